@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mcast.h - the one public header of libmcast: IP multicast senders and
+ * receivers for IPv4 and IPv6, any-source and source-specific.
+ *
+ * Conventions:
+ *  - Every function that can fail returns >= 0 on success and a negative
+ *    code on failure: -errno from the kernel, or one of the MCAST_E* codes
+ *    below.  mcast_strerror() names every code; mcast_errmsg() says which
+ *    step of a handle's work failed.
+ *  - The library never prints, never exits and keeps no global state.
+ *    Warnings come back as MCAST_WARN_* bits (mcast_get_info()).
+ *  - Structs that may grow carry their own size in the first member
+ *    (set by the matching *_init() function), so old callers keep working.
+ */
+#ifndef MCAST_H
+#define MCAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <net/if.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MCAST_VERSION "0.1.0"
+
+/*
+ * Library error codes.  They sit far below any -errno value so that both
+ * kinds can travel in one int.
+ */
+enum mcast_error {
+	MCAST_EADDR = -10001,	  /* malformed address or port */
+	MCAST_ENOTMCAST = -10002, /* address is not a multicast group */
+	MCAST_ENOIFACE = -10003,  /* no such interface (name, address, index) */
+	MCAST_ENEEDIFACE = -10004, /* link-local scope group without interface */
+	MCAST_EFAMILY = -10005,	  /* address families do not match */
+	MCAST_EROLE = -10006,	  /* call not valid for this handle's role */
+	MCAST_ELIMIT = -10007,	  /* too many groups, sources or sockets */
+	MCAST_ENOTSOURCE = -10008, /* source address is multicast/unspecified */
+	MCAST_EIFDOWN = -10009,	  /* interface is down */
+};
+#define MCAST_ERROR_MIN (-10009)
+
+/* Name of any return code (-errno or MCAST_E*); never NULL, never freed. */
+const char *mcast_strerror(int code);
+
+/* ---------------------------------------------------------------- */
+/* Addresses                                                        */
+
+/* What mcast_addr_parse() accepts and requires. */
+enum mcast_parse_flags {
+	MCAST_PARSE_GROUP = 1 << 0,	  /* must be a multicast group */
+	MCAST_PARSE_PORT = 1 << 1,	  /* a port is required */
+	MCAST_PARSE_PORT_OPT = 1 << 2, /* a port may follow; else port 0 */
+	MCAST_PARSE_UNICAST = 1 << 3,  /* must be a unicast host address */
+	MCAST_PARSE_ANY_OK = 1 << 4,   /* with UNICAST: allow 0.0.0.0 / :: */
+};
+
+/*
+ * Parse "239.1.2.3:1600", "[ff15::1]:5000", "[ff02::1%eth0]:5000",
+ * "10.0.0.1", "fe80::1%eth0" or (with MCAST_PARSE_PORT_OPT) ":1501" into
+ * *out.  A "%scope" is resolved to an interface index (sin6_scope_id).
+ * Returns the address length, or MCAST_EADDR (malformed), MCAST_ENOTMCAST
+ * (GROUP asked, unicast given), MCAST_ENOTSOURCE (UNICAST asked, group,
+ * broadcast or wildcard given), MCAST_ENOIFACE (unknown %scope).
+ */
+int mcast_addr_parse(const char *text, unsigned flags,
+		     struct sockaddr_storage *out);
+
+/* Format flags for mcast_addr_format(). */
+enum mcast_format_flags {
+	MCAST_FMT_PORT = 1 << 0,  /* append ":port" ("[v6]:port" for IPv6) */
+	MCAST_FMT_SCOPE = 1 << 1, /* append "%ifname" to scoped IPv6 */
+};
+
+/* Longest text mcast_addr_format() writes, with the terminating NUL. */
+#define MCAST_ADDRSTRLEN (46 + IF_NAMESIZE + 10)
+
+/*
+ * Write sa as text into buf (at most len bytes, NUL-terminated).
+ * Returns the length written or -EAFNOSUPPORT / -ENOSPC.
+ */
+int mcast_addr_format(const struct sockaddr *sa, unsigned flags, char *buf,
+		      size_t len);
+
+/* 1 when sa is a multicast address of IPv4 or IPv6, else 0. */
+int mcast_addr_is_multicast(const struct sockaddr *sa);
+/* 1 for the source-specific ranges 232.0.0.0/8 and ff3x::/32, else 0. */
+int mcast_addr_is_ssm(const struct sockaddr *sa);
+/* 1 for IPv6 groups of interface- or link-local scope (ff01::/16, ff02::/16,
+ * and the same scopes with other flags), which need an interface. */
+int mcast_addr_needs_iface(const struct sockaddr *sa);
+/* Interface index of an IPv6 address's %scope; 0 when none or IPv4. */
+unsigned mcast_addr_scope(const struct sockaddr *sa);
+/* Port of sa in host byte order (0 for families without ports). */
+unsigned mcast_addr_port(const struct sockaddr *sa);
+/* socklen_t fitting sa's family, 0 for an unknown family. */
+socklen_t mcast_addr_len(const struct sockaddr *sa);
+
+/* ---------------------------------------------------------------- */
+/* Interfaces                                                       */
+
+enum mcast_iface_flags {
+	MCAST_IF_UP = 1 << 0,
+	MCAST_IF_RUNNING = 1 << 1, /* carrier present */
+	MCAST_IF_MULTICAST = 1 << 2,
+	MCAST_IF_LOOPBACK = 1 << 3,
+};
+
+struct mcast_iface {
+	unsigned index;
+	char name[IF_NAMESIZE];
+	unsigned flags; /* MCAST_IF_* */
+	int mtu;	/* -1 when unknown */
+};
+
+/*
+ * Find an interface by name ("eth0"), index ("3") or one of its addresses
+ * ("10.0.0.1", "fe80::1").  Returns 0, or MCAST_ENOIFACE, or -errno.
+ */
+int mcast_iface_lookup(const char *spec, struct mcast_iface *out);
+/* The same by index; an index of 0 is MCAST_ENOIFACE. */
+int mcast_iface_by_index(unsigned index, struct mcast_iface *out);
+
+/*
+ * Ask the kernel's routing table (rtnetlink) which interface a datagram to
+ * group would leave by, which is also the interface a join without an
+ * explicit interface uses.  Returns the interface index (> 0), or
+ * -ENETUNREACH / -EHOSTUNREACH when there is no route, or -errno.
+ */
+int mcast_route_iface(const struct sockaddr *group);
+
+/* ---------------------------------------------------------------- */
+/* Handles and options                                              */
+
+typedef struct mcast mcast_t;
+
+enum mcast_opt_flags {
+	MCAST_OPT_NO_REUSEADDR = 1 << 0, /* receiver: do not share the port */
+};
+
+struct mcast_opts {
+	size_t size;	   /* sizeof(struct mcast_opts); set by init */
+	const char *iface; /* name, index or address; NULL: kernel's route */
+	int ttl;	   /* TTL / hop limit, 0..255; -1: 1 */
+	int loop;	   /* multicast loopback: 0 off, 1 on, -1: kernel (on) */
+	/* Sender: local address and/or source port to bind (port 0: any).
+	 * Receiver: ignored (receivers bind the wildcard and the group's port).
+	 * Family AF_UNSPEC means "do not bind". */
+	struct sockaddr_storage bind;
+	int rcvbuf; /* receiver: SO_RCVBUF request in bytes; 0: default */
+	int sndbuf; /* sender: SO_SNDBUF request in bytes; 0: default */
+	unsigned flags; /* MCAST_OPT_* */
+	/* When an open fails there is no handle to ask mcast_errmsg(): the
+	 * failed step is written here instead (caller-owned, may be NULL). */
+	char *errbuf;
+	size_t errlen;
+};
+
+/* Fill *o with defaults: no interface, TTL 1, kernel loopback, no bind. */
+void mcast_opts_init(struct mcast_opts *o);
+
+/* Bits of struct mcast_info.warnings. */
+enum mcast_warning {
+	MCAST_WARN_RCVBUF_CLAMPED = 1 << 0, /* kernel gave less (rmem_max) */
+	MCAST_WARN_SNDBUF_CLAMPED = 1 << 1, /* kernel gave less (wmem_max) */
+	MCAST_WARN_SSM_NO_SOURCE = 1 << 2,  /* 232/8 or ff3x:: joined as ASM */
+	MCAST_WARN_UNSPEC_SOURCE = 1 << 3,  /* IPv4 sender sends from 0.0.0.0 */
+};
+
+/* What a handle ended up with: interface, local address, buffers. */
+struct mcast_info {
+	size_t size;			 /* sizeof(struct mcast_info) */
+	int is_sender;
+	struct mcast_iface iface;	 /* index 0 when the kernel chooses */
+	struct sockaddr_storage local; /* sender: source address and port */
+	struct sockaddr_storage group; /* sender: destination group */
+	int ttl;			 /* sender: TTL / hop limit in use */
+	int rcvbuf_requested, rcvbuf_effective; /* receiver, in bytes */
+	int sndbuf_requested, sndbuf_effective; /* sender, in bytes */
+	unsigned ngroups;		 /* receiver: joined groups */
+	unsigned nsockets;		 /* receiver: one per (family, port) */
+	unsigned warnings;		 /* MCAST_WARN_* */
+};
+
+/* Set info->size = sizeof(*info) before the call.  Returns 0 or -EINVAL. */
+int mcast_get_info(const mcast_t *m, struct mcast_info *info);
+
+/*
+ * Open a sender for group (with its port).  The socket is connected to the
+ * group, so the kernel's choice of source address is known and reported in
+ * mcast_get_info().  On success *mp owns the handle (free with
+ * mcast_close()); on failure *mp is NULL and nothing is left open.
+ * Errors: MCAST_ENOTMCAST, MCAST_ENOIFACE, MCAST_ENEEDIFACE, MCAST_EFAMILY
+ * (bind address of the other family), -EADDRINUSE, -ENETUNREACH, -errno.
+ */
+int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
+		      const struct mcast_opts *opts);
+
+/*
+ * Open a receiver with no groups yet; add them with mcast_join().
+ * The handle's fd (mcast_fd()) is valid at once.
+ */
+int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts);
+
+/*
+ * Join group (with its port) on the receiver, for any source (nsources 0)
+ * or only the given sources (source-specific, RFC 3678).  The interface is
+ * the group's %scope, else opts->iface, else the kernel's route.  One socket
+ * serves each (family, port); IPv4 and IPv6 groups may be mixed.
+ * Errors: -ENODEV (no multicast route: give an interface), -EADDRINUSE
+ * (already joined), -ENOBUFS (igmp_max_memberships reached), MCAST_ELIMIT,
+ * MCAST_ENOTMCAST, MCAST_ENEEDIFACE, MCAST_EFAMILY (source of other
+ * family), MCAST_EROLE (a sender), -errno.  A failed join leaves the
+ * handle's earlier joins in place; mcast_errmsg() names the group.
+ */
+int mcast_join(mcast_t *m, const struct sockaddr *group,
+	       const struct sockaddr_storage *sources, size_t nsources);
+
+/* Longest text returned by mcast_errmsg(). */
+#define MCAST_ERRMSG_MAX 256
+
+/* Which step failed last, e.g. "join 239.1.2.3 on eth0"; "" if none.
+ * Owned by the handle; valid until the next call on it.  NULL-safe. */
+const char *mcast_errmsg(const mcast_t *m);
+
+/* A pollable fd: readable when a datagram is waiting (receivers; an epoll
+ * fd over all sockets) or the socket itself (senders).  Owned by m. */
+int mcast_fd(const mcast_t *m);
+
+/* Leave every group, close every socket, free m.  NULL-safe. */
+void mcast_close(mcast_t *m);
+
+/* ---------------------------------------------------------------- */
+/* Sending and receiving                                            */
+
+/* Bits of struct mcast_meta.flags. */
+enum mcast_meta_flags {
+	MCAST_META_TRUNC = 1 << 0, /* datagram was longer than the buffer */
+	MCAST_META_DST = 1 << 1,   /* dst is known (IP_PKTINFO) */
+	MCAST_META_TTL = 1 << 2,   /* ttl is known */
+	MCAST_META_TS = 1 << 3,	   /* ts is the kernel's arrival time */
+};
+
+/*
+ * What is known about one received datagram.  Set size (mcast_meta_init())
+ * before the call; the library fills only the members that fit in size,
+ * so later versions may append members without breaking callers.
+ */
+struct mcast_meta {
+	size_t size;
+	unsigned flags;		     /* MCAST_META_* */
+	size_t len;		     /* datagram length on the wire */
+	struct sockaddr_storage src; /* sender's address and port */
+	struct sockaddr_storage dst; /* group it was sent to, and port */
+	unsigned ifindex;	     /* arrival interface, 0 when unknown */
+	int ttl;		     /* received TTL / hop limit, -1 unknown */
+	struct timespec ts;	     /* arrival time, CLOCK_REALTIME */
+};
+
+static inline void mcast_meta_init(struct mcast_meta *meta)
+{
+	*meta = (struct mcast_meta){ .size = sizeof(*meta), .ttl = -1 };
+}
+
+/* One datagram of a batch: the caller owns buf and meta. */
+struct mcast_dgram {
+	void *buf;		 /* payload; receive: where to store it */
+	size_t len;		 /* send: bytes to send; receive: bytes stored */
+	size_t cap;		 /* receive: size of buf */
+	struct mcast_meta *meta; /* receive: may be NULL */
+};
+
+/*
+ * Send n datagrams to the sender's group.  Returns how many were sent
+ * (a short count when the kernel refused one after others went out), or a
+ * negative code when none was.  Errors: MCAST_EROLE (a receiver),
+ * -EMSGSIZE, -ENETUNREACH, -ENODEV, -EAGAIN (non-blocking, queue full).
+ */
+int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n);
+
+/* Send one datagram.  Returns len, or a code as mcast_send_batch(). */
+int mcast_send(mcast_t *m, const void *buf, size_t len);
+
+/*
+ * Receive up to n datagrams, waiting at most timeout_ms (-1: forever,
+ * 0: do not wait) for the first one; takes what is already queued after
+ * it without waiting.  Returns the number received (0 on timeout), or
+ * -EINTR when a signal arrived while waiting, or -errno.
+ */
+int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
+		     int timeout_ms);
+
+/* Receive one datagram into buf.  Returns the bytes stored, -ETIMEDOUT
+ * when none arrived in time, or a code as mcast_recv_batch().  meta may be
+ * NULL. */
+int mcast_recv(mcast_t *m, void *buf, size_t cap, struct mcast_meta *meta,
+	       int timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MCAST_H */

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared pieces of the mcast command-line program. */
+#ifndef MCAST_CLI_H
+#define MCAST_CLI_H
+
+#include "mcast.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit statuses, as the man page promises. */
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	void (*usage)(FILE *out);
+};
+
+int cmd_send(int argc, char **argv);
+int cmd_recv(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+void usage_send(FILE *out);
+void usage_recv(FILE *out);
+void usage_demo(FILE *out);
+
+/* The subcommand that is running, for message prefixes ("mcast recv"). */
+extern const char *cli_prog;
+
+/* One-line messages on stderr, prefixed with cli_prog. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print and exit with status. */
+_Noreturn void cli_die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* An option's value was wrong: say which, exit 2. */
+_Noreturn void cli_bad_value(const char *opt, const char *value,
+			     const char *want);
+/* getopt_long reported a problem (it prints nothing: opterr is 0). */
+_Noreturn void cli_bad_option(int optopt_char, const char *arg);
+
+/* Range-checked numbers; any error exits 2 naming the option. */
+long long cli_parse_int(const char *opt, const char *s, long long min,
+			long long max);
+double cli_parse_seconds(const char *opt, const char *s, double min,
+			 double max);
+/* Bytes with an optional K/M/G suffix (powers of 1024). */
+long long cli_parse_bytes(const char *opt, const char *s, long long min,
+			  long long max);
+
+/* Parse a group ("GROUP:PORT"); exits 2 with advice when it is not one. */
+void cli_parse_group(const char *text, struct sockaddr_storage *out);
+/* Parse a unicast source address (no port); exits 2 on error. */
+void cli_parse_source(const char *opt, const char *text,
+		      struct sockaddr_storage *out);
+
+/* Words for a library failure, with advice for the common ones. */
+const char *cli_advice(int code);
+/* Report a failed library call: "<what>: <reason> (<errmsg>); <advice>". */
+_Noreturn void cli_fail_call(int status, mcast_t *m, int code,
+			     const char *what);
+
+/* The same with the failed step's text (struct mcast_opts.errbuf). */
+_Noreturn void cli_fail_step(int status, const char *step, int code,
+			     const char *what);
+
+/* Text of an address, for messages. */
+const char *cli_addr(const struct sockaddr_storage *ss, char *buf, size_t len);
+
+/* The address alone, without port or scope. */
+const char *cli_addr_only(const struct sockaddr_storage *ss, char *buf,
+			  size_t len);
+/* snprintf at buf + *used, advancing *used; output past cap is dropped. */
+void cli_append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* SIGINT/SIGTERM set cli_stop; SIGPIPE is ignored so writes see EPIPE. */
+extern volatile sig_atomic_t cli_stop;
+void cli_signals(void);
+
+/* Monotonic seconds, for pacing and timeouts. */
+double cli_now(void);
+/* Sleep until the monotonic time t, waking early on a signal. */
+void cli_sleep_until(double t);
+
+/* Line-buffer stdout when it is not a terminal, so pipes see each line. */
+void cli_stdout_lines(void);
+
+#endif /* MCAST_CLI_H */

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* mcast: the subcommand table drives dispatch and the top-level help. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cmd cmds[] = {
+	{ "send", cmd_send, "send datagrams to a group (the tutorial's server)",
+	  usage_send },
+	{ "recv", cmd_recv,
+	  "join groups and print what arrives (the tutorial's client)",
+	  usage_recv },
+	{ "demo", cmd_demo, "the tutorial's sender and receiver on lo, safely",
+	  usage_demo },
+};
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: mcast COMMAND [OPTIONS] [ARGS]\n"
+		     "       mcast help COMMAND | mcast COMMAND --help\n"
+		     "       mcast --version\n\n"
+		     "IP multicast senders and receivers, IPv4 and IPv6.\n\n"
+		     "commands:\n");
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(out, "  %-6s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(out, "\nexit status: 0 success, 1 runtime failure, "
+		     "2 bad usage or input.  See mcast(1).\n");
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("mcast %s\n", MCAST_VERSION);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "help")) {
+		if (argc == 2) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (!(c = find_cmd(argv[2])))
+			cli_die(EXIT_USAGE,
+				"unknown command '%s'; see mcast --help",
+				argv[2]);
+		c->usage(stdout);
+		return EXIT_OK;
+	}
+	if (argv[1][0] == '-')
+		cli_die(EXIT_USAGE, "unknown option '%s'; see mcast --help",
+			argv[1]);
+	if (!(c = find_cmd(argv[1])))
+		cli_die(EXIT_USAGE, "unknown command '%s'; see mcast --help",
+			argv[1]);
+	static char prog[32];
+	snprintf(prog, sizeof(prog), "mcast %s", c->name);
+	cli_prog = prog;
+	return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: MIT */
+/* mcast send: the tutorial's server, with interface, TTL, files and lines. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Largest UDP payload: 65535 minus the IP and UDP headers (IPv6 has no
+ * header in its payload length, hence the larger figure). */
+#define MAX_PAYLOAD_V4 65507
+#define MAX_PAYLOAD_V6 65527
+
+void usage_send(FILE *out)
+{
+	fprintf(out,
+		"usage: mcast send [OPTIONS] GROUP:PORT [MESSAGE]\n\n"
+		"Send MESSAGE (default \"Hello World\"), a file, or lines to a group.\n\n"
+		"  -i, --iface IF         interface by name, index or address\n"
+		"  -t, --ttl N            TTL / hop limit, 0-255 (default 1)\n"
+		"  -l, --loop             loop datagrams back to local receivers\n"
+		"      --no-loop          do not loop them back\n"
+		"  -b, --bind ADDR[:PORT] source address and/or port (e.g. :1501)\n"
+		"  -c, --count N          datagrams to send (default: until interrupted)\n"
+		"  -d, --interval SECONDS pause between datagrams (default 1; 0.001 with --file)\n"
+		"  -f, --file FILE|-      send FILE or standard input in datagrams of --size\n"
+		"  -s, --size BYTES       UDP payload per datagram with --file (default 1400)\n"
+		"      --lines            with --file: one datagram per line, newline removed\n"
+		"  -q, --quiet            no start and end lines on stderr\n"
+		"  -h, --help             this help\n");
+}
+
+struct send_cfg {
+	struct sockaddr_storage group;
+	struct mcast_opts opts;
+	const char *group_text;
+	const char *message;
+	const char *file;
+	long long count; /* -1: unlimited */
+	double interval;
+	long long size;
+	bool lines, quiet, interval_set, message_given;
+};
+
+static void parse_args(int argc, char **argv, struct send_cfg *c)
+{
+	enum { OPT_NO_LOOP = 256, OPT_LINES };
+	static const struct option longopts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "ttl", required_argument, NULL, 't' },
+		{ "loop", no_argument, NULL, 'l' },
+		{ "no-loop", no_argument, NULL, OPT_NO_LOOP },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "interval", required_argument, NULL, 'd' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "size", required_argument, NULL, 's' },
+		{ "lines", no_argument, NULL, OPT_LINES },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int o, rc;
+
+	mcast_opts_init(&c->opts);
+	c->count = -1;
+	c->interval = 1.0;
+	c->size = 1400;
+	c->message = "Hello World";
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+i:t:lb:c:d:f:s:qh", longopts,
+				NULL)) != -1) {
+		switch (o) {
+		case 'i': c->opts.iface = optarg; break;
+		case 't':
+			c->opts.ttl = (int)cli_parse_int("--ttl", optarg, 0, 255);
+			break;
+		case 'l': c->opts.loop = 1; break;
+		case OPT_NO_LOOP: c->opts.loop = 0; break;
+		case 'b':
+			rc = mcast_addr_parse(optarg,
+					      MCAST_PARSE_UNICAST |
+						      MCAST_PARSE_ANY_OK |
+						      MCAST_PARSE_PORT_OPT,
+					      &c->opts.bind);
+			if (rc < 0)
+				cli_bad_value("--bind", optarg,
+					      "a local unicast ADDR, ADDR:PORT, [IPv6]:PORT or :PORT");
+			break;
+		case 'c':
+			c->count = cli_parse_int("--count", optarg, 1,
+						 INT64_MAX);
+			break;
+		case 'd':
+			c->interval = cli_parse_seconds("--interval", optarg, 0,
+							86400);
+			c->interval_set = true;
+			break;
+		case 'f': c->file = optarg; break;
+		case 's':
+			c->size = cli_parse_int("--size", optarg, 1,
+						MAX_PAYLOAD_V6);
+			break;
+		case OPT_LINES: c->lines = true; break;
+		case 'q': c->quiet = true; break;
+		case 'h': usage_send(stdout); exit(EXIT_OK);
+		default: cli_bad_option(optopt, argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		cli_die(EXIT_USAGE, "missing GROUP:PORT; see mcast send --help");
+	c->group_text = argv[optind];
+	cli_parse_group(argv[optind++], &c->group);
+	if (optind < argc) {
+		c->message = argv[optind++];
+		c->message_given = true;
+	}
+	if (optind < argc)
+		cli_die(EXIT_USAGE,
+			"unexpected argument '%s'; quote a MESSAGE with spaces",
+			argv[optind]);
+	if (c->lines && !c->file)
+		cli_die(EXIT_USAGE, "--lines needs --file FILE (or --file -)");
+	if (c->file && c->message_given)
+		cli_die(EXIT_USAGE, "give either MESSAGE or --file, not both");
+	if (c->group.ss_family == AF_INET && c->size > MAX_PAYLOAD_V4)
+		cli_bad_value("--size", "too large", "at most 65507 for IPv4");
+	if (c->file && !c->interval_set)
+		c->interval = 0.001;
+	if (mcast_addr_needs_iface((struct sockaddr *)&c->group) &&
+	    !mcast_addr_scope((struct sockaddr *)&c->group) &&
+	    !c->opts.iface)
+		cli_die(EXIT_USAGE,
+			"%s has link-local scope and needs an interface; give --iface NAME or [GROUP%%NAME]:PORT",
+			c->group_text);
+}
+
+/* Fill buf with up to cap bytes: a short count means end of input. */
+static ssize_t read_chunk(int fd, char *buf, size_t cap)
+{
+	size_t got = 0;
+
+	while (got < cap) {
+		ssize_t n = read(fd, buf + got, cap - got);
+
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR && !cli_stop)
+				continue;
+			return got ? (ssize_t)got : -errno;
+		}
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+struct sender_state {
+	mcast_t *m;
+	struct send_cfg *c;
+	long long sent, bytes;
+	double next;
+};
+
+/* Send one datagram on schedule; returns false when the run must end. */
+static bool send_one(struct sender_state *s, const void *buf, size_t len)
+{
+	int rc;
+
+	if (s->sent > 0 && s->c->interval > 0) {
+		s->next += s->c->interval;
+		cli_sleep_until(s->next);
+	}
+	if (cli_stop)
+		return false;
+	rc = mcast_send(s->m, buf, len);
+	if (rc < 0) {
+		char g[MCAST_ADDRSTRLEN], what[MCAST_ADDRSTRLEN + 16];
+
+		snprintf(what, sizeof(what), "send to %s",
+			 cli_addr(&s->c->group, g, sizeof(g)));
+		cli_fail_call(EXIT_RUNTIME, s->m, rc, what);
+	}
+	s->sent++;
+	s->bytes += (long long)len;
+	return s->c->count < 0 || s->sent < s->c->count;
+}
+
+static void send_lines(struct sender_state *s, FILE *in)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	long long lineno = 0;
+	ssize_t n;
+
+	while (!cli_stop && (n = getline(&line, &cap, in)) >= 0) {
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			n--;
+		if (n > s->c->size) {
+			free(line);
+			cli_die(EXIT_USAGE,
+				"line %lld is longer than --size (%zd > %lld bytes)",
+				lineno, n, s->c->size);
+		}
+		if (!send_one(s, line, (size_t)n))
+			break;
+	}
+	free(line);
+}
+
+static void send_file(struct sender_state *s, int fd)
+{
+	char *buf = malloc((size_t)s->c->size);
+	ssize_t n;
+
+	if (!buf)
+		cli_die(EXIT_RUNTIME, "out of memory");
+	while (!cli_stop &&
+	       (n = read_chunk(fd, buf, (size_t)s->c->size)) > 0) {
+		if (!send_one(s, buf, (size_t)n) || n < s->c->size)
+			break;
+	}
+	free(buf);
+	if (n < 0 && !cli_stop)
+		cli_die(EXIT_RUNTIME, "reading %s: %s", s->c->file,
+			strerror((int)-n));
+}
+
+static int open_input(const char *file)
+{
+	int fd;
+
+	if (strcmp(file, "-") == 0)
+		return STDIN_FILENO;
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		cli_die(EXIT_USAGE, "cannot open %s: %s", file,
+			strerror(errno));
+	return fd;
+}
+
+static void announce(mcast_t *m, const struct send_cfg *c, size_t largest)
+{
+	struct mcast_info info = { .size = sizeof(info) };
+	char g[MCAST_ADDRSTRLEN], l[MCAST_ADDRSTRLEN];
+	int overhead = c->group.ss_family == AF_INET ? 28 : 48;
+
+	mcast_get_info(m, &info);
+	if (!c->quiet)
+		cli_info("sending to %s from %s on %s ttl %d",
+			 cli_addr(&c->group, g, sizeof(g)),
+			 cli_addr(&info.local, l, sizeof(l)),
+			 info.iface.index ? info.iface.name : "(route)",
+			 info.ttl);
+	if (info.warnings & MCAST_WARN_UNSPEC_SOURCE)
+		cli_warn("the interface has no usable IPv4 address, so datagrams leave from 0.0.0.0 and most receivers drop them; use --bind ADDR");
+	if (info.iface.mtu > overhead && largest > (size_t)(info.iface.mtu - overhead))
+		cli_warn("%zu-byte datagrams exceed the MTU of %s (%d, so at most %d bytes of payload) and will be fragmented",
+			 largest, info.iface.name, info.iface.mtu,
+			 info.iface.mtu - overhead);
+	if (info.warnings & MCAST_WARN_SNDBUF_CLAMPED)
+		cli_warn("send buffer clamped to %d bytes by net.core.wmem_max",
+			 info.sndbuf_effective);
+}
+
+int cmd_send(int argc, char **argv)
+{
+	struct send_cfg c = { 0 };
+	struct sender_state s = { 0 };
+	int fd = -1, rc;
+
+	parse_args(argc, argv, &c);
+	if (c.file)
+		fd = open_input(c.file);
+	char step[MCAST_ERRMSG_MAX] = "";
+
+	c.opts.errbuf = step;
+	c.opts.errlen = sizeof(step);
+	rc = mcast_sender_open(&s.m, (struct sockaddr *)&c.group, &c.opts);
+	if (rc < 0) {
+		char g[MCAST_ADDRSTRLEN], what[MCAST_ADDRSTRLEN + 32];
+		int status = rc == MCAST_ENOIFACE || rc == MCAST_EFAMILY
+				     ? EXIT_USAGE
+				     : EXIT_RUNTIME;
+
+		snprintf(what, sizeof(what), "cannot send to %s",
+			 cli_addr(&c.group, g, sizeof(g)));
+		cli_fail_step(status, step, rc, what);
+	}
+	cli_signals();
+	announce(s.m, &c, c.file ? (size_t)c.size : strlen(c.message));
+	s.c = &c;
+	s.next = cli_now();
+	if (c.file && c.lines) {
+		FILE *in = fdopen(fd, "r");
+
+		if (!in)
+			cli_die(EXIT_RUNTIME, "cannot read %s", c.file);
+		send_lines(&s, in);
+		fclose(in);
+	} else if (c.file) {
+		send_file(&s, fd);
+		close(fd);
+	} else {
+		while (send_one(&s, c.message, strlen(c.message)))
+			;
+	}
+	if (!c.quiet)
+		cli_info("sent %lld datagrams (%lld bytes)", s.sent, s.bytes);
+	mcast_close(s.m);
+	return EXIT_OK;
+}

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/* Messages, number and address parsing, signals and clocks for the CLI. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *cli_prog = "mcast";
+volatile sig_atomic_t cli_stop;
+
+static void vmsg(const char *tag, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", cli_prog, tag);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void cli_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void cli_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void cli_bad_value(const char *opt, const char *value, const char *want)
+{
+	cli_die(EXIT_USAGE, "invalid value '%s' for %s: expected %s", value,
+		opt, want);
+}
+
+void cli_bad_option(int optopt_char, const char *arg)
+{
+	if (optopt_char && optopt_char != '?')
+		cli_die(EXIT_USAGE,
+			"option -%c needs a value or is unknown; see %s --help",
+			optopt_char, cli_prog);
+	cli_die(EXIT_USAGE, "unknown option or missing value in '%s'; see %s --help",
+		arg ? arg : "?", cli_prog);
+}
+
+long long cli_parse_int(const char *opt, const char *s, long long min,
+			long long max)
+{
+	char want[96];
+	char *end;
+	long long v;
+
+	snprintf(want, sizeof(want), "a whole number from %lld to %lld", min,
+		 max);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max)
+		cli_bad_value(opt, s, want);
+	return v;
+}
+
+double cli_parse_seconds(const char *opt, const char *s, double min,
+			 double max)
+{
+	char want[96];
+	char *end;
+	double v;
+
+	snprintf(want, sizeof(want), "seconds from %g to %g", min, max);
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || v < min || v > max)
+		cli_bad_value(opt, s, want);
+	return v;
+}
+
+long long cli_parse_bytes(const char *opt, const char *s, long long min,
+			  long long max)
+{
+	char want[96];
+	char *end;
+	long long v, mult = 1;
+
+	snprintf(want, sizeof(want), "bytes from %lld to %lld (K, M, G allowed)",
+		 min, max);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end != s && *end) {
+		switch (*end) {
+		case 'k': case 'K': mult = 1LL << 10; break;
+		case 'm': case 'M': mult = 1LL << 20; break;
+		case 'g': case 'G': mult = 1LL << 30; break;
+		default: mult = 0;
+		}
+		end++;
+	}
+	if (end == s || *end || errno || !mult || v < 0 || v > max / mult ||
+	    v * mult < min)
+		cli_bad_value(opt, s, want);
+	return v * mult;
+}
+
+void cli_parse_group(const char *text, struct sockaddr_storage *out)
+{
+	int rc = mcast_addr_parse(text, MCAST_PARSE_GROUP | MCAST_PARSE_PORT,
+				  out);
+
+	if (rc >= 0)
+		return;
+	if (rc == MCAST_ENOTMCAST)
+		cli_die(EXIT_USAGE,
+			"%s is not a multicast group; use an address in 224.0.0.0/4 (IPv4) or ff00::/8 (IPv6)",
+			text);
+	if (rc == MCAST_ENOIFACE)
+		cli_die(EXIT_USAGE,
+			"unknown interface in '%s'; list interfaces with: ip link",
+			text);
+	cli_die(EXIT_USAGE,
+		"'%s' is not GROUP:PORT with a port from 1 to 65535; e.g. 239.1.2.3:1600 or [ff15::1]:5000",
+		text);
+}
+
+void cli_parse_source(const char *opt, const char *text,
+		      struct sockaddr_storage *out)
+{
+	int rc = mcast_addr_parse(text, MCAST_PARSE_UNICAST, out);
+
+	if (rc == MCAST_ENOTSOURCE)
+		cli_die(EXIT_USAGE,
+			"%s %s: a source must be the unicast address of a sender, not a group, broadcast or wildcard address",
+			opt, text);
+	if (rc < 0)
+		cli_bad_value(opt, text, "a unicast IPv4 or IPv6 address");
+}
+
+const char *cli_advice(int code)
+{
+	switch (code) {
+	case -ENODEV:
+		return "no multicast route for the group; try --iface NAME";
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+		return "no route to the group; try --iface NAME";
+	case MCAST_ENOIFACE:
+		return "list interfaces with: ip link";
+	case MCAST_ENEEDIFACE:
+		return "give one with --iface NAME or GROUP%NAME";
+	case -EADDRINUSE:
+		return "already joined, or the port is bound without SO_REUSEADDR";
+	case -EADDRNOTAVAIL:
+		return "the address is not on this host or the interface has no address of that family";
+	case -ENOBUFS:
+		return "too many memberships; see sysctl net.ipv4.igmp_max_memberships";
+	case -EPERM:
+	case -EACCES:
+		return "denied; check firewall rules and permissions";
+	case -EMSGSIZE:
+		return "the datagram is too large; lower --size";
+	case -ENETDOWN:
+	case MCAST_EIFDOWN:
+		return "the interface is down; bring it up with: ip link set NAME up";
+	case MCAST_EFAMILY:
+		return "use addresses of one family (IPv4 or IPv6)";
+	case MCAST_ELIMIT:
+		return "split the groups over several processes";
+	default:
+		return NULL;
+	}
+}
+
+void cli_fail_call(int status, mcast_t *m, int code, const char *what)
+{
+	cli_fail_step(status, mcast_errmsg(m), code, what);
+}
+
+void cli_fail_step(int status, const char *step, int code, const char *what)
+{
+	const char *advice = cli_advice(code);
+
+	if (step && *step)
+		cli_die(status, "%s: %s (%s)%s%s", what, mcast_strerror(code),
+			step, advice ? "; " : "", advice ? advice : "");
+	cli_die(status, "%s: %s%s%s", what, mcast_strerror(code),
+		advice ? "; " : "", advice ? advice : "");
+}
+
+const char *cli_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	if (mcast_addr_format((const struct sockaddr *)ss,
+			      MCAST_FMT_PORT | MCAST_FMT_SCOPE, buf, len) < 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *cli_addr_only(const struct sockaddr_storage *ss, char *buf,
+			  size_t len)
+{
+	if (mcast_addr_format((const struct sockaddr *)ss, 0, buf, len) < 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+void cli_append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*used + 1 >= cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *used, cap - *used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*used = *used + (size_t)n < cap ? *used + (size_t)n : cap - 1;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cli_stop = 1;
+}
+
+void cli_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	/* No SA_RESTART: a blocked receive must return so we can leave. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+double cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_sleep_until(double t)
+{
+	struct timespec ts;
+
+	if (t <= 0)
+		return;
+	ts.tv_sec = (time_t)t;
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	while (!cli_stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+					    &ts, NULL) == EINTR)
+		;
+}
+
+void cli_stdout_lines(void)
+{
+	static char buf[1 << 16];
+
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, buf, _IOLBF, sizeof(buf));
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* Error codes to words, and the per-handle note of which step failed. */
+#include "mc_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const mc_errnames[] = {
+	[-MCAST_EADDR - 10001] = "malformed address",
+	[-MCAST_ENOTMCAST - 10001] = "not a multicast group address",
+	[-MCAST_ENOIFACE - 10001] = "no such interface",
+	[-MCAST_ENEEDIFACE - 10001] =
+		"link-local scope group needs an interface",
+	[-MCAST_EFAMILY - 10001] = "address families do not match",
+	[-MCAST_EROLE - 10001] = "operation not valid for this handle",
+	[-MCAST_ELIMIT - 10001] = "too many groups, sources or sockets",
+	[-MCAST_ENOTSOURCE - 10001] = "not a unicast host address",
+	[-MCAST_EIFDOWN - 10001] = "interface is down",
+};
+
+const char *mcast_strerror(int code)
+{
+	if (code >= 0)
+		return "success";
+	if (code <= -10001 && code >= MCAST_ERROR_MIN)
+		return mc_errnames[-code - 10001];
+	/* strerror() may use a static buffer for unknown codes, but never
+	 * for the ones the kernel defines; strerrordesc_np() avoids even
+	 * that and returns NULL for unknown values. */
+	const char *s = strerrordesc_np(-code);
+	return s ? s : "unknown error";
+}
+
+int mc_fail(struct mcast *m, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!m)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(m->errmsg, sizeof(m->errmsg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *mcast_errmsg(const mcast_t *m)
+{
+	return m ? m->errmsg : "";
+}

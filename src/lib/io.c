@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sending and receiving in batches (sendmmsg / recvmmsg) with the metadata
+ * the kernel attaches as control messages.  The single-datagram calls wrap
+ * the batch calls, so there is one path to keep right.
+ */
+#include "mc_internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/uio.h>
+
+int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n)
+{
+	struct mmsghdr msgs[MC_BATCH_MAX];
+	struct iovec iov[MC_BATCH_MAX];
+	size_t done = 0;
+
+	if (!m || (n && !v))
+		return -EINVAL;
+	if (!m->is_sender)
+		return mc_fail(m, MCAST_EROLE, "send on a receiver");
+	while (done < n) {
+		size_t k = n - done < MC_BATCH_MAX ? n - done : MC_BATCH_MAX;
+		int rc;
+
+		memset(msgs, 0, k * sizeof(msgs[0]));
+		for (size_t i = 0; i < k; i++) {
+			iov[i].iov_base = v[done + i].buf;
+			iov[i].iov_len = v[done + i].len;
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		do {
+			rc = sendmmsg(m->fd, msgs, (unsigned)k, 0);
+		} while (rc < 0 && errno == EINTR);
+		if (rc < 0) {
+			rc = -errno;
+			if (done)
+				break;
+			return mc_fail(m, rc, "send");
+		}
+		done += (size_t)rc;
+		if ((size_t)rc < k)
+			break;
+	}
+	return (int)done;
+}
+
+int mcast_send(mcast_t *m, const void *buf, size_t len)
+{
+	struct mcast_dgram d = { .buf = (void *)buf, .len = len };
+	int rc = mcast_send_batch(m, &d, 1);
+
+	return rc < 0 ? rc : (int)len;
+}
+
+static void parse_cmsgs(struct msghdr *h, const struct mc_sock *s,
+			struct mcast_meta *meta)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			struct sockaddr_in *d = (void *)&meta->dst;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			d->sin_family = AF_INET;
+			d->sin_addr = pi.ipi_addr;
+			d->sin_port = htons((uint16_t)s->port);
+			meta->ifindex = (unsigned)pi.ipi_ifindex;
+			meta->flags |= MCAST_META_DST;
+		} else if (c->cmsg_level == IPPROTO_IPV6 &&
+			   c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			struct sockaddr_in6 *d = (void *)&meta->dst;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			d->sin6_family = AF_INET6;
+			d->sin6_addr = pi.ipi6_addr;
+			d->sin6_port = htons((uint16_t)s->port);
+			if (IN6_IS_ADDR_MC_LINKLOCAL(&pi.ipi6_addr) ||
+			    IN6_IS_ADDR_MC_NODELOCAL(&pi.ipi6_addr))
+				d->sin6_scope_id = pi.ipi6_ifindex;
+			meta->ifindex = pi.ipi6_ifindex;
+			meta->flags |= MCAST_META_DST;
+		} else if ((c->cmsg_level == IPPROTO_IP &&
+			    c->cmsg_type == IP_TTL) ||
+			   (c->cmsg_level == IPPROTO_IPV6 &&
+			    c->cmsg_type == IPV6_HOPLIMIT)) {
+			int ttl;
+
+			memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
+			meta->ttl = ttl;
+			meta->flags |= MCAST_META_TTL;
+		} else if (c->cmsg_level == SOL_SOCKET &&
+			   c->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&meta->ts, CMSG_DATA(c), sizeof(meta->ts));
+			meta->flags |= MCAST_META_TS;
+		}
+	}
+}
+
+/* Copy the full metadata into the caller's struct, as far as it reaches. */
+static void meta_store(struct mcast_meta *dst, const struct mcast_meta *src)
+{
+	size_t n = dst->size < sizeof(*src) ? dst->size : sizeof(*src);
+	size_t size = dst->size;
+
+	memcpy(dst, src, n);
+	dst->size = size;
+}
+
+/* Read what one socket has queued, without waiting. */
+static int recv_socket(struct mcast *m, const struct mc_sock *s,
+		       struct mcast_dgram *v, size_t n)
+{
+	struct mmsghdr msgs[MC_BATCH_MAX];
+	struct iovec iov[MC_BATCH_MAX];
+	struct sockaddr_storage src[MC_BATCH_MAX];
+	union {
+		char buf[MC_CMSG_SPACE];
+		struct cmsghdr align;
+	} ctl[MC_BATCH_MAX];
+	int rc;
+
+	if (n > MC_BATCH_MAX)
+		n = MC_BATCH_MAX;
+	memset(msgs, 0, n * sizeof(msgs[0]));
+	for (size_t i = 0; i < n; i++) {
+		iov[i].iov_base = v[i].buf;
+		iov[i].iov_len = v[i].cap;
+		msgs[i].msg_hdr.msg_name = &src[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(src[i]);
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_control = ctl[i].buf;
+		msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+	}
+	do {
+		rc = recvmmsg(s->fd, msgs, (unsigned)n, MSG_DONTWAIT | MSG_TRUNC,
+			      NULL);
+	} while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return errno == EAGAIN ? 0 : mc_fail(m, -errno, "receive");
+	for (int i = 0; i < rc; i++) {
+		struct mcast_meta meta;
+		size_t wire = msgs[i].msg_len;
+
+		v[i].len = wire < v[i].cap ? wire : v[i].cap;
+		if (!v[i].meta)
+			continue;
+		mcast_meta_init(&meta);
+		meta.len = wire;
+		if (wire > v[i].cap ||
+		    (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
+			meta.flags |= MCAST_META_TRUNC;
+		memcpy(&meta.src, &src[i], msgs[i].msg_hdr.msg_namelen);
+		parse_cmsgs(&msgs[i].msg_hdr, s, &meta);
+		if (!(meta.flags & MCAST_META_TS))
+			clock_gettime(CLOCK_REALTIME, &meta.ts);
+		meta_store(v[i].meta, &meta);
+	}
+	return rc;
+}
+
+/* Take what every socket has queued, starting after the last one served
+ * so a busy port cannot starve the others. */
+static int drain(struct mcast *m, struct mcast_dgram *v, size_t n)
+{
+	size_t got = 0;
+
+	for (unsigned k = 0; k < m->nsocks && got < n; k++) {
+		unsigned i = (m->next_sock + k) % m->nsocks;
+		int rc = recv_socket(m, &m->socks[i], v + got, n - got);
+
+		if (rc < 0)
+			return got ? (int)got : rc;
+		got += (size_t)rc;
+	}
+	if (m->nsocks)
+		m->next_sock = (m->next_sock + 1) % m->nsocks;
+	return (int)got;
+}
+
+int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
+		     int timeout_ms)
+{
+	struct epoll_event ev[MC_MAX_SOCKETS];
+	struct timespec now, end = { 0 };
+	int rc;
+
+	if (!m || (n && !v))
+		return -EINVAL;
+	if (m->is_sender)
+		return mc_fail(m, MCAST_EROLE, "receive on a sender");
+	if (n == 0)
+		return 0;
+	if (timeout_ms > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += timeout_ms / 1000;
+		end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	}
+	for (;;) {
+		rc = drain(m, v, n);
+		if (rc != 0 || timeout_ms == 0)
+			return rc;
+		if (timeout_ms > 0) {
+			/* A wakeup that found nothing (another reader of a
+			 * shared port took it) must not restart the clock. */
+			long ms;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			ms = (end.tv_sec - now.tv_sec) * 1000L +
+			     (end.tv_nsec - now.tv_nsec) / 1000000L;
+			if (ms <= 0)
+				return 0;
+			timeout_ms = (int)ms;
+		}
+		/* One socket: wait on it directly, saving the epoll hop. */
+		if (m->nsocks == 1) {
+			struct pollfd p = { .fd = m->socks[0].fd,
+					    .events = POLLIN };
+			rc = poll(&p, 1, timeout_ms);
+		} else {
+			rc = epoll_wait(m->epfd, ev, MC_MAX_SOCKETS,
+					timeout_ms);
+		}
+		if (rc < 0)
+			return errno == EINTR ? -EINTR
+					      : mc_fail(m, -errno, "wait");
+		if (rc == 0)
+			return 0;
+	}
+}
+
+int mcast_recv(mcast_t *m, void *buf, size_t cap, struct mcast_meta *meta,
+	       int timeout_ms)
+{
+	struct mcast_dgram d = { .buf = buf, .cap = cap, .meta = meta };
+	int rc = mcast_recv_batch(m, &d, 1, timeout_ms);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return -ETIMEDOUT;
+	return (int)d.len;
+}

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Receiver sockets and group memberships.  One socket serves each
+ * (family, port); every membership goes through the protocol-independent
+ * RFC 3678 options, so IPv4 and IPv6, any-source and source-specific all
+ * take one path.
+ */
+#include "mc_internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#ifndef IP_MULTICAST_ALL
+#define IP_MULTICAST_ALL 49
+#endif
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL 29
+#endif
+
+/* Ask for the metadata each datagram should carry: destination group and
+ * interface (pktinfo), received TTL / hop limit, kernel timestamp. */
+static int want_metadata(int fd, int family)
+{
+	int rc;
+
+	if (family == AF_INET) {
+		if ((rc = mc_setopt_int(fd, IPPROTO_IP, IP_PKTINFO, 1)) < 0 ||
+		    (rc = mc_setopt_int(fd, IPPROTO_IP, IP_RECVTTL, 1)) < 0)
+			return rc;
+	} else {
+		if ((rc = mc_setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO,
+					1)) < 0 ||
+		    (rc = mc_setopt_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT,
+					1)) < 0)
+			return rc;
+	}
+	return mc_setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+}
+
+/*
+ * Without IP_MULTICAST_ALL=0 Linux hands a socket bound to the wildcard
+ * every group any socket on the host joined on its port - the classic
+ * "my receiver sees the other feed" surprise.  The IPv4 switch lives at
+ * IPPROTO_IP even on an IPv6 socket, so set both there.
+ */
+static int only_joined_groups(int fd, int family)
+{
+	int rc = mc_setopt_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0);
+
+	if (family == AF_INET6) {
+		/* The IPv6 switch exists since Linux 4.20. */
+		int rc6 = mc_setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL,
+					0);
+		if (rc6 < 0 && rc6 != -ENOPROTOOPT)
+			return rc6;
+		/* A v6-only socket may refuse the IPv4 option: harmless. */
+		if (rc < 0)
+			rc = 0;
+	}
+	return rc;
+}
+
+int mc_receiver_socket(struct mcast *m, int family, unsigned port)
+{
+	struct sockaddr_storage any;
+	struct mc_sock *s;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd, rc, want;
+
+	for (unsigned i = 0; i < m->nsocks; i++)
+		if (m->socks[i].family == family && m->socks[i].port == port)
+			return (int)i;
+	if (m->nsocks == MC_MAX_SOCKETS)
+		return mc_fail(m, MCAST_ELIMIT, "open socket for port %u",
+			       port);
+
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_UDP);
+	if (fd < 0)
+		return mc_fail(m, -errno, "create socket");
+	memset(&any, 0, sizeof(any));
+	if (family == AF_INET) {
+		mc_sin(&any)->sin_family = AF_INET;
+		mc_sin(&any)->sin_port = htons((uint16_t)port);
+	} else {
+		mc_sin6(&any)->sin6_family = AF_INET6;
+		mc_sin6(&any)->sin6_port = htons((uint16_t)port);
+		/* IPv4 groups get their own socket, so keep this one to v6. */
+		if ((rc = mc_setopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1)) < 0)
+			goto fail_step;
+	}
+	/* SO_REUSEADDR on a multicast port lets every local receiver get
+	 * every datagram, as the tutorial's client allows. */
+	if (!(m->opts.flags & MCAST_OPT_NO_REUSEADDR) &&
+	    (rc = mc_setopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1)) < 0)
+		goto fail_step;
+	if ((rc = only_joined_groups(fd, family)) < 0 ||
+	    (rc = want_metadata(fd, family)) < 0)
+		goto fail_step;
+	rc = mc_socket_buffers(fd, SO_RCVBUF, SO_RCVBUFFORCE, m->opts.rcvbuf,
+			       &want);
+	if (rc < 0)
+		goto fail_step;
+	if (m->rcvbuf_effective == 0 || want < m->rcvbuf_effective)
+		m->rcvbuf_effective = want;
+	if (m->opts.rcvbuf > 0 && want < m->opts.rcvbuf)
+		m->warnings |= MCAST_WARN_RCVBUF_CLAMPED;
+	if (bind(fd, (struct sockaddr *)&any,
+		 mcast_addr_len((struct sockaddr *)&any)) < 0) {
+		rc = -errno;
+		close(fd);
+		return mc_fail(m, rc, "bind port %u", port);
+	}
+	s = &m->socks[m->nsocks];
+	ev.data.u32 = m->nsocks;
+	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		rc = -errno;
+		close(fd);
+		return mc_fail(m, rc, "add socket to epoll");
+	}
+	s->fd = fd;
+	s->family = family;
+	s->port = port;
+	return (int)m->nsocks++;
+fail_step:
+	close(fd);
+	return mc_fail(m, rc, "set socket options for port %u", port);
+}
+
+/* The interface a join goes to: %scope, else opts.iface, else 0 (route). */
+static unsigned join_ifindex(const struct mcast *m, const struct sockaddr *g)
+{
+	if (g->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *g6 = (const void *)g;
+
+		if (g6->sin6_scope_id)
+			return g6->sin6_scope_id;
+	}
+	return m->iface.index;
+}
+
+static int join_one(int fd, int family, unsigned ifindex,
+		    const struct sockaddr *group,
+		    const struct sockaddr_storage *source)
+{
+	int level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	socklen_t glen = mcast_addr_len(group);
+
+	if (!source) {
+		struct group_req gr = { .gr_interface = ifindex };
+
+		memcpy(&gr.gr_group, group, glen);
+		return setsockopt(fd, level, MCAST_JOIN_GROUP, &gr,
+				  sizeof(gr)) < 0 ? -errno : 0;
+	}
+	struct group_source_req gsr = { .gsr_interface = ifindex };
+
+	memcpy(&gsr.gsr_group, group, glen);
+	memcpy(&gsr.gsr_source, source,
+	       mcast_addr_len((const struct sockaddr *)source));
+	return setsockopt(fd, level, MCAST_JOIN_SOURCE_GROUP, &gsr,
+			  sizeof(gsr)) < 0 ? -errno : 0;
+}
+
+int mcast_join(mcast_t *m, const struct sockaddr *group,
+	       const struct sockaddr_storage *sources, size_t nsources)
+{
+	char text[MCAST_ADDRSTRLEN];
+	struct mc_group *g;
+	unsigned ifindex;
+	int family, si, rc;
+
+	if (!m || !group || (nsources && !sources))
+		return -EINVAL;
+	if (m->is_sender)
+		return mc_fail(m, MCAST_EROLE, "join on a sender");
+	mcast_addr_format(group, MCAST_FMT_PORT | MCAST_FMT_SCOPE, text,
+			  sizeof(text));
+	if (!mcast_addr_is_multicast(group))
+		return mc_fail(m, MCAST_ENOTMCAST, "join %s", text);
+	family = group->sa_family;
+	if (m->ngroups == MC_MAX_GROUPS || nsources > MC_MAX_SOURCES)
+		return mc_fail(m, MCAST_ELIMIT, "join %s", text);
+	for (size_t i = 0; i < nsources; i++)
+		if (sources[i].ss_family != family)
+			return mc_fail(m, MCAST_EFAMILY, "join %s: source",
+				       text);
+	ifindex = join_ifindex(m, group);
+	if (mcast_addr_needs_iface(group) && !ifindex)
+		return mc_fail(m, MCAST_ENEEDIFACE, "join %s", text);
+
+	si = mc_receiver_socket(m, family, mcast_addr_port(group));
+	if (si < 0)
+		return si;
+	for (size_t i = 0; i == 0 || i < nsources; i++) {
+		rc = join_one(m->socks[si].fd, family, ifindex, group,
+			      nsources ? &sources[i] : NULL);
+		if (rc < 0) {
+			/* Keep the handle consistent: a group is either fully
+			 * joined or not at all, so drop what this call did. */
+			struct group_req gr = { .gr_interface = ifindex };
+
+			memcpy(&gr.gr_group, group, mcast_addr_len(group));
+			if (i > 0)
+				setsockopt(m->socks[si].fd,
+					   family == AF_INET ? IPPROTO_IP
+							     : IPPROTO_IPV6,
+					   MCAST_LEAVE_GROUP, &gr, sizeof(gr));
+			return mc_fail(m, rc, "join %s", text);
+		}
+	}
+	g = &m->groups[m->ngroups++];
+	memset(g, 0, sizeof(*g));
+	memcpy(&g->addr, group, mcast_addr_len(group));
+	memcpy(g->sources, sources, nsources * sizeof(*sources));
+	g->nsources = (unsigned)nsources;
+	g->ifindex = ifindex;
+	g->sock = si;
+	if (mcast_addr_is_ssm(group) && nsources == 0)
+		m->warnings |= MCAST_WARN_SSM_NO_SOURCE;
+	return 0;
+}

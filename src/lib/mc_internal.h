@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal declarations shared by the library's files; never installed. */
+#ifndef MC_INTERNAL_H
+#define MC_INTERNAL_H
+
+#include "mcast.h"
+
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+
+/* Bounds that keep a handle's memory fixed and small. */
+#define MC_MAX_SOCKETS 16 /* distinct (family, port) pairs per receiver */
+#define MC_MAX_GROUPS 64  /* group memberships per receiver */
+#define MC_MAX_SOURCES 16 /* sources per source-specific group */
+#define MC_BATCH_MAX 64	  /* datagrams per recvmmsg/sendmmsg call */
+
+/* Enough control-message room for pktinfo, ttl/hoplimit and a timestamp. */
+#define MC_CMSG_SPACE 256
+
+struct mc_group {
+	struct sockaddr_storage addr; /* group and port */
+	struct sockaddr_storage sources[MC_MAX_SOURCES];
+	unsigned nsources;
+	unsigned ifindex; /* as passed to the kernel; 0: kernel's route */
+	int sock;	  /* index into mcast.socks */
+};
+
+struct mc_sock {
+	int fd;
+	int family;
+	unsigned port;
+};
+
+struct mcast {
+	bool is_sender;
+	struct mcast_opts opts;
+	struct mcast_iface iface; /* resolved opts.iface; index 0 if none */
+	char errmsg[MCAST_ERRMSG_MAX];
+	unsigned warnings;
+
+	/* sender */
+	int fd;
+	struct sockaddr_storage group;
+	struct sockaddr_storage local;
+	int ttl;
+	int sndbuf_effective;
+
+	/* receiver */
+	int epfd;
+	struct mc_sock socks[MC_MAX_SOCKETS];
+	unsigned nsocks;
+	struct mc_group groups[MC_MAX_GROUPS];
+	unsigned ngroups;
+	unsigned next_sock; /* round-robin start, so no socket starves */
+	int rcvbuf_effective;
+};
+
+/* error.c: record which step failed; returns code for tail calls. */
+int mc_fail(struct mcast *m, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* iface.c: by name or decimal index only (no address match). */
+int mc_iface_name_or_index(const char *spec, struct mcast_iface *out);
+
+/* sock.c */
+int mc_setopt_int(int fd, int level, int name, int value);
+int mc_socket_buffers(int fd, int optname, int forced, int request,
+		      int *effective);
+
+/* join.c */
+int mc_receiver_socket(struct mcast *m, int family, unsigned port);
+
+/* Views of a sockaddr_storage by family. */
+static inline struct sockaddr_in *mc_sin(struct sockaddr_storage *ss)
+{
+	return (struct sockaddr_in *)ss;
+}
+
+static inline struct sockaddr_in6 *mc_sin6(struct sockaddr_storage *ss)
+{
+	return (struct sockaddr_in6 *)ss;
+}
+
+#endif /* MC_INTERNAL_H */

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Handles: options, opening a sender, opening and closing any handle,
+ * and the socket options both roles share (buffers).
+ */
+#include "mc_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+void mcast_opts_init(struct mcast_opts *o)
+{
+	if (!o)
+		return;
+	memset(o, 0, sizeof(*o));
+	o->size = sizeof(*o);
+	o->ttl = -1;
+	o->loop = -1;
+	o->bind.ss_family = AF_UNSPEC;
+}
+
+int mc_setopt_int(int fd, int level, int name, int value)
+{
+	return setsockopt(fd, level, name, &value, sizeof(value)) < 0 ? -errno
+								       : 0;
+}
+
+/*
+ * Ask for a buffer size and read back what the kernel granted.  The kernel
+ * doubles the request for bookkeeping and clamps it to rmem_max/wmem_max;
+ * the *FORCE variant ignores the clamp but needs CAP_NET_ADMIN, so try it
+ * first and fall back quietly.
+ */
+int mc_socket_buffers(int fd, int optname, int forced, int request,
+		      int *effective)
+{
+	socklen_t len = sizeof(*effective);
+
+	if (request > 0 && mc_setopt_int(fd, SOL_SOCKET, forced, request) < 0 &&
+	    mc_setopt_int(fd, SOL_SOCKET, optname, request) < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, optname, effective, &len) < 0)
+		return -errno;
+	return 0;
+}
+
+static struct mcast *handle_new(const struct mcast_opts *opts)
+{
+	struct mcast *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	mcast_opts_init(&m->opts);
+	if (opts) {
+		/* Copy only what the caller's version of the struct holds. */
+		size_t n = opts->size < sizeof(m->opts) ? opts->size
+							: sizeof(m->opts);
+		memcpy(&m->opts, opts, n);
+		m->opts.size = sizeof(m->opts);
+	}
+	m->fd = -1;
+	m->epfd = -1;
+	return m;
+}
+
+/* Close a handle that failed to open, leaving its message for the caller. */
+static int open_failed(struct mcast *m, const struct mcast_opts *opts, int rc)
+{
+	if (opts && opts->size >= offsetof(struct mcast_opts, errlen) +
+					   sizeof(opts->errlen) &&
+	    opts->errbuf && opts->errlen)
+		snprintf(opts->errbuf, opts->errlen, "%s", m->errmsg);
+	mcast_close(m);
+	return rc;
+}
+
+/* Resolve opts.iface once per handle; m->iface.index stays 0 without one. */
+static int resolve_iface(struct mcast *m)
+{
+	int rc;
+
+	if (!m->opts.iface || !*m->opts.iface)
+		return 0;
+	rc = mcast_iface_lookup(m->opts.iface, &m->iface);
+	if (rc < 0)
+		return mc_fail(m, rc, "find interface %s", m->opts.iface);
+	return 0;
+}
+
+/* Pick the outgoing interface and TTL for the sender's socket. */
+static int sender_mcast_opts(struct mcast *m, int family, unsigned ifindex)
+{
+	int v6 = family == AF_INET6;
+	int rc = 0;
+
+	if (ifindex && !v6) {
+		struct ip_mreqn mr = { .imr_ifindex = (int)ifindex };
+
+		if (setsockopt(m->fd, IPPROTO_IP, IP_MULTICAST_IF, &mr,
+			       sizeof(mr)) < 0)
+			rc = -errno;
+	} else if (ifindex) {
+		rc = mc_setopt_int(m->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF,
+				   (int)ifindex);
+	}
+	if (rc < 0)
+		return mc_fail(m, rc, "set multicast interface %s",
+			       m->iface.name);
+	rc = mc_setopt_int(m->fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+			   v6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL, m->ttl);
+	if (rc < 0)
+		return mc_fail(m, rc, "set %s %d", v6 ? "hop limit" : "TTL",
+			       m->ttl);
+	if (m->opts.loop >= 0) {
+		rc = mc_setopt_int(m->fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+				   v6 ? IPV6_MULTICAST_LOOP : IP_MULTICAST_LOOP,
+				   m->opts.loop ? 1 : 0);
+		if (rc < 0)
+			return mc_fail(m, rc, "set multicast loopback");
+	}
+	return 0;
+}
+
+/* Bind the sender's source address/port; ":PORT" adapts to the family. */
+static int sender_bind(struct mcast *m, int family)
+{
+	struct sockaddr_storage b = m->opts.bind;
+	int rc;
+
+	if (b.ss_family == AF_UNSPEC)
+		return 0;
+	if (b.ss_family == AF_INET && family == AF_INET6 &&
+	    mc_sin(&b)->sin_addr.s_addr == htonl(INADDR_ANY)) {
+		unsigned port = mc_sin(&b)->sin_port;
+
+		memset(&b, 0, sizeof(b));
+		mc_sin6(&b)->sin6_family = AF_INET6;
+		mc_sin6(&b)->sin6_port = (in_port_t)port;
+	}
+	if (b.ss_family != family)
+		return mc_fail(m, MCAST_EFAMILY,
+			       "bind: address family differs from the group's");
+	/* Several senders may share a source port, as receivers share. */
+	mc_setopt_int(m->fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	if (bind(m->fd, (struct sockaddr *)&b,
+		 mcast_addr_len((struct sockaddr *)&b)) < 0) {
+		char text[MCAST_ADDRSTRLEN];
+
+		rc = -errno;
+		mcast_addr_format((struct sockaddr *)&b,
+				  MCAST_FMT_PORT | MCAST_FMT_SCOPE, text,
+				  sizeof(text));
+		return mc_fail(m, rc, "bind %s", text);
+	}
+	return 0;
+}
+
+int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
+		      const struct mcast_opts *opts)
+{
+	struct mcast *m;
+	socklen_t len;
+	unsigned ifindex;
+	int family, rc;
+
+	if (!mp)
+		return -EINVAL;
+	*mp = NULL;
+	if (!group || !mcast_addr_is_multicast(group))
+		return group ? MCAST_ENOTMCAST : -EINVAL;
+	if (!(m = handle_new(opts)))
+		return -ENOMEM;
+	m->is_sender = true;
+	family = group->sa_family;
+	memcpy(&m->group, group, mcast_addr_len(group));
+	m->ttl = m->opts.ttl < 0 ? 1 : m->opts.ttl;
+	if (m->ttl > 255) {
+		rc = mc_fail(m, -EINVAL, "TTL %d is above 255", m->ttl);
+		goto fail;
+	}
+	if ((rc = resolve_iface(m)) < 0)
+		goto fail;
+	ifindex = m->iface.index;
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *g6 = mc_sin6(&m->group);
+
+		if (g6->sin6_scope_id && !ifindex)
+			ifindex = g6->sin6_scope_id;
+		if (!g6->sin6_scope_id && mcast_addr_needs_iface(group))
+			g6->sin6_scope_id = ifindex;
+		if (mcast_addr_needs_iface(group) && !g6->sin6_scope_id) {
+			rc = mc_fail(m, MCAST_ENEEDIFACE,
+				     "send to a link-local scope group");
+			goto fail;
+		}
+		if (ifindex && !m->iface.index &&
+		    (rc = mcast_iface_by_index(ifindex, &m->iface)) < 0)
+			goto fail;
+	}
+
+	m->fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (m->fd < 0) {
+		rc = mc_fail(m, -errno, "create socket");
+		goto fail;
+	}
+	if ((rc = sender_bind(m, family)) < 0 ||
+	    (rc = sender_mcast_opts(m, family, ifindex)) < 0)
+		goto fail;
+	rc = mc_socket_buffers(m->fd, SO_SNDBUF, SO_SNDBUFFORCE,
+			       m->opts.sndbuf, &m->sndbuf_effective);
+	if (rc < 0) {
+		mc_fail(m, rc, "set send buffer");
+		goto fail;
+	}
+	if (m->opts.sndbuf > 0 && m->sndbuf_effective < m->opts.sndbuf)
+		m->warnings |= MCAST_WARN_SNDBUF_CLAMPED;
+
+	/* Connecting fixes the route, so the kernel's source address and
+	 * interface are known now, not at the first send. */
+	if (connect(m->fd, (struct sockaddr *)&m->group,
+		    mcast_addr_len(group)) < 0) {
+		rc = mc_fail(m, -errno, "connect to the group (route lookup)");
+		goto fail;
+	}
+	len = sizeof(m->local);
+	if (getsockname(m->fd, (struct sockaddr *)&m->local, &len) < 0) {
+		rc = mc_fail(m, -errno, "read the local address");
+		goto fail;
+	}
+	if (family == AF_INET &&
+	    mc_sin(&m->local)->sin_addr.s_addr == htonl(INADDR_ANY))
+		m->warnings |= MCAST_WARN_UNSPEC_SOURCE;
+	if (!m->iface.index) {
+		rc = mcast_route_iface((struct sockaddr *)&m->group);
+		if (rc > 0)
+			mcast_iface_by_index((unsigned)rc, &m->iface);
+	}
+	*mp = m;
+	return 0;
+fail:
+	return open_failed(m, opts, rc);
+}
+
+int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts)
+{
+	struct mcast *m;
+	int rc;
+
+	if (!mp)
+		return -EINVAL;
+	*mp = NULL;
+	if (!(m = handle_new(opts)))
+		return -ENOMEM;
+	if ((rc = resolve_iface(m)) < 0)
+		goto fail;
+	m->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (m->epfd < 0) {
+		rc = mc_fail(m, -errno, "create epoll fd");
+		goto fail;
+	}
+	*mp = m;
+	return 0;
+fail:
+	return open_failed(m, opts, rc);
+}
+
+int mcast_fd(const mcast_t *m)
+{
+	if (!m)
+		return -EINVAL;
+	return m->is_sender ? m->fd : m->epfd;
+}
+
+int mcast_get_info(const mcast_t *m, struct mcast_info *info)
+{
+	struct mcast_info i;
+
+	if (!m || !info || info->size < sizeof(size_t))
+		return -EINVAL;
+	memset(&i, 0, sizeof(i));
+	i.size = sizeof(i);
+	i.is_sender = m->is_sender;
+	i.iface = m->iface;
+	i.warnings = m->warnings;
+	if (m->is_sender) {
+		i.local = m->local;
+		i.group = m->group;
+		i.ttl = m->ttl;
+		i.sndbuf_requested = m->opts.sndbuf;
+		i.sndbuf_effective = m->sndbuf_effective;
+	} else {
+		i.rcvbuf_requested = m->opts.rcvbuf;
+		i.rcvbuf_effective = m->rcvbuf_effective;
+		i.ngroups = m->ngroups;
+		i.nsockets = m->nsocks;
+	}
+	size_t n = info->size < sizeof(i) ? info->size : sizeof(i);
+	memcpy(info, &i, n);
+	info->size = n;
+	return 0;
+}
+
+void mcast_close(mcast_t *m)
+{
+	if (!m)
+		return;
+	/* Closing a socket drops its memberships in the kernel, which sends
+	 * the IGMP/MLD leave for groups no other local socket holds. */
+	for (unsigned i = 0; i < m->nsocks; i++)
+		close(m->socks[i].fd);
+	if (m->fd >= 0)
+		close(m->fd);
+	if (m->epfd >= 0)
+		close(m->epfd);
+	free(m);
+}

@@ -1,0 +1,165 @@
+# tests/net/lib.sh: sourced by every tests/net/t_*.sh.
+#
+# The first time it is sourced it re-executes the calling script inside fresh
+# network, mount and PID namespaces.  Nothing a test does can reach the host's
+# interfaces: the script starts in a namespace with only a (down) `lo`, and the
+# hosts it builds with topo_pair/topo_bridge are `ip netns` namespaces whose
+# /run/netns lives on a private tmpfs.  When the script ends -- normally, by a
+# signal, or killed by ctest's timeout -- the PID namespace dies, the kernel
+# kills every process left in it, and with them go the namespaces and mounts.
+#
+# Exit 77 means skip (ctest SKIP_RETURN_CODE); 1 means the test failed.
+
+set -u
+
+skip() { echo "SKIP: $*" >&2; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+NET_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+MCAST_SRC=${MCAST_SRC:-$(cd "$NET_DIR/../.." && pwd)}
+MCAST=${MCAST:-$MCAST_SRC/build/mcast}
+
+if [ -z "${MCAST_NET_INNER:-}" ]; then
+	# A missing binary is a broken build, not an unsupported machine.
+	[ -x "$MCAST" ] || fail "mcast binary not found or not executable: $MCAST"
+	MCAST=$(cd "$(dirname "$MCAST")" && pwd)/$(basename "$MCAST")
+	export MCAST MCAST_SRC MCAST_NET_INNER=1
+	if [ "$(id -u)" = 0 ]; then ns_opts=-nm; else ns_opts=-rnm; fi
+	# --kill-child: if ctest kills unshare, the script (PID 1 of the new
+	# PID namespace) gets SIGKILL, and so does everything it started.
+	ns_opts="$ns_opts --pid --fork --kill-child --mount-proc"
+	unshare $ns_opts true 2>/dev/null ||
+		skip "cannot create network namespaces"
+	exec unshare $ns_opts bash "$0" "$@"
+fi
+
+# From here on we are inside the private namespaces.  Mounts must not
+# propagate back to the host, or `ip netns add` would be seen there.
+mount --make-rprivate / || fail "cannot make mounts private"
+if [ -d /run/netns ]; then
+	mount -t tmpfs -o mode=755 mcast-netns /run/netns
+else	# creating /run/netns would change the host: hide all of /run instead
+	mount -t tmpfs -o mode=755 mcast-run /run && mkdir /run/netns
+fi || fail "cannot mount a private /run/netns"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/mcast-net.XXXXXX") || fail "mktemp failed"
+mount -t tmpfs -o size=256m mcast-work "$T" || fail "cannot mount tmpfs on $T"
+# $T/bin: `mcast` is the binary under test, and `in_ns NS CMD...` runs CMD
+# in host NS.  in_ns is a script, not a function, so that it execs all the
+# way down: in `in_ns NS mcast recv ... &`, $! is mcast's own pid.
+mkdir "$T/bin" && ln -s "$MCAST" "$T/bin/mcast" || fail "cannot populate $T/bin"
+printf '#!/bin/sh\nns=$1; shift\nexec ip netns exec "$ns" "$@"\n' >"$T/bin/in_ns"
+chmod +x "$T/bin/in_ns"
+PATH=$T/bin:$PATH
+
+cleanup() {
+	local pids
+	trap - EXIT INT TERM
+	pids=$(jobs -p)
+	if [ -n "$pids" ]; then
+		kill $pids 2>/dev/null
+		wait_until 2 _all_gone $pids || kill -KILL $pids 2>/dev/null
+		wait 2>/dev/null
+	fi
+	ip -all netns delete 2>/dev/null
+	cd / && { umount "$T" 2>/dev/null || umount -l "$T"; } && rmdir "$T"
+}
+_all_gone() { ! kill -0 "$@" 2>/dev/null; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM	# as PID 1 we only receive signals we handle
+
+# need_cmd CMD DEBIAN_PACKAGE: skip the test when CMD is not installed.
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 ||
+		skip "$1 (Debian package $2) not installed"
+}
+
+# wait_until SECONDS CMD...: poll CMD until it succeeds; 1 on timeout.
+wait_until() {
+	local deadline=$((SECONDS + $1)); shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
+		sleep 0.02
+	done
+}
+
+# wait_for FILE REGEX SECONDS: until FILE has a line matching REGEX (ERE).
+wait_for() { wait_until "$3" grep -qE -- "$2" "$1" 2>/dev/null; }
+
+# count_in FILE REGEX: number of lines of FILE matching REGEX.
+count_in() { grep -cE -- "$2" "$1" 2>/dev/null; }
+
+# wait_lines FILE REGEX N SECONDS: until N lines of FILE match REGEX.
+wait_lines() { wait_until "$4" _has_lines "$1" "$2" "$3"; }
+_has_lines() { [ "$(count_in "$1" "$2")" -ge "$3" ]; }
+
+# wait_up NS IF: until the link reports `state UP` (carrier is asynchronous).
+wait_up() { wait_until 5 _is_up "$1" "$2" || fail "$2 in $1 never came up"; }
+_is_up() { ip -n "$1" -o link show dev "$2" 2>/dev/null | grep -q 'state UP'; }
+
+# wait_joined NS IF GROUP: until some socket in NS has joined GROUP on IF,
+# for peers (socat, python) that cannot tell us themselves.
+wait_joined() { wait_until 5 _joined "$@"; }
+_joined() { ip -n "$1" maddr show dev "$2" | grep -qw -- "$3"; }
+
+# new_host NS: an empty namespace with lo up and no duplicate address
+# detection (a tentative IPv6 address makes sends fail for ~1.5 s).
+new_host() {
+	ip netns add "$1" &&
+		in_ns "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 &&
+		ip -n "$1" link set lo up
+}
+
+# host_addr NS K: give NS's veth0 10.0.0.K/24 and fd00::K/64, bring it up.
+host_addr() {
+	ip -n "$1" addr add "10.0.0.$2/24" dev veth0 &&
+		ip -n "$1" addr add "fd00::$2/64" dev veth0 nodad &&
+		ip -n "$1" link set veth0 up
+}
+
+# topo_pair A B: A (10.0.0.1, fd00::1) and B (10.0.0.2, fd00::2), each
+# with a veth0, the two ends of one veth pair.
+topo_pair() {
+	new_host "$1" && new_host "$2" &&
+		ip link add veth0 netns "$1" type veth peer name veth0 netns "$2" &&
+		host_addr "$1" 1 && host_addr "$2" 2 || return 1
+	wait_up "$1" veth0
+	wait_up "$2" veth0
+}
+
+# topo_bridge H1 H2 ...: host number K (10.0.0.K, fd00::K) on veth0, all
+# plugged into bridge br0 of namespace `switch`.  Multicast snooping is off,
+# so the bridge floods every group to every port.
+topo_bridge() {
+	local k=0 h
+	new_host switch &&
+		ip -n switch link add br0 type bridge mcast_snooping 0 &&
+		ip -n switch link set br0 up || return 1
+	for h in "$@"; do
+		k=$((k + 1))
+		new_host "$h" &&
+			ip link add veth0 netns "$h" type veth \
+				peer name "p$k" netns switch &&
+			ip -n switch link set "p$k" master br0 up &&
+			host_addr "$h" "$k" || return 1
+	done
+	k=0
+	for h in "$@"; do
+		k=$((k + 1))
+		wait_up "$h" veth0
+		wait_up switch "p$k"
+		wait_until 5 _forwarding "p$k" ||
+			fail "bridge port p$k never forwarding"
+	done
+	wait_up switch br0
+}
+_forwarding() { bridge -n switch link show dev "$1" | grep -q 'state forwarding'; }
+
+# json_get FILE EXPR: evaluate the Python expression EXPR over the list `d`
+# of JSON records in FILE (one per line) and print the result.
+json_get() {
+	python3 -c 'import json, sys
+d = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print(eval(sys.argv[2]))' "$1" "$2"
+}
