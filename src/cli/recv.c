@@ -204,9 +204,10 @@ static void join_all(mcast_t *m, const struct recv_cfg *c)
 			char what[MCAST_ADDRSTRLEN + 32];
 
 			snprintf(what, sizeof(what), "cannot join %s", g->text);
-			cli_fail_call(rc == MCAST_ENOIFACE ? EXIT_USAGE
+			/* The step ("join GROUP") would repeat what. */
+			cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE
 							   : EXIT_RUNTIME,
-				      m, rc, what);
+				      "", rc, what);
 		}
 		if (mcast_addr_is_ssm((const struct sockaddr *)&g->addr) &&
 		    !g->nsources)
@@ -359,8 +360,8 @@ static void flush_or_quit(void)
 static int finish(const struct recv_cfg *c, const struct tally *t,
 		  const char *why)
 {
-	cli_info("received %lld datagrams (%lld bytes) from %zu%s source%s",
-		 t->datagrams, t->bytes, t->nseen, t->seen_overflow ? "+" : "",
+	cli_info("received %lld datagram%s (%lld bytes) from %zu%s source%s",
+		 t->datagrams, t->datagrams == 1 ? "" : "s", t->bytes, t->nseen, t->seen_overflow ? "+" : "",
 		 t->nseen == 1 && !t->seen_overflow ? "" : "s");
 	if (c->count > 0 && t->datagrams >= c->count)
 		return EXIT_OK;

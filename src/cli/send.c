@@ -310,7 +310,8 @@ int cmd_send(int argc, char **argv)
 			;
 	}
 	if (!c.quiet)
-		cli_info("sent %lld datagrams (%lld bytes)", s.sent, s.bytes);
+		cli_info("sent %lld datagram%s (%lld bytes)", s.sent,
+			 s.sent == 1 ? "" : "s", s.bytes);
 	mcast_close(s.m);
 	return EXIT_OK;
 }

@@ -214,7 +214,8 @@ int mcast_join(mcast_t *m, const struct sockaddr *group,
 	g = &m->groups[m->ngroups++];
 	memset(g, 0, sizeof(*g));
 	memcpy(&g->addr, group, mcast_addr_len(group));
-	memcpy(g->sources, sources, nsources * sizeof(*sources));
+	if (nsources)
+		memcpy(g->sources, sources, nsources * sizeof(*sources));
 	g->nsources = (unsigned)nsources;
 	g->ifindex = ifindex;
 	g->sock = si;

@@ -9,7 +9,7 @@ in_ns right mcast recv --iface veth0 --count 3 --timeout 5 --format json 239.1.2
 	>"$T/out" 2>"$T/err" &
 recv=$!
 wait_for "$T/err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/err")"
-for i in 1 2 3; do
+for _ in 1 2 3; do
 	# one socat per datagram: its stdin read boundaries must not merge them
 	printf 'Hello World' | in_ns left socat -u - \
 		UDP4-DATAGRAM:239.1.2.3:1600,ip-multicast-if=10.0.0.1,ip-multicast-ttl=1,bind=10.0.0.1:1501,reuseaddr ||
