@@ -43,8 +43,12 @@ enum mcast_error {
 	MCAST_ELIMIT = -10007,	  /* too many groups, sources or sockets */
 	MCAST_ENOTSOURCE = -10008, /* source address is multicast/unspecified */
 	MCAST_EIFDOWN = -10009,	  /* interface is down */
+	MCAST_ENOTMCAST_MSG = -10010, /* no mcast magic: a plain datagram */
+	MCAST_EVERSION = -10011,  /* mcast datagram of an unknown version */
+	MCAST_ESHORT = -10012,	  /* truncated: shorter than its header says */
+	MCAST_EMALFORMED = -10013, /* a header field is out of range */
 };
-#define MCAST_ERROR_MIN (-10009)
+#define MCAST_ERROR_MIN (-10013)
 
 /* Name of any return code (-errno or MCAST_E*); never NULL, never freed. */
 const char *mcast_strerror(int code);
@@ -301,6 +305,178 @@ int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
  * NULL. */
 int mcast_recv(mcast_t *m, void *buf, size_t cap, struct mcast_meta *meta,
 	       int timeout_ms);
+
+/* ---------------------------------------------------------------- */
+/* Wire format: the envelope of all mcast-framed traffic            */
+/* (docs/PROTOCOL.md).  Fields travel in network byte order.         */
+
+#define MCAST_WIRE_MAGIC 0x4d435354u /* "MCST" */
+#define MCAST_WIRE_VERSION 1
+#define MCAST_WIRE_HDR_LEN 48 /* version 1 header, bytes */
+#define MCAST_SESSION_LEN 16
+#define MCAST_END_BODY_LEN 8   /* end-of-stream body: total sent */
+#define MCAST_PONG_BODY_LEN 32 /* pong body: echoed ping */
+
+enum mcast_msg_type {
+	MCAST_MSG_DATA = 1, /* data probe */
+	MCAST_MSG_END = 2,  /* end of stream; body: total data probes sent */
+	MCAST_MSG_PING = 3, /* ping probe, answered by responders */
+	MCAST_MSG_PONG = 4, /* answer to a ping; body: the echoed ping */
+};
+
+enum mcast_hdr_flags {
+	MCAST_HDR_UNICAST = 1 << 0, /* pong: sent by unicast, not to the group */
+};
+
+/* A decoded header.  hdr_len and payload_len describe where the payload
+ * lies: at hdr_len bytes from the start, payload_len bytes long. */
+struct mcast_hdr {
+	uint8_t version;
+	uint8_t type;	/* enum mcast_msg_type */
+	uint16_t flags; /* enum mcast_hdr_flags */
+	uint32_t key_id; /* 0: not sealed */
+	uint8_t session[MCAST_SESSION_LEN];
+	uint64_t seq;	  /* from 0 in each session */
+	uint64_t send_ns; /* sender's CLOCK_REALTIME, ns since the epoch */
+	uint8_t ttl;	  /* TTL / hop limit the sender set */
+	uint8_t hdr_len;  /* header bytes on the wire (>= 48) */
+	uint16_t payload_len;
+};
+
+/*
+ * Write h as a version-1 header into buf (h->version and h->hdr_len are
+ * ignored: 1 and 48 are written).  Returns MCAST_WIRE_HDR_LEN, or -ENOSPC
+ * when cap is too small, or MCAST_EMALFORMED for an unknown type.
+ */
+int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap);
+
+/*
+ * Decode the header at buf (len bytes received).  Returns the payload
+ * offset (h->hdr_len) on success, or MCAST_ENOTMCAST_MSG (no magic: a
+ * plain datagram), MCAST_EVERSION, MCAST_ESHORT (len shorter than the
+ * header or hdr_len + payload_len), MCAST_EMALFORMED (unknown type,
+ * hdr_len < 48, reserved bits set).  Never reads past buf + len.
+ */
+int mcast_hdr_decode(struct mcast_hdr *h, const void *buf, size_t len);
+
+/* End-of-stream body: the number of data probes the session sent. */
+int mcast_end_encode(uint64_t total, void *buf, size_t cap);
+int mcast_end_decode(uint64_t *total, const void *buf, size_t len);
+
+/* Pong body: the ping it answers. */
+struct mcast_pong {
+	uint8_t ping_session[MCAST_SESSION_LEN];
+	uint64_t ping_seq;
+	uint64_t ping_send_ns;
+};
+int mcast_pong_encode(const struct mcast_pong *p, void *buf, size_t cap);
+int mcast_pong_decode(struct mcast_pong *p, const void *buf, size_t len);
+
+/* Fill a new random session id (getrandom()).  Returns 0 or -errno. */
+int mcast_session_new(uint8_t session[MCAST_SESSION_LEN]);
+
+/* ---------------------------------------------------------------- */
+/* Histograms: log buckets, constant memory, ~3% resolution         */
+
+#define MCAST_HIST_SUB 32 /* sub-buckets per power of two */
+#define MCAST_HIST_BUCKETS (MCAST_HIST_SUB * 40)
+
+struct mcast_hist {
+	uint64_t count;
+	uint64_t min, max; /* exact */
+	uint64_t buckets[MCAST_HIST_BUCKETS];
+};
+
+void mcast_hist_init(struct mcast_hist *h);
+/* Add one value (e.g. nanoseconds); values above 2^40 share the top. */
+void mcast_hist_add(struct mcast_hist *h, uint64_t v);
+/* Add every value of src into dst. */
+void mcast_hist_merge(struct mcast_hist *dst, const struct mcast_hist *src);
+/* The q-quantile (0 <= q <= 1), within one bucket's width (about 3%) of
+ * the exact value, clamped to [min, max]; 0 when empty. */
+uint64_t mcast_hist_quantile(const struct mcast_hist *h, double q);
+
+/* ---------------------------------------------------------------- */
+/* Stream statistics: feed received datagrams, read exact counters  */
+
+typedef struct mcast_tracker mcast_tracker_t;
+
+struct mcast_tracker_opts {
+	size_t size;		/* sizeof(struct mcast_tracker_opts) */
+	unsigned max_sessions;	/* entries kept (sessions and plain
+				 * sources); oldest idle retired past it;
+				 * default 256 */
+	unsigned window;	/* sequence history for duplicate
+				 * detection, default 1024, max 65536 */
+};
+
+void mcast_tracker_opts_init(struct mcast_tracker_opts *o);
+
+/* Allocate a tracker (all memory up front).  Returns 0 or -ENOMEM /
+ * -EINVAL; free with mcast_tracker_free() (NULL-safe). */
+int mcast_tracker_new(mcast_tracker_t **tp,
+		      const struct mcast_tracker_opts *o);
+void mcast_tracker_free(mcast_tracker_t *t);
+
+/* What mcast_tracker_feed() made of a datagram. */
+enum mcast_feed_result {
+	MCAST_FEED_PLAIN = 0,	 /* not mcast-framed: counted per source */
+	MCAST_FEED_DATA = 1,	 /* a data probe, new */
+	MCAST_FEED_DUP = 2,	 /* a data probe seen before */
+	MCAST_FEED_END = 3,	 /* an end-of-stream marker */
+	MCAST_FEED_OTHER = 4,	 /* ping/pong: not stream data, ignored */
+};
+
+/*
+ * Account one received datagram (payload as received, meta as filled by
+ * mcast_recv_batch(); meta->dst, src, ts, ttl are used).  Returns an
+ * enum mcast_feed_result, or a negative code for an mcast-framed
+ * datagram that failed to decode (counted as malformed, not delivered).
+ */
+int mcast_tracker_feed(mcast_tracker_t *t, const void *buf, size_t len,
+		       const struct mcast_meta *meta);
+
+/* Counters of one sender session, or of one plain source, or totals. */
+struct mcast_stream_stats {
+	size_t size;			/* sizeof(struct mcast_stream_stats) */
+	int is_probe;			/* 0: plain datagrams, no session */
+	struct sockaddr_storage group;	/* group and port */
+	struct sockaddr_storage source; /* sender address and port */
+	uint8_t session[MCAST_SESSION_LEN];
+	uint64_t first_seq, max_seq; /* sequence numbers seen */
+	uint64_t received;	     /* distinct datagrams */
+	uint64_t lost;		     /* expected - received, >= 0 */
+	uint64_t late;		     /* reordered by >= 3 positions */
+	uint64_t duplicates;	     /* seen before */
+	uint64_t reordered;	     /* RFC 4737 Type-P-Reordered */
+	uint64_t bytes;		     /* UDP payload bytes, distinct */
+	uint64_t restarts;	     /* totals: sessions that replaced one
+				      * from the same sender address */
+	uint64_t malformed;	     /* totals: framed but undecodable */
+	int ended;		     /* end-of-stream seen */
+	uint64_t total_sent;	     /* from end-of-stream, when ended */
+	struct timespec first, last; /* arrival times */
+	int hops;		     /* sent TTL - received TTL; -1 unknown */
+	double jitter_ns;	     /* RFC 3550 interarrival jitter */
+	int64_t latency_min_ns, latency_max_ns; /* one-way, may be < 0 */
+	uint64_t latency_p50_ns, latency_p99_ns;
+	uint64_t latency_count;
+	uint64_t retired;	     /* totals: entries retired for space */
+	uint64_t sessions;	     /* totals: sessions seen */
+};
+
+/* Number of live entries (sessions and plain sources). */
+size_t mcast_tracker_count(const mcast_tracker_t *t);
+/* Copy entry i (0 <= i < count, in order of first arrival) into *out
+ * (out->size set by the caller).  Returns 0 or -ERANGE. */
+int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
+		      struct mcast_stream_stats *out);
+/* Sums over every entry ever seen, retired ones included. */
+int mcast_tracker_totals(const mcast_tracker_t *t,
+			 struct mcast_stream_stats *out);
+/* 1 when at least one session was seen and every live session has sent
+ * its end-of-stream marker; else 0. */
+int mcast_tracker_all_ended(const mcast_tracker_t *t);
 
 #ifdef __cplusplus
 }

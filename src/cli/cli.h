@@ -51,6 +51,10 @@ double cli_parse_seconds(const char *opt, const char *s, double min,
 long long cli_parse_bytes(const char *opt, const char *s, long long min,
 			  long long max);
 
+/* A rate with an optional k/M/G suffix (powers of unit, e.g. 1000). */
+double cli_parse_rate(const char *opt, const char *s, double min, double max,
+		      double unit);
+
 /* Parse a group ("GROUP:PORT"); exits 2 with advice when it is not one. */
 void cli_parse_group(const char *text, struct sockaddr_storage *out);
 /* Parse a unicast source address (no port); exits 2 on error. */

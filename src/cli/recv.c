@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* mcast recv: the tutorial's client - join groups, print what arrives. */
 #include "cli.h"
+#include "dgram.h"
 #include "format.h"
+#include "report.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_GROUPS 64
 #define MAX_SOURCES 16
@@ -16,7 +19,6 @@
 /* Distinct senders remembered for the summary; more are only counted. */
 #define MAX_SEEN 256
 
-enum out_format { FMT_TEXT, FMT_JSON, FMT_HEX, FMT_RAW };
 
 void usage_recv(FILE *out)
 {
@@ -32,6 +34,13 @@ void usage_recv(FILE *out)
 		"  -q, --quiet             print no datagrams, only the summary\n"
 		"  -F, --format FMT        text (default), json, hex or raw (payload bytes only)\n"
 		"  -r, --rcvbuf BYTES      receive buffer to ask for (K, M suffixes)\n"
+		"  -s, --stats             count loss, duplicates, reordering, latency per\n"
+		"                          sender session; print a summary (no datagrams)\n"
+		"  -R, --interval-report SECONDS\n"
+		"                          a report line (JSON with --format json) this often\n"
+		"  -e, --expect N          exit 1 unless at least N datagrams arrived\n"
+		"  -L, --max-loss PERCENT  exit 1 if the loss exceeds PERCENT\n"
+		"  -E, --until-end         stop once every sender seen has ended its stream\n"
 		"  -h, --help              this help\n");
 }
 
@@ -52,6 +61,11 @@ struct recv_cfg {
 	double timeout;	 /* <0: none */
 	enum out_format format;
 	bool quiet;
+	/* --stats and what builds on it */
+	bool stats, until_end;
+	double interval_report; /* seconds; 0: none */
+	long long expect;	/* -1: no verdict */
+	double max_loss;	/* percent; <0: no verdict */
 };
 
 static void add_source(struct sockaddr_storage *list, size_t *n,
@@ -111,6 +125,11 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "rcvbuf", required_argument, NULL, 'r' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "interval-report", required_argument, NULL, 'R' },
+		{ "expect", required_argument, NULL, 'e' },
+		{ "max-loss", required_argument, NULL, 'L' },
+		{ "until-end", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -119,8 +138,10 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 	mcast_opts_init(&c->opts);
 	c->count = -1;
 	c->timeout = -1;
+	c->expect = -1;
+	c->max_loss = -1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+i:S:c:w:qF:r:h", longopts,
+	while ((o = getopt_long(argc, argv, "+i:S:c:w:qF:r:sR:e:L:Eh", longopts,
 				NULL)) != -1) {
 		switch (o) {
 		case 'i': c->opts.iface = optarg; break;
@@ -140,6 +161,20 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 			c->opts.rcvbuf = (int)cli_parse_bytes(
 				"--rcvbuf", optarg, 1024, 1LL << 30);
 			break;
+		case 's': c->stats = true; break;
+		case 'R':
+			c->interval_report = cli_parse_seconds(
+				"--interval-report", optarg, 0.01, 86400);
+			break;
+		case 'e':
+			c->expect = cli_parse_int("--expect", optarg, 0,
+						  INT64_MAX);
+			break;
+		case 'L':
+			c->max_loss = cli_parse_seconds("--max-loss", optarg, 0,
+							100);
+			break;
+		case 'E': c->until_end = true; break;
 		case 'h': usage_recv(stdout); exit(EXIT_OK);
 		default: cli_bad_option(optopt, argv[optind - 1]);
 		}
@@ -147,6 +182,14 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 	if (optind >= argc)
 		cli_die(EXIT_USAGE,
 			"missing GROUP:PORT; see mcast recv --help");
+	/* Verdicts and reports are computed from the statistics. */
+	if (c->expect >= 0 || c->max_loss >= 0 || c->until_end ||
+	    c->interval_report > 0)
+		c->stats = true;
+	if (c->stats && (c->format == FMT_HEX || c->format == FMT_RAW))
+		cli_die(EXIT_USAGE,
+			"--stats prints a summary as text or json, not %s",
+			c->format == FMT_HEX ? "hex" : "raw");
 	while (optind < argc)
 		add_group(c, argv[optind++]);
 	for (size_t i = 0; i < c->ngroups; i++) {
@@ -236,8 +279,7 @@ struct tally {
 	struct sockaddr_storage seen[MAX_SEEN];
 	size_t nseen;
 	bool seen_overflow;
-	unsigned last_ifindex;
-	char last_ifname[IF_NAMESIZE];
+	struct ifname_cache ifc;
 };
 
 static bool same_endpoint(const struct sockaddr_storage *a,
@@ -255,96 +297,6 @@ static void count_source(struct tally *t, const struct sockaddr_storage *src)
 		t->seen[t->nseen++] = *src;
 	else
 		t->seen_overflow = true;
-}
-
-static const char *ifname_of(struct tally *t, unsigned index)
-{
-	if (index != t->last_ifindex) {
-		if (!if_indextoname(index, t->last_ifname))
-			snprintf(t->last_ifname, sizeof(t->last_ifname), "%u",
-				 index);
-		t->last_ifindex = index;
-	}
-	return t->last_ifname;
-}
-
-static void print_text_head(FILE *out, struct tally *t,
-			    const struct mcast_meta *meta)
-{
-	char src[MCAST_ADDRSTRLEN], dst[MCAST_ADDRSTRLEN], ts[32];
-	struct tm tm;
-
-	localtime_r(&meta->ts.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
-	fprintf(out, "%s.%06ld %s -> %s %s ", ts, meta->ts.tv_nsec / 1000,
-		cli_addr(&meta->src, src, sizeof(src)),
-		(meta->flags & MCAST_META_DST)
-			? cli_addr(&meta->dst, dst, sizeof(dst))
-			: "?",
-		ifname_of(t, meta->ifindex));
-	if (meta->flags & MCAST_META_TTL)
-		fprintf(out, "ttl=%d ", meta->ttl);
-	else
-		fputs("ttl=? ", out);
-	fprintf(out, "len=%zu", meta->len);
-}
-
-static void print_json(FILE *out, struct tally *t, const unsigned char *p,
-		       size_t n, const struct mcast_meta *meta)
-{
-	char src[MCAST_ADDRSTRLEN], dst[MCAST_ADDRSTRLEN];
-
-	mcast_addr_format((const struct sockaddr *)&meta->dst, 0, dst,
-			  sizeof(dst));
-	mcast_addr_format((const struct sockaddr *)&meta->src, 0, src,
-			  sizeof(src));
-	fprintf(out,
-		"{\"type\":\"datagram\",\"ts\":%lld.%06ld,\"group\":\"%s\","
-		"\"port\":%u,\"source\":\"%s\",\"source_port\":%u,"
-		"\"iface\":",
-		(long long)meta->ts.tv_sec, meta->ts.tv_nsec / 1000,
-		(meta->flags & MCAST_META_DST) ? dst : "",
-		mcast_addr_port((const struct sockaddr *)&meta->dst), src,
-		mcast_addr_port((const struct sockaddr *)&meta->src));
-	const char *ifn = ifname_of(t, meta->ifindex);
-	fmt_json_string(out, (const unsigned char *)ifn, strlen(ifn));
-	if (meta->flags & MCAST_META_TTL)
-		fprintf(out, ",\"ttl\":%d", meta->ttl);
-	fprintf(out, ",\"bytes\":%zu,", meta->len);
-	if (fmt_utf8_valid(p, n)) {
-		fputs("\"data\":", out);
-		fmt_json_string(out, p, n);
-	} else {
-		fputs("\"data_base64\":\"", out);
-		fmt_base64(out, p, n);
-		fputc('"', out);
-	}
-	fputs("}\n", out);
-}
-
-static void print_dgram(const struct recv_cfg *c, struct tally *t,
-			const unsigned char *p, size_t n,
-			const struct mcast_meta *meta)
-{
-	switch (c->format) {
-	case FMT_TEXT:
-		print_text_head(stdout, t, meta);
-		fputc(' ', stdout);
-		fmt_escaped(stdout, p, n);
-		fputc('\n', stdout);
-		break;
-	case FMT_JSON:
-		print_json(stdout, t, p, n, meta);
-		break;
-	case FMT_HEX:
-		print_text_head(stdout, t, meta);
-		fputc('\n', stdout);
-		fmt_hexdump(stdout, p, n);
-		break;
-	case FMT_RAW:
-		fwrite(p, 1, n, stdout);
-		break;
-	}
 }
 
 /* A reader that went away (head, a closed pipe) ends us quietly. */
@@ -383,6 +335,106 @@ static int finish(const struct recv_cfg *c, const struct tally *t,
 	return EXIT_OK;
 }
 
+/* Verdicts of --expect and --max-loss; returns the exit status. */
+static int verdicts(const struct recv_cfg *c, const mcast_tracker_t *tr)
+{
+	struct mcast_stream_stats tot;
+	int status = EXIT_OK;
+
+	report_totals(tr, &tot);
+	if (c->expect >= 0 && tot.received < (uint64_t)c->expect) {
+		fprintf(stderr,
+			"%s: expected %lld datagrams, received %llu (%llu short)\n",
+			cli_prog, c->expect, (unsigned long long)tot.received,
+			(unsigned long long)c->expect -
+				(unsigned long long)tot.received);
+		status = EXIT_RUNTIME;
+	}
+	if (c->max_loss >= 0 && report_loss_pct(&tot) > c->max_loss) {
+		fprintf(stderr,
+			"%s: loss %.3f%% (%llu datagrams) exceeds --max-loss %g%% by %.3f points\n",
+			cli_prog, report_loss_pct(&tot),
+			(unsigned long long)tot.lost, c->max_loss,
+			report_loss_pct(&tot) - c->max_loss);
+		status = EXIT_RUNTIME;
+	}
+	return status;
+}
+
+struct run {
+	mcast_t *m;
+	mcast_tracker_t *tracker;
+	double start, deadline, next_report, next_live;
+	bool live; /* a status line on a terminal */
+	struct mcast_stream_stats prev;
+	const char *why;
+};
+
+/* Wait no longer than the next thing due: deadline, report, live line. */
+static int wait_ms(const struct run *r)
+{
+	double due = r->deadline, now = cli_now();
+
+	if (r->next_report > 0 && (due == 0 || r->next_report < due))
+		due = r->next_report;
+	if (r->live && (due == 0 || r->next_live < due))
+		due = r->next_live;
+	if (due == 0)
+		return -1;
+	return due <= now ? 0 : (int)((due - now) * 1000) + 1;
+}
+
+static void periodic(const struct recv_cfg *c, struct run *r)
+{
+	double now = cli_now();
+
+	if (r->next_report > 0 && now >= r->next_report) {
+		double to = r->next_report - r->start;
+
+		if (r->live)
+			fputs("\r\033[K", stderr);
+		report_interval(stdout, c->format == FMT_JSON, r->tracker,
+				&r->prev, to - c->interval_report, to);
+		flush_or_quit();
+		r->next_report += c->interval_report;
+	}
+	if (r->live && now >= r->next_live) {
+		report_live(stderr, r->tracker, now - r->start);
+		r->next_live = now + 1.0;
+	}
+}
+
+/* Account one batch; returns false when the run has what it waited for. */
+static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
+		 struct mcast_dgram *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const struct mcast_meta *meta = v[i].meta;
+		int kind = MCAST_FEED_PLAIN;
+
+		if (c->stats)
+			kind = mcast_tracker_feed(r->tracker, v[i].buf,
+						  v[i].len, meta);
+		if (kind == MCAST_FEED_PLAIN || kind == MCAST_FEED_DATA) {
+			t->datagrams++;
+			t->bytes += (long long)meta->len;
+			count_source(t, &meta->src);
+		}
+		if (!c->quiet && !c->stats)
+			print_dgram(c->format, &t->ifc, v[i].buf, v[i].len,
+				    meta);
+		if (c->count > 0 && t->datagrams >= c->count)
+			return false;
+	}
+	if (n > 0 && !c->quiet && !c->stats)
+		flush_or_quit();
+	if (c->until_end && mcast_tracker_all_ended(r->tracker)) {
+		r->why = "end of stream";
+		return false;
+	}
+	return true;
+}
+
 int cmd_recv(int argc, char **argv)
 {
 	static struct recv_cfg c;
@@ -391,60 +443,73 @@ int cmd_recv(int argc, char **argv)
 	struct mcast_meta metas[BATCH];
 	struct mcast_dgram v[BATCH];
 	char step[MCAST_ERRMSG_MAX] = "";
-	mcast_t *m;
-	double deadline = 0;
-	const char *why = "interrupted";
-	int rc;
+	struct run r = { .why = "interrupted" };
+	int rc, status;
 
 	parse_args(argc, argv, &c);
 	c.opts.errbuf = step;
 	c.opts.errlen = sizeof(step);
-	rc = mcast_receiver_open(&m, &c.opts);
+	rc = mcast_receiver_open(&r.m, &c.opts);
 	if (rc < 0)
 		cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE : EXIT_RUNTIME,
 			      step, rc, "cannot open receiver");
+	if (c.stats && (rc = mcast_tracker_new(&r.tracker, NULL)) < 0)
+		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
+			mcast_strerror(rc));
 	cli_signals();
 	cli_stdout_lines();
-	join_all(m, &c);
+	join_all(r.m, &c);
+	r.start = cli_now();
 	if (c.timeout > 0)
-		deadline = cli_now() + c.timeout;
+		r.deadline = r.start + c.timeout;
+	if (c.interval_report > 0)
+		r.next_report = r.start + c.interval_report;
+	r.live = c.stats && isatty(STDERR_FILENO);
+	r.next_live = r.start + 1.0;
+	if (c.stats)
+		report_totals(r.tracker, &r.prev);
 	for (size_t i = 0; i < BATCH; i++)
 		v[i] = (struct mcast_dgram){ .buf = bufs[i], .cap = DGRAM_MAX,
 					     .meta = &metas[i] };
 
-	while (!cli_stop && (c.count < 0 || t.datagrams < c.count)) {
-		int wait_ms = -1;
-
-		if (deadline > 0) {
-			double left = deadline - cli_now();
-
-			if (left <= 0) {
-				why = "timeout";
-				break;
-			}
-			wait_ms = (int)(left * 1000) + 1;
+	for (;;) {
+		if (cli_stop)
+			break;
+		if (r.deadline > 0 && cli_now() >= r.deadline) {
+			r.why = "timeout";
+			break;
 		}
 		for (size_t i = 0; i < BATCH; i++)
 			mcast_meta_init(&metas[i]);
 		size_t want = BATCH;
 		if (c.count > 0 && (long long)want > c.count - t.datagrams)
 			want = (size_t)(c.count - t.datagrams);
-		rc = mcast_recv_batch(m, v, want, wait_ms);
-		if (rc == -EINTR)
-			continue;
-		if (rc < 0)
-			cli_fail_call(EXIT_RUNTIME, m, rc, "receive");
-		for (int i = 0; i < rc; i++) {
-			t.datagrams++;
-			t.bytes += (long long)metas[i].len;
-			count_source(&t, &metas[i].src);
-			if (!c.quiet)
-				print_dgram(&c, &t, v[i].buf, v[i].len,
-					    &metas[i]);
+		rc = mcast_recv_batch(r.m, v, want, wait_ms(&r));
+		if (rc < 0 && rc != -EINTR)
+			cli_fail_call(EXIT_RUNTIME, r.m, rc, "receive");
+		if (rc > 0 && !take(&c, &r, &t, v, rc)) {
+			if (strcmp(r.why, "interrupted") == 0)
+				r.why = "count";
+			break;
 		}
-		if (rc > 0 && !c.quiet)
-			flush_or_quit();
+		if (c.stats)
+			periodic(&c, &r);
 	}
-	mcast_close(m);
-	return finish(&c, &t, why);
+	mcast_close(r.m);
+	if (r.live)
+		fputs("\r\033[K", stderr);
+	if (c.stats) {
+		report_summary(stdout, c.format == FMT_JSON, r.tracker,
+			       cli_now() - r.start, r.why);
+		flush_or_quit();
+	}
+	status = finish(&c, &t, r.why);
+	if (c.stats) {
+		int v2 = verdicts(&c, r.tracker);
+
+		if (v2 != EXIT_OK)
+			status = v2;
+		mcast_tracker_free(r.tracker);
+	}
+	return status;
 }

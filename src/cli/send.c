@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* mcast send: the tutorial's server, with interface, TTL, files and lines. */
-#include "cli.h"
+#include "send.h"
+
+#include <math.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,27 +29,56 @@ void usage_send(FILE *out)
 		"  -c, --count N          datagrams to send (default: until interrupted)\n"
 		"  -d, --interval SECONDS pause between datagrams (default 1; 0.001 with --file)\n"
 		"  -f, --file FILE|-      send FILE or standard input in datagrams of --size\n"
-		"  -s, --size BYTES       UDP payload per datagram with --file (default 1400)\n"
+		"  -s, --size BYTES       UDP payload per datagram: with --file (default 1400)\n"
+		"                         or --probe (default 64, header included)\n"
 		"      --lines            with --file: one datagram per line, newline removed\n"
+		"  -p, --probe            send sequence-numbered probes (see mcast recv --stats)\n"
+		"  -r, --rate PPS|max     probes per second, paced from a monotonic clock\n"
+		"  -B, --bitrate BITS     rate as UDP payload bits/s (e.g. 10M, 1.5G)\n"
+		"      --burst N          datagrams sent back to back per pacing step (default 1)\n"
+		"  -D, --duration SECONDS stop after this long\n"
 		"  -q, --quiet            no start and end lines on stderr\n"
 		"  -h, --help             this help\n");
 }
 
-struct send_cfg {
-	struct sockaddr_storage group;
-	struct mcast_opts opts;
-	const char *group_text;
-	const char *message;
-	const char *file;
-	long long count; /* -1: unlimited */
-	double interval;
-	long long size;
-	bool lines, quiet, interval_set, message_given;
-};
+/* Probe options only make sense together; sizes must hold the header. */
+static void check_probe_args(struct send_cfg *c)
+{
+	bool paced = c->rate > 0 || c->bitrate > 0;
+
+	if (!c->probe) {
+		if (paced || c->burst > 1 || c->duration > 0)
+			cli_die(EXIT_USAGE,
+				"--rate, --bitrate, --burst and --duration need --probe");
+		return;
+	}
+	if (c->file)
+		cli_die(EXIT_USAGE, "--probe sends probes, not a --file; use one");
+	if (c->rate > 0 && c->bitrate > 0)
+		cli_die(EXIT_USAGE, "give --rate or --bitrate, not both");
+	if (!c->size_set) {
+		size_t want = MCAST_WIRE_HDR_LEN +
+			      (c->message_given ? strlen(c->message) : 0);
+		c->size = want > 64 ? (long long)want : 64;
+	}
+	if (c->size < MCAST_WIRE_HDR_LEN)
+		cli_die(EXIT_USAGE,
+			"--size %lld is too small for the %d-byte probe header; use --size %d or more",
+			c->size, MCAST_WIRE_HDR_LEN, MCAST_WIRE_HDR_LEN);
+	if (c->message_given &&
+	    strlen(c->message) > (size_t)c->size - MCAST_WIRE_HDR_LEN)
+		cli_die(EXIT_USAGE,
+			"MESSAGE (%zu bytes) does not fit in a --size %lld probe after its %d-byte header",
+			strlen(c->message), c->size, MCAST_WIRE_HDR_LEN);
+	if (c->bitrate > 0)
+		c->rate = c->bitrate / (8.0 * (double)c->size);
+	else if (c->rate == 0)
+		c->rate = c->interval > 0 ? 1.0 / c->interval : INFINITY;
+}
 
 static void parse_args(int argc, char **argv, struct send_cfg *c)
 {
-	enum { OPT_NO_LOOP = 256, OPT_LINES };
+	enum { OPT_NO_LOOP = 256, OPT_LINES, OPT_BURST };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "ttl", required_argument, NULL, 't' },
@@ -59,6 +90,11 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		{ "file", required_argument, NULL, 'f' },
 		{ "size", required_argument, NULL, 's' },
 		{ "lines", no_argument, NULL, OPT_LINES },
+		{ "probe", no_argument, NULL, 'p' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "bitrate", required_argument, NULL, 'B' },
+		{ "burst", required_argument, NULL, OPT_BURST },
+		{ "duration", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -70,8 +106,9 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	c->interval = 1.0;
 	c->size = 1400;
 	c->message = "Hello World";
+	c->burst = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+i:t:lb:c:d:f:s:qh", longopts,
+	while ((o = getopt_long(argc, argv, "+i:t:lb:c:d:f:s:pr:B:D:qh", longopts,
 				NULL)) != -1) {
 		switch (o) {
 		case 'i': c->opts.iface = optarg; break;
@@ -103,8 +140,27 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		case 's':
 			c->size = cli_parse_int("--size", optarg, 1,
 						MAX_PAYLOAD_V6);
+			c->size_set = true;
 			break;
 		case OPT_LINES: c->lines = true; break;
+		case 'p': c->probe = true; break;
+		case 'r':
+			c->rate = strcmp(optarg, "max") == 0
+					  ? INFINITY
+					  : cli_parse_rate("--rate", optarg, 0.001,
+							   1e9, 1000);
+			break;
+		case 'B':
+			c->bitrate = cli_parse_rate("--bitrate", optarg, 1,
+						    1e12, 1000);
+			break;
+		case OPT_BURST:
+			c->burst = cli_parse_int("--burst", optarg, 1, 1024);
+			break;
+		case 'D':
+			c->duration = cli_parse_seconds("--duration", optarg,
+							0.001, 1e7);
+			break;
 		case 'q': c->quiet = true; break;
 		case 'h': usage_send(stdout); exit(EXIT_OK);
 		default: cli_bad_option(optopt, argv[optind - 1]);
@@ -122,6 +178,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		cli_die(EXIT_USAGE,
 			"unexpected argument '%s'; quote a MESSAGE with spaces",
 			argv[optind]);
+	check_probe_args(c);
 	if (c->lines && !c->file)
 		cli_die(EXIT_USAGE, "--lines needs --file FILE (or --file -)");
 	if (c->file && c->message_given)
@@ -292,7 +349,13 @@ int cmd_send(int argc, char **argv)
 		cli_fail_step(status, step, rc, what);
 	}
 	cli_signals();
-	announce(s.m, &c, c.file ? (size_t)c.size : strlen(c.message));
+	announce(s.m, &c,
+		 c.file || c.probe ? (size_t)c.size : strlen(c.message));
+	if (c.probe) {
+		rc = send_probes(s.m, &c);
+		mcast_close(s.m);
+		return rc;
+	}
 	s.c = &c;
 	s.next = cli_now();
 	if (c.file && c.lines) {

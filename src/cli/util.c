@@ -121,6 +121,30 @@ long long cli_parse_bytes(const char *opt, const char *s, long long min,
 	return v * mult;
 }
 
+double cli_parse_rate(const char *opt, const char *s, double min, double max,
+		      double unit)
+{
+	char want[96];
+	char *end;
+	double v, mult = 1;
+
+	snprintf(want, sizeof(want), "a number from %g to %g (k, M, G allowed)",
+		 min, max);
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && *end && !end[1]) {
+		switch (*end) {
+		case 'k': case 'K': mult = unit; end++; break;
+		case 'm': case 'M': mult = unit * unit; end++; break;
+		case 'g': case 'G': mult = unit * unit * unit; end++; break;
+		}
+	}
+	v *= mult;
+	if (end == s || *end || errno || !isfinite(v) || v < min || v > max)
+		cli_bad_value(opt, s, want);
+	return v;
+}
+
 void cli_parse_group(const char *text, struct sockaddr_storage *out)
 {
 	int rc = mcast_addr_parse(text, MCAST_PARSE_GROUP | MCAST_PARSE_PORT,

@@ -16,6 +16,10 @@ static const char *const mc_errnames[] = {
 	[-MCAST_ELIMIT - 10001] = "too many groups, sources or sockets",
 	[-MCAST_ENOTSOURCE - 10001] = "not a unicast host address",
 	[-MCAST_EIFDOWN - 10001] = "interface is down",
+	[-MCAST_ENOTMCAST_MSG - 10001] = "not an mcast-framed datagram",
+	[-MCAST_EVERSION - 10001] = "unknown mcast wire format version",
+	[-MCAST_ESHORT - 10001] = "datagram shorter than its header says",
+	[-MCAST_EMALFORMED - 10001] = "malformed mcast header",
 };
 
 const char *mcast_strerror(int code)

@@ -27,23 +27,26 @@ if [ -z "${MCAST_NET_INNER:-}" ]; then
 	if [ "$(id -u)" = 0 ]; then ns_opts=-nm; else ns_opts=-rnm; fi
 	# --kill-child: if ctest kills unshare, the script (PID 1 of the new
 	# PID namespace) gets SIGKILL, and so does everything it started.
-	ns_opts="$ns_opts --pid --fork --kill-child --mount-proc"
-	unshare $ns_opts true 2>/dev/null ||
-		skip "cannot create network namespaces"
-	exec unshare $ns_opts bash "$0" "$@"
+	# Without PID namespaces (old util-linux) only the trap cleans up.
+	for opts in "$ns_opts --pid --fork --kill-child --mount-proc" "$ns_opts"; do
+		if unshare $opts true 2>/dev/null; then
+			exec unshare $opts bash "$0" "$@"
+		fi
+	done
+	skip "cannot create network namespaces"	# never the host network
 fi
 
 # From here on we are inside the private namespaces.  Mounts must not
 # propagate back to the host, or `ip netns add` would be seen there.
-mount --make-rprivate / || fail "cannot make mounts private"
+mount -n --make-rprivate / || fail "cannot make mounts private"
 if [ -d /run/netns ]; then
-	mount -t tmpfs -o mode=755 mcast-netns /run/netns
+	mount -n -t tmpfs -o mode=755 mcast-netns /run/netns
 else	# creating /run/netns would change the host: hide all of /run instead
-	mount -t tmpfs -o mode=755 mcast-run /run && mkdir /run/netns
+	mount -n -t tmpfs -o mode=755 mcast-run /run && mkdir /run/netns
 fi || fail "cannot mount a private /run/netns"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mcast-net.XXXXXX") || fail "mktemp failed"
-mount -t tmpfs -o size=256m mcast-work "$T" || fail "cannot mount tmpfs on $T"
+mount -n -t tmpfs -o size=256m mcast-work "$T" || fail "cannot mount tmpfs on $T"
 # $T/bin: `mcast` is the binary under test, and `in_ns NS CMD...` runs CMD
 # in host NS.  in_ns is a script, not a function, so that it execs all the
 # way down: in `in_ns NS mcast recv ... &`, $! is mcast's own pid.
@@ -62,7 +65,7 @@ cleanup() {
 		wait 2>/dev/null
 	fi
 	ip -all netns delete 2>/dev/null
-	cd / && { umount "$T" 2>/dev/null || umount -l "$T"; } && rmdir "$T"
+	cd / && { umount -n "$T" 2>/dev/null || umount -n -l "$T"; } && rmdir "$T"
 }
 _all_gone() { ! kill -0 "$@" 2>/dev/null; }
 trap cleanup EXIT
@@ -74,14 +77,16 @@ need_cmd() {
 		skip "$1 (Debian package $2) not installed"
 }
 
-# wait_until SECONDS CMD...: poll CMD until it succeeds; 1 on timeout.
+# wait_until SECONDS CMD...: poll CMD until it succeeds; 1 after SECONDS
+# (a whole number) have passed.
 wait_until() {
-	local deadline=$((SECONDS + $1)); shift
+	local deadline=$(($(_now_us) + $1 * 1000000)); shift
 	until "$@"; do
-		[ "$SECONDS" -ge "$deadline" ] && return 1
+		[ "$(_now_us)" -ge "$deadline" ] && return 1
 		sleep 0.02
 	done
 }
+_now_us() { local t=${EPOCHREALTIME/[.,]/}; echo "${t:-$((SECONDS * 1000000))}"; }
 
 # wait_for FILE REGEX SECONDS: until FILE has a line matching REGEX (ERE).
 wait_for() { wait_until "$3" grep -qE -- "$2" "$1" 2>/dev/null; }

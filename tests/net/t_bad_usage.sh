@@ -49,8 +49,9 @@ expect_msg() {	# expect_msg REGEX ARGS...
 	grep -qE -- "$re" "$T/err" || fail "mcast $*: expected /$re/, got: $(cat "$T/err")"
 }
 expect_msg "^mcast: unknown command 'bogus'; see mcast --help$" bogus
-expect_msg '^mcast recv: 10\.0\.0\.1:1600 is not a multicast group \(use 224\.0\.0\.0/4 or ff00::/8\)$' \
+expect_msg '^mcast recv: 10\.0\.0\.1:1600 is not a multicast group.*224\.0\.0\.0/4.*ff00::/8' \
 	recv 10.0.0.1:1600
+expect_msg '^mcast send: 255\.255\.255\.255:1600 is not a multicast group' send 255.255.255.255:1600
 expect_msg '^mcast send: .*(interface|iface)' send '[ff02::1]:5000'
 expect_msg '^mcast recv: .*(interface|iface)' recv '[ff02::1]:5000'
 

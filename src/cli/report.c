@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/* mcast recv --stats: the live line, interval reports and the summary. */
+#include "report.h"
+#include "format.h"
+
+#include <string.h>
+
+double report_loss_pct(const struct mcast_stream_stats *s)
+{
+	uint64_t expected = s->received + s->lost;
+
+	return expected ? 100.0 * (double)s->lost / (double)expected : 0.0;
+}
+
+static double span_s(const struct mcast_stream_stats *s)
+{
+	return (double)(s->last.tv_sec - s->first.tv_sec) +
+	       (double)(s->last.tv_nsec - s->first.tv_nsec) / 1e9;
+}
+
+static void session_hex(const uint8_t *id, char *out)
+{
+	for (int i = 0; i < MCAST_SESSION_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", id[i]);
+}
+
+static void stats_init(struct mcast_stream_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->size = sizeof(*s);
+}
+
+void report_totals(const mcast_tracker_t *t, struct mcast_stream_stats *out)
+{
+	stats_init(out);
+	mcast_tracker_totals(t, out);
+}
+
+void report_live(FILE *err, const mcast_tracker_t *t, double elapsed)
+{
+	struct mcast_stream_stats tot;
+
+	report_totals(t, &tot);
+	fprintf(err,
+		"\r\033[K%7.1fs  received %llu  lost %llu (%.2f%%)  dup %llu  reordered %llu  sessions %llu",
+		elapsed, (unsigned long long)tot.received,
+		(unsigned long long)tot.lost, report_loss_pct(&tot),
+		(unsigned long long)tot.duplicates,
+		(unsigned long long)tot.reordered,
+		(unsigned long long)tot.sessions);
+	fflush(err);
+}
+
+void report_interval(FILE *out, bool json, const mcast_tracker_t *t,
+		     struct mcast_stream_stats *prev, double from, double to)
+{
+	struct mcast_stream_stats now;
+	double len = to - from > 0 ? to - from : 1;
+
+	report_totals(t, &now);
+	unsigned long long rx = now.received - prev->received;
+	unsigned long long lost = now.lost >= prev->lost ? now.lost - prev->lost
+							 : 0;
+	unsigned long long bytes = now.bytes - prev->bytes;
+
+	if (json)
+		fprintf(out,
+			"{\"type\":\"interval\",\"from\":%.3f,\"to\":%.3f,"
+			"\"received\":%llu,\"lost\":%llu,\"duplicates\":%llu,"
+			"\"reordered\":%llu,\"late\":%llu,\"bytes\":%llu,"
+			"\"rate_pps\":%.1f,\"rate_bps\":%.1f}\n",
+			from, to, rx, lost,
+			(unsigned long long)(now.duplicates - prev->duplicates),
+			(unsigned long long)(now.reordered - prev->reordered),
+			(unsigned long long)(now.late - prev->late), bytes,
+			(double)rx / len, (double)bytes * 8 / len);
+	else
+		fprintf(out,
+			"%7.1f-%.1fs  received %llu  lost %llu  %.1f datagrams/s  %.3f Mbit/s\n",
+			from, to, rx, lost, (double)rx / len,
+			(double)bytes * 8 / len / 1e6);
+	*prev = now;
+}
+
+static void json_latency(FILE *out, const struct mcast_stream_stats *s)
+{
+	if (!s->latency_count) {
+		fputs("null", out);
+		return;
+	}
+	fprintf(out,
+		"{\"min\":%lld,\"p50\":%llu,\"p99\":%llu,\"max\":%lld}",
+		(long long)s->latency_min_ns,
+		(unsigned long long)s->latency_p50_ns,
+		(unsigned long long)s->latency_p99_ns,
+		(long long)s->latency_max_ns);
+}
+
+static void json_counters(FILE *out, const struct mcast_stream_stats *s)
+{
+	fprintf(out,
+		"\"received\":%llu,\"lost\":%llu,\"duplicates\":%llu,"
+		"\"reordered\":%llu,\"late\":%llu,\"bytes\":%llu,"
+		"\"loss_pct\":%.4f",
+		(unsigned long long)s->received, (unsigned long long)s->lost,
+		(unsigned long long)s->duplicates,
+		(unsigned long long)s->reordered, (unsigned long long)s->late,
+		(unsigned long long)s->bytes, report_loss_pct(s));
+}
+
+static void json_session(FILE *out, const struct mcast_stream_stats *s)
+{
+	char g[MCAST_ADDRSTRLEN], src[MCAST_ADDRSTRLEN];
+	char sid[2 * MCAST_SESSION_LEN + 1];
+	double span = span_s(s);
+
+	mcast_addr_format((const struct sockaddr *)&s->group, 0, g, sizeof(g));
+	mcast_addr_format((const struct sockaddr *)&s->source, 0, src,
+			  sizeof(src));
+	fprintf(out,
+		"{\"group\":\"%s\",\"port\":%u,\"source\":\"%s\","
+		"\"source_port\":%u,\"probe\":%s,",
+		g, mcast_addr_port((const struct sockaddr *)&s->group), src,
+		mcast_addr_port((const struct sockaddr *)&s->source),
+		s->is_probe ? "true" : "false");
+	if (s->is_probe) {
+		session_hex(s->session, sid);
+		fprintf(out,
+			"\"session\":\"%s\",\"first_seq\":%llu,"
+			"\"max_seq\":%llu,\"ended\":%s,",
+			sid, (unsigned long long)s->first_seq,
+			(unsigned long long)s->max_seq,
+			s->ended ? "true" : "false");
+		if (s->ended)
+			fprintf(out, "\"total_sent\":%llu,",
+				(unsigned long long)s->total_sent);
+	}
+	json_counters(out, s);
+	fprintf(out, ",\"duration\":%.6f,\"rate_pps\":%.1f,\"rate_bps\":%.1f",
+		span, span > 0 ? (double)s->received / span : 0,
+		span > 0 ? (double)s->bytes * 8 / span : 0);
+	if (s->is_probe) {
+		fputs(",\"latency_ns\":", out);
+		json_latency(out, s);
+		fprintf(out, ",\"jitter_ns\":%.0f", s->jitter_ns);
+		if (s->hops >= 0)
+			fprintf(out, ",\"hops\":%d", s->hops);
+	}
+	fputc('}', out);
+}
+
+static void summary_json(FILE *out, const mcast_tracker_t *t, double elapsed,
+			 const char *ended_by)
+{
+	struct mcast_stream_stats tot, s;
+	size_t n = mcast_tracker_count(t);
+
+	report_totals(t, &tot);
+	fprintf(out, "{\"type\":\"summary\",\"duration\":%.3f,\"ended_by\":",
+		elapsed);
+	fmt_json_string(out, (const unsigned char *)ended_by, strlen(ended_by));
+	fputs(",\"totals\":{", out);
+	json_counters(out, &tot);
+	fprintf(out,
+		",\"sessions\":%llu,\"restarts\":%llu,\"malformed\":%llu,"
+		"\"retired\":%llu,\"latency_ns\":",
+		(unsigned long long)tot.sessions,
+		(unsigned long long)tot.restarts,
+		(unsigned long long)tot.malformed,
+		(unsigned long long)tot.retired);
+	json_latency(out, &tot);
+	fputs("},\"sessions\":[", out);
+	for (size_t i = 0; i < n; i++) {
+		stats_init(&s);
+		if (mcast_tracker_get(t, i, &s) < 0)
+			continue;
+		if (i)
+			fputc(',', out);
+		json_session(out, &s);
+	}
+	fputs("]}\n", out);
+}
+
+static void fmt_us(char *buf, size_t len, double ns)
+{
+	snprintf(buf, len, "%.1f", ns / 1000.0);
+}
+
+static void summary_text(FILE *out, const mcast_tracker_t *t, double elapsed)
+{
+	struct mcast_stream_stats tot, s;
+	size_t n = mcast_tracker_count(t);
+
+	fprintf(out, "%-22s %-26s %-8s %9s %7s %6s %5s %5s %8s %10s %9s %9s %9s %5s\n",
+		"group", "source", "session", "received", "lost", "loss%",
+		"dup", "reord", "late", "Mbit/s", "lat_p50us", "lat_p99us",
+		"jitter_us", "hops");
+	for (size_t i = 0; i < n; i++) {
+		char g[MCAST_ADDRSTRLEN], src[MCAST_ADDRSTRLEN];
+		char sid[2 * MCAST_SESSION_LEN + 1] = "-";
+		char p50[24] = "-", p99[24] = "-", jit[24] = "-", hops[16] = "-";
+		double span;
+
+		stats_init(&s);
+		if (mcast_tracker_get(t, i, &s) < 0)
+			continue;
+		span = span_s(&s);
+		mcast_addr_format((const struct sockaddr *)&s.group,
+				  MCAST_FMT_PORT, g, sizeof(g));
+		mcast_addr_format((const struct sockaddr *)&s.source,
+				  MCAST_FMT_PORT, src, sizeof(src));
+		if (s.is_probe) {
+			session_hex(s.session, sid);
+			sid[8] = '\0';
+			if (s.latency_count) {
+				fmt_us(p50, sizeof(p50), (double)s.latency_p50_ns);
+				fmt_us(p99, sizeof(p99), (double)s.latency_p99_ns);
+			}
+			fmt_us(jit, sizeof(jit), s.jitter_ns);
+			if (s.hops >= 0)
+				snprintf(hops, sizeof(hops), "%d", s.hops);
+		}
+		fprintf(out,
+			"%-22s %-26s %-8s %9llu %7llu %6.2f %5llu %5llu %8llu %10.3f %9s %9s %9s %5s\n",
+			g, src, sid, (unsigned long long)s.received,
+			(unsigned long long)s.lost, report_loss_pct(&s),
+			(unsigned long long)s.duplicates,
+			(unsigned long long)s.reordered,
+			(unsigned long long)s.late,
+			span > 0 ? (double)s.bytes * 8 / span / 1e6 : 0, p50,
+			p99, jit, hops);
+	}
+	report_totals(t, &tot);
+	fprintf(out,
+		"total: received %llu, lost %llu (%.2f%%), duplicates %llu, reordered %llu, late %llu, %llu bytes in %.3f s; %llu sessions, %llu restarts, %llu malformed, %llu retired\n",
+		(unsigned long long)tot.received, (unsigned long long)tot.lost,
+		report_loss_pct(&tot), (unsigned long long)tot.duplicates,
+		(unsigned long long)tot.reordered, (unsigned long long)tot.late,
+		(unsigned long long)tot.bytes, elapsed,
+		(unsigned long long)tot.sessions,
+		(unsigned long long)tot.restarts,
+		(unsigned long long)tot.malformed,
+		(unsigned long long)tot.retired);
+	if (tot.latency_count)
+		fprintf(out,
+			"one-way latency (needs synchronised clocks across hosts): min %.1f us, p50 %.1f us, p99 %.1f us, max %.1f us\n",
+			(double)tot.latency_min_ns / 1000,
+			(double)tot.latency_p50_ns / 1000,
+			(double)tot.latency_p99_ns / 1000,
+			(double)tot.latency_max_ns / 1000);
+}
+
+void report_summary(FILE *out, bool json, const mcast_tracker_t *t,
+		    double elapsed, const char *ended_by)
+{
+	if (json)
+		summary_json(out, t, elapsed, ended_by);
+	else
+		summary_text(out, t, elapsed);
+}

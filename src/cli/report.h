@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Printing stream statistics (mcast recv --stats). */
+#ifndef MCAST_CLI_REPORT_H
+#define MCAST_CLI_REPORT_H
+
+#include "mcast.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* lost / (received + lost), in percent; 0 when nothing was expected. */
+double report_loss_pct(const struct mcast_stream_stats *s);
+/* The tracker's totals into *out (size set here). */
+void report_totals(const mcast_tracker_t *t, struct mcast_stream_stats *out);
+/* One status line, rewritten in place (for a terminal). */
+void report_live(FILE *err, const mcast_tracker_t *t, double elapsed);
+/* Counts since *prev (updated) over [from, to] seconds of the run. */
+void report_interval(FILE *out, bool json, const mcast_tracker_t *t,
+		     struct mcast_stream_stats *prev, double from, double to);
+/* The final table, or one JSON object of "type":"summary". */
+void report_summary(FILE *out, bool json, const mcast_tracker_t *t,
+		    double elapsed, const char *ended_by);
+
+#endif /* MCAST_CLI_REPORT_H */
