@@ -146,6 +146,11 @@ typedef struct mcast mcast_t;
 
 enum mcast_opt_flags {
 	MCAST_OPT_NO_REUSEADDR = 1 << 0, /* receiver: do not share the port */
+	/* Sender: do not stay connected to the group, so the socket can also
+	 * receive unicast replies (mcast_recv_batch() on the sender) and send
+	 * to other destinations (struct mcast_dgram.to).  The source address
+	 * is still looked up at open and reported by mcast_get_info(). */
+	MCAST_OPT_REPLIES = 1 << 1,
 };
 
 struct mcast_opts {
@@ -272,12 +277,15 @@ static inline void mcast_meta_init(struct mcast_meta *meta)
 	*meta = (struct mcast_meta){ .size = sizeof(*meta), .ttl = -1 };
 }
 
-/* One datagram of a batch: the caller owns buf and meta. */
+/* One datagram of a batch: the caller owns buf, meta and to. */
 struct mcast_dgram {
 	void *buf;		 /* payload; receive: where to store it */
 	size_t len;		 /* send: bytes to send; receive: bytes stored */
 	size_t cap;		 /* receive: size of buf */
 	struct mcast_meta *meta; /* receive: may be NULL */
+	/* send: destination, NULL for the sender's group; another address
+	 * needs a sender opened with MCAST_OPT_REPLIES. */
+	const struct sockaddr *to;
 };
 
 /*
@@ -295,7 +303,9 @@ int mcast_send(mcast_t *m, const void *buf, size_t len);
  * Receive up to n datagrams, waiting at most timeout_ms (-1: forever,
  * 0: do not wait) for the first one; takes what is already queued after
  * it without waiting.  Returns the number received (0 on timeout), or
- * -EINTR when a signal arrived while waiting, or -errno.
+ * -EINTR when a signal arrived while waiting, or -errno.  On a sender
+ * opened with MCAST_OPT_REPLIES it reads the unicast datagrams sent to
+ * the sender's own address and port (MCAST_EROLE on other senders).
  */
 int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
 		     int timeout_ms);
@@ -325,7 +335,9 @@ enum mcast_msg_type {
 };
 
 enum mcast_hdr_flags {
-	MCAST_HDR_UNICAST = 1 << 0, /* pong: sent by unicast, not to the group */
+	MCAST_HDR_UNICAST = 1 << 0,	 /* pong: sent by unicast, not to the group */
+	MCAST_HDR_WANT_MCAST = 1 << 1, /* ping: answer to the group */
+	MCAST_HDR_WANT_UCAST = 1 << 2, /* ping: answer to the pinger's address */
 };
 
 /* A decoded header.  hdr_len and payload_len describe where the payload

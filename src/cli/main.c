@@ -11,6 +11,9 @@ static const struct cmd cmds[] = {
 	{ "recv", cmd_recv,
 	  "join groups and print what arrives (the tutorial's client)",
 	  usage_recv },
+	{ "ping", cmd_ping,
+	  "multicast ping: round trips to every responder on a group",
+	  usage_ping },
 	{ "demo", cmd_demo, "the tutorial's sender and receiver on lo, safely",
 	  usage_demo },
 };

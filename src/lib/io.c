@@ -28,10 +28,16 @@ int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n)
 
 		memset(msgs, 0, k * sizeof(msgs[0]));
 		for (size_t i = 0; i < k; i++) {
+			const struct sockaddr *to = v[done + i].to;
+
+			if (!to && m->reply.fd >= 0)
+				to = (const struct sockaddr *)&m->group;
 			iov[i].iov_base = v[done + i].buf;
 			iov[i].iov_len = v[done + i].len;
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_name = (void *)to;
+			msgs[i].msg_hdr.msg_namelen = mcast_addr_len(to);
 		}
 		do {
 			rc = sendmmsg(m->fd, msgs, (unsigned)k, 0);
@@ -171,6 +177,8 @@ static int drain(struct mcast *m, struct mcast_dgram *v, size_t n)
 {
 	size_t got = 0;
 
+	if (m->is_sender)
+		return recv_socket(m, &m->reply, v, n);
 	for (unsigned k = 0; k < m->nsocks && got < n; k++) {
 		unsigned i = (m->next_sock + k) % m->nsocks;
 		int rc = recv_socket(m, &m->socks[i], v + got, n - got);
@@ -193,7 +201,7 @@ int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
 
 	if (!m || (n && !v))
 		return -EINVAL;
-	if (m->is_sender)
+	if (m->is_sender && m->reply.fd < 0)
 		return mc_fail(m, MCAST_EROLE, "receive on a sender");
 	if (n == 0)
 		return 0;
@@ -219,8 +227,9 @@ int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
 			timeout_ms = (int)ms;
 		}
 		/* One socket: wait on it directly, saving the epoll hop. */
-		if (m->nsocks == 1) {
-			struct pollfd p = { .fd = m->socks[0].fd,
+		if (m->nsocks == 1 || m->is_sender) {
+			struct pollfd p = { .fd = m->is_sender ? m->fd
+							       : m->socks[0].fd,
 					    .events = POLLIN };
 			rc = poll(&p, 1, timeout_ms);
 		} else {

@@ -21,7 +21,7 @@
 
 /* Ask for the metadata each datagram should carry: destination group and
  * interface (pktinfo), received TTL / hop limit, kernel timestamp. */
-static int want_metadata(int fd, int family)
+int mc_want_metadata(int fd, int family)
 {
 	int rc;
 
@@ -97,7 +97,7 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 	    (rc = mc_setopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1)) < 0)
 		goto fail_step;
 	if ((rc = only_joined_groups(fd, family)) < 0 ||
-	    (rc = want_metadata(fd, family)) < 0)
+	    (rc = mc_want_metadata(fd, family)) < 0)
 		goto fail_step;
 	rc = mc_socket_buffers(fd, SO_RCVBUF, SO_RCVBUFFORCE, m->opts.rcvbuf,
 			       &want);

@@ -43,6 +43,7 @@ struct mcast {
 	int fd;
 	struct sockaddr_storage group;
 	struct sockaddr_storage local;
+	struct mc_sock reply; /* MCAST_OPT_REPLIES: the socket as a reader */
 	int ttl;
 	int sndbuf_effective;
 
@@ -70,6 +71,7 @@ int mc_socket_buffers(int fd, int optname, int forced, int request,
 
 /* join.c */
 int mc_receiver_socket(struct mcast *m, int family, unsigned port);
+int mc_want_metadata(int fd, int family);
 
 /* Views of a sockaddr_storage by family. */
 static inline struct sockaddr_in *mc_sin(struct sockaddr_storage *ss)

@@ -64,6 +64,7 @@ static struct mcast *handle_new(const struct mcast_opts *opts)
 	}
 	m->fd = -1;
 	m->epfd = -1;
+	m->reply.fd = -1;
 	return m;
 }
 
@@ -159,11 +160,48 @@ static int sender_bind(struct mcast *m, int family)
 	return 0;
 }
 
+/*
+ * Connecting fixes the route, so the kernel's source address and interface
+ * are known now, not at the first send.  A sender that must also hear
+ * unicast replies disconnects again: a connected UDP socket accepts
+ * datagrams only from its peer.  Its port was bound explicitly first, so
+ * the disconnect keeps it (Linux frees an autobound port on disconnect).
+ */
+static int sender_connect(struct mcast *m, int family)
+{
+	bool replies = m->opts.flags & MCAST_OPT_REPLIES;
+	struct sockaddr_storage any, unspec = { .ss_family = AF_UNSPEC };
+	socklen_t len = sizeof(m->local);
+	int rc;
+
+	if (replies && m->opts.bind.ss_family == AF_UNSPEC) {
+		memset(&any, 0, sizeof(any));
+		any.ss_family = (sa_family_t)family;
+		if (bind(m->fd, (struct sockaddr *)&any,
+			 mcast_addr_len((struct sockaddr *)&any)) < 0)
+			return mc_fail(m, -errno, "bind a reply port");
+	}
+	if (connect(m->fd, (struct sockaddr *)&m->group,
+		    mcast_addr_len((struct sockaddr *)&m->group)) < 0)
+		return mc_fail(m, -errno, "connect to the group (route lookup)");
+	if (getsockname(m->fd, (struct sockaddr *)&m->local, &len) < 0)
+		return mc_fail(m, -errno, "read the local address");
+	if (!replies)
+		return 0;
+	if (connect(m->fd, (struct sockaddr *)&unspec, sizeof(unspec)) < 0)
+		return mc_fail(m, -errno, "disconnect for replies");
+	if ((rc = mc_want_metadata(m->fd, family)) < 0)
+		return mc_fail(m, rc, "ask for reply metadata");
+	m->reply.fd = m->fd;
+	m->reply.family = family;
+	m->reply.port = mcast_addr_port((struct sockaddr *)&m->local);
+	return 0;
+}
+
 int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
 		      const struct mcast_opts *opts)
 {
 	struct mcast *m;
-	socklen_t len;
 	unsigned ifindex;
 	int family, rc;
 
@@ -219,18 +257,8 @@ int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
 	if (m->opts.sndbuf > 0 && m->sndbuf_effective < m->opts.sndbuf)
 		m->warnings |= MCAST_WARN_SNDBUF_CLAMPED;
 
-	/* Connecting fixes the route, so the kernel's source address and
-	 * interface are known now, not at the first send. */
-	if (connect(m->fd, (struct sockaddr *)&m->group,
-		    mcast_addr_len(group)) < 0) {
-		rc = mc_fail(m, -errno, "connect to the group (route lookup)");
+	if ((rc = sender_connect(m, family)) < 0)
 		goto fail;
-	}
-	len = sizeof(m->local);
-	if (getsockname(m->fd, (struct sockaddr *)&m->local, &len) < 0) {
-		rc = mc_fail(m, -errno, "read the local address");
-		goto fail;
-	}
 	if (family == AF_INET &&
 	    mc_sin(&m->local)->sin_addr.s_addr == htonl(INADDR_ANY))
 		m->warnings |= MCAST_WARN_UNSPEC_SOURCE;

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mcast ping: options, the shared socket setup, and the responder.
+ * Responders answer each ping to the group and/or by unicast to the
+ * pinger, so the pinger can tell a multicast problem from a unicast one
+ * (omping's trick).
+ */
+#include "ping.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RESP_BATCH 16
+#define RESP_DGRAM_MAX 65536
+
+void usage_ping(FILE *out)
+{
+	fprintf(out,
+		"usage: mcast ping [OPTIONS] GROUP:PORT\n"
+		"       mcast ping --respond [OPTIONS] GROUP:PORT\n\n"
+		"Send pings to a group; every responder answers by multicast and/or\n"
+		"unicast, and round-trip times are reported per responder and path.\n\n"
+		"  -a, --respond           answer pings instead of sending them\n"
+		"  -i, --iface IF          interface by name, index or address\n"
+		"  -t, --ttl N             TTL / hop limit of pings and replies (default 1)\n"
+		"  -r, --rate PPS          pings per second (default 1)\n"
+		"  -c, --count N           pings to send (responder: to answer, then exit)\n"
+		"  -D, --duration SECONDS  stop sending after this long\n"
+		"  -W, --wait SECONDS      wait for late replies after the last ping (default 1)\n"
+		"  -s, --size BYTES        ping size, UDP payload with header (default 80)\n"
+		"      --reply MODE        how responders answer: unicast, multicast or both\n"
+		"                          (default both)\n"
+		"  -P, --responder ADDR    a responder that must answer; repeatable\n"
+		"  -n, --expect-responders N\n"
+		"                          exit 1 unless at least N responders answered\n"
+		"  -L, --max-loss PERCENT  exit 1 if any responder's loss exceeds PERCENT\n"
+		"  -F, --format FMT        text (default) or json\n"
+		"  -q, --quiet             no line per reply, only the summary\n"
+		"  -h, --help              this help\n");
+}
+
+static unsigned parse_reply(const char *s)
+{
+	if (strcmp(s, "unicast") == 0)
+		return MCAST_HDR_WANT_UCAST;
+	if (strcmp(s, "multicast") == 0)
+		return MCAST_HDR_WANT_MCAST;
+	if (strcmp(s, "both") == 0)
+		return MCAST_HDR_WANT_MCAST | MCAST_HDR_WANT_UCAST;
+	cli_bad_value("--reply", s, "unicast, multicast or both");
+}
+
+static void parse_args(int argc, char **argv, struct ping_cfg *c)
+{
+	enum { OPT_REPLY = 256 };
+	static const struct option longopts[] = {
+		{ "respond", no_argument, NULL, 'a' },
+		{ "iface", required_argument, NULL, 'i' },
+		{ "ttl", required_argument, NULL, 't' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "wait", required_argument, NULL, 'W' },
+		{ "size", required_argument, NULL, 's' },
+		{ "reply", required_argument, NULL, OPT_REPLY },
+		{ "responder", required_argument, NULL, 'P' },
+		{ "expect-responders", required_argument, NULL, 'n' },
+		{ "max-loss", required_argument, NULL, 'L' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int o;
+
+	mcast_opts_init(&c->opts);
+	c->rate = 1;
+	c->count = -1;
+	c->wait = 1;
+	c->size = 80;
+	c->reply = MCAST_HDR_WANT_MCAST | MCAST_HDR_WANT_UCAST;
+	c->expect_responders = -1;
+	c->max_loss = -1;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+ai:t:r:c:D:W:s:P:n:L:F:qh",
+				longopts, NULL)) != -1) {
+		switch (o) {
+		case 'a': c->respond = true; break;
+		case 'i': c->opts.iface = optarg; break;
+		case 't':
+			c->opts.ttl = (int)cli_parse_int("--ttl", optarg, 0, 255);
+			break;
+		case 'r':
+			c->rate = cli_parse_rate("--rate", optarg, 0.001, 1e6,
+						 1000);
+			break;
+		case 'c':
+			c->count = cli_parse_int("--count", optarg, 1, INT64_MAX);
+			break;
+		case 'D':
+			c->duration = cli_parse_seconds("--duration", optarg,
+							0.001, 1e7);
+			break;
+		case 'W':
+			c->wait = cli_parse_seconds("--wait", optarg, 0, 3600);
+			break;
+		case 's':
+			c->size = cli_parse_int("--size", optarg,
+						MCAST_WIRE_HDR_LEN +
+							MCAST_PONG_BODY_LEN,
+						65507);
+			break;
+		case OPT_REPLY: c->reply = parse_reply(optarg); break;
+		case 'P':
+			if (c->nnamed == PING_MAX_NAMED)
+				cli_die(EXIT_USAGE,
+					"too many --responder (at most %d)",
+					PING_MAX_NAMED);
+			cli_parse_source("--responder", optarg,
+					 &c->named[c->nnamed++]);
+			break;
+		case 'n':
+			c->expect_responders = cli_parse_int(
+				"--expect-responders", optarg, 1, 1000000);
+			break;
+		case 'L':
+			c->max_loss = cli_parse_seconds("--max-loss", optarg, 0,
+							100);
+			break;
+		case 'F':
+			if (strcmp(optarg, "json") == 0)
+				c->json = true;
+			else if (strcmp(optarg, "text") != 0)
+				cli_bad_value("--format", optarg,
+					      "text or json");
+			break;
+		case 'q': c->quiet = true; break;
+		case 'h': usage_ping(stdout); exit(EXIT_OK);
+		default: cli_bad_option(optopt, argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		cli_die(EXIT_USAGE, "missing GROUP:PORT; see mcast ping --help");
+	c->group_text = argv[optind];
+	cli_parse_group(argv[optind++], &c->group);
+	if (optind < argc)
+		cli_die(EXIT_USAGE, "unexpected argument '%s'; see mcast ping --help",
+			argv[optind]);
+	for (size_t i = 0; i < c->nnamed; i++)
+		if (c->named[i].ss_family != c->group.ss_family)
+			cli_die(EXIT_USAGE,
+				"--responder and the group must both be IPv4 or both IPv6");
+	if (mcast_addr_needs_iface((struct sockaddr *)&c->group) &&
+	    !mcast_addr_scope((struct sockaddr *)&c->group) && !c->opts.iface)
+		cli_die(EXIT_USAGE,
+			"%s has link-local scope and needs an interface; give --iface NAME or [GROUP%%NAME]:PORT",
+			c->group_text);
+}
+
+uint64_t ping_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx)
+{
+	struct mcast_opts o = c->opts;
+	struct mcast_info info = { .size = sizeof(info) };
+	char step[MCAST_ERRMSG_MAX] = "", g[MCAST_ADDRSTRLEN];
+	int rc;
+
+	o.errbuf = step;
+	o.errlen = sizeof(step);
+	o.flags |= MCAST_OPT_REPLIES;
+	*rx = NULL;
+	if (join) {
+		if ((rc = mcast_receiver_open(rx, &o)) < 0)
+			cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE
+							   : EXIT_RUNTIME,
+				      step, rc, "cannot open receiver");
+		if ((rc = mcast_join(*rx, (struct sockaddr *)&c->group, NULL,
+				     0)) < 0) {
+			char what[MCAST_ADDRSTRLEN + 32];
+
+			snprintf(what, sizeof(what), "cannot join %s",
+				 c->group_text);
+			cli_fail_step(EXIT_RUNTIME, "", rc, what);
+		}
+	}
+	if ((rc = mcast_sender_open(tx, (struct sockaddr *)&c->group, &o)) < 0)
+		cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE : EXIT_RUNTIME,
+			      step, rc, "cannot open sender");
+	mcast_get_info(*tx, &info);
+	cli_info("%s %s on %s", join ? "joined" : "sending to",
+		 cli_addr(&c->group, g, sizeof(g)),
+		 info.iface.index ? info.iface.name : "(route)");
+}
+
+/* Answer one ping: to the group, to the pinger, or both. */
+static int answer(mcast_t *tx, struct mcast_hdr *own,
+		  const struct mcast_hdr *ping, const struct mcast_meta *meta,
+		  unsigned char *buf)
+{
+	struct mcast_pong body;
+	size_t len = meta->len;
+	int rc = 0;
+
+	/* Replies as large as the ping, so both directions carry the same
+	 * bytes, as sockperf's ping-pong does. */
+	if (len < MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN)
+		len = MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN;
+	if (len > RESP_DGRAM_MAX)
+		len = RESP_DGRAM_MAX;
+	memcpy(body.ping_session, ping->session, MCAST_SESSION_LEN);
+	body.ping_seq = ping->seq;
+	body.ping_send_ns = ping->send_ns;
+	memset(buf, 0, len);
+	mcast_pong_encode(&body, buf + MCAST_WIRE_HDR_LEN,
+			  len - MCAST_WIRE_HDR_LEN);
+	own->payload_len = (uint16_t)(len - MCAST_WIRE_HDR_LEN);
+	for (unsigned mode = MCAST_HDR_WANT_MCAST; mode <= MCAST_HDR_WANT_UCAST;
+	     mode <<= 1) {
+		struct mcast_dgram d = { .buf = buf, .len = len };
+
+		if (!(ping->flags & mode))
+			continue;
+		own->flags = mode == MCAST_HDR_WANT_UCAST ? MCAST_HDR_UNICAST
+							  : 0;
+		own->send_ns = ping_realtime_ns();
+		mcast_hdr_encode(own, buf, len);
+		own->seq++;
+		if (mode == MCAST_HDR_WANT_UCAST)
+			d.to = (const struct sockaddr *)&meta->src;
+		if ((rc = mcast_send_batch(tx, &d, 1)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int ping_respond(const struct ping_cfg *c)
+{
+	static unsigned char bufs[RESP_BATCH][RESP_DGRAM_MAX];
+	static unsigned char out[RESP_DGRAM_MAX];
+	struct mcast_meta metas[RESP_BATCH];
+	struct mcast_dgram v[RESP_BATCH];
+	struct mcast_hdr own = { .type = MCAST_MSG_PONG };
+	struct mcast_info info = { .size = sizeof(info) };
+	mcast_t *tx, *rx;
+	long long answered = 0, errors = 0;
+	double end_at = c->duration > 0 ? cli_now() + c->duration : 0;
+	int rc;
+
+	ping_open(c, true, &tx, &rx);
+	mcast_get_info(tx, &info);
+	own.ttl = (uint8_t)info.ttl;
+	if ((rc = mcast_session_new(own.session)) < 0)
+		cli_die(EXIT_RUNTIME, "cannot make a session id: %s",
+			mcast_strerror(rc));
+	for (size_t i = 0; i < RESP_BATCH; i++)
+		v[i] = (struct mcast_dgram){ .buf = bufs[i],
+					     .cap = RESP_DGRAM_MAX,
+					     .meta = &metas[i] };
+	cli_signals();
+	cli_stdout_lines();
+	while (!cli_stop && (c->count < 0 || answered < c->count)) {
+		int wait = -1;
+
+		if (end_at > 0) {
+			double left = end_at - cli_now();
+
+			if (left <= 0)
+				break;
+			wait = (int)(left * 1000) + 1;
+		}
+		for (size_t i = 0; i < RESP_BATCH; i++)
+			mcast_meta_init(&metas[i]);
+		rc = mcast_recv_batch(rx, v, RESP_BATCH, wait);
+		if (rc < 0 && rc != -EINTR)
+			cli_fail_call(EXIT_RUNTIME, rx, rc, "receive");
+		for (int i = 0; i < rc; i++) {
+			struct mcast_hdr h;
+
+			if (mcast_hdr_decode(&h, v[i].buf, v[i].len) < 0 ||
+			    h.type != MCAST_MSG_PING || h.key_id != 0)
+				continue;
+			if (answer(tx, &own, &h, &metas[i], out) < 0)
+				errors++;
+			else
+				answered++;
+		}
+	}
+	cli_info("answered %lld ping%s%s", answered, answered == 1 ? "" : "s",
+		 errors ? " (some replies could not be sent)" : "");
+	mcast_close(rx);
+	mcast_close(tx);
+	return EXIT_OK;
+}
+
+int cmd_ping(int argc, char **argv)
+{
+	static struct ping_cfg c;
+
+	parse_args(argc, argv, &c);
+	return c.respond ? ping_respond(&c) : ping_run(&c);
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mcast ping, the pinging side: pings on a monotonic schedule, replies by
+ * multicast (read from a socket joined to the group) and by unicast (read
+ * from the sending socket itself), RTT histograms per responder and path.
+ */
+#include "pinger.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pinger {
+	const struct ping_cfg *c;
+	mcast_t *tx, *rx;
+	struct mcast_hdr hdr;
+	unsigned char *ping_buf;
+	uint64_t sent;
+	struct responder *resp;
+	size_t nresp;
+	uint64_t foreign; /* replies to other pingers' sessions */
+};
+
+static bool same_host(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+}
+
+static struct responder *find_responder(struct pinger *p,
+					const struct sockaddr_storage *src)
+{
+	for (size_t i = 0; i < p->nresp; i++)
+		if (same_host(&p->resp[i].addr, src))
+			return &p->resp[i];
+	if (p->nresp == MAX_RESPONDERS)
+		return NULL;
+	struct responder *r = &p->resp[p->nresp++];
+
+	memset(r, 0, sizeof(*r));
+	r->addr = *src;
+	for (int k = 0; k < NPATHS; k++)
+		mcast_hist_init(&r->path[k].rtt);
+	return r;
+}
+
+static void print_reply(const struct pinger *p, const struct responder *r,
+			int path, uint64_t seq, double rtt_ms,
+			const struct mcast_meta *meta)
+{
+	char a[MCAST_ADDRSTRLEN];
+
+	mcast_addr_format((const struct sockaddr *)&r->addr, 0, a, sizeof(a));
+	if (p->c->json) {
+		printf("{\"type\":\"reply\",\"responder\":\"%s\",\"path\":\"%s\","
+		       "\"seq\":%llu,\"rtt_ms\":%.4f,\"bytes\":%zu",
+		       a, path_names[path], (unsigned long long)seq, rtt_ms,
+		       meta->len);
+		if (meta->flags & MCAST_META_TTL)
+			printf(",\"ttl\":%d", meta->ttl);
+		fputs("}\n", stdout);
+	} else {
+		printf("%zu bytes from %s: seq=%llu %s time=%.3f ms\n",
+		       meta->len, a, (unsigned long long)seq,
+		       path_names[path], rtt_ms);
+	}
+}
+
+static void take_reply(struct pinger *p, const unsigned char *buf, size_t len,
+		       const struct mcast_meta *meta)
+{
+	struct mcast_hdr h;
+	struct mcast_pong body;
+	struct responder *r;
+	int off = mcast_hdr_decode(&h, buf, len);
+
+	if (off < 0 || h.type != MCAST_MSG_PONG || h.key_id != 0 ||
+	    mcast_pong_decode(&body, buf + off, h.payload_len) < 0)
+		return;
+	if (memcmp(body.ping_session, p->hdr.session, MCAST_SESSION_LEN) != 0 ||
+	    body.ping_seq >= p->sent) {
+		p->foreign++;
+		return;
+	}
+	if (!(r = find_responder(p, &meta->src)))
+		return;
+	int path = (h.flags & MCAST_HDR_UNICAST) ? PATH_UCAST : PATH_MCAST;
+	struct path_stats *ps = &r->path[path];
+	uint64_t bit = body.ping_seq % SEEN_BITS;
+
+	if (!r->answered || body.ping_seq < r->first_seq)
+		r->first_seq = body.ping_seq;
+	r->answered = true;
+	/* The window holds the last SEEN_BITS pings; a reply older than that
+	 * is counted, not checked, and pings are far apart in practice. */
+	if (p->sent - body.ping_seq <= SEEN_BITS &&
+	    (ps->seen[bit / 64] >> (bit % 64)) & 1) {
+		ps->duplicates++;
+		return;
+	}
+	ps->seen[bit / 64] |= 1ull << (bit % 64);
+	ps->replies++;
+	uint64_t now = (meta->flags & MCAST_META_TS)
+			       ? (uint64_t)meta->ts.tv_sec * 1000000000u +
+					 (uint64_t)meta->ts.tv_nsec
+			       : ping_realtime_ns();
+	uint64_t rtt = now > body.ping_send_ns ? now - body.ping_send_ns : 0;
+
+	mcast_hist_add(&ps->rtt, rtt);
+	if (!p->c->quiet)
+		print_reply(p, r, path, body.ping_seq, (double)rtt / 1e6, meta);
+}
+
+static void send_ping(struct pinger *p)
+{
+	struct mcast_dgram d = { .buf = p->ping_buf, .len = (size_t)p->c->size };
+	uint64_t seq = p->sent;
+	int rc;
+
+	/* A new ping clears the duplicate bit its slot held SEEN_BITS ago. */
+	for (size_t i = 0; i < p->nresp; i++)
+		for (int k = 0; k < NPATHS; k++)
+			p->resp[i].path[k].seen[(seq % SEEN_BITS) / 64] &=
+				~(1ull << (seq % 64));
+	p->hdr.seq = seq;
+	p->hdr.send_ns = ping_realtime_ns();
+	mcast_hdr_encode(&p->hdr, p->ping_buf, (size_t)p->c->size);
+	rc = mcast_send_batch(p->tx, &d, 1);
+	if (rc < 0)
+		cli_fail_call(EXIT_RUNTIME, p->tx, rc, "send ping");
+	p->sent++;
+}
+
+/* Read whatever replies are waiting on fd (the group or the unicast port). */
+static void drain(struct pinger *p, mcast_t *m)
+{
+	static unsigned char bufs[BATCH][DGRAM_MAX];
+	struct mcast_meta metas[BATCH];
+	struct mcast_dgram v[BATCH];
+	int rc;
+
+	for (size_t i = 0; i < BATCH; i++) {
+		mcast_meta_init(&metas[i]);
+		v[i] = (struct mcast_dgram){ .buf = bufs[i], .cap = DGRAM_MAX,
+					     .meta = &metas[i] };
+	}
+	rc = mcast_recv_batch(m, v, BATCH, 0);
+	if (rc < 0 && rc != -EINTR)
+		cli_fail_call(EXIT_RUNTIME, m, rc, "receive replies");
+	for (int i = 0; i < rc; i++)
+		take_reply(p, v[i].buf, v[i].len, &metas[i]);
+	if (rc > 0 && !p->c->quiet)
+		fflush(stdout);
+}
+
+static void wait_replies(struct pinger *p, double until)
+{
+	struct pollfd fds[2] = { { .fd = mcast_fd(p->tx), .events = POLLIN },
+				 { .fd = p->rx ? mcast_fd(p->rx) : -1,
+				   .events = POLLIN } };
+
+	while (!cli_stop) {
+		double left = until - cli_now();
+
+		if (left <= 0)
+			return;
+		int n = poll(fds, 2, (int)(left * 1000) + 1);
+
+		if (n < 0 && errno != EINTR)
+			cli_die(EXIT_RUNTIME, "poll: %s", strerror(errno));
+		if (n <= 0)
+			continue;
+		if (fds[0].revents & POLLIN)
+			drain(p, p->tx);
+		if (p->rx && (fds[1].revents & POLLIN))
+			drain(p, p->rx);
+	}
+}
+
+int ping_run(const struct ping_cfg *c)
+{
+	static struct pinger p;
+	struct mcast_info info = { .size = sizeof(info) };
+	double start, step = 1.0 / c->rate, end_at;
+	int rc;
+
+	p.c = c;
+	p.resp = calloc(MAX_RESPONDERS, sizeof(*p.resp));
+	p.ping_buf = calloc(1, (size_t)c->size);
+	if (!p.resp || !p.ping_buf)
+		cli_die(EXIT_RUNTIME, "out of memory");
+	for (size_t i = 0; i < c->nnamed; i++)
+		find_responder(&p, &c->named[i])->named = true;
+	ping_open(c, (c->reply & MCAST_HDR_WANT_MCAST) != 0, &p.tx, &p.rx);
+	mcast_get_info(p.tx, &info);
+	if ((rc = mcast_session_new(p.hdr.session)) < 0)
+		cli_die(EXIT_RUNTIME, "cannot make a session id: %s",
+			mcast_strerror(rc));
+	p.hdr.type = MCAST_MSG_PING;
+	p.hdr.flags = (uint16_t)c->reply;
+	p.hdr.ttl = (uint8_t)info.ttl;
+	p.hdr.payload_len = (uint16_t)(c->size - MCAST_WIRE_HDR_LEN);
+	cli_signals();
+	cli_stdout_lines();
+
+	start = cli_now();
+	end_at = c->duration > 0 ? start + c->duration : 0;
+	for (uint64_t k = 0; !cli_stop; k++) {
+		double due = start + (double)k * step;
+
+		if (c->count > 0 && p.sent >= (uint64_t)c->count)
+			break;
+		if (end_at > 0 && due >= end_at)
+			break;
+		wait_replies(&p, due);
+		if (cli_stop)
+			break;
+		send_ping(&p);
+	}
+	if (!cli_stop)
+		wait_replies(&p, cli_now() + c->wait);
+	rc = pinger_report(c, p.sent, p.resp, p.nresp);
+	mcast_close(p.rx);
+	mcast_close(p.tx);
+	free(p.resp);
+	free(p.ping_buf);
+	return rc;
+}

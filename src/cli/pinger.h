@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* mcast ping: per-responder accounting shared by the pinger and its report. */
+#ifndef MCAST_CLI_PINGER_H
+#define MCAST_CLI_PINGER_H
+
+#include "ping.h"
+
+#define MAX_RESPONDERS 256
+#define SEEN_BITS 4096 /* ping seqs remembered per path, for duplicates */
+#define BATCH 16
+#define DGRAM_MAX 65536
+
+enum { PATH_MCAST, PATH_UCAST, NPATHS };
+extern const char *const path_names[NPATHS];
+
+struct path_stats {
+	uint64_t replies, duplicates;
+	uint64_t seen[SEEN_BITS / 64];
+	struct mcast_hist rtt; /* ns */
+};
+
+struct responder {
+	struct sockaddr_storage addr; /* port 0: keyed by address only */
+	bool named;
+	bool answered;
+	uint64_t first_seq; /* first ping it answered, for late joiners */
+	struct path_stats path[NPATHS];
+};
+
+/* Print the summary (text or JSON) and return the exit status from the
+ * verdicts: named responders, --expect-responders, --max-loss. */
+int pinger_report(const struct ping_cfg *c, uint64_t sent,
+		  const struct responder *resp, size_t nresp);
+
+#endif /* MCAST_CLI_PINGER_H */

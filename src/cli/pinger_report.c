@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/* mcast ping: the per-responder summary and the scriptable verdicts. */
+#include "pinger.h"
+
+#include <string.h>
+
+const char *const path_names[NPATHS] = { "multicast", "unicast" };
+
+static const double quantiles[] = { 0.5, 0.9, 0.99, 0.999 };
+
+/* Pings a responder could have answered: all for one we were told to
+ * expect, else those since the first it answered (it may start late). */
+static uint64_t expected(const struct responder *r, uint64_t sent)
+{
+	if (r->named || !r->answered)
+		return sent;
+	return sent - r->first_seq;
+}
+
+static double loss_pct(const struct responder *r, int path, uint64_t sent)
+{
+	uint64_t want = expected(r, sent);
+	uint64_t got = r->path[path].replies;
+
+	if (want == 0)
+		return 0;
+	return got >= want ? 0 : 100.0 * (double)(want - got) / (double)want;
+}
+
+static bool path_wanted(const struct ping_cfg *c, int path)
+{
+	return c->reply & (path == PATH_MCAST ? MCAST_HDR_WANT_MCAST
+					      : MCAST_HDR_WANT_UCAST);
+}
+
+static void json_path(const struct responder *r, int path, uint64_t sent)
+{
+	const struct path_stats *ps = &r->path[path];
+	uint64_t want = expected(r, sent);
+
+	printf("\"%s\":{\"replies\":%llu,\"lost\":%llu,\"loss_pct\":%.3f,"
+	       "\"duplicates\":%llu,\"rtt_ms\":",
+	       path_names[path], (unsigned long long)ps->replies,
+	       (unsigned long long)(want > ps->replies ? want - ps->replies
+						       : 0),
+	       loss_pct(r, path, sent), (unsigned long long)ps->duplicates);
+	if (!ps->rtt.count) {
+		fputs("null}", stdout);
+		return;
+	}
+	printf("{\"min\":%.4f,\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,"
+	       "\"p999\":%.4f,\"max\":%.4f}}",
+	       (double)ps->rtt.min / 1e6,
+	       (double)mcast_hist_quantile(&ps->rtt, 0.5) / 1e6,
+	       (double)mcast_hist_quantile(&ps->rtt, 0.9) / 1e6,
+	       (double)mcast_hist_quantile(&ps->rtt, 0.99) / 1e6,
+	       (double)mcast_hist_quantile(&ps->rtt, 0.999) / 1e6,
+	       (double)ps->rtt.max / 1e6);
+}
+
+static void report_json(const struct ping_cfg *c, uint64_t sent,
+			const struct responder *resp, size_t nresp)
+{
+	char g[MCAST_ADDRSTRLEN], a[MCAST_ADDRSTRLEN];
+
+	mcast_addr_format((const struct sockaddr *)&c->group, 0, g, sizeof(g));
+	printf("{\"type\":\"ping_summary\",\"group\":\"%s\",\"port\":%u,"
+	       "\"sent\":%llu,\"responders\":[",
+	       g, mcast_addr_port((const struct sockaddr *)&c->group),
+	       (unsigned long long)sent);
+	for (size_t i = 0; i < nresp; i++) {
+		const struct responder *r = &resp[i];
+		bool first = true;
+
+		mcast_addr_format((const struct sockaddr *)&r->addr, 0, a,
+				  sizeof(a));
+		printf("%s{\"address\":\"%s\",\"named\":%s,", i ? "," : "", a,
+		       r->named ? "true" : "false");
+		for (int k = 0; k < NPATHS; k++) {
+			if (!path_wanted(c, k))
+				continue;
+			if (!first)
+				fputc(',', stdout);
+			json_path(r, k, sent);
+			first = false;
+		}
+		fputc('}', stdout);
+	}
+	fputs("]}\n", stdout);
+}
+
+static void report_text(const struct ping_cfg *c, uint64_t sent,
+			const struct responder *resp, size_t nresp)
+{
+	char g[MCAST_ADDRSTRLEN], a[MCAST_ADDRSTRLEN];
+
+	printf("--- %s mcast ping: %llu pings sent, %zu responder%s ---\n",
+	       cli_addr(&c->group, g, sizeof(g)), (unsigned long long)sent,
+	       nresp, nresp == 1 ? "" : "s");
+	for (size_t i = 0; i < nresp; i++) {
+		const struct responder *r = &resp[i];
+
+		mcast_addr_format((const struct sockaddr *)&r->addr, 0, a,
+				  sizeof(a));
+		for (int k = 0; k < NPATHS; k++) {
+			const struct path_stats *ps = &r->path[k];
+
+			if (!path_wanted(c, k))
+				continue;
+			printf("%-24s %-9s %llu replies, %.1f%% loss",
+			       a, path_names[k],
+			       (unsigned long long)ps->replies,
+			       loss_pct(r, k, sent));
+			if (ps->duplicates)
+				printf(", %llu duplicates",
+				       (unsigned long long)ps->duplicates);
+			if (ps->rtt.count) {
+				printf(", rtt min/p50/p90/p99/p99.9/max = %.3f",
+				       (double)ps->rtt.min / 1e6);
+				for (size_t q = 0;
+				     q < sizeof(quantiles) / sizeof(quantiles[0]);
+				     q++)
+					printf("/%.3f",
+					       (double)mcast_hist_quantile(
+						       &ps->rtt, quantiles[q]) /
+						       1e6);
+				printf("/%.3f ms", (double)ps->rtt.max / 1e6);
+			}
+			putchar('\n');
+		}
+	}
+}
+
+int pinger_report(const struct ping_cfg *c, uint64_t sent,
+		  const struct responder *resp, size_t nresp)
+{
+	char a[MCAST_ADDRSTRLEN];
+	size_t answered = 0;
+	int status = EXIT_OK;
+
+	if (c->json)
+		report_json(c, sent, resp, nresp);
+	else
+		report_text(c, sent, resp, nresp);
+	fflush(stdout);
+	for (size_t i = 0; i < nresp; i++) {
+		const struct responder *r = &resp[i];
+
+		mcast_addr_format((const struct sockaddr *)&r->addr, 0, a,
+				  sizeof(a));
+		if (r->answered)
+			answered++;
+		else if (r->named) {
+			fprintf(stderr,
+				"%s: responder %s did not answer (100%% loss)\n",
+				cli_prog, a);
+			status = EXIT_RUNTIME;
+		}
+		for (int k = 0; k < NPATHS && c->max_loss >= 0; k++) {
+			double l = loss_pct(r, k, sent);
+
+			if (path_wanted(c, k) && l > c->max_loss) {
+				fprintf(stderr,
+					"%s: %s %s loss %.1f%% exceeds --max-loss %g%%\n",
+					cli_prog, a, path_names[k], l,
+					c->max_loss);
+				status = EXIT_RUNTIME;
+			}
+		}
+	}
+	if (c->expect_responders > 0 &&
+	    answered < (size_t)c->expect_responders) {
+		fprintf(stderr, "%s: %zu of %lld expected responders answered\n",
+			cli_prog, answered, c->expect_responders);
+		status = EXIT_RUNTIME;
+	}
+	if (answered == 0 && status == EXIT_OK) {
+		fprintf(stderr, "%s: no responder answered %llu pings\n",
+			cli_prog, (unsigned long long)sent);
+		status = EXIT_RUNTIME;
+	}
+	return status;
+}
