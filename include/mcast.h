@@ -223,7 +223,8 @@ int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts);
  * the group's %scope, else opts->iface, else the kernel's route.  One socket
  * serves each (family, port); IPv4 and IPv6 groups may be mixed.
  * Errors: -ENODEV (no multicast route: give an interface), -EADDRINUSE
- * (already joined), -ENOBUFS (igmp_max_memberships reached), MCAST_ELIMIT,
+ * (already joined), -ENOBUFS (igmp_max_memberships reached, or more
+ * sources than igmp_max_msf / mld_max_msf allow), MCAST_ELIMIT,
  * MCAST_ENOTMCAST, MCAST_ENEEDIFACE, MCAST_EFAMILY (source of other
  * family), MCAST_EROLE (a sender), -errno.  A failed join leaves the
  * handle's earlier joins in place; mcast_errmsg() names the group.

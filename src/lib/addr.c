@@ -133,6 +133,8 @@ int mcast_addr_parse(const char *text, unsigned flags,
 		struct sockaddr_in *s4 = mc_sin(out);
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(port);
+		if ((rc = check_kind((struct sockaddr *)out, flags)) < 0)
+			return rc;
 		return sizeof(*s4);
 	}
 

@@ -2,6 +2,7 @@
 /* Error codes to words, and the per-handle note of which step failed. */
 #include "mc_internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +29,8 @@ const char *mcast_strerror(int code)
 		return "success";
 	if (code <= -10001 && code >= MCAST_ERROR_MIN)
 		return mc_errnames[-code - 10001];
+	if (code == INT_MIN)
+		return "unknown error";
 	/* strerror() may use a static buffer for unknown codes, but never
 	 * for the ones the kernel defines; strerrordesc_np() avoids even
 	 * that and returns NULL for unknown values. */

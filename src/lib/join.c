@@ -105,7 +105,8 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 		goto fail_step;
 	if (m->rcvbuf_effective == 0 || want < m->rcvbuf_effective)
 		m->rcvbuf_effective = want;
-	if (m->opts.rcvbuf > 0 && want < m->opts.rcvbuf)
+	/* The kernel reports twice what it grants (bookkeeping overhead). */
+	if (m->opts.rcvbuf > 0 && want / 2 < m->opts.rcvbuf)
 		m->warnings |= MCAST_WARN_RCVBUF_CLAMPED;
 	if (bind(fd, (struct sockaddr *)&any,
 		 mcast_addr_len((struct sockaddr *)&any)) < 0) {
@@ -127,6 +128,14 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 fail_step:
 	close(fd);
 	return mc_fail(m, rc, "set socket options for port %u", port);
+}
+
+/* Close the newest socket, which no membership uses yet. */
+static void drop_socket(struct mcast *m, unsigned si)
+{
+	epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->socks[si].fd, NULL);
+	close(m->socks[si].fd);
+	m->nsocks--;
 }
 
 /* The interface a join goes to: %scope, else opts.iface, else 0 (route). */
@@ -191,6 +200,8 @@ int mcast_join(mcast_t *m, const struct sockaddr *group,
 	if (mcast_addr_needs_iface(group) && !ifindex)
 		return mc_fail(m, MCAST_ENEEDIFACE, "join %s", text);
 
+	unsigned had = m->nsocks;
+
 	si = mc_receiver_socket(m, family, mcast_addr_port(group));
 	if (si < 0)
 		return si;
@@ -208,6 +219,9 @@ int mcast_join(mcast_t *m, const struct sockaddr *group,
 					   family == AF_INET ? IPPROTO_IP
 							     : IPPROTO_IPV6,
 					   MCAST_LEAVE_GROUP, &gr, sizeof(gr));
+			/* A socket opened for this join alone goes too. */
+			if (m->nsocks > had)
+				drop_socket(m, (unsigned)si);
 			return mc_fail(m, rc, "join %s", text);
 		}
 	}

@@ -254,7 +254,7 @@ int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
 		mc_fail(m, rc, "set send buffer");
 		goto fail;
 	}
-	if (m->opts.sndbuf > 0 && m->sndbuf_effective < m->opts.sndbuf)
+	if (m->opts.sndbuf > 0 && m->sndbuf_effective / 2 < m->opts.sndbuf)
 		m->warnings |= MCAST_WARN_SNDBUF_CLAMPED;
 
 	if ((rc = sender_connect(m, family)) < 0)
