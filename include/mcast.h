@@ -37,15 +37,16 @@ enum mcast_error {
 	MCAST_EADDR = -10001,	  /* malformed address or port */
 	MCAST_ENOTMCAST = -10002, /* address is not a multicast group */
 	MCAST_ENOIFACE = -10003,  /* no such interface (name, address, index) */
-	MCAST_ENEEDIFACE = -10004, /* link-local scope group without interface */
-	MCAST_EFAMILY = -10005,	  /* address families do not match */
-	MCAST_EROLE = -10006,	  /* call not valid for this handle's role */
-	MCAST_ELIMIT = -10007,	  /* too many groups, sources or sockets */
+	MCAST_ENEEDIFACE =
+		-10004,		/* link-local scope group without interface */
+	MCAST_EFAMILY = -10005, /* address families do not match */
+	MCAST_EROLE = -10006,	/* call not valid for this handle's role */
+	MCAST_ELIMIT = -10007,	/* too many groups, sources or sockets */
 	MCAST_ENOTSOURCE = -10008, /* source address is multicast/unspecified */
-	MCAST_EIFDOWN = -10009,	  /* interface is down */
+	MCAST_EIFDOWN = -10009,	   /* interface is down */
 	MCAST_ENOTMCAST_MSG = -10010, /* no mcast magic: a plain datagram */
-	MCAST_EVERSION = -10011,  /* mcast datagram of an unknown version */
-	MCAST_ESHORT = -10012,	  /* truncated: shorter than its header says */
+	MCAST_EVERSION = -10011,      /* mcast datagram of an unknown version */
+	MCAST_ESHORT = -10012,	   /* truncated: shorter than its header says */
 	MCAST_EMALFORMED = -10013, /* a header field is out of range */
 };
 #define MCAST_ERROR_MIN (-10013)
@@ -58,8 +59,8 @@ const char *mcast_strerror(int code);
 
 /* What mcast_addr_parse() accepts and requires. */
 enum mcast_parse_flags {
-	MCAST_PARSE_GROUP = 1 << 0,	  /* must be a multicast group */
-	MCAST_PARSE_PORT = 1 << 1,	  /* a port is required */
+	MCAST_PARSE_GROUP = 1 << 0,    /* must be a multicast group */
+	MCAST_PARSE_PORT = 1 << 1,     /* a port is required */
 	MCAST_PARSE_PORT_OPT = 1 << 2, /* a port may follow; else port 0 */
 	MCAST_PARSE_UNICAST = 1 << 3,  /* must be a unicast host address */
 	MCAST_PARSE_ANY_OK = 1 << 4,   /* with UNICAST: allow 0.0.0.0 / :: */
@@ -157,13 +158,13 @@ struct mcast_opts {
 	size_t size;	   /* sizeof(struct mcast_opts); set by init */
 	const char *iface; /* name, index or address; NULL: kernel's route */
 	int ttl;	   /* TTL / hop limit, 0..255; -1: 1 */
-	int loop;	   /* multicast loopback: 0 off, 1 on, -1: kernel (on) */
+	int loop; /* multicast loopback: 0 off, 1 on, -1: kernel (on) */
 	/* Sender: local address and/or source port to bind (port 0: any).
 	 * Receiver: ignored (receivers bind the wildcard and the group's port).
 	 * Family AF_UNSPEC means "do not bind". */
 	struct sockaddr_storage bind;
-	int rcvbuf; /* receiver: SO_RCVBUF request in bytes; 0: default */
-	int sndbuf; /* sender: SO_SNDBUF request in bytes; 0: default */
+	int rcvbuf;	/* receiver: SO_RCVBUF request in bytes; 0: default */
+	int sndbuf;	/* sender: SO_SNDBUF request in bytes; 0: default */
 	unsigned flags; /* MCAST_OPT_* */
 	/* When an open fails there is no handle to ask mcast_errmsg(): the
 	 * failed step is written here instead (caller-owned, may be NULL). */
@@ -184,17 +185,17 @@ enum mcast_warning {
 
 /* What a handle ended up with: interface, local address, buffers. */
 struct mcast_info {
-	size_t size;			 /* sizeof(struct mcast_info) */
+	size_t size; /* sizeof(struct mcast_info) */
 	int is_sender;
-	struct mcast_iface iface;	 /* index 0 when the kernel chooses */
+	struct mcast_iface iface;      /* index 0 when the kernel chooses */
 	struct sockaddr_storage local; /* sender: source address and port */
 	struct sockaddr_storage group; /* sender: destination group */
-	int ttl;			 /* sender: TTL / hop limit in use */
+	int ttl;		       /* sender: TTL / hop limit in use */
 	int rcvbuf_requested, rcvbuf_effective; /* receiver, in bytes */
 	int sndbuf_requested, sndbuf_effective; /* sender, in bytes */
-	unsigned ngroups;		 /* receiver: joined groups */
-	unsigned nsockets;		 /* receiver: one per (family, port) */
-	unsigned warnings;		 /* MCAST_WARN_* */
+	unsigned ngroups;			/* receiver: joined groups */
+	unsigned nsockets; /* receiver: one per (family, port) */
+	unsigned warnings; /* MCAST_WARN_* */
 };
 
 /* Set info->size = sizeof(*info) before the call.  Returns 0 or -EINVAL. */
@@ -280,9 +281,9 @@ static inline void mcast_meta_init(struct mcast_meta *meta)
 
 /* One datagram of a batch: the caller owns buf, meta and to. */
 struct mcast_dgram {
-	void *buf;		 /* payload; receive: where to store it */
-	size_t len;		 /* send: bytes to send; receive: bytes stored */
-	size_t cap;		 /* receive: size of buf */
+	void *buf;  /* payload; receive: where to store it */
+	size_t len; /* send: bytes to send; receive: bytes stored */
+	size_t cap; /* receive: size of buf */
 	struct mcast_meta *meta; /* receive: may be NULL */
 	/* send: destination, NULL for the sender's group; another address
 	 * needs a sender opened with MCAST_OPT_REPLIES. */
@@ -321,11 +322,11 @@ int mcast_recv(mcast_t *m, void *buf, size_t cap, struct mcast_meta *meta,
 /* Wire format: the envelope of all mcast-framed traffic            */
 /* (docs/PROTOCOL.md).  Fields travel in network byte order.         */
 
-#define MCAST_WIRE_MAGIC 0x4d435354u /* "MCST" */
-#define MCAST_WIRE_VERSION 1
-#define MCAST_WIRE_HDR_LEN 48 /* version 1 header, bytes */
-#define MCAST_SESSION_LEN 16
-#define MCAST_END_BODY_LEN 8   /* end-of-stream body: total sent */
+#define MCAST_WIRE_MAGIC    0x4d435354u /* "MCST" */
+#define MCAST_WIRE_VERSION  1
+#define MCAST_WIRE_HDR_LEN  48 /* version 1 header, bytes */
+#define MCAST_SESSION_LEN   16
+#define MCAST_END_BODY_LEN  8  /* end-of-stream body: total sent */
 #define MCAST_PONG_BODY_LEN 32 /* pong body: echoed ping */
 
 enum mcast_msg_type {
@@ -336,17 +337,19 @@ enum mcast_msg_type {
 };
 
 enum mcast_hdr_flags {
-	MCAST_HDR_UNICAST = 1 << 0,	 /* pong: sent by unicast, not to the group */
+	MCAST_HDR_UNICAST = 1
+			    << 0, /* pong: sent by unicast, not to the group */
 	MCAST_HDR_WANT_MCAST = 1 << 1, /* ping: answer to the group */
-	MCAST_HDR_WANT_UCAST = 1 << 2, /* ping: answer to the pinger's address */
+	MCAST_HDR_WANT_UCAST = 1
+			       << 2, /* ping: answer to the pinger's address */
 };
 
 /* A decoded header.  hdr_len and payload_len describe where the payload
  * lies: at hdr_len bytes from the start, payload_len bytes long. */
 struct mcast_hdr {
 	uint8_t version;
-	uint8_t type;	/* enum mcast_msg_type */
-	uint16_t flags; /* enum mcast_hdr_flags */
+	uint8_t type;	 /* enum mcast_msg_type */
+	uint16_t flags;	 /* enum mcast_hdr_flags */
 	uint32_t key_id; /* 0: not sealed */
 	uint8_t session[MCAST_SESSION_LEN];
 	uint64_t seq;	  /* from 0 in each session */
@@ -359,24 +362,30 @@ struct mcast_hdr {
 /*
  * Write h as a version-1 header into buf (h->version and h->hdr_len are
  * ignored: 1 and 48 are written).  Returns MCAST_WIRE_HDR_LEN, or -ENOSPC
- * when cap is too small, or MCAST_EMALFORMED for an unknown type.
+ * when cap is too small, MCAST_EMALFORMED for an unknown type or reserved
+ * flag bits, -EINVAL for NULL arguments.  Writes nothing on failure.
  */
 int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap);
 
 /*
  * Decode the header at buf (len bytes received).  Returns the payload
  * offset (h->hdr_len) on success, or MCAST_ENOTMCAST_MSG (no magic: a
- * plain datagram), MCAST_EVERSION, MCAST_ESHORT (len shorter than the
- * header or hdr_len + payload_len), MCAST_EMALFORMED (unknown type,
- * hdr_len < 48, reserved bits set).  Never reads past buf + len.
+ * plain datagram), MCAST_EVERSION, MCAST_ESHORT (the magic but fewer than
+ * 5 bytes, or len shorter than the header or hdr_len + payload_len),
+ * MCAST_EMALFORMED (unknown type, hdr_len < 48, reserved flag bits set,
+ * or bytes after the payload of an unsealed datagram), -EINVAL for NULL
+ * arguments.  Never reads past buf + len; *h is written only on success.
  */
 int mcast_hdr_decode(struct mcast_hdr *h, const void *buf, size_t len);
 
-/* End-of-stream body: the number of data probes the session sent. */
+/* End-of-stream body: the number of data probes the session sent.
+ * Return MCAST_END_BODY_LEN, or -ENOSPC (encode), MCAST_ESHORT (decode),
+ * -EINVAL for NULL arguments. */
 int mcast_end_encode(uint64_t total, void *buf, size_t cap);
 int mcast_end_decode(uint64_t *total, const void *buf, size_t len);
 
-/* Pong body: the ping it answers. */
+/* Pong body: the ping it answers.  The functions return
+ * MCAST_PONG_BODY_LEN, or -ENOSPC / MCAST_ESHORT / -EINVAL as above. */
 struct mcast_pong {
 	uint8_t ping_session[MCAST_SESSION_LEN];
 	uint64_t ping_seq;
@@ -385,13 +394,14 @@ struct mcast_pong {
 int mcast_pong_encode(const struct mcast_pong *p, void *buf, size_t cap);
 int mcast_pong_decode(struct mcast_pong *p, const void *buf, size_t len);
 
-/* Fill a new random session id (getrandom()).  Returns 0 or -errno. */
+/* Fill a new random session id (getrandom()), never all zeros.
+ * Returns 0, -EINVAL for NULL, or -errno. */
 int mcast_session_new(uint8_t session[MCAST_SESSION_LEN]);
 
 /* ---------------------------------------------------------------- */
 /* Histograms: log buckets, constant memory, ~3% resolution         */
 
-#define MCAST_HIST_SUB 32 /* sub-buckets per power of two */
+#define MCAST_HIST_SUB	   32 /* sub-buckets per power of two */
 #define MCAST_HIST_BUCKETS (MCAST_HIST_SUB * 40)
 
 struct mcast_hist {
@@ -415,11 +425,11 @@ uint64_t mcast_hist_quantile(const struct mcast_hist *h, double q);
 typedef struct mcast_tracker mcast_tracker_t;
 
 struct mcast_tracker_opts {
-	size_t size;		/* sizeof(struct mcast_tracker_opts) */
-	unsigned max_sessions;	/* entries kept (sessions and plain
+	size_t size;	       /* sizeof(struct mcast_tracker_opts) */
+	unsigned max_sessions; /* entries kept (sessions and plain
 				 * sources); oldest idle retired past it;
 				 * default 256 */
-	unsigned window;	/* sequence history for duplicate
+	unsigned window;       /* sequence history for duplicate
 				 * detection, default 1024, max 65536 */
 };
 
@@ -427,17 +437,16 @@ void mcast_tracker_opts_init(struct mcast_tracker_opts *o);
 
 /* Allocate a tracker (all memory up front).  Returns 0 or -ENOMEM /
  * -EINVAL; free with mcast_tracker_free() (NULL-safe). */
-int mcast_tracker_new(mcast_tracker_t **tp,
-		      const struct mcast_tracker_opts *o);
+int mcast_tracker_new(mcast_tracker_t **tp, const struct mcast_tracker_opts *o);
 void mcast_tracker_free(mcast_tracker_t *t);
 
 /* What mcast_tracker_feed() made of a datagram. */
 enum mcast_feed_result {
-	MCAST_FEED_PLAIN = 0,	 /* not mcast-framed: counted per source */
-	MCAST_FEED_DATA = 1,	 /* a data probe, new */
-	MCAST_FEED_DUP = 2,	 /* a data probe seen before */
-	MCAST_FEED_END = 3,	 /* an end-of-stream marker */
-	MCAST_FEED_OTHER = 4,	 /* ping/pong: not stream data, ignored */
+	MCAST_FEED_PLAIN = 0, /* not mcast-framed: counted per source */
+	MCAST_FEED_DATA = 1,  /* a data probe, new */
+	MCAST_FEED_DUP = 2,   /* a data probe seen before */
+	MCAST_FEED_END = 3,   /* an end-of-stream marker */
+	MCAST_FEED_OTHER = 4, /* ping/pong: not stream data, ignored */
 };
 
 /*
@@ -474,8 +483,8 @@ struct mcast_stream_stats {
 	int64_t latency_min_ns, latency_max_ns; /* one-way, may be < 0 */
 	uint64_t latency_p50_ns, latency_p99_ns;
 	uint64_t latency_count;
-	uint64_t retired;	     /* totals: entries retired for space */
-	uint64_t sessions;	     /* totals: sessions seen */
+	uint64_t retired;  /* totals: entries retired for space */
+	uint64_t sessions; /* totals: sessions seen */
 };
 
 /* Number of live entries (sessions and plain sources). */

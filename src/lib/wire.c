@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The wire format: the header every mcast-framed datagram starts with, and
+ * the bodies of end-of-stream and pong messages (docs/PROTOCOL.md).
+ *
+ * Every field is written and read byte by byte in network order, so the
+ * code needs no packed structs, makes no unaligned loads and behaves the
+ * same on every host.  Decoding checks each length before it reads.
+ */
+#include "mc_internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+/* Header field offsets, version 1. */
+enum {
+	MC_OFF_MAGIC = 0,
+	MC_OFF_VERSION = 4,
+	MC_OFF_TYPE = 5,
+	MC_OFF_FLAGS = 6,
+	MC_OFF_KEY_ID = 8,
+	MC_OFF_SESSION = 12,
+	MC_OFF_SEQ = 28,
+	MC_OFF_SEND_NS = 36,
+	MC_OFF_TTL = 44,
+	MC_OFF_HDR_LEN = 45,
+	MC_OFF_PAYLOAD_LEN = 46,
+};
+
+/* Pong body field offsets. */
+enum {
+	MC_PONG_OFF_SESSION = 0,
+	MC_PONG_OFF_SEQ = 16,
+	MC_PONG_OFF_SEND_NS = 24,
+};
+
+#define MC_HDR_KNOWN_FLAGS                                     \
+	((uint16_t)(MCAST_HDR_UNICAST | MCAST_HDR_WANT_MCAST | \
+		    MCAST_HDR_WANT_UCAST))
+
+static void mc_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void mc_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void mc_put64(uint8_t *p, uint64_t v)
+{
+	mc_put32(p, (uint32_t)(v >> 32));
+	mc_put32(p + 4, (uint32_t)v);
+}
+
+static uint16_t mc_get16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static uint32_t mc_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static uint64_t mc_get64(const uint8_t *p)
+{
+	return (uint64_t)mc_get32(p) << 32 | mc_get32(p + 4);
+}
+
+static bool mc_type_known(uint8_t type)
+{
+	return type >= MCAST_MSG_DATA && type <= MCAST_MSG_PONG;
+}
+
+/*
+ * Version and header length are not the caller's to choose: this code
+ * speaks version 1 only, so it writes 1 and 48 whatever h says.  A type or
+ * flag this version does not define is refused rather than sent, because
+ * every version-1 receiver would reject it.
+ */
+int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap)
+{
+	uint8_t *p = buf;
+
+	if (!h || !buf)
+		return -EINVAL;
+	if (!mc_type_known(h->type) || (h->flags & ~MC_HDR_KNOWN_FLAGS))
+		return MCAST_EMALFORMED;
+	if (cap < MCAST_WIRE_HDR_LEN)
+		return -ENOSPC;
+
+	mc_put32(p + MC_OFF_MAGIC, MCAST_WIRE_MAGIC);
+	p[MC_OFF_VERSION] = MCAST_WIRE_VERSION;
+	p[MC_OFF_TYPE] = h->type;
+	mc_put16(p + MC_OFF_FLAGS, h->flags);
+	mc_put32(p + MC_OFF_KEY_ID, h->key_id);
+	memcpy(p + MC_OFF_SESSION, h->session, MCAST_SESSION_LEN);
+	mc_put64(p + MC_OFF_SEQ, h->seq);
+	mc_put64(p + MC_OFF_SEND_NS, h->send_ns);
+	p[MC_OFF_TTL] = h->ttl;
+	p[MC_OFF_HDR_LEN] = MCAST_WIRE_HDR_LEN;
+	mc_put16(p + MC_OFF_PAYLOAD_LEN, h->payload_len);
+	return MCAST_WIRE_HDR_LEN;
+}
+
+/*
+ * The checks run in the order a receiver needs the answers: first "is this
+ * ours at all" (magic), so plain datagrams are told apart cheaply; then
+ * "can we read it" (version); then whether the fields and lengths agree.
+ * *h is written only on success, so a failed decode leaves it untouched.
+ */
+int mcast_hdr_decode(struct mcast_hdr *h, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	struct mcast_hdr d;
+	size_t end;
+
+	if (!h || !buf)
+		return -EINVAL;
+	if (len < 4 || mc_get32(p + MC_OFF_MAGIC) != MCAST_WIRE_MAGIC)
+		return MCAST_ENOTMCAST_MSG;
+	if (len < MC_OFF_VERSION + 1)
+		return MCAST_ESHORT;
+	if (p[MC_OFF_VERSION] != MCAST_WIRE_VERSION)
+		return MCAST_EVERSION;
+	if (len < MCAST_WIRE_HDR_LEN)
+		return MCAST_ESHORT;
+
+	d.version = p[MC_OFF_VERSION];
+	d.type = p[MC_OFF_TYPE];
+	d.flags = mc_get16(p + MC_OFF_FLAGS);
+	d.key_id = mc_get32(p + MC_OFF_KEY_ID);
+	memcpy(d.session, p + MC_OFF_SESSION, MCAST_SESSION_LEN);
+	d.seq = mc_get64(p + MC_OFF_SEQ);
+	d.send_ns = mc_get64(p + MC_OFF_SEND_NS);
+	d.ttl = p[MC_OFF_TTL];
+	d.hdr_len = p[MC_OFF_HDR_LEN];
+	d.payload_len = mc_get16(p + MC_OFF_PAYLOAD_LEN);
+
+	if (!mc_type_known(d.type) || (d.flags & ~MC_HDR_KNOWN_FLAGS) ||
+	    d.hdr_len < MCAST_WIRE_HDR_LEN)
+		return MCAST_EMALFORMED;
+	/* Both terms are small (<= 255 + 65535): no overflow in size_t. */
+	end = (size_t)d.hdr_len + d.payload_len;
+	if (d.hdr_len > len || end > len)
+		return MCAST_ESHORT;
+	/* Bytes after the payload are room for a sealed message's
+	 * authentication tag; an unsealed message has no reason for them. */
+	if (end < len && d.key_id == 0)
+		return MCAST_EMALFORMED;
+
+	*h = d;
+	return d.hdr_len;
+}
+
+int mcast_end_encode(uint64_t total, void *buf, size_t cap)
+{
+	if (!buf)
+		return -EINVAL;
+	if (cap < MCAST_END_BODY_LEN)
+		return -ENOSPC;
+	mc_put64(buf, total);
+	return MCAST_END_BODY_LEN;
+}
+
+int mcast_end_decode(uint64_t *total, const void *buf, size_t len)
+{
+	if (!total || !buf)
+		return -EINVAL;
+	if (len < MCAST_END_BODY_LEN)
+		return MCAST_ESHORT;
+	*total = mc_get64(buf);
+	return MCAST_END_BODY_LEN;
+}
+
+int mcast_pong_encode(const struct mcast_pong *pong, void *buf, size_t cap)
+{
+	uint8_t *p = buf;
+
+	if (!pong || !buf)
+		return -EINVAL;
+	if (cap < MCAST_PONG_BODY_LEN)
+		return -ENOSPC;
+	memcpy(p + MC_PONG_OFF_SESSION, pong->ping_session, MCAST_SESSION_LEN);
+	mc_put64(p + MC_PONG_OFF_SEQ, pong->ping_seq);
+	mc_put64(p + MC_PONG_OFF_SEND_NS, pong->ping_send_ns);
+	return MCAST_PONG_BODY_LEN;
+}
+
+int mcast_pong_decode(struct mcast_pong *pong, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	if (!pong || !buf)
+		return -EINVAL;
+	if (len < MCAST_PONG_BODY_LEN)
+		return MCAST_ESHORT;
+	memcpy(pong->ping_session, p + MC_PONG_OFF_SESSION, MCAST_SESSION_LEN);
+	pong->ping_seq = mc_get64(p + MC_PONG_OFF_SEQ);
+	pong->ping_send_ns = mc_get64(p + MC_PONG_OFF_SEND_NS);
+	return MCAST_PONG_BODY_LEN;
+}
+
+static bool mc_all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * A session id only has to differ from every other sender's, so the
+ * kernel's random pool is plenty.  getrandom() may return fewer bytes or
+ * fail with EINTR when a signal arrives; both just mean "ask again".  The
+ * all-zero id is kept free so that it can mean "no session" to callers.
+ */
+int mcast_session_new(uint8_t session[MCAST_SESSION_LEN])
+{
+	if (!session)
+		return -EINVAL;
+	do {
+		size_t got = 0;
+
+		while (got < MCAST_SESSION_LEN) {
+			ssize_t n = getrandom(session + got,
+					      MCAST_SESSION_LEN - got, 0);
+
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				return -errno;
+			}
+			got += (size_t)n;
+		}
+	} while (mc_all_zero(session, MCAST_SESSION_LEN));
+	return 0;
+}
