@@ -26,7 +26,8 @@ void usage_send(FILE *out)
 		"  -l, --loop             loop datagrams back to local receivers\n"
 		"      --no-loop          do not loop them back\n"
 		"  -b, --bind ADDR[:PORT] source address and/or port (e.g. :1501)\n"
-		"  -c, --count N          datagrams to send (default: until interrupted)\n"
+		"  -c, --count N          datagrams to send (default: until interrupted,\n"
+		"                         or the end of --file)\n"
 		"  -d, --interval SECONDS pause between datagrams (default 1; 0.001 with --file)\n"
 		"  -f, --file FILE|-      send FILE or standard input in datagrams of --size\n"
 		"  -s, --size BYTES       UDP payload per datagram: with --file (default 1400)\n"
@@ -179,6 +180,9 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 			"unexpected argument '%s'; quote a MESSAGE with spaces",
 			argv[optind]);
 	check_probe_args(c);
+	if (c->size_set && !c->file && !c->probe)
+		cli_die(EXIT_USAGE,
+			"--size applies to --file and --probe; a MESSAGE is sent as it is");
 	if (c->lines && !c->file)
 		cli_die(EXIT_USAGE, "--lines needs --file FILE (or --file -)");
 	if (c->file && c->message_given)

@@ -183,7 +183,7 @@ static int sender_connect(struct mcast *m, int family)
 	}
 	if (connect(m->fd, (struct sockaddr *)&m->group,
 		    mcast_addr_len((struct sockaddr *)&m->group)) < 0)
-		return mc_fail(m, -errno, "connect to the group (route lookup)");
+		return mc_fail(m, -errno, "route lookup for the group");
 	if (getsockname(m->fd, (struct sockaddr *)&m->local, &len) < 0)
 		return mc_fail(m, -errno, "read the local address");
 	if (!replies)
