@@ -152,6 +152,13 @@ enum mcast_opt_flags {
 	 * to other destinations (struct mcast_dgram.to).  The source address
 	 * is still looked up at open and reported by mcast_get_info(). */
 	MCAST_OPT_REPLIES = 1 << 1,
+	/* Sender: hand runs of equal-sized datagrams of a batch to the
+	 * kernel as one segmented buffer (UDP_SEGMENT).  Falls back to
+	 * sendmmsg() by itself where the kernel refuses (MCAST_WARN_GSO_OFF). */
+	MCAST_OPT_GSO = 1 << 2,
+	/* Receiver: let the kernel coalesce datagrams of a flow (UDP_GRO);
+	 * the library splits them again, each with its own metadata. */
+	MCAST_OPT_GRO = 1 << 3,
 };
 
 struct mcast_opts {
@@ -181,6 +188,8 @@ enum mcast_warning {
 	MCAST_WARN_SNDBUF_CLAMPED = 1 << 1, /* kernel gave less (wmem_max) */
 	MCAST_WARN_SSM_NO_SOURCE = 1 << 2,  /* 232/8 or ff3x:: joined as ASM */
 	MCAST_WARN_UNSPEC_SOURCE = 1 << 3,  /* IPv4 sender sends from 0.0.0.0 */
+	MCAST_WARN_GSO_OFF = 1 << 4,	     /* UDP_SEGMENT refused: sendmmsg */
+	MCAST_WARN_GRO_OFF = 1 << 5,	     /* UDP_GRO refused: recvmmsg */
 };
 
 /* What a handle ended up with: interface, local address, buffers. */

@@ -22,6 +22,19 @@ int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n)
 		return -EINVAL;
 	if (!m->is_sender)
 		return mc_fail(m, MCAST_EROLE, "send on a receiver");
+	if (m->gso && n > 1) {
+		int rc = mc_send_gso(m, v, n);
+
+		if (rc >= 0)
+			return rc;
+		/* Refusals of segmentation itself (a segment above the MTU,
+		 * a device or path without it): go on without, for good. */
+		if (rc != -EINVAL && rc != -EIO && rc != -EOPNOTSUPP &&
+		    rc != -ENOPROTOOPT && rc != -EMSGSIZE)
+			return mc_fail(m, rc, "send (segmented)");
+		m->gso = false;
+		m->warnings |= MCAST_WARN_GSO_OFF;
+	}
 	while (done < n) {
 		size_t k = n - done < MC_BATCH_MAX ? n - done : MC_BATCH_MAX;
 		int rc;

@@ -46,6 +46,7 @@ struct mcast {
 	struct mc_sock reply; /* MCAST_OPT_REPLIES: the socket as a reader */
 	int ttl;
 	int sndbuf_effective;
+	bool gso; /* UDP_SEGMENT in use */
 
 	/* receiver */
 	int epfd;
@@ -68,6 +69,11 @@ int mc_iface_name_or_index(const char *spec, struct mcast_iface *out);
 int mc_setopt_int(int fd, int level, int name, int value);
 int mc_socket_buffers(int fd, int optname, int forced, int request,
 		      int *effective);
+
+/* gso.c: 0 when the kernel has UDP_SEGMENT; a send of n datagrams in
+ * segmented buffers, returning how many went or -errno for none. */
+int mc_gso_probe(int fd);
+int mc_send_gso(struct mcast *m, const struct mcast_dgram *v, size_t n);
 
 /* join.c */
 int mc_receiver_socket(struct mcast *m, int family, unsigned port);

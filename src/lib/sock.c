@@ -259,6 +259,11 @@ int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
 
 	if ((rc = sender_connect(m, family)) < 0)
 		goto fail;
+	if (m->opts.flags & MCAST_OPT_GSO) {
+		m->gso = mc_gso_probe(m->fd) == 0;
+		if (!m->gso)
+			m->warnings |= MCAST_WARN_GSO_OFF;
+	}
 	if (family == AF_INET &&
 	    mc_sin(&m->local)->sin_addr.s_addr == htonl(INADDR_ANY))
 		m->warnings |= MCAST_WARN_UNSPEC_SOURCE;
