@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/uio.h>
+#include <netinet/udp.h>
 
 int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n)
 {
@@ -76,9 +77,11 @@ int mcast_send(mcast_t *m, const void *buf, size_t len)
 	return rc < 0 ? rc : (int)len;
 }
 
-static void parse_cmsgs(struct msghdr *h, const struct mc_sock *s,
-			struct mcast_meta *meta)
+int mc_parse_cmsgs(struct msghdr *h, const struct mc_sock *s,
+		   struct mcast_meta *meta)
 {
+	int gso_size = 0;
+
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
@@ -117,12 +120,16 @@ static void parse_cmsgs(struct msghdr *h, const struct mc_sock *s,
 			   c->cmsg_type == SCM_TIMESTAMPNS) {
 			memcpy(&meta->ts, CMSG_DATA(c), sizeof(meta->ts));
 			meta->flags |= MCAST_META_TS;
+		} else if (c->cmsg_level == SOL_UDP &&
+			   c->cmsg_type == UDP_GRO) {
+			memcpy(&gso_size, CMSG_DATA(c), sizeof(gso_size));
 		}
 	}
+	return gso_size;
 }
 
 /* Copy the full metadata into the caller's struct, as far as it reaches. */
-static void meta_store(struct mcast_meta *dst, const struct mcast_meta *src)
+void mc_meta_store(struct mcast_meta *dst, const struct mcast_meta *src)
 {
 	size_t n = dst->size < sizeof(*src) ? dst->size : sizeof(*src);
 	size_t size = dst->size;
@@ -176,10 +183,10 @@ static int recv_socket(struct mcast *m, const struct mc_sock *s,
 		    (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
 			meta.flags |= MCAST_META_TRUNC;
 		memcpy(&meta.src, &src[i], msgs[i].msg_hdr.msg_namelen);
-		parse_cmsgs(&msgs[i].msg_hdr, s, &meta);
+		mc_parse_cmsgs(&msgs[i].msg_hdr, s, &meta);
 		if (!(meta.flags & MCAST_META_TS))
 			clock_gettime(CLOCK_REALTIME, &meta.ts);
-		meta_store(v[i].meta, &meta);
+		mc_meta_store(v[i].meta, &meta);
 	}
 	return rc;
 }
@@ -192,9 +199,13 @@ static int drain(struct mcast *m, struct mcast_dgram *v, size_t n)
 
 	if (m->is_sender)
 		return recv_socket(m, &m->reply, v, n);
+	if (m->gro)
+		got = mc_gro_pending(m, v, n);
 	for (unsigned k = 0; k < m->nsocks && got < n; k++) {
 		unsigned i = (m->next_sock + k) % m->nsocks;
-		int rc = recv_socket(m, &m->socks[i], v + got, n - got);
+		int rc = m->gro ? mc_recv_gro(m, &m->socks[i], v + got,
+					      n - got)
+				: recv_socket(m, &m->socks[i], v + got, n - got);
 
 		if (rc < 0)
 			return got ? (int)got : rc;

@@ -97,7 +97,8 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 	    (rc = mc_setopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1)) < 0)
 		goto fail_step;
 	if ((rc = only_joined_groups(fd, family)) < 0 ||
-	    (rc = mc_want_metadata(fd, family)) < 0)
+	    (rc = mc_want_metadata(fd, family)) < 0 ||
+	    (m->gro && (rc = mc_gro_socket(m, fd)) < 0))
 		goto fail_step;
 	rc = mc_socket_buffers(fd, SO_RCVBUF, SO_RCVBUFFORCE, m->opts.rcvbuf,
 			       &want);

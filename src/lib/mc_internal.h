@@ -56,6 +56,8 @@ struct mcast {
 	unsigned ngroups;
 	unsigned next_sock; /* round-robin start, so no socket starves */
 	int rcvbuf_effective;
+	bool gro;	     /* UDP_GRO on every socket */
+	struct mc_gro *gro_stage; /* coalesced buffers being split */
 };
 
 /* error.c: record which step failed; returns code for tail calls. */
@@ -74,6 +76,21 @@ int mc_socket_buffers(int fd, int optname, int forced, int request,
  * segmented buffers, returning how many went or -errno for none. */
 int mc_gso_probe(int fd);
 int mc_send_gso(struct mcast *m, const struct mcast_dgram *v, size_t n);
+
+/* io.c: metadata from control messages; returns UDP_GRO's segment size
+ * (0 when the buffer holds one datagram). */
+int mc_parse_cmsgs(struct msghdr *h, const struct mc_sock *s,
+		   struct mcast_meta *meta);
+void mc_meta_store(struct mcast_meta *dst, const struct mcast_meta *src);
+
+/* gro.c: coalesced receive.  mc_gro_init() allocates the staging area and
+ * the eventfd that keeps mcast_fd() readable while segments wait. */
+int mc_gro_init(struct mcast *m);
+int mc_gro_socket(struct mcast *m, int fd);
+void mc_gro_free(struct mcast *m);
+size_t mc_gro_pending(struct mcast *m, struct mcast_dgram *v, size_t n);
+int mc_recv_gro(struct mcast *m, const struct mc_sock *s,
+		struct mcast_dgram *v, size_t n);
 
 /* join.c */
 int mc_receiver_socket(struct mcast *m, int family, unsigned port);

@@ -295,6 +295,10 @@ int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts)
 		rc = mc_fail(m, -errno, "create epoll fd");
 		goto fail;
 	}
+	if ((m->opts.flags & MCAST_OPT_GRO) && (rc = mc_gro_init(m)) < 0) {
+		mc_fail(m, rc, "set up coalesced receive");
+		goto fail;
+	}
 	*mp = m;
 	return 0;
 fail:
@@ -349,5 +353,6 @@ void mcast_close(mcast_t *m)
 		close(m->fd);
 	if (m->epfd >= 0)
 		close(m->epfd);
+	mc_gro_free(m);
 	free(m);
 }
