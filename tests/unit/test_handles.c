@@ -11,6 +11,7 @@
  * routes added with ip(8) live and die with the namespace.
  */
 #include "check.h"
+#include "netns.h"
 #include "mcast.h"
 
 #include <arpa/inet.h>
@@ -28,8 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SKIP_CODE 77
-#define WAIT_MS	  2000 /* for a datagram that should arrive */
+#define WAIT_MS 2000 /* for a datagram that should arrive */
 
 static unsigned lo_index;
 
@@ -49,24 +49,6 @@ static struct sockaddr_storage group(const char *text)
 }
 
 #define SA(ss) ((const struct sockaddr *)&(ss))
-
-static int set_lo_up(void)
-{
-	struct ifreq ifr;
-	int fd, rc = -1;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return rc;
-}
 
 /* An integer from a /proc file, or -1. */
 static int read_int(const char *path)
@@ -764,16 +746,13 @@ static void test_route_lo(void)
 int main(void)
 {
 	/* Never touch the host's network: a private namespace or nothing. */
-	if (unshare(CLONE_NEWNET) < 0) {
-		printf("SKIP: cannot create a network namespace\n");
-		return SKIP_CODE;
-	}
+	netns_enter();
 	lo_index = if_nametoindex("lo");
 	if (!CHECK(lo_index > 0))
 		return check_done();
 
 	test_iface_before_up();
-	if (!CHECK(set_lo_up() == 0))
+	if (!CHECK(netns_set_lo_up() == 0))
 		return check_done();
 	test_iface_lookup();
 	test_route_none();
