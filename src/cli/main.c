@@ -14,6 +14,9 @@ static const struct cmd cmds[] = {
 	{ "ping", cmd_ping,
 	  "multicast ping: round trips to every responder on a group",
 	  usage_ping },
+	{ "bench", cmd_bench,
+	  "measure multicast throughput through this machine's kernel",
+	  usage_bench },
 	{ "demo", cmd_demo, "the tutorial's sender and receiver on lo, safely",
 	  usage_demo },
 };

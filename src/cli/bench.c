@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mcast bench: how fast this machine moves multicast through the kernel.
+ * A sender thread and a receiver thread, pinned to different cores when
+ * there are two, over lo (or --iface) for --duration; sequence-checked so
+ * loss is exact, with each thread's CPU time.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BENCH_GROUP "239.255.77.77:7777"
+#define TX_BATCH 1024 /* datagrams per send call in mmsg/gso modes */
+#define RX_BATCH 64
+#define RX_CAP 2048 /* per-datagram buffer; GRO splits into these */
+#define DRAIN_MS 200 /* receive this long after the sender stopped */
+
+enum bench_mode { MODE_PLAIN, MODE_MMSG, MODE_GSO };
+static const char *const mode_names[] = { "plain", "mmsg", "gso" };
+
+struct bench {
+	const char *iface;
+	struct sockaddr_storage group;
+	double duration;
+	size_t size;
+	enum bench_mode mode;
+	bool gro, json;
+	int rcvbuf;
+
+	/* results */
+	uint64_t sent, tx_errors;
+	double tx_secs, tx_cpu, rx_secs, rx_cpu;
+	volatile int tx_done; /* set by the sender, read by the receiver */
+	mcast_tracker_t *tracker;
+	struct mcast_info rx_info, tx_info;
+	int rx_rc, tx_rc;
+	pthread_barrier_t ready;
+};
+
+void usage_bench(FILE *out)
+{
+	fprintf(out,
+		"usage: mcast bench [OPTIONS]\n\n"
+		"Measure multicast throughput through this machine's kernel: a sender\n"
+		"and a receiver thread on separate cores, over lo unless --iface says\n"
+		"otherwise, with exact sequence-checked loss.\n\n"
+		"  -i, --iface IF          interface (default lo)\n"
+		"  -D, --duration SECONDS  how long the sender sends (default 3)\n"
+		"  -s, --size BYTES        UDP payload per datagram, 48-65507 (default 64)\n"
+		"  -m, --mode MODE         send path: plain (one datagram per call), mmsg\n"
+		"                          (sendmmsg batches) or gso (UDP_SEGMENT); default mmsg\n"
+		"  -g, --gro               receive coalesced buffers (UDP_GRO) and split them\n"
+		"  -r, --rcvbuf BYTES      receive buffer (default 32M; K, M suffixes)\n"
+		"  -F, --format FMT        text (default) or json\n"
+		"  -h, --help              this help\n");
+}
+
+static double thread_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Two threads each busy a core; sharing one would halve both. */
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void *sender(void *arg)
+{
+	struct bench *b = arg;
+	struct mcast_opts o;
+	struct mcast_hdr h = { .type = MCAST_MSG_DATA };
+	struct mcast_dgram *v = calloc(TX_BATCH, sizeof(*v));
+	unsigned char *bufs = calloc(TX_BATCH, b->size);
+	size_t batch = b->mode == MODE_PLAIN ? 1 : TX_BATCH;
+	mcast_t *tx = NULL;
+	double start, end, cpu0;
+
+	pin(0);
+	mcast_opts_init(&o);
+	o.iface = b->iface;
+	o.loop = 1; /* the receiver is on this host */
+	o.flags = b->mode == MODE_GSO ? MCAST_OPT_GSO : 0;
+	if (strcmp(b->iface, "lo") == 0)
+		mcast_addr_parse("127.0.0.1", MCAST_PARSE_UNICAST, &o.bind);
+	b->tx_rc = !v || !bufs ? -ENOMEM
+			       : mcast_sender_open(&tx, (struct sockaddr *)&b->group,
+						   &o);
+	pthread_barrier_wait(&b->ready);
+	if (b->tx_rc < 0 || b->rx_rc < 0)
+		goto out;
+	mcast_session_new(h.session);
+	h.payload_len = (uint16_t)(b->size - MCAST_WIRE_HDR_LEN);
+	for (size_t i = 0; i < TX_BATCH; i++)
+		v[i] = (struct mcast_dgram){ .buf = bufs + i * b->size,
+					     .len = b->size };
+	cpu0 = thread_cpu();
+	start = cli_now();
+	end = start + b->duration;
+	while (!cli_stop && cli_now() < end) {
+		for (size_t i = 0; i < batch; i++) {
+			h.seq = b->sent + i;
+			mcast_hdr_encode(&h, v[i].buf, b->size);
+		}
+		int rc = mcast_send_batch(tx, v, batch);
+
+		if (rc < 0) {
+			if (rc != -ENOBUFS && rc != -EAGAIN) {
+				b->tx_rc = rc;
+				break;
+			}
+			b->tx_errors++;
+			continue;
+		}
+		b->sent += (uint64_t)rc;
+	}
+	b->tx_secs = cli_now() - start;
+	b->tx_cpu = thread_cpu() - cpu0;
+	b->tx_info.size = sizeof(b->tx_info);
+	mcast_get_info(tx, &b->tx_info);
+	/* The end-of-stream marker lets the tracker count tail loss. */
+	unsigned char end_msg[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN];
+	h.type = MCAST_MSG_END;
+	h.seq = 0;
+	h.payload_len = MCAST_END_BODY_LEN;
+	mcast_hdr_encode(&h, end_msg, sizeof(end_msg));
+	mcast_end_encode(b->sent, end_msg + MCAST_WIRE_HDR_LEN,
+			 MCAST_END_BODY_LEN);
+	mcast_send(tx, end_msg, sizeof(end_msg));
+out:
+	__atomic_store_n(&b->tx_done, 1, __ATOMIC_RELEASE);
+	mcast_close(tx);
+	free(v);
+	free(bufs);
+	return NULL;
+}
+
+static void *receiver(void *arg)
+{
+	static unsigned char bufs[RX_BATCH][RX_CAP];
+	struct bench *b = arg;
+	struct mcast_meta meta[RX_BATCH];
+	struct mcast_dgram v[RX_BATCH];
+	struct mcast_opts o;
+	mcast_t *rx = NULL;
+	double first = 0, last = 0, cpu0, quiet_until = 0;
+
+	pin(1);
+	mcast_opts_init(&o);
+	o.iface = b->iface;
+	o.rcvbuf = b->rcvbuf;
+	o.flags = b->gro ? MCAST_OPT_GRO : 0;
+	b->rx_rc = mcast_receiver_open(&rx, &o);
+	if (b->rx_rc == 0)
+		b->rx_rc = mcast_join(rx, (struct sockaddr *)&b->group, NULL, 0);
+	pthread_barrier_wait(&b->ready);
+	if (b->rx_rc < 0 || b->tx_rc < 0)
+		goto out;
+	for (size_t i = 0; i < RX_BATCH; i++)
+		v[i] = (struct mcast_dgram){ .buf = bufs[i], .cap = RX_CAP,
+					     .meta = &meta[i] };
+	cpu0 = thread_cpu();
+	for (;;) {
+		int rc;
+
+		for (size_t i = 0; i < RX_BATCH; i++)
+			mcast_meta_init(&meta[i]);
+		rc = mcast_recv_batch(rx, v, RX_BATCH, 50);
+		if (rc < 0 && rc != -EINTR) {
+			b->rx_rc = rc;
+			break;
+		}
+		if (rc > 0) {
+			last = cli_now();
+			if (first == 0)
+				first = last;
+		}
+		for (int i = 0; i < rc; i++)
+			mcast_tracker_feed(b->tracker, v[i].buf, v[i].len,
+					   &meta[i]);
+		if (__atomic_load_n(&b->tx_done, __ATOMIC_ACQUIRE)) {
+			if (quiet_until == 0)
+				quiet_until = cli_now() + DRAIN_MS / 1000.0;
+			if (mcast_tracker_all_ended(b->tracker) ||
+			    cli_now() > quiet_until)
+				break;
+		}
+	}
+	b->rx_cpu = thread_cpu() - cpu0;
+	b->rx_secs = last > first ? last - first : 0;
+	b->rx_info.size = sizeof(b->rx_info);
+	mcast_get_info(rx, &b->rx_info);
+out:
+	mcast_close(rx);
+	return NULL;
+}
+
+static int bench_report(const struct bench *b)
+{
+	struct mcast_stream_stats tot = { .size = sizeof(tot) };
+	double bits = (double)b->size * 8;
+
+	mcast_tracker_totals(b->tracker, &tot);
+	double tx_pps = b->tx_secs > 0 ? (double)b->sent / b->tx_secs : 0;
+	double rx_pps = b->rx_secs > 0 ? (double)tot.received / b->rx_secs : 0;
+	double cpu_tx = b->tx_secs > 0 ? 100 * b->tx_cpu / b->tx_secs : 0;
+	double cpu_rx = b->rx_secs > 0 ? 100 * b->rx_cpu / b->rx_secs : 0;
+	const char *mode = mode_names[b->mode];
+
+	/* The mode that really ran: the kernel may have refused GSO/GRO. */
+	if (b->mode == MODE_GSO && (b->tx_info.warnings & MCAST_WARN_GSO_OFF))
+		mode = "mmsg (gso refused)";
+	bool gro = b->gro && !(b->rx_info.warnings & MCAST_WARN_GRO_OFF);
+
+	if (b->json) {
+		printf("{\"type\":\"bench\",\"iface\":\"%s\",\"size\":%zu,"
+		       "\"mode\":\"%s\",\"gro\":%s,\"duration\":%.3f,"
+		       "\"sent\":%llu,\"received\":%llu,\"lost\":%llu,"
+		       "\"duplicates\":%llu,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
+		       "\"tx_gbps\":%.3f,\"rx_gbps\":%.3f,\"cpu_tx_pct\":%.1f,"
+		       "\"cpu_rx_pct\":%.1f,\"rcvbuf\":%d}\n",
+		       b->iface, b->size, mode, gro ? "true" : "false",
+		       b->tx_secs, (unsigned long long)b->sent,
+		       (unsigned long long)tot.received,
+		       (unsigned long long)tot.lost,
+		       (unsigned long long)tot.duplicates, tx_pps, rx_pps,
+		       tx_pps * bits / 1e9, rx_pps * bits / 1e9, cpu_tx, cpu_rx,
+		       b->rx_info.rcvbuf_effective);
+	} else {
+		printf("%s, %zu-byte datagrams, send %s, receive %s, %.1f s\n",
+		       b->iface, b->size, mode, gro ? "gro" : "recvmmsg",
+		       b->tx_secs);
+		printf("sent      %12llu  %10.0f datagrams/s  %7.3f Gbit/s  cpu %5.1f%%\n",
+		       (unsigned long long)b->sent, tx_pps, tx_pps * bits / 1e9,
+		       cpu_tx);
+		printf("delivered %12llu  %10.0f datagrams/s  %7.3f Gbit/s  cpu %5.1f%%\n",
+		       (unsigned long long)tot.received, rx_pps,
+		       rx_pps * bits / 1e9, cpu_rx);
+		printf("lost      %12llu  (%.4f%%), duplicates %llu\n",
+		       (unsigned long long)tot.lost,
+		       b->sent ? 100.0 * (double)tot.lost / (double)b->sent : 0,
+		       (unsigned long long)tot.duplicates);
+	}
+	if (tot.received == 0) {
+		fprintf(stderr, "%s: nothing was delivered\n", cli_prog);
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+static void parse_args(int argc, char **argv, struct bench *b)
+{
+	static const struct option longopts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "size", required_argument, NULL, 's' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "gro", no_argument, NULL, 'g' },
+		{ "rcvbuf", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int o;
+
+	b->iface = "lo";
+	b->duration = 3;
+	b->size = 64;
+	b->mode = MODE_MMSG;
+	b->rcvbuf = 32 << 20;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+i:D:s:m:gr:F:h", longopts,
+				NULL)) != -1) {
+		switch (o) {
+		case 'i': b->iface = optarg; break;
+		case 'D':
+			b->duration = cli_parse_seconds("--duration", optarg,
+							0.1, 3600);
+			break;
+		case 's':
+			b->size = (size_t)cli_parse_int("--size", optarg,
+							MCAST_WIRE_HDR_LEN,
+							RX_CAP);
+			break;
+		case 'm':
+			for (o = 0; o < 3 && strcmp(optarg, mode_names[o]); o++)
+				;
+			if (o == 3)
+				cli_bad_value("--mode", optarg,
+					      "plain, mmsg or gso");
+			b->mode = (enum bench_mode)o;
+			break;
+		case 'g': b->gro = true; break;
+		case 'r':
+			b->rcvbuf = (int)cli_parse_bytes("--rcvbuf", optarg,
+							 4096, 1LL << 30);
+			break;
+		case 'F':
+			if (strcmp(optarg, "json") == 0)
+				b->json = true;
+			else if (strcmp(optarg, "text") != 0)
+				cli_bad_value("--format", optarg,
+					      "text or json");
+			break;
+		case 'h': usage_bench(stdout); exit(EXIT_OK);
+		default: cli_bad_option(optopt, argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		cli_die(EXIT_USAGE, "unexpected argument '%s'; see mcast bench --help",
+			argv[optind]);
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	static struct bench b;
+	pthread_t t[2];
+	int rc;
+
+	parse_args(argc, argv, &b);
+	mcast_addr_parse(BENCH_GROUP, MCAST_PARSE_GROUP | MCAST_PARSE_PORT,
+			 &b.group);
+	if ((rc = mcast_tracker_new(&b.tracker, NULL)) < 0)
+		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
+			mcast_strerror(rc));
+	cli_signals();
+	pthread_barrier_init(&b.ready, NULL, 2);
+	if (pthread_create(&t[0], NULL, receiver, &b) != 0 ||
+	    pthread_create(&t[1], NULL, sender, &b) != 0)
+		cli_die(EXIT_RUNTIME, "cannot start threads");
+	pthread_join(t[1], NULL);
+	pthread_join(t[0], NULL);
+	if (b.rx_rc < 0)
+		cli_fail_step(b.rx_rc == MCAST_ENOIFACE ? EXIT_USAGE
+							: EXIT_RUNTIME,
+			      "", b.rx_rc, "receiver");
+	if (b.tx_rc < 0)
+		cli_fail_step(b.tx_rc == MCAST_ENOIFACE ? EXIT_USAGE
+							: EXIT_RUNTIME,
+			      "", b.tx_rc, "sender");
+	rc = bench_report(&b);
+	mcast_tracker_free(b.tracker);
+	return rc;
+}
