@@ -499,14 +499,16 @@ struct mcast_stream_stats {
 /* Number of live entries (sessions and plain sources). */
 size_t mcast_tracker_count(const mcast_tracker_t *t);
 /* Copy entry i (0 <= i < count, in order of first arrival) into *out
- * (out->size set by the caller).  Returns 0 or -ERANGE. */
+ * (out->size set by the caller).  Returns 0, -ERANGE, or -EINVAL. */
 int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
 		      struct mcast_stream_stats *out);
 /* Sums over every entry ever seen, retired ones included. */
 int mcast_tracker_totals(const mcast_tracker_t *t,
 			 struct mcast_stream_stats *out);
-/* 1 when at least one session was seen and every live session has sent
- * its end-of-stream marker; else 0. */
+/* 1 when at least one probe session was seen and every live probe session
+ * has sent its end-of-stream marker or was replaced by a newer session
+ * from the same address and port (a sender that restarted without an
+ * end marker); else 0.  NULL-safe (0). */
 int mcast_tracker_all_ended(const mcast_tracker_t *t);
 
 #ifdef __cplusplus
