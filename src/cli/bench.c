@@ -288,7 +288,7 @@ static void parse_args(int argc, char **argv, struct bench *b)
 	b->mode = MODE_MMSG;
 	b->rcvbuf = 32 << 20;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+i:D:s:m:gr:F:h", longopts,
+	while ((o = getopt_long(argc, argv, "i:D:s:m:gr:F:h", longopts,
 				NULL)) != -1) {
 		switch (o) {
 		case 'i': b->iface = optarg; break;

@@ -59,7 +59,7 @@ int cmd_demo(int argc, char **argv)
 	int o, rc;
 
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+c:d:h", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'c':
 			count = cli_parse_int("--count", optarg, 1, 1000);

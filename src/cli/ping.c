@@ -85,7 +85,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 	c->expect_responders = -1;
 	c->max_loss = -1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+ai:t:r:c:D:W:s:P:n:L:F:qh",
+	while ((o = getopt_long(argc, argv, "ai:t:r:c:D:W:s:P:n:L:F:qh",
 				longopts, NULL)) != -1) {
 		switch (o) {
 		case 'a': c->respond = true; break;

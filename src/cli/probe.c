@@ -14,6 +14,7 @@
 #define PROBE_BATCH 64 /* datagrams per sendmmsg() at full speed */
 #define END_REPEATS 3  /* end-of-stream markers; one may be lost */
 #define END_GAP 0.005  /* seconds between them */
+#define CATCH_UP 0.005 /* seconds of schedule a late sender may make up */
 
 struct prober {
 	mcast_t *m;
@@ -100,10 +101,12 @@ static void send_end(struct prober *p)
 }
 
 /*
- * Bursts of --burst datagrams at start + k * burst / rate.  A sender that
- * falls more than one step behind (descheduled, slow kernel) re-anchors
- * instead of catching up in a flood, so the rate never exceeds what was
- * asked for in any window; the summary shows the rate achieved.
+ * Bursts of --burst datagrams at start + k * burst / rate.  A sender woken
+ * late (descheduled, a loaded machine) catches up on what it owes, but
+ * never on more than CATCH_UP seconds or one step of it: further behind,
+ * it re-anchors the schedule instead of flooding, so no window ever holds
+ * more than the rate allows plus that much; the summary shows the rate
+ * achieved.
  */
 int send_probes(mcast_t *m, const struct send_cfg *c)
 {
@@ -111,6 +114,7 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 	bool full_speed = isinf(c->rate);
 	size_t burst = full_speed ? PROBE_BATCH : (size_t)c->burst;
 	double step = full_speed ? 0 : (double)burst / c->rate;
+	double slack = step > CATCH_UP ? step : CATCH_UP;
 	double start = cli_now(), anchor = start, end_at = 0;
 	uint64_t k = 0, limit = c->count > 0 ? (uint64_t)c->count : UINT64_MAX;
 	char sid[2 * MCAST_SESSION_LEN + 1];
@@ -143,7 +147,7 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 
 			if (now < due)
 				cli_sleep_until(due);
-			else if (now - due > step)
+			else if (now - due > slack)
 				anchor = now - (double)k * step;
 			if (cli_stop)
 				break;

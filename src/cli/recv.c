@@ -141,7 +141,7 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 	c->expect = -1;
 	c->max_loss = -1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+i:S:c:w:qF:r:sR:e:L:Eh", longopts,
+	while ((o = getopt_long(argc, argv, "i:S:c:w:qF:r:sR:e:L:Eh", longopts,
 				NULL)) != -1) {
 		switch (o) {
 		case 'i': c->opts.iface = optarg; break;

@@ -109,7 +109,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	c->message = "Hello World";
 	c->burst = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+i:t:lb:c:d:f:s:pr:B:D:qh", longopts,
+	while ((o = getopt_long(argc, argv, "i:t:lb:c:d:f:s:pr:B:D:qh", longopts,
 				NULL)) != -1) {
 		switch (o) {
 		case 'i': c->opts.iface = optarg; break;
