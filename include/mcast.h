@@ -159,6 +159,12 @@ enum mcast_opt_flags {
 	/* Receiver: let the kernel coalesce datagrams of a flow (UDP_GRO);
 	 * the library splits them again, each with its own metadata. */
 	MCAST_OPT_GRO = 1 << 3,
+	/* Receive by spinning on non-blocking reads instead of sleeping in
+	 * poll(), for the lowest latency at the cost of a busy core.  Also
+	 * sets SO_BUSY_POLL where permitted, which lets the kernel poll the
+	 * device itself - only devices with NAPI (not lo, not veth) benefit.
+	 * A signal does not cut a spinning wait short: give a timeout. */
+	MCAST_OPT_BUSY_POLL = 1 << 4,
 };
 
 struct mcast_opts {
@@ -205,6 +211,8 @@ struct mcast_info {
 	unsigned ngroups;			/* receiver: joined groups */
 	unsigned nsockets; /* receiver: one per (family, port) */
 	unsigned warnings; /* MCAST_WARN_* */
+	int busy_poll;	   /* 0 off; 1 user-space spin; 2 spin and the
+			    * kernel's SO_BUSY_POLL accepted */
 };
 
 /* Set info->size = sizeof(*info) before the call.  Returns 0 or -EINVAL. */

@@ -38,6 +38,8 @@ void usage_ping(FILE *out)
 		"                          exit 1 unless at least N responders answered\n"
 		"  -L, --max-loss PERCENT  exit 1 if any responder's loss exceeds PERCENT\n"
 		"  -F, --format FMT        text (default) or json\n"
+		"  -B, --busy-poll         spin on reads instead of sleeping: lower latency,\n"
+		"                          one busy core (see mcast(1) for lo and veth)\n"
 		"  -q, --quiet             no line per reply, only the summary\n"
 		"  -h, --help              this help\n");
 }
@@ -70,6 +72,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 		{ "expect-responders", required_argument, NULL, 'n' },
 		{ "max-loss", required_argument, NULL, 'L' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "busy-poll", no_argument, NULL, 'B' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -85,7 +88,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 	c->expect_responders = -1;
 	c->max_loss = -1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "ai:t:r:c:D:W:s:P:n:L:F:qh",
+	while ((o = getopt_long(argc, argv, "ai:t:r:c:D:W:s:P:n:L:F:Bqh",
 				longopts, NULL)) != -1) {
 		switch (o) {
 		case 'a': c->respond = true; break;
@@ -137,6 +140,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 				cli_bad_value("--format", optarg,
 					      "text or json");
 			break;
+		case 'B': c->busy_poll = true; break;
 		case 'q': c->quiet = true; break;
 		case 'h': usage_ping(stdout); exit(EXIT_OK);
 		default: cli_bad_option(optopt, argv[optind - 1]);
@@ -178,6 +182,8 @@ void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx)
 	o.errbuf = step;
 	o.errlen = sizeof(step);
 	o.flags |= MCAST_OPT_REPLIES;
+	if (c->busy_poll)
+		o.flags |= MCAST_OPT_BUSY_POLL;
 	*rx = NULL;
 	if (join) {
 		if ((rc = mcast_receiver_open(rx, &o)) < 0)
@@ -200,6 +206,11 @@ void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx)
 	cli_info("%s %s on %s", join ? "joined" : "sending to",
 		 cli_addr(&c->group, g, sizeof(g)),
 		 info.iface.index ? info.iface.name : "(route)");
+	if (c->busy_poll)
+		cli_info("busy polling: spinning on non-blocking reads in user space; SO_BUSY_POLL %s",
+			 info.busy_poll == 2
+				 ? "accepted too (it helps only devices with NAPI, not lo or veth)"
+				 : "refused (needs CAP_NET_ADMIN)");
 }
 
 /* Answer one ping: to the group, to the pinger, or both. */

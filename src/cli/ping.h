@@ -11,7 +11,7 @@ struct ping_cfg {
 	struct sockaddr_storage group;
 	const char *group_text;
 	struct mcast_opts opts;
-	bool respond, quiet, json;
+	bool respond, quiet, json, busy_poll;
 	double rate;	 /* pings per second */
 	long long count; /* pings to send (responder: to answer); -1: no limit */
 	double duration; /* seconds; 0: no limit */

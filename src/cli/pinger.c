@@ -161,8 +161,22 @@ static void drain(struct pinger *p, mcast_t *m)
 		fflush(stdout);
 }
 
+/* Busy polling: both sockets read without sleeping until the deadline. */
+static void spin_replies(struct pinger *p, double until)
+{
+	while (!cli_stop && cli_now() < until) {
+		drain(p, p->tx);
+		if (p->rx)
+			drain(p, p->rx);
+	}
+}
+
 static void wait_replies(struct pinger *p, double until)
 {
+	if (p->c->busy_poll) {
+		spin_replies(p, until);
+		return;
+	}
 	struct pollfd fds[2] = { { .fd = mcast_fd(p->tx), .events = POLLIN },
 				 { .fd = p->rx ? mcast_fd(p->rx) : -1,
 				   .events = POLLIN } };

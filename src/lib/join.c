@@ -100,6 +100,8 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 	    (rc = mc_want_metadata(fd, family)) < 0 ||
 	    (m->gro && (rc = mc_gro_socket(m, fd)) < 0))
 		goto fail_step;
+	if (m->opts.flags & MCAST_OPT_BUSY_POLL)
+		mc_busy_poll_socket(m, fd);
 	rc = mc_socket_buffers(fd, SO_RCVBUF, SO_RCVBUFFORCE, m->opts.rcvbuf,
 			       &want);
 	if (rc < 0)

@@ -57,6 +57,7 @@ struct mcast {
 	unsigned next_sock; /* round-robin start, so no socket starves */
 	int rcvbuf_effective;
 	bool gro;	     /* UDP_GRO on every socket */
+	int busy_poll;	     /* as struct mcast_info.busy_poll */
 	struct mc_gro *gro_stage; /* coalesced buffers being split */
 };
 
@@ -91,6 +92,9 @@ void mc_gro_free(struct mcast *m);
 size_t mc_gro_pending(struct mcast *m, struct mcast_dgram *v, size_t n);
 int mc_recv_gro(struct mcast *m, const struct mc_sock *s,
 		struct mcast_dgram *v, size_t n);
+
+/* io.c: SO_BUSY_POLL on a socket of a busy-polling handle. */
+void mc_busy_poll_socket(struct mcast *m, int fd);
 
 /* join.c */
 int mc_receiver_socket(struct mcast *m, int family, unsigned port);

@@ -192,6 +192,8 @@ static int sender_connect(struct mcast *m, int family)
 		return mc_fail(m, -errno, "disconnect for replies");
 	if ((rc = mc_want_metadata(m->fd, family)) < 0)
 		return mc_fail(m, rc, "ask for reply metadata");
+	if (m->opts.flags & MCAST_OPT_BUSY_POLL)
+		mc_busy_poll_socket(m, m->fd);
 	m->reply.fd = m->fd;
 	m->reply.family = family;
 	m->reply.port = mcast_addr_port((struct sockaddr *)&m->local);
@@ -295,6 +297,8 @@ int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts)
 		rc = mc_fail(m, -errno, "create epoll fd");
 		goto fail;
 	}
+	if (m->opts.flags & MCAST_OPT_BUSY_POLL)
+		m->busy_poll = 1;
 	if ((m->opts.flags & MCAST_OPT_GRO) && (rc = mc_gro_init(m)) < 0) {
 		mc_fail(m, rc, "set up coalesced receive");
 		goto fail;
@@ -323,6 +327,7 @@ int mcast_get_info(const mcast_t *m, struct mcast_info *info)
 	i.is_sender = m->is_sender;
 	i.iface = m->iface;
 	i.warnings = m->warnings;
+	i.busy_poll = m->busy_poll;
 	if (m->is_sender) {
 		i.local = m->local;
 		i.group = m->group;
