@@ -165,6 +165,12 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 		k++;
 	}
 	double elapsed = cli_now() - start;
+	struct mcast_info info = { .size = sizeof(info) };
+
+	mcast_get_info(m, &info);
+	if ((c->opts.flags & MCAST_OPT_GSO) &&
+	    (info.warnings & MCAST_WARN_GSO_OFF))
+		cli_warn("the kernel refused segmented sends (UDP_SEGMENT); sent with sendmmsg instead");
 
 	send_end(&p);
 	if (!c->quiet)

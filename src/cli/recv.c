@@ -41,6 +41,8 @@ void usage_recv(FILE *out)
 		"  -e, --expect N          exit 1 unless at least N datagrams arrived\n"
 		"  -L, --max-loss PERCENT  exit 1 if the loss exceeds PERCENT\n"
 		"  -E, --until-end         stop once every sender seen has ended its stream\n"
+		"  -G, --gro               let the kernel coalesce datagrams (UDP_GRO); they\n"
+		"                          are split again, each with its own metadata\n"
 		"  -h, --help              this help\n");
 }
 
@@ -130,6 +132,7 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 		{ "expect", required_argument, NULL, 'e' },
 		{ "max-loss", required_argument, NULL, 'L' },
 		{ "until-end", no_argument, NULL, 'E' },
+		{ "gro", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -141,7 +144,7 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 	c->expect = -1;
 	c->max_loss = -1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:S:c:w:qF:r:sR:e:L:Eh", longopts,
+	while ((o = getopt_long(argc, argv, "i:S:c:w:qF:r:sR:e:L:EGh", longopts,
 				NULL)) != -1) {
 		switch (o) {
 		case 'i': c->opts.iface = optarg; break;
@@ -175,6 +178,7 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 							100);
 			break;
 		case 'E': c->until_end = true; break;
+		case 'G': c->opts.flags |= MCAST_OPT_GRO; break;
 		case 'h': usage_recv(stdout); exit(EXIT_OK);
 		default: cli_bad_option(optopt, argv[optind - 1]);
 		}
@@ -267,10 +271,14 @@ static void join_all(mcast_t *m, const struct recv_cfg *c)
 			   joined_iface(g, &info, ifn));
 	}
 	cli_info("%s", line);
+	/* Sockets, and so their warnings, came with the joins. */
+	mcast_get_info(m, &info);
+	if (info.warnings & MCAST_WARN_GRO_OFF)
+		cli_warn("the kernel refused coalesced receive (UDP_GRO); receiving datagram by datagram");
 	if (info.warnings & MCAST_WARN_RCVBUF_CLAMPED) {
-		mcast_get_info(m, &info);
-		cli_warn("receive buffer clamped to %d bytes (asked for %d); raise net.core.rmem_max or run with CAP_NET_ADMIN",
-			 info.rcvbuf_effective, info.rcvbuf_requested);
+		/* The kernel reports twice what it grants (bookkeeping). */
+		cli_warn("receive buffer clamped to %d bytes by net.core.rmem_max (asked for %d); raise net.core.rmem_max or run with CAP_NET_ADMIN",
+			 info.rcvbuf_effective / 2, info.rcvbuf_requested);
 	}
 }
 

@@ -38,6 +38,8 @@ void usage_send(FILE *out)
 		"  -B, --bitrate BITS     rate as UDP payload bits/s (e.g. 10M, 1.5G)\n"
 		"      --burst N          datagrams sent back to back per pacing step (default 1)\n"
 		"  -D, --duration SECONDS stop after this long\n"
+		"      --gso              hand each burst to the kernel as one segmented\n"
+		"                         buffer (UDP_SEGMENT); falls back where refused\n"
 		"  -q, --quiet            no start and end lines on stderr\n"
 		"  -h, --help             this help\n");
 }
@@ -48,9 +50,10 @@ static void check_probe_args(struct send_cfg *c)
 	bool paced = c->rate > 0 || c->bitrate > 0;
 
 	if (!c->probe) {
-		if (paced || c->burst > 1 || c->duration > 0)
+		if (paced || c->burst > 1 || c->duration > 0 ||
+		    (c->opts.flags & MCAST_OPT_GSO))
 			cli_die(EXIT_USAGE,
-				"--rate, --bitrate, --burst and --duration need --probe");
+				"--rate, --bitrate, --burst, --duration and --gso need --probe");
 		return;
 	}
 	if (c->file)
@@ -79,7 +82,7 @@ static void check_probe_args(struct send_cfg *c)
 
 static void parse_args(int argc, char **argv, struct send_cfg *c)
 {
-	enum { OPT_NO_LOOP = 256, OPT_LINES, OPT_BURST };
+	enum { OPT_NO_LOOP = 256, OPT_LINES, OPT_BURST, OPT_GSO };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "ttl", required_argument, NULL, 't' },
@@ -95,6 +98,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "bitrate", required_argument, NULL, 'B' },
 		{ "burst", required_argument, NULL, OPT_BURST },
+		{ "gso", no_argument, NULL, OPT_GSO },
 		{ "duration", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -155,6 +159,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 			c->bitrate = cli_parse_rate("--bitrate", optarg, 1,
 						    1e12, 1000);
 			break;
+		case OPT_GSO: c->opts.flags |= MCAST_OPT_GSO; break;
 		case OPT_BURST:
 			c->burst = cli_parse_int("--burst", optarg, 1, 1024);
 			break;

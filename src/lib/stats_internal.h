@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The stream tracker's insides, shared by its two files and never
+ * installed: stats_table.c keeps the bounded table of entries, stats.c the
+ * counters in them.
+ */
+#ifndef STATS_INTERNAL_H
+#define STATS_INTERNAL_H
+
+#include "mc_internal.h"
+
+#include <stdint.h>
+
+#define MC_NONE UINT32_MAX
+
+/*
+ * What identifies an entry, flattened so that hashing and comparing are
+ * plain byte operations: every byte is written (no padding), unused
+ * address bytes are zero.  Plain sources have is_probe 0 and a zero
+ * session; origins (see struct mc_origin) also zero the source port.
+ */
+struct mc_key {
+	uint8_t group[16];
+	uint8_t source[16];
+	uint8_t session[MCAST_SESSION_LEN];
+	uint32_t group_scope, source_scope;
+	uint16_t group_port, source_port;
+	uint8_t group_family, source_family; /* 4, 6, or 0: unknown */
+	uint8_t is_probe;
+	uint8_t zero;
+};
+
+_Static_assert(sizeof(struct mc_key) == 64, "struct mc_key has no padding");
+
+/* The part entries and origins share: key, table hash and LRU links. */
+struct mc_item {
+	struct mc_key key;
+	uint32_t hash;
+	uint32_t prev, next; /* LRU list; next also links the free list */
+};
+
+/* One session or plain source. */
+struct mc_entry {
+	struct mc_item it;
+	uint32_t oslot;	   /* position in the first-arrival order */
+	bool have_seq;	   /* a data probe arrived: first/max_seq valid */
+	bool have_transit; /* transit holds the previous probe's */
+	bool ended;
+	bool superseded; /* a newer session came from the same address:port */
+	int hops;
+	uint64_t first_seq, max_seq;
+	uint64_t received, late, duplicates, reordered, bytes, total_sent;
+	struct timespec first, last;
+	int64_t transit; /* arrival - send of the previous distinct probe */
+	double jitter;
+	int64_t lat_min, lat_max;
+	uint64_t lat_count;
+	struct sockaddr_storage group, source;
+};
+
+/*
+ * A (group, source address) pair that has sent sessions, and the last
+ * session id it used: what tells a restarted sender from a first one.
+ */
+struct mc_origin {
+	struct mc_item it;
+	uint8_t last_session[MCAST_SESSION_LEN];
+	uint16_t last_port; /* source port of last_session */
+};
+
+/* A pool of items: slab, hash table, LRU list and free list. */
+struct mc_pool {
+	void *items;
+	size_t stride;
+	uint32_t *table; /* item index or MC_NONE */
+	uint32_t mask;	 /* table size - 1; size >= 2 * max */
+	uint32_t max, used;
+	uint32_t head, tail; /* most and least recently used */
+	uint32_t free;
+};
+
+struct mcast_tracker {
+	unsigned window; /* a multiple of 64 */
+	unsigned words;	 /* bitmap words per entry */
+	uint64_t seed;
+
+	struct mc_pool entries;
+	struct mcast_hist *hists; /* per entry: latency */
+	uint64_t *bits;		  /* per entry: seen sequence numbers */
+
+	/* First-arrival order: entry indices (MC_NONE once retired) in
+	 * slots 0..oused, and a Fenwick tree counting live slots, so that
+	 * mcast_tracker_get(i) finds the i-th live one in O(log n). */
+	uint32_t *order;
+	int32_t *fenwick; /* 1-based, ocap + 1 */
+	uint32_t ocap, oused, otop;
+
+	struct mc_pool origins;
+
+	/* Live probe sessions, and those of them that no longer hold up
+	 * mcast_tracker_all_ended(): ended or superseded. */
+	uint32_t live_probes, live_done;
+	struct { /* sums of retired entries */
+		uint64_t received, lost, late, duplicates, reordered, bytes;
+		uint64_t total_sent;
+	} gone;
+	uint64_t restarts, malformed, retired, sessions;
+	bool have_time;
+	struct timespec first, last;
+	struct mcast_hist latency; /* every distinct probe */
+	int64_t lat_min, lat_max;
+	int hops; /* of the latest data probe */
+};
+
+static inline struct mc_item *mc_item(const struct mc_pool *p, uint32_t i)
+{
+	return (struct mc_item *)((char *)p->items + (size_t)i * p->stride);
+}
+
+static inline struct mc_entry *mc_entry(const struct mcast_tracker *t,
+					uint32_t i)
+{
+	return (struct mc_entry *)mc_item(&t->entries, i);
+}
+
+/* stats_table.c: the seeded hash, both pools and the first-arrival order
+ * for max_sessions n; mc_table_free() copes with a half-done init. */
+int mc_table_init(struct mcast_tracker *t, uint32_t n);
+void mc_table_free(struct mcast_tracker *t);
+
+/* stats_table.c: the entry for key k, made most recently used.  A new one
+ * (*fresh set) is zeroed but for its key and placed last in the order; to
+ * make room, the least recently used entry is retired first. */
+uint32_t mc_entry_get(struct mcast_tracker *t, const struct mc_key *k,
+		      bool *fresh);
+
+/* stats_table.c: the n-th live entry (from 0) in first-arrival order. */
+uint32_t mc_order_nth(const struct mcast_tracker *t, uint32_t n);
+
+/* stats_table.c: count a new session as a first one or a restart. */
+void mc_origin_note(struct mcast_tracker *t, const struct mc_key *k);
+
+/* stats.c: add a retiring entry's counters to the running sums. */
+void mc_fold(struct mcast_tracker *t, const struct mc_entry *e);
+
+#endif /* STATS_INTERNAL_H */
