@@ -173,12 +173,16 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 		cli_warn("the kernel refused segmented sends (UDP_SEGMENT); sent with sendmmsg instead");
 
 	send_end(&p);
+	/* n datagrams span n - 1 intervals: the rate is intervals / time. */
+	double per_s = elapsed > 0 && p.sent > 1
+			       ? (double)(p.sent - 1) / elapsed
+			       : 0;
+
 	if (!c->quiet)
-		cli_info("sent %llu probes (%llu bytes) in %.3f s: %.0f datagrams/s, %.3f Mbit/s",
-			 (unsigned long long)p.sent,
-			 (unsigned long long)p.bytes, elapsed,
-			 elapsed > 0 ? (double)p.sent / elapsed : 0,
-			 elapsed > 0 ? (double)p.bytes * 8 / elapsed / 1e6 : 0);
+		cli_info("sent %llu probe%s (%llu bytes) in %.3f s: %.0f datagrams/s, %.3f Mbit/s",
+			 (unsigned long long)p.sent, p.sent == 1 ? "" : "s",
+			 (unsigned long long)p.bytes, elapsed, per_s,
+			 per_s * (double)c->size * 8 / 1e6);
 	free(p.bufs);
 	return EXIT_OK;
 }

@@ -18,6 +18,20 @@ static double span_s(const struct mcast_stream_stats *s)
 	       (double)(s->last.tv_nsec - s->first.tv_nsec) / 1e9;
 }
 
+/* n arrivals span n - 1 intervals: the rate is intervals / time. */
+static double rate_pps(const struct mcast_stream_stats *s)
+{
+	double span = span_s(s);
+
+	return span > 0 && s->received > 1 ? (double)(s->received - 1) / span
+					   : 0;
+}
+
+static double avg_bits(const struct mcast_stream_stats *s)
+{
+	return s->received ? (double)s->bytes * 8 / (double)s->received : 0;
+}
+
 static void session_hex(const uint8_t *id, char *out)
 {
 	for (int i = 0; i < MCAST_SESSION_LEN; i++)
@@ -137,8 +151,7 @@ static void json_session(FILE *out, const struct mcast_stream_stats *s)
 	}
 	json_counters(out, s);
 	fprintf(out, ",\"duration\":%.6f,\"rate_pps\":%.1f,\"rate_bps\":%.1f",
-		span, span > 0 ? (double)s->received / span : 0,
-		span > 0 ? (double)s->bytes * 8 / span : 0);
+		span, rate_pps(s), rate_pps(s) * avg_bits(s));
 	if (s->is_probe) {
 		fputs(",\"latency_ns\":", out);
 		json_latency(out, s);
@@ -199,12 +212,10 @@ static void summary_text(FILE *out, const mcast_tracker_t *t, double elapsed)
 		char g[MCAST_ADDRSTRLEN], src[MCAST_ADDRSTRLEN];
 		char sid[2 * MCAST_SESSION_LEN + 1] = "-";
 		char p50[24] = "-", p99[24] = "-", jit[24] = "-", hops[16] = "-";
-		double span;
 
 		stats_init(&s);
 		if (mcast_tracker_get(t, i, &s) < 0)
 			continue;
-		span = span_s(&s);
 		mcast_addr_format((const struct sockaddr *)&s.group,
 				  MCAST_FMT_PORT, g, sizeof(g));
 		mcast_addr_format((const struct sockaddr *)&s.source,
@@ -227,12 +238,12 @@ static void summary_text(FILE *out, const mcast_tracker_t *t, double elapsed)
 			(unsigned long long)s.duplicates,
 			(unsigned long long)s.reordered,
 			(unsigned long long)s.late,
-			span > 0 ? (double)s.bytes * 8 / span / 1e6 : 0, p50,
+			rate_pps(&s) * avg_bits(&s) / 1e6, p50,
 			p99, jit, hops);
 	}
 	report_totals(t, &tot);
 	fprintf(out,
-		"total: received %llu, lost %llu (%.2f%%), duplicates %llu, reordered %llu, late %llu, %llu bytes in %.3f s; %llu sessions, %llu restarts, %llu malformed, %llu retired\n",
+		"total: received %llu, lost %llu (%.2f%%), duplicates %llu, reordered %llu, late %llu, %llu bytes in %.3f s; sessions %llu, restarts %llu, malformed %llu, retired %llu\n",
 		(unsigned long long)tot.received, (unsigned long long)tot.lost,
 		report_loss_pct(&tot), (unsigned long long)tot.duplicates,
 		(unsigned long long)tot.reordered, (unsigned long long)tot.late,
