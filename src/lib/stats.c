@@ -1,28 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Stream statistics: the tracker that turns received datagrams into exact
- * per-sender counters (docs/COUNTERS.md defines every one of them).
+ * per-sender counters (docs/PROTOCOL.md, "Counters" defines every one of them).
  *
  * It runs on every datagram of a stream that may carry a million a second,
- * and anyone on the network can send it datagrams from made-up sources, so:
- *  - all memory is allocated in mcast_tracker_new(), sized by max_sessions
- *    and window; nothing is allocated per datagram;
- *  - entries live in a fixed slab, found through an open-addressing hash
- *    table keyed with a per-tracker random seed (so sources chosen to
- *    collide cannot be precomputed), with backward-shift deletion (no
- *    tombstones, so churn cannot clog it);
- *  - when the slab is full, the entry fed least recently is retired into
- *    running sums, so totals stay exact and memory stays fixed.
+ * so all memory is allocated in mcast_tracker_new(), sized by max_sessions
+ * and window, and nothing per datagram; the entries live in a bounded
+ * table (stats_table.c) that anyone's made-up sources cannot grow.
  * Per datagram: one hash, a probe or two, a bitmap test, a few list links.
  */
-#include "mc_internal.h"
+#include "stats_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
-#define MC_NONE		    UINT32_MAX
 #define MC_DEFAULT_SESSIONS 256
 #define MC_MAX_SESSIONS	    65536
 #define MC_DEFAULT_WINDOW   1024
@@ -34,327 +26,6 @@
 #define MC_LATE_DISTANCE 3
 /* RFC 3550 section 6.4.1: the jitter estimate's gain is 1/16. */
 #define MC_JITTER_GAIN 16
-
-/*
- * What identifies an entry, flattened so that hashing and comparing are
- * plain byte operations: every byte is written (no padding), unused
- * address bytes are zero.  Plain sources have is_probe 0 and a zero
- * session; origins (see struct mc_origin) also zero the source port.
- */
-struct mc_key {
-	uint8_t group[16];
-	uint8_t source[16];
-	uint8_t session[MCAST_SESSION_LEN];
-	uint32_t group_scope, source_scope;
-	uint16_t group_port, source_port;
-	uint8_t group_family, source_family; /* 4, 6, or 0: unknown */
-	uint8_t is_probe;
-	uint8_t zero;
-};
-
-_Static_assert(sizeof(struct mc_key) == 64, "struct mc_key has no padding");
-
-/* The part entries and origins share: key, table hash and LRU links. */
-struct mc_item {
-	struct mc_key key;
-	uint32_t hash;
-	uint32_t prev, next; /* LRU list; next also links the free list */
-};
-
-/* One session or plain source. */
-struct mc_entry {
-	struct mc_item it;
-	uint32_t oslot;	   /* position in the first-arrival order */
-	bool have_seq;	   /* a data probe arrived: first/max_seq valid */
-	bool have_transit; /* transit holds the previous probe's */
-	bool ended;
-	bool superseded; /* a newer session came from the same address:port */
-	int hops;
-	uint64_t first_seq, max_seq;
-	uint64_t received, late, duplicates, reordered, bytes, total_sent;
-	struct timespec first, last;
-	int64_t transit; /* arrival - send of the previous distinct probe */
-	double jitter;
-	int64_t lat_min, lat_max;
-	uint64_t lat_count;
-	struct sockaddr_storage group, source;
-};
-
-/*
- * A (group, source address) pair that has sent sessions, and the last
- * session id it used: what tells a restarted sender from a first one.
- */
-struct mc_origin {
-	struct mc_item it;
-	uint8_t last_session[MCAST_SESSION_LEN];
-	uint16_t last_port; /* source port of last_session */
-};
-
-/* A pool of items: slab, hash table, LRU list and free list. */
-struct mc_pool {
-	void *items;
-	size_t stride;
-	uint32_t *table; /* item index or MC_NONE */
-	uint32_t mask;	 /* table size - 1; size >= 2 * max */
-	uint32_t max, used;
-	uint32_t head, tail; /* most and least recently used */
-	uint32_t free;
-};
-
-struct mcast_tracker {
-	unsigned window; /* a multiple of 64 */
-	unsigned words;	 /* bitmap words per entry */
-	uint64_t seed;
-
-	struct mc_pool entries;
-	struct mcast_hist *hists; /* per entry: latency */
-	uint64_t *bits;		  /* per entry: seen sequence numbers */
-
-	/* First-arrival order: entry indices (MC_NONE once retired) in
-	 * slots 0..oused, and a Fenwick tree counting live slots, so that
-	 * mcast_tracker_get(i) finds the i-th live one in O(log n). */
-	uint32_t *order;
-	int32_t *fenwick; /* 1-based, ocap + 1 */
-	uint32_t ocap, oused, otop;
-
-	struct mc_pool origins;
-
-	/* Live probe sessions, and those of them that no longer hold up
-	 * mcast_tracker_all_ended(): ended or superseded. */
-	uint32_t live_probes, live_done;
-	struct { /* sums of retired entries */
-		uint64_t received, lost, late, duplicates, reordered, bytes;
-		uint64_t total_sent;
-	} gone;
-	uint64_t restarts, malformed, retired, sessions;
-	bool have_time;
-	struct timespec first, last;
-	struct mcast_hist latency; /* every distinct probe */
-	int64_t lat_min, lat_max;
-	int hops; /* of the latest data probe */
-};
-
-/* ---------------------------------------------------------------- */
-/* Pools: hash table with linear probing, LRU list, free list        */
-
-static struct mc_item *mc_item(const struct mc_pool *p, uint32_t i)
-{
-	return (struct mc_item *)((char *)p->items + (size_t)i * p->stride);
-}
-
-static uint32_t mc_hash(const struct mcast_tracker *t, const struct mc_key *k)
-{
-	const unsigned char *b = (const unsigned char *)k;
-	uint64_t h = t->seed, w;
-
-	for (size_t i = 0; i < sizeof(*k); i += sizeof(w)) {
-		memcpy(&w, b + i, sizeof(w));
-		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-		h ^= h >> 29;
-	}
-	h *= 0xbf58476d1ce4e5b9ull;
-	return (uint32_t)(h ^ h >> 32);
-}
-
-static uint32_t mc_pool_find(const struct mc_pool *p, const struct mc_key *k,
-			     uint32_t hash)
-{
-	for (uint32_t b = hash & p->mask;; b = (b + 1) & p->mask) {
-		uint32_t i = p->table[b];
-		const struct mc_item *it;
-
-		if (i == MC_NONE)
-			return MC_NONE;
-		it = mc_item(p, i);
-		if (it->hash == hash && memcmp(&it->key, k, sizeof(*k)) == 0)
-			return i;
-	}
-}
-
-static void mc_lru_unlink(struct mc_pool *p, struct mc_item *it)
-{
-	if (it->prev != MC_NONE)
-		mc_item(p, it->prev)->next = it->next;
-	else
-		p->head = it->next;
-	if (it->next != MC_NONE)
-		mc_item(p, it->next)->prev = it->prev;
-	else
-		p->tail = it->prev;
-}
-
-static void mc_lru_push(struct mc_pool *p, struct mc_item *it, uint32_t i)
-{
-	it->prev = MC_NONE;
-	it->next = p->head;
-	if (p->head != MC_NONE)
-		mc_item(p, p->head)->prev = i;
-	else
-		p->tail = i;
-	p->head = i;
-}
-
-static void mc_lru_touch(struct mc_pool *p, uint32_t i)
-{
-	struct mc_item *it;
-
-	if (p->head == i)
-		return;
-	it = mc_item(p, i);
-	mc_lru_unlink(p, it);
-	mc_lru_push(p, it, i);
-}
-
-/* Take a free item (the caller made room), key it, make it most recent. */
-static uint32_t mc_pool_add(struct mc_pool *p, const struct mc_key *k,
-			    uint32_t hash)
-{
-	uint32_t i = p->free, b;
-	struct mc_item *it = mc_item(p, i);
-
-	p->free = it->next;
-	memset(it, 0, p->stride);
-	it->key = *k;
-	it->hash = hash;
-	for (b = hash & p->mask; p->table[b] != MC_NONE; b = (b + 1) & p->mask)
-		;
-	p->table[b] = i;
-	mc_lru_push(p, it, i);
-	p->used++;
-	return i;
-}
-
-/*
- * Remove item i: from the table by backward shift (each later item of the
- * run moves into the hole unless its home bucket lies cyclically in
- * (hole, its bucket]), from the LRU list, onto the free list.
- */
-static void mc_pool_remove(struct mc_pool *p, uint32_t i)
-{
-	struct mc_item *it = mc_item(p, i);
-	uint32_t hole = it->hash & p->mask, b;
-
-	while (p->table[hole] != i)
-		hole = (hole + 1) & p->mask;
-	p->table[hole] = MC_NONE;
-	for (b = (hole + 1) & p->mask; p->table[b] != MC_NONE;
-	     b = (b + 1) & p->mask) {
-		uint32_t home = mc_item(p, p->table[b])->hash & p->mask;
-		bool stays = hole <= b ? hole < home && home <= b
-				       : hole < home || home <= b;
-
-		if (stays)
-			continue;
-		p->table[hole] = p->table[b];
-		p->table[b] = MC_NONE;
-		hole = b;
-	}
-	mc_lru_unlink(p, it);
-	it->next = p->free;
-	p->free = i;
-	p->used--;
-}
-
-static int mc_pool_init(struct mc_pool *p, uint32_t max, size_t stride)
-{
-	uint32_t size = 2;
-
-	while (size < 2 * max)
-		size *= 2;
-	p->stride = stride;
-	p->max = max;
-	p->mask = size - 1;
-	p->head = p->tail = MC_NONE;
-	p->items = calloc(max, stride);
-	p->table = malloc(size * sizeof(*p->table));
-	if (!p->items || !p->table)
-		return -ENOMEM;
-	memset(p->table, 0xff, size * sizeof(*p->table)); /* MC_NONE */
-	for (uint32_t i = 0; i < max; i++)
-		mc_item(p, i)->next = i + 1 < max ? i + 1 : MC_NONE;
-	p->free = 0;
-	return 0;
-}
-
-static void mc_pool_free(struct mc_pool *p)
-{
-	free(p->items);
-	free(p->table);
-}
-
-static struct mc_entry *mc_entry(const struct mcast_tracker *t, uint32_t i)
-{
-	return (struct mc_entry *)mc_item(&t->entries, i);
-}
-
-/* Entry i's window of seen sequence numbers. */
-static uint64_t *mc_bitmap(const struct mcast_tracker *t, uint32_t i)
-{
-	return &t->bits[(size_t)i * t->words];
-}
-
-/* ---------------------------------------------------------------- */
-/* First-arrival order                                               */
-
-static void mc_fenwick_add(struct mcast_tracker *t, uint32_t slot, int32_t d)
-{
-	for (uint32_t i = slot + 1; i <= t->ocap; i += i & -i)
-		t->fenwick[i] += d;
-}
-
-/* Slot of the k-th live entry (k from 1), by descending the tree. */
-static uint32_t mc_fenwick_find(const struct mcast_tracker *t, uint32_t k)
-{
-	uint32_t pos = 0;
-
-	for (uint32_t step = t->otop; step; step >>= 1) {
-		if (pos + step <= t->ocap &&
-		    (uint32_t)t->fenwick[pos + step] < k) {
-			pos += step;
-			k -= (uint32_t)t->fenwick[pos];
-		}
-	}
-	return pos;
-}
-
-/* Squeeze out retired slots.  With ocap = 2 * max_sessions this runs at
- * most once per max_sessions new entries: O(1) amortised. */
-static void mc_order_compact(struct mcast_tracker *t)
-{
-	uint32_t n = 0;
-
-	for (uint32_t s = 0; s < t->oused; s++) {
-		if (t->order[s] == MC_NONE)
-			continue;
-		t->order[n] = t->order[s];
-		mc_entry(t, t->order[n])->oslot = n;
-		n++;
-	}
-	for (uint32_t s = n; s < t->ocap; s++)
-		t->order[s] = MC_NONE;
-	t->oused = n;
-	memset(t->fenwick, 0, (t->ocap + 1) * sizeof(*t->fenwick));
-	for (uint32_t s = 0; s < n; s++)
-		mc_fenwick_add(t, s, 1);
-}
-
-static void mc_order_append(struct mcast_tracker *t, uint32_t i)
-{
-	if (t->oused == t->ocap)
-		mc_order_compact(t);
-	t->order[t->oused] = i;
-	mc_entry(t, i)->oslot = t->oused;
-	mc_fenwick_add(t, t->oused, 1);
-	t->oused++;
-}
-
-static void mc_order_remove(struct mcast_tracker *t, uint32_t i)
-{
-	uint32_t slot = mc_entry(t, i)->oslot;
-
-	t->order[slot] = MC_NONE;
-	mc_fenwick_add(t, slot, -1);
-}
 
 /* ---------------------------------------------------------------- */
 /* Counters of one entry                                             */
@@ -383,11 +54,9 @@ static uint64_t mc_lost(const struct mc_entry *e)
 	return expected > e->received ? expected - e->received : 0;
 }
 
-/* Fold a live entry into the running sums and free its slot. */
-static void mc_retire(struct mcast_tracker *t, uint32_t i)
+/* The table retires entries for space; their counts must live on. */
+void mc_fold(struct mcast_tracker *t, const struct mc_entry *e)
 {
-	struct mc_entry *e = mc_entry(t, i);
-
 	t->gone.received += e->received;
 	t->gone.lost += mc_lost(e);
 	t->gone.late += e->late;
@@ -401,71 +70,12 @@ static void mc_retire(struct mcast_tracker *t, uint32_t i)
 		if (e->ended || e->superseded)
 			t->live_done--;
 	}
-	t->retired++;
-	mc_order_remove(t, i);
-	mc_pool_remove(&t->entries, i);
 }
 
-/*
- * A sender that crashed sent no end-of-stream; when a new session comes
- * from its very address and port, it was restarted, so the old session
- * no longer keeps mcast_tracker_all_ended() waiting.  (Only the same port:
- * another port may be a second sender still running on that host.)
- */
-static void mc_supersede(struct mcast_tracker *t, const struct mc_key *k,
-			 const uint8_t *old_session)
+/* Entry i's window of seen sequence numbers. */
+static uint64_t *mc_bitmap(const struct mcast_tracker *t, uint32_t i)
 {
-	struct mc_key ok = *k;
-	struct mc_entry *e;
-	uint32_t i;
-
-	memcpy(ok.session, old_session, MCAST_SESSION_LEN);
-	i = mc_pool_find(&t->entries, &ok, mc_hash(t, &ok));
-	if (i == MC_NONE)
-		return;
-	e = mc_entry(t, i);
-	if (!e->ended && !e->superseded)
-		t->live_done++;
-	e->superseded = true;
-}
-
-/*
- * Count a new session against its (group, source address) origin: the
- * first session of an origin is just a session; a later one with another
- * id is a restart.  The same id again is a session that was retired for
- * space and came back: neither.  Origins are kept LRU, max_sessions many.
- */
-static void mc_origin_note(struct mcast_tracker *t, const struct mc_key *k)
-{
-	struct mc_pool *p = &t->origins;
-	struct mc_key ok = *k;
-	struct mc_origin *o;
-	uint32_t hash, i;
-
-	memset(ok.session, 0, sizeof(ok.session));
-	ok.source_port = 0;
-	ok.is_probe = 0;
-	hash = mc_hash(t, &ok);
-	i = mc_pool_find(p, &ok, hash);
-	if (i != MC_NONE) {
-		o = (struct mc_origin *)mc_item(p, i);
-		mc_lru_touch(p, i);
-		if (memcmp(o->last_session, k->session, MCAST_SESSION_LEN) == 0)
-			return;
-		if (o->last_port == k->source_port)
-			mc_supersede(t, k, o->last_session);
-		memcpy(o->last_session, k->session, MCAST_SESSION_LEN);
-		o->last_port = k->source_port;
-		t->restarts++;
-		t->sessions++;
-		return;
-	}
-	if (p->used == p->max)
-		mc_pool_remove(p, p->tail);
-	o = (struct mc_origin *)mc_item(p, mc_pool_add(p, &ok, hash));
-	memcpy(o->last_session, k->session, MCAST_SESSION_LEN);
-	o->last_port = k->source_port;
-	t->sessions++;
+	return &t->bits[(size_t)i * t->words];
 }
 
 /* ---------------------------------------------------------------- */
@@ -533,32 +143,21 @@ static bool mc_ts_before(const struct timespec *a, const struct timespec *b)
 	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-/*
- * The entry for key k, created when new: the least recently fed entry is
- * retired first when every slot is taken.
- */
-static uint32_t mc_entry_get(struct mcast_tracker *t, const struct mc_key *k,
+/* The entry for key k; a new one starts its counters from meta. */
+static uint32_t mc_entry_for(struct mcast_tracker *t, const struct mc_key *k,
 			     const struct mcast_meta *meta)
 {
-	struct mc_pool *p = &t->entries;
-	uint32_t hash = mc_hash(t, k), i;
-	struct mc_entry *e;
+	bool fresh;
+	uint32_t i = mc_entry_get(t, k, &fresh);
+	struct mc_entry *e = mc_entry(t, i);
 
-	i = mc_pool_find(p, k, hash);
-	if (i != MC_NONE) {
-		mc_lru_touch(p, i);
+	if (!fresh)
 		return i;
-	}
-	if (p->used == p->max)
-		mc_retire(t, p->tail);
-	i = mc_pool_add(p, k, hash);
-	e = mc_entry(t, i);
 	e->hops = -1;
 	if (mc_group_known(meta))
 		e->group = meta->dst;
 	e->source = meta->src;
 	e->first = mc_arrival(meta);
-	mc_order_append(t, i);
 	if (k->is_probe) {
 		/* A 10 KB clear, skipped when it holds no samples. */
 		if (t->hists[i].count)
@@ -604,7 +203,7 @@ static void mc_bits_clear(uint64_t *w, unsigned nbits, unsigned pos, unsigned n)
 }
 
 /*
- * Sequence accounting of one data probe (docs/COUNTERS.md).  The bitmap
+ * Sequence accounting of one data probe (docs/PROTOCOL.md, "Counters").  The bitmap
  * remembers which of the window sequence numbers up to max_seq arrived;
  * bit (seq mod window) stands for seq.  Returns false for a duplicate.
  */
@@ -699,7 +298,7 @@ static int mc_feed_data(struct mcast_tracker *t, const struct mcast_hdr *h,
 	uint32_t i;
 
 	mc_key_make(&k, meta, h->session);
-	i = mc_entry_get(t, &k, meta);
+	i = mc_entry_for(t, &k, meta);
 	e = mc_entry(t, i);
 	mc_arrived(t, e, &ts);
 	if (!mc_sequence(t, i, h->seq)) {
@@ -720,7 +319,7 @@ static int mc_feed_end(struct mcast_tracker *t, const struct mcast_hdr *h,
 	struct mc_entry *e;
 
 	mc_key_make(&k, meta, h->session);
-	e = mc_entry(t, mc_entry_get(t, &k, meta));
+	e = mc_entry(t, mc_entry_for(t, &k, meta));
 	mc_arrived(t, e, &ts);
 	if (!e->ended) {
 		if (!e->superseded)
@@ -738,7 +337,7 @@ static int mc_feed_plain(struct mcast_tracker *t, const struct mcast_meta *meta)
 	struct mc_entry *e;
 
 	mc_key_make(&k, meta, NULL);
-	e = mc_entry(t, mc_entry_get(t, &k, meta));
+	e = mc_entry(t, mc_entry_for(t, &k, meta));
 	mc_arrived(t, e, &ts);
 	e->received++;
 	e->bytes += meta->len;
@@ -796,19 +395,6 @@ void mcast_tracker_opts_init(struct mcast_tracker_opts *o)
 	((o)->size >=          \
 	 offsetof(struct mcast_tracker_opts, member) + sizeof((o)->member))
 
-static uint64_t mc_seed(const void *t)
-{
-	uint64_t seed;
-	struct timespec now;
-
-	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
-		return seed;
-	/* No entropy yet (early boot): weaker, still per tracker. */
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)(uintptr_t)t ^ (uint64_t)now.tv_nsec ^
-	       (uint64_t)now.tv_sec << 32;
-}
-
 int mcast_tracker_new(mcast_tracker_t **tp, const struct mcast_tracker_opts *o)
 {
 	struct mcast_tracker_opts d;
@@ -837,22 +423,13 @@ int mcast_tracker_new(mcast_tracker_t **tp, const struct mcast_tracker_opts *o)
 		return -ENOMEM;
 	t->window = (d.window + 63) / 64 * 64;
 	t->words = t->window / 64;
-	t->seed = mc_seed(t);
 	t->hops = -1;
-	t->ocap = 2 * n;
-	for (t->otop = 1; t->otop * 2 <= t->ocap; t->otop *= 2)
-		;
 	t->hists = calloc(n, sizeof(*t->hists)); /* zero: initialised */
 	t->bits = malloc((size_t)n * t->words * sizeof(*t->bits));
-	t->order = malloc(t->ocap * sizeof(*t->order));
-	t->fenwick = calloc(t->ocap + 1, sizeof(*t->fenwick));
-	if (!t->hists || !t->bits || !t->order || !t->fenwick ||
-	    mc_pool_init(&t->entries, n, sizeof(struct mc_entry)) < 0 ||
-	    mc_pool_init(&t->origins, n, sizeof(struct mc_origin)) < 0) {
+	if (!t->hists || !t->bits || mc_table_init(t, n) < 0) {
 		mcast_tracker_free(t);
 		return -ENOMEM;
 	}
-	memset(t->order, 0xff, t->ocap * sizeof(*t->order)); /* MC_NONE */
 	mcast_hist_init(&t->latency);
 	*tp = t;
 	return 0;
@@ -862,12 +439,9 @@ void mcast_tracker_free(mcast_tracker_t *t)
 {
 	if (!t)
 		return;
-	mc_pool_free(&t->entries);
-	mc_pool_free(&t->origins);
+	mc_table_free(t);
 	free(t->hists);
 	free(t->bits);
-	free(t->order);
-	free(t->fenwick);
 	free(t);
 }
 
@@ -910,7 +484,7 @@ int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
 		return -EINVAL;
 	if (i >= t->entries.used)
 		return -ERANGE;
-	idx = t->order[mc_fenwick_find(t, (uint32_t)i + 1)];
+	idx = mc_order_nth(t, (uint32_t)i);
 	e = mc_entry(t, idx);
 
 	s.is_probe = e->it.key.is_probe;
