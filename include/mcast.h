@@ -502,6 +502,7 @@ struct mcast_stream_stats {
 	uint64_t latency_count;
 	uint64_t retired;  /* totals: entries retired for space */
 	uint64_t sessions; /* totals: sessions seen */
+	uint64_t plain; /* totals: plain datagrams, part of received */
 };
 
 /* Number of live entries (sessions and plain sources). */

@@ -51,6 +51,9 @@ long long cli_parse_int(const char *opt, const char *s, long long min,
 			long long max);
 double cli_parse_seconds(const char *opt, const char *s, double min,
 			 double max);
+/* A decimal number in [min, max]; unit names it in the error message. */
+double cli_parse_real(const char *opt, const char *s, double min, double max,
+		      const char *unit);
 /* Bytes with an optional K/M/G suffix (powers of 1024). */
 long long cli_parse_bytes(const char *opt, const char *s, long long min,
 			  long long max);

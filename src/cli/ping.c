@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#define RESP_BATCH 16
+#define RESP_BATCH     16
 #define RESP_DGRAM_MAX 65536
 
 void usage_ping(FILE *out)
@@ -38,6 +38,7 @@ void usage_ping(FILE *out)
 		"                          exit 1 unless at least N responders answered\n"
 		"  -L, --max-loss PERCENT  exit 1 if any responder's loss exceeds PERCENT\n"
 		"  -F, --format FMT        text (default) or json\n"
+		"  -b, --bind ADDR[:PORT]  source address of pings and replies\n"
 		"  -B, --busy-poll         spin on reads instead of sleeping: lower latency,\n"
 		"                          one busy core (see mcast(1) for lo and veth)\n"
 		"  -q, --quiet             no line per reply, only the summary\n"
@@ -73,6 +74,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 		{ "max-loss", required_argument, NULL, 'L' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "busy-poll", no_argument, NULL, 'B' },
+		{ "bind", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -88,36 +90,49 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 	c->expect_responders = -1;
 	c->max_loss = -1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "ai:t:r:c:D:W:s:P:n:L:F:Bqh",
+	while ((o = getopt_long(argc, argv, "ai:t:r:c:D:W:s:P:n:L:F:Bb:qh",
 				longopts, NULL)) != -1) {
 		switch (o) {
-		case 'a': c->respond = true; break;
-		case 'i': c->opts.iface = optarg; break;
+		case 'a':
+			c->respond = true;
+			break;
+		case 'i':
+			c->opts.iface = optarg;
+			break;
 		case 't':
-			c->opts.ttl = (int)cli_parse_int("--ttl", optarg, 0, 255);
+			c->opts.ttl =
+				(int)cli_parse_int("--ttl", optarg, 0, 255);
 			break;
 		case 'r':
+			c->pinger_opts++;
 			c->rate = cli_parse_rate("--rate", optarg, 0.001, 1e6,
 						 1000);
 			break;
 		case 'c':
-			c->count = cli_parse_int("--count", optarg, 1, INT64_MAX);
+			c->count =
+				cli_parse_int("--count", optarg, 1, INT64_MAX);
 			break;
 		case 'D':
 			c->duration = cli_parse_seconds("--duration", optarg,
 							0.001, 1e7);
 			break;
 		case 'W':
+			c->pinger_opts++;
 			c->wait = cli_parse_seconds("--wait", optarg, 0, 3600);
 			break;
 		case 's':
+			c->pinger_opts++;
 			c->size = cli_parse_int("--size", optarg,
 						MCAST_WIRE_HDR_LEN +
 							MCAST_PONG_BODY_LEN,
 						65507);
 			break;
-		case OPT_REPLY: c->reply = parse_reply(optarg); break;
+		case OPT_REPLY:
+			c->pinger_opts++;
+			c->reply = parse_reply(optarg);
+			break;
 		case 'P':
+			c->pinger_opts++;
 			if (c->nnamed == PING_MAX_NAMED)
 				cli_die(EXIT_USAGE,
 					"too many --responder (at most %d)",
@@ -126,33 +141,58 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 					 &c->named[c->nnamed++]);
 			break;
 		case 'n':
+			c->pinger_opts++;
 			c->expect_responders = cli_parse_int(
 				"--expect-responders", optarg, 1, 1000000);
 			break;
 		case 'L':
-			c->max_loss = cli_parse_seconds("--max-loss", optarg, 0,
-							100);
+			c->pinger_opts++;
+			c->max_loss = cli_parse_real("--max-loss", optarg, 0,
+						     100, "a percentage");
 			break;
 		case 'F':
+			c->pinger_opts++;
 			if (strcmp(optarg, "json") == 0)
 				c->json = true;
 			else if (strcmp(optarg, "text") != 0)
 				cli_bad_value("--format", optarg,
 					      "text or json");
 			break;
-		case 'B': c->busy_poll = true; break;
-		case 'q': c->quiet = true; break;
-		case 'h': usage_ping(stdout); exit(EXIT_OK);
-		default: cli_bad_option(optopt, argv[optind - 1]);
+		case 'B':
+			c->busy_poll = true;
+			break;
+		case 'b':
+			if (mcast_addr_parse(optarg,
+					     MCAST_PARSE_UNICAST |
+						     MCAST_PARSE_ANY_OK |
+						     MCAST_PARSE_PORT_OPT,
+					     &c->opts.bind) < 0)
+				cli_bad_value(
+					"--bind", optarg,
+					"a local unicast ADDR, ADDR:PORT, [IPv6]:PORT or :PORT");
+			break;
+		case 'q':
+			c->quiet = true;
+			break;
+		case 'h':
+			usage_ping(stdout);
+			exit(EXIT_OK);
+		default:
+			cli_bad_option(optopt, argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		cli_die(EXIT_USAGE, "missing GROUP:PORT; see mcast ping --help");
+		cli_die(EXIT_USAGE,
+			"missing GROUP:PORT; see mcast ping --help");
 	c->group_text = argv[optind];
 	cli_parse_group(argv[optind++], &c->group);
 	if (optind < argc)
-		cli_die(EXIT_USAGE, "unexpected argument '%s'; see mcast ping --help",
+		cli_die(EXIT_USAGE,
+			"unexpected argument '%s'; see mcast ping --help",
 			argv[optind]);
+	if (c->respond && c->pinger_opts)
+		cli_die(EXIT_USAGE,
+			"--respond takes only --iface, --ttl, --bind, --count, --duration, --busy-poll and --quiet; the other options belong to the pinger");
 	for (size_t i = 0; i < c->nnamed; i++)
 		if (c->named[i].ss_family != c->group.ss_family)
 			cli_die(EXIT_USAGE,
@@ -206,11 +246,15 @@ void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx)
 	cli_info("%s %s on %s", join ? "joined" : "sending to",
 		 cli_addr(&c->group, g, sizeof(g)),
 		 info.iface.index ? info.iface.name : "(route)");
+	if (info.warnings & MCAST_WARN_UNSPEC_SOURCE)
+		cli_warn(
+			"the interface has no usable IPv4 address, so pings and replies leave from 0.0.0.0 and most hosts drop them; use --bind ADDR");
 	if (c->busy_poll)
-		cli_info("busy polling: spinning on non-blocking reads in user space; SO_BUSY_POLL %s",
-			 info.busy_poll == 2
-				 ? "accepted too (it helps only devices with NAPI, not lo or veth)"
-				 : "refused (needs CAP_NET_ADMIN)");
+		cli_info(
+			"busy polling: spinning on non-blocking reads in user space; SO_BUSY_POLL %s",
+			info.busy_poll == 2
+				? "accepted too (it helps only devices with NAPI, not lo or veth)"
+				: "refused (needs CAP_NET_ADMIN)");
 }
 
 /* Answer one ping: to the group, to the pinger, or both. */
@@ -241,8 +285,8 @@ static int answer(mcast_t *tx, struct mcast_hdr *own,
 
 		if (!(ping->flags & mode))
 			continue;
-		own->flags = mode == MCAST_HDR_WANT_UCAST ? MCAST_HDR_UNICAST
-							  : 0;
+		own->flags =
+			mode == MCAST_HDR_WANT_UCAST ? MCAST_HDR_UNICAST : 0;
 		own->send_ns = ping_realtime_ns();
 		mcast_hdr_encode(own, buf, len);
 		own->seq++;

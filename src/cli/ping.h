@@ -12,6 +12,7 @@ struct ping_cfg {
 	const char *group_text;
 	struct mcast_opts opts;
 	bool respond, quiet, json, busy_poll;
+	unsigned pinger_opts; /* how many pinger-only options were given */
 	double rate;	 /* pings per second */
 	long long count; /* pings to send (responder: to answer); -1: no limit */
 	double duration; /* seconds; 0: no limit */

@@ -20,7 +20,8 @@ struct pinger {
 	uint64_t sent;
 	struct responder *resp;
 	size_t nresp;
-	uint64_t foreign; /* replies to other pingers' sessions */
+	uint64_t foreign;  /* replies to other pingers' sessions */
+	uint64_t overflow; /* replies from responders past MAX_RESPONDERS */
 };
 
 static bool same_host(const struct sockaddr_storage *a,
@@ -36,17 +37,37 @@ static bool same_host(const struct sockaddr_storage *a,
 }
 
 static struct responder *find_responder(struct pinger *p,
-					const struct sockaddr_storage *src)
+					const struct sockaddr_storage *src,
+					const uint8_t *session)
 {
-	for (size_t i = 0; i < p->nresp; i++)
-		if (same_host(&p->resp[i].addr, src))
-			return &p->resp[i];
-	if (p->nresp == MAX_RESPONDERS)
+	struct responder *unclaimed = NULL;
+
+	for (size_t i = 0; i < p->nresp; i++) {
+		struct responder *r = &p->resp[i];
+
+		if (!same_host(&r->addr, src))
+			continue;
+		if (!session ||
+		    (r->answered &&
+		     !memcmp(r->session, session, MCAST_SESSION_LEN)))
+			return r;
+		if (!r->answered && !unclaimed)
+			unclaimed = r;
+	}
+	if (unclaimed) {
+		memcpy(unclaimed->session, session, MCAST_SESSION_LEN);
+		return unclaimed;
+	}
+	if (p->nresp == MAX_RESPONDERS) {
+		p->overflow++;
 		return NULL;
+	}
 	struct responder *r = &p->resp[p->nresp++];
 
 	memset(r, 0, sizeof(*r));
 	r->addr = *src;
+	if (session)
+		memcpy(r->session, session, MCAST_SESSION_LEN);
 	for (int k = 0; k < NPATHS; k++)
 		mcast_hist_init(&r->path[k].rtt);
 	return r;
@@ -90,7 +111,7 @@ static void take_reply(struct pinger *p, const unsigned char *buf, size_t len,
 		p->foreign++;
 		return;
 	}
-	if (!(r = find_responder(p, &meta->src)))
+	if (!(r = find_responder(p, &meta->src, h.session)))
 		return;
 	int path = (h.flags & MCAST_HDR_UNICAST) ? PATH_UCAST : PATH_MCAST;
 	struct path_stats *ps = &r->path[path];
@@ -212,7 +233,7 @@ int ping_run(const struct ping_cfg *c)
 	if (!p.resp || !p.ping_buf)
 		cli_die(EXIT_RUNTIME, "out of memory");
 	for (size_t i = 0; i < c->nnamed; i++)
-		find_responder(&p, &c->named[i])->named = true;
+		find_responder(&p, &c->named[i], NULL)->named = true;
 	ping_open(c, (c->reply & MCAST_HDR_WANT_MCAST) != 0, &p.tx, &p.rx);
 	mcast_get_info(p.tx, &info);
 	if ((rc = mcast_session_new(p.hdr.session)) < 0)
@@ -241,7 +262,7 @@ int ping_run(const struct ping_cfg *c)
 	}
 	if (!cli_stop)
 		wait_replies(&p, cli_now() + c->wait);
-	rc = pinger_report(c, p.sent, p.resp, p.nresp);
+	rc = pinger_report(c, p.sent, p.resp, p.nresp, p.foreign, p.overflow);
 	mcast_close(p.rx);
 	mcast_close(p.tx);
 	free(p.resp);

@@ -19,8 +19,11 @@ struct path_stats {
 	struct mcast_hist rtt; /* ns */
 };
 
+/* Keyed by address and the responder's session, so two responders on one
+ * host stay apart; a named one takes the first session from its address. */
 struct responder {
-	struct sockaddr_storage addr; /* port 0: keyed by address only */
+	struct sockaddr_storage addr;
+	uint8_t session[MCAST_SESSION_LEN]; /* valid once answered */
 	bool named;
 	bool answered;
 	uint64_t first_seq; /* first ping it answered, for late joiners */
@@ -30,6 +33,7 @@ struct responder {
 /* Print the summary (text or JSON) and return the exit status from the
  * verdicts: named responders, --expect-responders, --max-loss. */
 int pinger_report(const struct ping_cfg *c, uint64_t sent,
-		  const struct responder *resp, size_t nresp);
+		  const struct responder *resp, size_t nresp, uint64_t foreign,
+		  uint64_t overflow);
 
 #endif /* MCAST_CLI_PINGER_H */

@@ -132,7 +132,8 @@ static void report_text(const struct ping_cfg *c, uint64_t sent,
 }
 
 int pinger_report(const struct ping_cfg *c, uint64_t sent,
-		  const struct responder *resp, size_t nresp)
+		  const struct responder *resp, size_t nresp, uint64_t foreign,
+		  uint64_t overflow)
 {
 	char a[MCAST_ADDRSTRLEN];
 	size_t answered = 0;
@@ -148,8 +149,22 @@ int pinger_report(const struct ping_cfg *c, uint64_t sent,
 
 		mcast_addr_format((const struct sockaddr *)&r->addr, 0, a,
 				  sizeof(a));
-		if (r->answered)
+		if (r->answered) {
 			answered++;
+			/* One path silent while the other answers is the
+			 * fault this tool exists to find: fail by default. */
+			for (int k = 0; k < NPATHS; k++)
+				if (path_wanted(c, k) && !r->path[k].replies) {
+					fprintf(stderr,
+						"%s: %s answered by %s but never by %s: %s\n",
+						cli_prog, a, path_names[1 - k],
+						path_names[k],
+						k == PATH_MCAST
+							? "multicast does not make it between you (check the TTL, IGMP snooping, routes and firewalls)"
+							: "unicast replies do not come back (check routes and firewalls on the way back)");
+					status = EXIT_RUNTIME;
+				}
+		}
 		else if (r->named) {
 			fprintf(stderr,
 				"%s: responder %s did not answer (100%% loss)\n",
@@ -174,6 +189,12 @@ int pinger_report(const struct ping_cfg *c, uint64_t sent,
 			cli_prog, answered, c->expect_responders);
 		status = EXIT_RUNTIME;
 	}
+	if (foreign)
+		fprintf(stderr, "%s: ignored %llu replies to other pingers on the group\n",
+			cli_prog, (unsigned long long)foreign);
+	if (overflow)
+		fprintf(stderr, "%s: more than %d responders: %llu replies from the rest were not counted\n",
+			cli_prog, MAX_RESPONDERS, (unsigned long long)overflow);
 	if (answered == 0 && status == EXIT_OK) {
 		fprintf(stderr, "%s: no responder answered %llu pings\n",
 			cli_prog, (unsigned long long)sent);

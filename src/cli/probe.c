@@ -11,7 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#define PROBE_BATCH 64 /* datagrams per sendmmsg() at full speed */
+#define PROBE_BATCH 64 /* datagrams per send call at full speed */
+#define GSO_BATCH 1024 /* the same with --gso: 16 segmented buffers */
 #define END_REPEATS 3  /* end-of-stream markers; one may be lost */
 #define END_GAP 0.005  /* seconds between them */
 #define CATCH_UP 0.005 /* seconds of schedule a late sender may make up */
@@ -20,8 +21,9 @@ struct prober {
 	mcast_t *m;
 	const struct send_cfg *c;
 	struct mcast_hdr hdr;
-	unsigned char *bufs; /* PROBE_BATCH datagrams of c->size bytes */
-	struct mcast_dgram v[PROBE_BATCH];
+	size_t nbufs;	     /* the largest burst: datagrams prepared */
+	unsigned char *bufs; /* nbufs datagrams of c->size bytes */
+	struct mcast_dgram *v;
 	uint64_t sent, bytes;
 };
 
@@ -34,7 +36,8 @@ static uint64_t realtime_ns(void)
 }
 
 /* The payload never changes; only seq and send time do, per datagram. */
-static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c)
+static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
+		       size_t nbufs)
 {
 	struct mcast_info info = { .size = sizeof(info) };
 	size_t size = (size_t)c->size;
@@ -49,10 +52,12 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c)
 	p->hdr.type = MCAST_MSG_DATA;
 	p->hdr.ttl = (uint8_t)info.ttl;
 	p->hdr.payload_len = (uint16_t)(size - MCAST_WIRE_HDR_LEN);
-	p->bufs = calloc(PROBE_BATCH, size);
-	if (!p->bufs)
+	p->nbufs = nbufs;
+	p->bufs = calloc(nbufs, size);
+	p->v = calloc(nbufs, sizeof(*p->v));
+	if (!p->bufs || !p->v)
 		return -ENOMEM;
-	for (size_t i = 0; i < PROBE_BATCH; i++) {
+	for (size_t i = 0; i < nbufs; i++) {
 		unsigned char *b = p->bufs + i * size;
 
 		if (c->message_given)
@@ -112,7 +117,9 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 {
 	struct prober p;
 	bool full_speed = isinf(c->rate);
-	size_t burst = full_speed ? PROBE_BATCH : (size_t)c->burst;
+	bool gso = c->opts.flags & MCAST_OPT_GSO;
+	size_t burst = full_speed ? (gso ? GSO_BATCH : PROBE_BATCH)
+				  : (size_t)c->burst;
 	double step = full_speed ? 0 : (double)burst / c->rate;
 	double slack = step > CATCH_UP ? step : CATCH_UP;
 	double start = cli_now(), anchor = start, end_at = 0;
@@ -120,7 +127,7 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 	char sid[2 * MCAST_SESSION_LEN + 1];
 	int rc;
 
-	if ((rc = prober_init(&p, m, c)) < 0)
+	if ((rc = prober_init(&p, m, c, burst)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot start probes: %s",
 			mcast_strerror(rc));
 	for (int i = 0; i < MCAST_SESSION_LEN; i++)
@@ -130,7 +137,7 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 			cli_info("probe session %s, %lld-byte datagrams at full speed",
 				 sid, c->size);
 		else
-			cli_info("probe session %s, %lld-byte datagrams at %g/s",
+			cli_info("probe session %s, %lld-byte datagrams at %.10g/s",
 				 sid, c->size, c->rate);
 	}
 	if (c->duration > 0)
@@ -184,5 +191,6 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 			 (unsigned long long)p.bytes, elapsed, per_s,
 			 per_s * (double)c->size * 8 / 1e6);
 	free(p.bufs);
+	free(p.v);
 	return EXIT_OK;
 }

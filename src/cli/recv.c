@@ -174,8 +174,8 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 						  INT64_MAX);
 			break;
 		case 'L':
-			c->max_loss = cli_parse_seconds("--max-loss", optarg, 0,
-							100);
+			c->max_loss = cli_parse_real("--max-loss", optarg, 0, 100,
+						     "a percentage");
 			break;
 		case 'E': c->until_end = true; break;
 		case 'G': c->opts.flags |= MCAST_OPT_GRO; break;

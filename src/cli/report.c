@@ -7,7 +7,8 @@
 
 double report_loss_pct(const struct mcast_stream_stats *s)
 {
-	uint64_t expected = s->received + s->lost;
+	/* Only probes can be missed: plain datagrams must not dilute it. */
+	uint64_t expected = s->received - s->plain + s->lost;
 
 	return expected ? 100.0 * (double)s->lost / (double)expected : 0.0;
 }
@@ -176,11 +177,12 @@ static void summary_json(FILE *out, const mcast_tracker_t *t, double elapsed,
 	json_counters(out, &tot);
 	fprintf(out,
 		",\"sessions\":%llu,\"restarts\":%llu,\"malformed\":%llu,"
-		"\"retired\":%llu,\"latency_ns\":",
+		"\"retired\":%llu,\"plain\":%llu,\"latency_ns\":",
 		(unsigned long long)tot.sessions,
 		(unsigned long long)tot.restarts,
 		(unsigned long long)tot.malformed,
-		(unsigned long long)tot.retired);
+		(unsigned long long)tot.retired,
+		(unsigned long long)tot.plain);
 	json_latency(out, &tot);
 	fputs("},\"sessions\":[", out);
 	for (size_t i = 0; i < n; i++) {

@@ -83,11 +83,17 @@ long long cli_parse_int(const char *opt, const char *s, long long min,
 double cli_parse_seconds(const char *opt, const char *s, double min,
 			 double max)
 {
+	return cli_parse_real(opt, s, min, max, "seconds");
+}
+
+double cli_parse_real(const char *opt, const char *s, double min, double max,
+		      const char *unit)
+{
 	char want[96];
 	char *end;
 	double v;
 
-	snprintf(want, sizeof(want), "seconds from %g to %g", min, max);
+	snprintf(want, sizeof(want), "%s from %g to %g", unit, min, max);
 	errno = 0;
 	v = strtod(s, &end);
 	if (!*s || *end || errno || !isfinite(v) || v < min || v > max)

@@ -116,6 +116,14 @@ static int sender_mcast_opts(struct mcast *m, int family, unsigned ifindex)
 	if (rc < 0)
 		return mc_fail(m, rc, "set %s %d", v6 ? "hop limit" : "TTL",
 			       m->ttl);
+	/* A sender that also answers by unicast (MCAST_OPT_REPLIES) gives
+	 * those datagrams the same TTL, so a ping's two paths match. */
+	if ((m->opts.flags & MCAST_OPT_REPLIES) && m->ttl > 0) {
+		rc = mc_setopt_int(m->fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+				   v6 ? IPV6_UNICAST_HOPS : IP_TTL, m->ttl);
+		if (rc < 0)
+			return mc_fail(m, rc, "set unicast TTL %d", m->ttl);
+	}
 	if (m->opts.loop >= 0) {
 		rc = mc_setopt_int(m->fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
 				   v6 ? IPV6_MULTICAST_LOOP : IP_MULTICAST_LOOP,

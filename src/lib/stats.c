@@ -341,6 +341,7 @@ static int mc_feed_plain(struct mcast_tracker *t, const struct mcast_meta *meta)
 	mc_arrived(t, e, &ts);
 	e->received++;
 	e->bytes += meta->len;
+	t->plain++;
 	return MCAST_FEED_PLAIN;
 }
 
@@ -550,6 +551,7 @@ int mcast_tracker_totals(const mcast_tracker_t *t,
 	s.malformed = t->malformed;
 	s.retired = t->retired;
 	s.sessions = t->sessions;
+	s.plain = t->plain;
 	s.ended = mcast_tracker_all_ended(t);
 	if (t->have_time) {
 		s.first = t->first;

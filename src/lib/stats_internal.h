@@ -105,6 +105,7 @@ struct mcast_tracker {
 		uint64_t total_sent;
 	} gone;
 	uint64_t restarts, malformed, retired, sessions;
+	uint64_t plain; /* datagrams without the mcast header, all entries */
 	bool have_time;
 	struct timespec first, last;
 	struct mcast_hist latency; /* every distinct probe */

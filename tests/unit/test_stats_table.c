@@ -140,6 +140,7 @@ static void test_plain_and_other(void)
 
 	tot = totals(t);
 	CHECK_EQ_INT(tot.received, 11);
+	CHECK_EQ_INT(tot.plain, 11);
 	CHECK_EQ_INT(tot.bytes, 500 + 30 + 2 + 3);
 	CHECK_EQ_INT(tot.sessions, 0);
 	CHECK_EQ_INT(tot.is_probe, 0);
