@@ -183,9 +183,16 @@ struct mcast_opts {
 	 * failed step is written here instead (caller-owned, may be NULL). */
 	char *errbuf;
 	size_t errlen;
+	/* Receiver: the metadata wanted, of MCAST_META_DST, MCAST_META_TTL
+	 * and MCAST_META_TS (default: all three).  Each costs the kernel
+	 * work per datagram - IP_PKTINFO even a route lookup - so a receiver
+	 * after raw throughput asks only for what it uses.  The source
+	 * address and the length always come. */
+	unsigned meta;
 };
 
-/* Fill *o with defaults: no interface, TTL 1, kernel loopback, no bind. */
+/* Fill *o with defaults: no interface, TTL 1, kernel loopback, no bind,
+ * all metadata. */
 void mcast_opts_init(struct mcast_opts *o);
 
 /* Bits of struct mcast_info.warnings. */

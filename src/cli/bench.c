@@ -32,7 +32,7 @@ struct bench {
 	double duration;
 	size_t size;
 	enum bench_mode mode;
-	bool gro, json;
+	bool gro, json, busy_poll;
 	int rcvbuf;
 
 	/* results */
@@ -58,6 +58,8 @@ void usage_bench(FILE *out)
 		"  -m, --mode MODE         send path: plain (one datagram per call), mmsg\n"
 		"                          (sendmmsg batches) or gso (UDP_SEGMENT); default mmsg\n"
 		"  -g, --gro               receive coalesced buffers (UDP_GRO) and split them\n"
+		"  -B, --busy-poll         the receiver spins instead of sleeping, which also\n"
+		"                          spares the sender the cost of waking it\n"
 		"  -r, --rcvbuf BYTES      receive buffer (default 32M; K, M suffixes)\n"
 		"  -F, --format FMT        text (default) or json\n"
 		"  -h, --help              this help\n");
@@ -169,6 +171,11 @@ static void *receiver(void *arg)
 	o.iface = b->iface;
 	o.rcvbuf = b->rcvbuf;
 	o.flags = b->gro ? MCAST_OPT_GRO : 0;
+	if (b->busy_poll)
+		o.flags |= MCAST_OPT_BUSY_POLL;
+	/* The sequence numbers are all it counts: no per-datagram metadata
+	 * (each kind costs the kernel work; see struct mcast_opts.meta). */
+	o.meta = 0;
 	b->rx_rc = mcast_receiver_open(&rx, &o);
 	if (b->rx_rc == 0)
 		b->rx_rc = mcast_join(rx, (struct sockaddr *)&b->group, NULL, 0);
@@ -275,6 +282,7 @@ static void parse_args(int argc, char **argv, struct bench *b)
 		{ "size", required_argument, NULL, 's' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "gro", no_argument, NULL, 'g' },
+		{ "busy-poll", no_argument, NULL, 'B' },
 		{ "rcvbuf", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
@@ -288,7 +296,7 @@ static void parse_args(int argc, char **argv, struct bench *b)
 	b->mode = MODE_MMSG;
 	b->rcvbuf = 32 << 20;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:D:s:m:gr:F:h", longopts,
+	while ((o = getopt_long(argc, argv, "i:D:s:m:gBr:F:h", longopts,
 				NULL)) != -1) {
 		switch (o) {
 		case 'i': b->iface = optarg; break;
@@ -310,6 +318,7 @@ static void parse_args(int argc, char **argv, struct bench *b)
 			b->mode = (enum bench_mode)o;
 			break;
 		case 'g': b->gro = true; break;
+		case 'B': b->busy_poll = true; break;
 		case 'r':
 			b->rcvbuf = (int)cli_parse_bytes("--rcvbuf", optarg,
 							 4096, 1LL << 30);

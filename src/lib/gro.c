@@ -170,7 +170,8 @@ int mc_recv_gro(struct mcast *m, const struct mc_sock *s,
 		mcast_meta_init(&b->meta);
 		memcpy(&b->meta.src, &src[i], msgs[i].msg_hdr.msg_namelen);
 		seg = mc_parse_cmsgs(&msgs[i].msg_hdr, s, &b->meta);
-		if (!(b->meta.flags & MCAST_META_TS))
+		if (!(b->meta.flags & MCAST_META_TS) &&
+		    (m->opts.meta & MCAST_META_TS))
 			clock_gettime(CLOCK_REALTIME, &b->meta.ts);
 		b->len = msgs[i].msg_len;
 		b->seg = seg > 0 ? (size_t)seg : b->len;

@@ -55,10 +55,18 @@ static void gather(struct mcast *m, struct gso_batch *b, size_t nm, size_t *ni,
 	while (i < n && k < MC_GSO_SEGS && !v[i].to && v[i].len > 0 &&
 	       v[i].len <= seg && total + v[i].len <= MC_GSO_BYTES) {
 		bool shorter = v[i].len < seg;
+		struct iovec *prev = *ni > first ? &b->iov[*ni - 1] : NULL;
 
-		b->iov[*ni].iov_base = v[i].buf;
-		b->iov[*ni].iov_len = v[i].len;
-		(*ni)++;
+		/* Datagrams laid out back to back in memory travel as one
+		 * iovec: the kernel walks far fewer of them per buffer. */
+		if (prev && (char *)prev->iov_base + prev->iov_len ==
+				    (char *)v[i].buf) {
+			prev->iov_len += v[i].len;
+		} else {
+			b->iov[*ni].iov_base = v[i].buf;
+			b->iov[*ni].iov_len = v[i].len;
+			(*ni)++;
+		}
 		total += v[i].len;
 		k++;
 		i++;
@@ -73,7 +81,7 @@ static void gather(struct mcast *m, struct gso_batch *b, size_t nm, size_t *ni,
 		i++;
 	}
 	h->msg_iov = &b->iov[first];
-	h->msg_iovlen = k;
+	h->msg_iovlen = *ni - first;
 	const struct sockaddr *to = v[*pos].to;
 
 	if (!to && m->reply.fd >= 0)

@@ -171,22 +171,27 @@ static int recv_socket(struct mcast *m, const struct mc_sock *s,
 	if (rc < 0)
 		return errno == EAGAIN ? 0 : mc_fail(m, -errno, "receive");
 	for (int i = 0; i < rc; i++) {
-		struct mcast_meta meta;
+		struct mcast_meta local, *mp;
 		size_t wire = msgs[i].msg_len;
 
 		v[i].len = wire < v[i].cap ? wire : v[i].cap;
 		if (!v[i].meta)
 			continue;
-		mcast_meta_init(&meta);
-		meta.len = wire;
+		/* A caller built against this header gets its struct filled
+		 * in place; an older, shorter one through a copy. */
+		mp = v[i].meta->size >= sizeof(local) ? v[i].meta : &local;
+		mcast_meta_init(mp);
+		mp->len = wire;
 		if (wire > v[i].cap ||
 		    (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
-			meta.flags |= MCAST_META_TRUNC;
-		memcpy(&meta.src, &src[i], msgs[i].msg_hdr.msg_namelen);
-		mc_parse_cmsgs(&msgs[i].msg_hdr, s, &meta);
-		if (!(meta.flags & MCAST_META_TS))
-			clock_gettime(CLOCK_REALTIME, &meta.ts);
-		mc_meta_store(v[i].meta, &meta);
+			mp->flags |= MCAST_META_TRUNC;
+		memcpy(&mp->src, &src[i], msgs[i].msg_hdr.msg_namelen);
+		mc_parse_cmsgs(&msgs[i].msg_hdr, s, mp);
+		if (!(mp->flags & MCAST_META_TS) &&
+		    (m->opts.meta & MCAST_META_TS))
+			clock_gettime(CLOCK_REALTIME, &mp->ts);
+		if (mp == &local)
+			mc_meta_store(v[i].meta, &local);
 	}
 	return rc;
 }

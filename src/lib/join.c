@@ -21,22 +21,20 @@
 
 /* Ask for the metadata each datagram should carry: destination group and
  * interface (pktinfo), received TTL / hop limit, kernel timestamp. */
-int mc_want_metadata(int fd, int family)
+int mc_want_metadata(int fd, int family, unsigned want)
 {
-	int rc;
+	bool v4 = family == AF_INET;
+	int rc = 0;
 
-	if (family == AF_INET) {
-		if ((rc = mc_setopt_int(fd, IPPROTO_IP, IP_PKTINFO, 1)) < 0 ||
-		    (rc = mc_setopt_int(fd, IPPROTO_IP, IP_RECVTTL, 1)) < 0)
-			return rc;
-	} else {
-		if ((rc = mc_setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO,
-					1)) < 0 ||
-		    (rc = mc_setopt_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT,
-					1)) < 0)
-			return rc;
-	}
-	return mc_setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+	if (want & MCAST_META_DST)
+		rc = v4 ? mc_setopt_int(fd, IPPROTO_IP, IP_PKTINFO, 1)
+			: mc_setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
+	if (rc == 0 && (want & MCAST_META_TTL))
+		rc = v4 ? mc_setopt_int(fd, IPPROTO_IP, IP_RECVTTL, 1)
+			: mc_setopt_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
+	if (rc == 0 && (want & MCAST_META_TS))
+		rc = mc_setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+	return rc;
 }
 
 /*
@@ -97,7 +95,7 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 	    (rc = mc_setopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1)) < 0)
 		goto fail_step;
 	if ((rc = only_joined_groups(fd, family)) < 0 ||
-	    (rc = mc_want_metadata(fd, family)) < 0 ||
+	    (rc = mc_want_metadata(fd, family, m->opts.meta)) < 0 ||
 	    (m->gro && (rc = mc_gro_socket(m, fd)) < 0))
 		goto fail_step;
 	if (m->opts.flags & MCAST_OPT_BUSY_POLL)

@@ -98,7 +98,7 @@ void mc_busy_poll_socket(struct mcast *m, int fd);
 
 /* join.c */
 int mc_receiver_socket(struct mcast *m, int family, unsigned port);
-int mc_want_metadata(int fd, int family);
+int mc_want_metadata(int fd, int family, unsigned want);
 
 /* Views of a sockaddr_storage by family. */
 static inline struct sockaddr_in *mc_sin(struct sockaddr_storage *ss)

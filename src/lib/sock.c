@@ -21,6 +21,7 @@ void mcast_opts_init(struct mcast_opts *o)
 	o->ttl = -1;
 	o->loop = -1;
 	o->bind.ss_family = AF_UNSPEC;
+	o->meta = MCAST_META_DST | MCAST_META_TTL | MCAST_META_TS;
 }
 
 int mc_setopt_int(int fd, int level, int name, int value)
@@ -198,7 +199,7 @@ static int sender_connect(struct mcast *m, int family)
 		return 0;
 	if (connect(m->fd, (struct sockaddr *)&unspec, sizeof(unspec)) < 0)
 		return mc_fail(m, -errno, "disconnect for replies");
-	if ((rc = mc_want_metadata(m->fd, family)) < 0)
+	if ((rc = mc_want_metadata(m->fd, family, m->opts.meta)) < 0)
 		return mc_fail(m, rc, "ask for reply metadata");
 	if (m->opts.flags & MCAST_OPT_BUSY_POLL)
 		mc_busy_poll_socket(m, m->fd);
