@@ -30,12 +30,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define GROUP "239.255.77.78"
-#define PORT 7778
-#define SEGS 64	 /* datagrams per segmented buffer */
-#define MSGS 16	 /* buffers per sendmmsg */
+#define GROUP	 "239.255.77.78"
+#define PORT	 7778
+#define SEGS	 64 /* datagrams per segmented buffer */
+#define MSGS	 16 /* buffers per sendmmsg */
 #define RX_BATCH 1024
-#define RX_CAP 2048
+#define RX_CAP	 2048
 
 static const char *iface = "lo";
 static size_t size = 64;
@@ -73,7 +73,8 @@ static void die(const char *what)
 static void *tx(void *arg)
 {
 	static unsigned char buf[MSGS][SEGS * RX_CAP];
-	struct sockaddr_in g = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	struct sockaddr_in g = { .sin_family = AF_INET,
+				 .sin_port = htons(PORT) };
 	struct ip_mreqn mr = { .imr_ifindex = (int)if_nametoindex(iface) };
 	struct mmsghdr m[MSGS];
 	struct iovec iov[MSGS];
@@ -98,7 +99,8 @@ static void *tx(void *arg)
 		if (bind(fd, (struct sockaddr *)&src, sizeof(src)))
 			die("sender bind");
 	}
-	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) ||
+	if (fd < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) ||
 	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &one, sizeof(one)) ||
 	    connect(fd, (struct sockaddr *)&g, sizeof(g)))
 		die("sender socket");
@@ -164,7 +166,8 @@ static void *rx(void *arg)
 	pin(1);
 	inet_pton(AF_INET, GROUP, &mr.imr_multiaddr);
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		die("receiver socket");
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
@@ -217,17 +220,29 @@ int main(int argc, char **argv)
 
 	while ((o = getopt(argc, argv, "i:s:D:r:j")) != -1) {
 		switch (o) {
-		case 'i': iface = optarg; break;
-		case 's': size = (size_t)atoi(optarg); break;
-		case 'D': duration = atof(optarg); break;
-		case 'r': rate = atof(optarg); break;
-		case 'j': json = 1; break;
+		case 'i':
+			iface = optarg;
+			break;
+		case 's':
+			size = (size_t)atoi(optarg);
+			break;
+		case 'D':
+			duration = atof(optarg);
+			break;
+		case 'r':
+			rate = atof(optarg);
+			break;
+		case 'j':
+			json = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: ceiling [-i IFACE] [-s SIZE] [-D SECONDS] [-r PPS] [-j]\n");
+			fprintf(stderr,
+				"usage: ceiling [-i IFACE] [-s SIZE] [-D SECONDS] [-r PPS] [-j]\n");
 			return 2;
 		}
 	}
-	if (size < 8 || size > RX_CAP || duration <= 0 || !if_nametoindex(iface)) {
+	if (size < 8 || size > RX_CAP || duration <= 0 ||
+	    !if_nametoindex(iface)) {
 		fprintf(stderr, "ceiling: bad size, duration or interface\n");
 		return 2;
 	}
@@ -243,14 +258,15 @@ int main(int argc, char **argv)
 	if (json)
 		printf("{\"type\":\"ceiling\",\"size\":%zu,\"sent\":%llu,\"received\":%llu,"
 		       "\"lost\":%llu,\"tx_pps\":%.0f,\"rx_pps\":%.0f,\"rx_gbps\":%.3f}\n",
-		       size, (unsigned long long)sent, (unsigned long long)received,
-		       (unsigned long long)lost, tx_pps, rx_pps,
-		       rx_pps * (double)size * 8 / 1e9);
+		       size, (unsigned long long)sent,
+		       (unsigned long long)received, (unsigned long long)lost,
+		       tx_pps, rx_pps, rx_pps * (double)size * 8 / 1e9);
 	else
 		printf("ceiling %zu B: sent %llu (%.0f/s), received %llu (%.0f/s, %.3f Gbit/s), lost %llu, out of order %llu\n",
 		       size, (unsigned long long)sent, tx_pps,
 		       (unsigned long long)received, rx_pps,
-		       rx_pps * (double)size * 8 / 1e9, (unsigned long long)lost,
+		       rx_pps * (double)size * 8 / 1e9,
+		       (unsigned long long)lost,
 		       (unsigned long long)out_of_order);
 	return 0;
 }

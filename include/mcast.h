@@ -201,8 +201,8 @@ enum mcast_warning {
 	MCAST_WARN_SNDBUF_CLAMPED = 1 << 1, /* kernel gave less (wmem_max) */
 	MCAST_WARN_SSM_NO_SOURCE = 1 << 2,  /* 232/8 or ff3x:: joined as ASM */
 	MCAST_WARN_UNSPEC_SOURCE = 1 << 3,  /* IPv4 sender sends from 0.0.0.0 */
-	MCAST_WARN_GSO_OFF = 1 << 4,	     /* UDP_SEGMENT refused: sendmmsg */
-	MCAST_WARN_GRO_OFF = 1 << 5,	     /* UDP_GRO refused: recvmmsg */
+	MCAST_WARN_GSO_OFF = 1 << 4,	    /* UDP_SEGMENT refused: sendmmsg */
+	MCAST_WARN_GRO_OFF = 1 << 5,	    /* UDP_GRO refused: recvmmsg */
 };
 
 /* What a handle ended up with: interface, local address, buffers. */
@@ -509,7 +509,7 @@ struct mcast_stream_stats {
 	uint64_t latency_count;
 	uint64_t retired;  /* totals: entries retired for space */
 	uint64_t sessions; /* totals: sessions seen */
-	uint64_t plain; /* totals: plain datagrams, part of received */
+	uint64_t plain;	   /* totals: plain datagrams, part of received */
 };
 
 /* Number of live entries (sessions and plain sources). */

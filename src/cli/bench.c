@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #define BENCH_GROUP "239.255.77.77:7777"
-#define TX_BATCH 1024 /* datagrams per send call in mmsg/gso modes */
-#define RX_BATCH 64
-#define RX_CAP 2048 /* per-datagram buffer; GRO splits into these */
-#define DRAIN_MS 200 /* receive this long after the sender stopped */
+#define TX_BATCH    1024 /* datagrams per send call in mmsg/gso modes */
+#define RX_BATCH    64
+#define RX_CAP	    2048 /* per-datagram buffer; GRO splits into these */
+#define DRAIN_MS    200	 /* receive this long after the sender stopped */
 
 enum bench_mode { MODE_PLAIN, MODE_MMSG, MODE_GSO };
 static const char *const mode_names[] = { "plain", "mmsg", "gso" };
@@ -107,8 +107,8 @@ static void *sender(void *arg)
 	if (strcmp(b->iface, "lo") == 0)
 		mcast_addr_parse("127.0.0.1", MCAST_PARSE_UNICAST, &o.bind);
 	b->tx_rc = !v || !bufs ? -ENOMEM
-			       : mcast_sender_open(&tx, (struct sockaddr *)&b->group,
-						   &o);
+			       : mcast_sender_open(
+					 &tx, (struct sockaddr *)&b->group, &o);
 	pthread_barrier_wait(&b->ready);
 	if (b->tx_rc < 0 || b->rx_rc < 0)
 		goto out;
@@ -183,12 +183,14 @@ static void *receiver(void *arg)
 	o.meta = 0;
 	b->rx_rc = mcast_receiver_open(&rx, &o);
 	if (b->rx_rc == 0)
-		b->rx_rc = mcast_join(rx, (struct sockaddr *)&b->group, NULL, 0);
+		b->rx_rc =
+			mcast_join(rx, (struct sockaddr *)&b->group, NULL, 0);
 	pthread_barrier_wait(&b->ready);
 	if (b->rx_rc < 0 || b->tx_rc < 0)
 		goto out;
 	for (size_t i = 0; i < RX_BATCH; i++)
-		v[i] = (struct mcast_dgram){ .buf = bufs[i], .cap = RX_CAP,
+		v[i] = (struct mcast_dgram){ .buf = bufs[i],
+					     .cap = RX_CAP,
 					     .meta = &meta[i] };
 	cpu0 = thread_cpu();
 	for (;;) {
@@ -305,15 +307,16 @@ static void parse_args(int argc, char **argv, struct bench *b)
 	while ((o = getopt_long(argc, argv, "i:D:s:m:gBR:r:F:h", longopts,
 				NULL)) != -1) {
 		switch (o) {
-		case 'i': b->iface = optarg; break;
+		case 'i':
+			b->iface = optarg;
+			break;
 		case 'D':
 			b->duration = cli_parse_seconds("--duration", optarg,
 							0.1, 3600);
 			break;
 		case 's':
-			b->size = (size_t)cli_parse_int("--size", optarg,
-							MCAST_WIRE_HDR_LEN,
-							RX_CAP);
+			b->size = (size_t)cli_parse_int(
+				"--size", optarg, MCAST_WIRE_HDR_LEN, RX_CAP);
 			break;
 		case 'm':
 			for (o = 0; o < 3 && strcmp(optarg, mode_names[o]); o++)
@@ -323,10 +326,15 @@ static void parse_args(int argc, char **argv, struct bench *b)
 					      "plain, mmsg or gso");
 			b->mode = (enum bench_mode)o;
 			break;
-		case 'g': b->gro = true; break;
-		case 'B': b->busy_poll = true; break;
+		case 'g':
+			b->gro = true;
+			break;
+		case 'B':
+			b->busy_poll = true;
+			break;
 		case 'R':
-			b->rate = cli_parse_rate("--rate", optarg, 1, 1e9, 1000);
+			b->rate =
+				cli_parse_rate("--rate", optarg, 1, 1e9, 1000);
 			break;
 		case 'r':
 			b->rcvbuf = (int)cli_parse_bytes("--rcvbuf", optarg,
@@ -339,12 +347,16 @@ static void parse_args(int argc, char **argv, struct bench *b)
 				cli_bad_value("--format", optarg,
 					      "text or json");
 			break;
-		case 'h': usage_bench(stdout); exit(EXIT_OK);
-		default: cli_bad_option(optopt, argv[optind - 1]);
+		case 'h':
+			usage_bench(stdout);
+			exit(EXIT_OK);
+		default:
+			cli_bad_option(optopt, argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		cli_die(EXIT_USAGE, "unexpected argument '%s'; see mcast bench --help",
+		cli_die(EXIT_USAGE,
+			"unexpected argument '%s'; see mcast bench --help",
 			argv[optind]);
 }
 

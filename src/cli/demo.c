@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEMO_GROUP "224.168.2.9:1600"
-#define DEMO_SOURCE "127.0.0.1:1501"
-#define DEMO_IFACE "lo"
+#define DEMO_GROUP   "224.168.2.9:1600"
+#define DEMO_SOURCE  "127.0.0.1:1501"
+#define DEMO_IFACE   "lo"
 #define DEMO_MESSAGE "Hello World"
 
 void usage_demo(FILE *out)
@@ -21,7 +21,8 @@ void usage_demo(FILE *out)
 	fprintf(out,
 		"usage: mcast demo [OPTIONS]\n\n"
 		"The tutorial's pair on the loopback interface lo: a receiver joins\n"
-		"" DEMO_GROUP ", a sender bound to " DEMO_SOURCE " sends \"" DEMO_MESSAGE "\"\n"
+		"" DEMO_GROUP ", a sender bound to " DEMO_SOURCE
+		" sends \"" DEMO_MESSAGE "\"\n"
 		"with TTL 255, and each datagram is printed as the tutorial's client does.\n"
 		"Exit 0 only if every datagram arrived.\n\n"
 		"  -c, --count N           datagrams to send (default 3)\n"
@@ -65,14 +66,19 @@ int cmd_demo(int argc, char **argv)
 			count = cli_parse_int("--count", optarg, 1, 1000);
 			break;
 		case 'd':
-			interval = cli_parse_seconds("--interval", optarg, 0, 10);
+			interval =
+				cli_parse_seconds("--interval", optarg, 0, 10);
 			break;
-		case 'h': usage_demo(stdout); return EXIT_OK;
-		default: cli_bad_option(optopt, argv[optind - 1]);
+		case 'h':
+			usage_demo(stdout);
+			return EXIT_OK;
+		default:
+			cli_bad_option(optopt, argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		cli_die(EXIT_USAGE, "unexpected argument '%s'; see mcast demo --help",
+		cli_die(EXIT_USAGE,
+			"unexpected argument '%s'; see mcast demo --help",
 			argv[optind]);
 	check_lo();
 	cli_signals();
@@ -98,18 +104,21 @@ int cmd_demo(int argc, char **argv)
 	so.errlen = sizeof(step);
 	/* On lo an unbound sender would send from 0.0.0.0: 127.0.0.1 is
 	 * host-scoped, so the kernel will not pick it by itself. */
-	mcast_addr_parse(DEMO_SOURCE, MCAST_PARSE_UNICAST | MCAST_PARSE_PORT_OPT,
-			 &so.bind);
+	mcast_addr_parse(DEMO_SOURCE,
+			 MCAST_PARSE_UNICAST | MCAST_PARSE_PORT_OPT, &so.bind);
 	if ((rc = mcast_sender_open(&tx, (struct sockaddr *)&group, &so)) < 0)
 		cli_fail_step(EXIT_RUNTIME, step, rc, "cannot open sender");
-	cli_info("demo: joined " DEMO_GROUP " on lo; sending %lld datagram%s from " DEMO_SOURCE " with TTL 255",
+	cli_info("demo: joined " DEMO_GROUP
+		 " on lo; sending %lld datagram%s from " DEMO_SOURCE
+		 " with TTL 255",
 		 count, count == 1 ? "" : "s");
 
 	for (long long i = 0; i < count && !cli_stop; i++) {
 		struct mcast_meta meta;
 		char buf[2048], from[MCAST_ADDRSTRLEN];
 
-		if ((rc = mcast_send(tx, DEMO_MESSAGE, strlen(DEMO_MESSAGE))) < 0)
+		if ((rc = mcast_send(tx, DEMO_MESSAGE, strlen(DEMO_MESSAGE))) <
+		    0)
 			cli_fail_call(EXIT_RUNTIME, tx, rc, "send");
 		/* Loopback delivery is immediate; a second is generous. */
 		mcast_meta_init(&meta);

@@ -10,8 +10,7 @@ static const char *ifname_of(struct ifname_cache *t, unsigned index)
 {
 	if (index != t->index) {
 		if (!if_indextoname(index, t->name))
-			snprintf(t->name, sizeof(t->name), "%u",
-				 index);
+			snprintf(t->name, sizeof(t->name), "%u", index);
 		t->index = index;
 	}
 	return t->name;
@@ -38,8 +37,9 @@ static void print_text_head(FILE *out, struct ifname_cache *t,
 	fprintf(out, "len=%zu", meta->len);
 }
 
-static void print_json(FILE *out, struct ifname_cache *t, const unsigned char *p,
-		       size_t n, const struct mcast_meta *meta)
+static void print_json(FILE *out, struct ifname_cache *t,
+		       const unsigned char *p, size_t n,
+		       const struct mcast_meta *meta)
 {
 	char src[MCAST_ADDRSTRLEN], dst[MCAST_ADDRSTRLEN];
 
@@ -72,7 +72,8 @@ static void print_json(FILE *out, struct ifname_cache *t, const unsigned char *p
 }
 
 void print_dgram(enum out_format format, struct ifname_cache *t,
-		 const unsigned char *p, size_t n, const struct mcast_meta *meta)
+		 const unsigned char *p, size_t n,
+		 const struct mcast_meta *meta)
 {
 	switch (format) {
 	case FMT_TEXT:
@@ -94,4 +95,3 @@ void print_dgram(enum out_format format, struct ifname_cache *t,
 		break;
 	}
 }
-

@@ -13,8 +13,9 @@ struct ping_cfg {
 	struct mcast_opts opts;
 	bool respond, quiet, json, busy_poll;
 	unsigned pinger_opts; /* how many pinger-only options were given */
-	double rate;	 /* pings per second */
-	long long count; /* pings to send (responder: to answer); -1: no limit */
+	double rate;	      /* pings per second */
+	long long
+		count; /* pings to send (responder: to answer); -1: no limit */
 	double duration; /* seconds; 0: no limit */
 	double wait;	 /* seconds to wait for replies after the last ping */
 	long long size;	 /* UDP payload of a ping, header included */
@@ -27,8 +28,7 @@ struct ping_cfg {
 
 /* Open the sender (replies enabled) and, when asked, a receiver joined to
  * the group; print the "joined" line.  Exits on failure. */
-void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx,
-	       mcast_t **rx);
+void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx);
 uint64_t ping_realtime_ns(void);
 
 int ping_respond(const struct ping_cfg *c);

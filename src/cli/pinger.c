@@ -47,9 +47,8 @@ static struct responder *find_responder(struct pinger *p,
 
 		if (!same_host(&r->addr, src))
 			continue;
-		if (!session ||
-		    (r->answered &&
-		     !memcmp(r->session, session, MCAST_SESSION_LEN)))
+		if (!session || (r->answered && !memcmp(r->session, session,
+							MCAST_SESSION_LEN)))
 			return r;
 		if (!r->answered && !unclaimed)
 			unclaimed = r;
@@ -90,8 +89,8 @@ static void print_reply(const struct pinger *p, const struct responder *r,
 		fputs("}\n", stdout);
 	} else {
 		printf("%zu bytes from %s: seq=%llu %s time=%.3f ms\n",
-		       meta->len, a, (unsigned long long)seq,
-		       path_names[path], rtt_ms);
+		       meta->len, a, (unsigned long long)seq, path_names[path],
+		       rtt_ms);
 	}
 }
 
@@ -142,7 +141,8 @@ static void take_reply(struct pinger *p, const unsigned char *buf, size_t len,
 
 static void send_ping(struct pinger *p)
 {
-	struct mcast_dgram d = { .buf = p->ping_buf, .len = (size_t)p->c->size };
+	struct mcast_dgram d = { .buf = p->ping_buf,
+				 .len = (size_t)p->c->size };
 	uint64_t seq = p->sent;
 	int rc;
 
@@ -170,7 +170,8 @@ static void drain(struct pinger *p, mcast_t *m)
 
 	for (size_t i = 0; i < BATCH; i++) {
 		mcast_meta_init(&metas[i]);
-		v[i] = (struct mcast_dgram){ .buf = bufs[i], .cap = DGRAM_MAX,
+		v[i] = (struct mcast_dgram){ .buf = bufs[i],
+					     .cap = DGRAM_MAX,
 					     .meta = &metas[i] };
 	}
 	rc = mcast_recv_batch(m, v, BATCH, 0);

@@ -107,9 +107,8 @@ static void report_text(const struct ping_cfg *c, uint64_t sent,
 
 			if (!path_wanted(c, k))
 				continue;
-			printf("%-24s %-9s %llu replies, %.1f%% loss",
-			       a, path_names[k],
-			       (unsigned long long)ps->replies,
+			printf("%-24s %-9s %llu replies, %.1f%% loss", a,
+			       path_names[k], (unsigned long long)ps->replies,
 			       loss_pct(r, k, sent));
 			if (ps->duplicates)
 				printf(", %llu duplicates",
@@ -118,7 +117,8 @@ static void report_text(const struct ping_cfg *c, uint64_t sent,
 				printf(", rtt min/p50/p90/p99/p99.9/max = %.3f",
 				       (double)ps->rtt.min / 1e6);
 				for (size_t q = 0;
-				     q < sizeof(quantiles) / sizeof(quantiles[0]);
+				     q <
+				     sizeof(quantiles) / sizeof(quantiles[0]);
 				     q++)
 					printf("/%.3f",
 					       (double)mcast_hist_quantile(
@@ -164,8 +164,7 @@ int pinger_report(const struct ping_cfg *c, uint64_t sent,
 							: "unicast replies do not come back (check routes and firewalls on the way back)");
 					status = EXIT_RUNTIME;
 				}
-		}
-		else if (r->named) {
+		} else if (r->named) {
 			fprintf(stderr,
 				"%s: responder %s did not answer (100%% loss)\n",
 				cli_prog, a);
@@ -185,15 +184,18 @@ int pinger_report(const struct ping_cfg *c, uint64_t sent,
 	}
 	if (c->expect_responders > 0 &&
 	    answered < (size_t)c->expect_responders) {
-		fprintf(stderr, "%s: %zu of %lld expected responders answered\n",
+		fprintf(stderr,
+			"%s: %zu of %lld expected responders answered\n",
 			cli_prog, answered, c->expect_responders);
 		status = EXIT_RUNTIME;
 	}
 	if (foreign)
-		fprintf(stderr, "%s: ignored %llu replies to other pingers on the group\n",
+		fprintf(stderr,
+			"%s: ignored %llu replies to other pingers on the group\n",
 			cli_prog, (unsigned long long)foreign);
 	if (overflow)
-		fprintf(stderr, "%s: more than %d responders: %llu replies from the rest were not counted\n",
+		fprintf(stderr,
+			"%s: more than %d responders: %llu replies from the rest were not counted\n",
 			cli_prog, MAX_RESPONDERS, (unsigned long long)overflow);
 	if (answered == 0 && status == EXIT_OK) {
 		fprintf(stderr, "%s: no responder answered %llu pings\n",

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <time.h>
 
-#define PROBE_BATCH 64 /* datagrams per send call at full speed */
-#define GSO_BATCH 1024 /* the same with --gso: 16 segmented buffers */
-#define END_REPEATS 3  /* end-of-stream markers; one may be lost */
-#define END_GAP 0.005  /* seconds between them */
-#define CATCH_UP 0.005 /* seconds of schedule a late sender may make up */
+#define PROBE_BATCH 64	  /* datagrams per send call at full speed */
+#define GSO_BATCH   1024  /* the same with --gso: 16 segmented buffers */
+#define END_REPEATS 3	  /* end-of-stream markers; one may be lost */
+#define END_GAP	    0.005 /* seconds between them */
+#define CATCH_UP    0.005 /* seconds of schedule a late sender may make up */
 
 struct prober {
 	mcast_t *m;
@@ -118,8 +118,8 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 	struct prober p;
 	bool full_speed = isinf(c->rate);
 	bool gso = c->opts.flags & MCAST_OPT_GSO;
-	size_t burst = full_speed ? (gso ? GSO_BATCH : PROBE_BATCH)
-				  : (size_t)c->burst;
+	size_t burst =
+		full_speed ? (gso ? GSO_BATCH : PROBE_BATCH) : (size_t)c->burst;
 	double step = full_speed ? 0 : (double)burst / c->rate;
 	double slack = step > CATCH_UP ? step : CATCH_UP;
 	double start = cli_now(), anchor = start, end_at = 0;
@@ -134,11 +134,13 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 		snprintf(sid + 2 * i, 3, "%02x", p.hdr.session[i]);
 	if (!c->quiet) {
 		if (full_speed)
-			cli_info("probe session %s, %lld-byte datagrams at full speed",
-				 sid, c->size);
+			cli_info(
+				"probe session %s, %lld-byte datagrams at full speed",
+				sid, c->size);
 		else
-			cli_info("probe session %s, %lld-byte datagrams at %.10g/s",
-				 sid, c->size, c->rate);
+			cli_info(
+				"probe session %s, %lld-byte datagrams at %.10g/s",
+				sid, c->size, c->rate);
 	}
 	if (c->duration > 0)
 		end_at = start + c->duration;
@@ -177,19 +179,20 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 	mcast_get_info(m, &info);
 	if ((c->opts.flags & MCAST_OPT_GSO) &&
 	    (info.warnings & MCAST_WARN_GSO_OFF))
-		cli_warn("the kernel refused segmented sends (UDP_SEGMENT); sent with sendmmsg instead");
+		cli_warn(
+			"the kernel refused segmented sends (UDP_SEGMENT); sent with sendmmsg instead");
 
 	send_end(&p);
 	/* n datagrams span n - 1 intervals: the rate is intervals / time. */
-	double per_s = elapsed > 0 && p.sent > 1
-			       ? (double)(p.sent - 1) / elapsed
-			       : 0;
+	double per_s =
+		elapsed > 0 && p.sent > 1 ? (double)(p.sent - 1) / elapsed : 0;
 
 	if (!c->quiet)
-		cli_info("sent %llu probe%s (%llu bytes) in %.3f s: %.0f datagrams/s, %.3f Mbit/s",
-			 (unsigned long long)p.sent, p.sent == 1 ? "" : "s",
-			 (unsigned long long)p.bytes, elapsed, per_s,
-			 per_s * (double)c->size * 8 / 1e6);
+		cli_info(
+			"sent %llu probe%s (%llu bytes) in %.3f s: %.0f datagrams/s, %.3f Mbit/s",
+			(unsigned long long)p.sent, p.sent == 1 ? "" : "s",
+			(unsigned long long)p.bytes, elapsed, per_s,
+			per_s * (double)c->size * 8 / 1e6);
 	free(p.bufs);
 	free(p.v);
 	return EXIT_OK;

@@ -12,13 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_GROUPS 64
+#define MAX_GROUPS  64
 #define MAX_SOURCES 16
-#define BATCH 16
-#define DGRAM_MAX 65536
+#define BATCH	    16
+#define DGRAM_MAX   65536
 /* Distinct senders remembered for the summary; more are only counted. */
 #define MAX_SEEN 256
-
 
 void usage_recv(FILE *out)
 {
@@ -74,7 +73,8 @@ static void add_source(struct sockaddr_storage *list, size_t *n,
 		       const char *opt, const char *text)
 {
 	if (*n == MAX_SOURCES)
-		cli_die(EXIT_USAGE, "too many sources (at most %d)", MAX_SOURCES);
+		cli_die(EXIT_USAGE, "too many sources (at most %d)",
+			MAX_SOURCES);
 	cli_parse_source(opt, text, &list[(*n)++]);
 }
 
@@ -147,40 +147,57 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 	while ((o = getopt_long(argc, argv, "i:S:c:w:qF:r:sR:e:L:EGh", longopts,
 				NULL)) != -1) {
 		switch (o) {
-		case 'i': c->opts.iface = optarg; break;
+		case 'i':
+			c->opts.iface = optarg;
+			break;
 		case 'S':
-			add_source(c->sources, &c->nsources, "--source", optarg);
+			add_source(c->sources, &c->nsources, "--source",
+				   optarg);
 			break;
 		case 'c':
-			c->count = cli_parse_int("--count", optarg, 1, INT64_MAX);
+			c->count =
+				cli_parse_int("--count", optarg, 1, INT64_MAX);
 			break;
 		case 'w':
 			c->timeout = cli_parse_seconds("--timeout", optarg,
 						       0.001, 1e7);
 			break;
-		case 'q': c->quiet = true; break;
-		case 'F': c->format = parse_format(optarg); break;
+		case 'q':
+			c->quiet = true;
+			break;
+		case 'F':
+			c->format = parse_format(optarg);
+			break;
 		case 'r':
 			c->opts.rcvbuf = (int)cli_parse_bytes(
 				"--rcvbuf", optarg, 1024, 1LL << 30);
 			break;
-		case 's': c->stats = true; break;
+		case 's':
+			c->stats = true;
+			break;
 		case 'R':
 			c->interval_report = cli_parse_seconds(
 				"--interval-report", optarg, 0.01, 86400);
 			break;
 		case 'e':
-			c->expect = cli_parse_int("--expect", optarg, 0,
-						  INT64_MAX);
+			c->expect =
+				cli_parse_int("--expect", optarg, 0, INT64_MAX);
 			break;
 		case 'L':
-			c->max_loss = cli_parse_real("--max-loss", optarg, 0, 100,
-						     "a percentage");
+			c->max_loss = cli_parse_real("--max-loss", optarg, 0,
+						     100, "a percentage");
 			break;
-		case 'E': c->until_end = true; break;
-		case 'G': c->opts.flags |= MCAST_OPT_GRO; break;
-		case 'h': usage_recv(stdout); exit(EXIT_OK);
-		default: cli_bad_option(optopt, argv[optind - 1]);
+		case 'E':
+			c->until_end = true;
+			break;
+		case 'G':
+			c->opts.flags |= MCAST_OPT_GRO;
+			break;
+		case 'h':
+			usage_recv(stdout);
+			exit(EXIT_OK);
+		default:
+			cli_bad_option(optopt, argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
@@ -258,8 +275,9 @@ static void join_all(mcast_t *m, const struct recv_cfg *c)
 		}
 		if (mcast_addr_is_ssm((const struct sockaddr *)&g->addr) &&
 		    !g->nsources)
-			cli_warn("%s is in the source-specific range; joined without --source, most networks deliver nothing to it",
-				 g->text);
+			cli_warn(
+				"%s is in the source-specific range; joined without --source, most networks deliver nothing to it",
+				g->text);
 		cli_append(line, sizeof(line), &used, "%s ", i ? "," : "");
 		for (size_t k = 0; k < g->nsources; k++)
 			cli_append(line, sizeof(line), &used, "%s%s",
@@ -274,11 +292,13 @@ static void join_all(mcast_t *m, const struct recv_cfg *c)
 	/* Sockets, and so their warnings, came with the joins. */
 	mcast_get_info(m, &info);
 	if (info.warnings & MCAST_WARN_GRO_OFF)
-		cli_warn("the kernel refused coalesced receive (UDP_GRO); receiving datagram by datagram");
+		cli_warn(
+			"the kernel refused coalesced receive (UDP_GRO); receiving datagram by datagram");
 	if (info.warnings & MCAST_WARN_RCVBUF_CLAMPED) {
 		/* The kernel reports twice what it grants (bookkeeping). */
-		cli_warn("receive buffer clamped to %d bytes by net.core.rmem_max (asked for %d); raise net.core.rmem_max or run with CAP_NET_ADMIN",
-			 info.rcvbuf_effective / 2, info.rcvbuf_requested);
+		cli_warn(
+			"receive buffer clamped to %d bytes by net.core.rmem_max (asked for %d); raise net.core.rmem_max or run with CAP_NET_ADMIN",
+			info.rcvbuf_effective / 2, info.rcvbuf_requested);
 	}
 }
 
@@ -321,7 +341,8 @@ static int finish(const struct recv_cfg *c, const struct tally *t,
 		  const char *why)
 {
 	cli_info("received %lld datagram%s (%lld bytes) from %zu%s source%s",
-		 t->datagrams, t->datagrams == 1 ? "" : "s", t->bytes, t->nseen, t->seen_overflow ? "+" : "",
+		 t->datagrams, t->datagrams == 1 ? "" : "s", t->bytes, t->nseen,
+		 t->seen_overflow ? "+" : "",
 		 t->nseen == 1 && !t->seen_overflow ? "" : "s");
 	if (c->count > 0 && t->datagrams >= c->count)
 		return EXIT_OK;
@@ -477,7 +498,8 @@ int cmd_recv(int argc, char **argv)
 	if (c.stats)
 		report_totals(r.tracker, &r.prev);
 	for (size_t i = 0; i < BATCH; i++)
-		v[i] = (struct mcast_dgram){ .buf = bufs[i], .cap = DGRAM_MAX,
+		v[i] = (struct mcast_dgram){ .buf = bufs[i],
+					     .cap = DGRAM_MAX,
 					     .meta = &metas[i] };
 
 	for (;;) {

@@ -74,8 +74,8 @@ void report_interval(FILE *out, bool json, const mcast_tracker_t *t,
 
 	report_totals(t, &now);
 	unsigned long long rx = now.received - prev->received;
-	unsigned long long lost = now.lost >= prev->lost ? now.lost - prev->lost
-							 : 0;
+	unsigned long long lost =
+		now.lost >= prev->lost ? now.lost - prev->lost : 0;
 	unsigned long long bytes = now.bytes - prev->bytes;
 
 	if (json)
@@ -103,8 +103,7 @@ static void json_latency(FILE *out, const struct mcast_stream_stats *s)
 		fputs("null", out);
 		return;
 	}
-	fprintf(out,
-		"{\"min\":%lld,\"p50\":%llu,\"p99\":%llu,\"max\":%lld}",
+	fprintf(out, "{\"min\":%lld,\"p50\":%llu,\"p99\":%llu,\"max\":%lld}",
 		(long long)s->latency_min_ns,
 		(unsigned long long)s->latency_p50_ns,
 		(unsigned long long)s->latency_p99_ns,
@@ -181,8 +180,7 @@ static void summary_json(FILE *out, const mcast_tracker_t *t, double elapsed,
 		(unsigned long long)tot.sessions,
 		(unsigned long long)tot.restarts,
 		(unsigned long long)tot.malformed,
-		(unsigned long long)tot.retired,
-		(unsigned long long)tot.plain);
+		(unsigned long long)tot.retired, (unsigned long long)tot.plain);
 	json_latency(out, &tot);
 	fputs("},\"sessions\":[", out);
 	for (size_t i = 0; i < n; i++) {
@@ -206,14 +204,16 @@ static void summary_text(FILE *out, const mcast_tracker_t *t, double elapsed)
 	struct mcast_stream_stats tot, s;
 	size_t n = mcast_tracker_count(t);
 
-	fprintf(out, "%-22s %-26s %-8s %9s %7s %6s %5s %5s %8s %10s %9s %9s %9s %5s\n",
+	fprintf(out,
+		"%-22s %-26s %-8s %9s %7s %6s %5s %5s %8s %10s %9s %9s %9s %5s\n",
 		"group", "source", "session", "received", "lost", "loss%",
 		"dup", "reord", "late", "Mbit/s", "lat_p50us", "lat_p99us",
 		"jitter_us", "hops");
 	for (size_t i = 0; i < n; i++) {
 		char g[MCAST_ADDRSTRLEN], src[MCAST_ADDRSTRLEN];
 		char sid[2 * MCAST_SESSION_LEN + 1] = "-";
-		char p50[24] = "-", p99[24] = "-", jit[24] = "-", hops[16] = "-";
+		char p50[24] = "-", p99[24] = "-", jit[24] = "-",
+		     hops[16] = "-";
 
 		stats_init(&s);
 		if (mcast_tracker_get(t, i, &s) < 0)
@@ -226,8 +226,10 @@ static void summary_text(FILE *out, const mcast_tracker_t *t, double elapsed)
 			session_hex(s.session, sid);
 			sid[8] = '\0';
 			if (s.latency_count) {
-				fmt_us(p50, sizeof(p50), (double)s.latency_p50_ns);
-				fmt_us(p99, sizeof(p99), (double)s.latency_p99_ns);
+				fmt_us(p50, sizeof(p50),
+				       (double)s.latency_p50_ns);
+				fmt_us(p99, sizeof(p99),
+				       (double)s.latency_p99_ns);
 			}
 			fmt_us(jit, sizeof(jit), s.jitter_ns);
 			if (s.hops >= 0)
@@ -240,8 +242,7 @@ static void summary_text(FILE *out, const mcast_tracker_t *t, double elapsed)
 			(unsigned long long)s.duplicates,
 			(unsigned long long)s.reordered,
 			(unsigned long long)s.late,
-			rate_pps(&s) * avg_bits(&s) / 1e6, p50,
-			p99, jit, hops);
+			rate_pps(&s) * avg_bits(&s) / 1e6, p50, p99, jit, hops);
 	}
 	report_totals(t, &tot);
 	fprintf(out,

@@ -57,7 +57,8 @@ static void check_probe_args(struct send_cfg *c)
 		return;
 	}
 	if (c->file)
-		cli_die(EXIT_USAGE, "--probe sends probes, not a --file; use one");
+		cli_die(EXIT_USAGE,
+			"--probe sends probes, not a --file; use one");
 	if (c->rate > 0 && c->bitrate > 0)
 		cli_die(EXIT_USAGE, "give --rate or --bitrate, not both");
 	if (!c->size_set) {
@@ -113,15 +114,22 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	c->message = "Hello World";
 	c->burst = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:t:lb:c:d:f:s:pr:B:D:qh", longopts,
-				NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "i:t:lb:c:d:f:s:pr:B:D:qh",
+				longopts, NULL)) != -1) {
 		switch (o) {
-		case 'i': c->opts.iface = optarg; break;
-		case 't':
-			c->opts.ttl = (int)cli_parse_int("--ttl", optarg, 0, 255);
+		case 'i':
+			c->opts.iface = optarg;
 			break;
-		case 'l': c->opts.loop = 1; break;
-		case OPT_NO_LOOP: c->opts.loop = 0; break;
+		case 't':
+			c->opts.ttl =
+				(int)cli_parse_int("--ttl", optarg, 0, 255);
+			break;
+		case 'l':
+			c->opts.loop = 1;
+			break;
+		case OPT_NO_LOOP:
+			c->opts.loop = 0;
+			break;
 		case 'b':
 			rc = mcast_addr_parse(optarg,
 					      MCAST_PARSE_UNICAST |
@@ -129,37 +137,46 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 						      MCAST_PARSE_PORT_OPT,
 					      &c->opts.bind);
 			if (rc < 0)
-				cli_bad_value("--bind", optarg,
-					      "a local unicast ADDR, ADDR:PORT, [IPv6]:PORT or :PORT");
+				cli_bad_value(
+					"--bind", optarg,
+					"a local unicast ADDR, ADDR:PORT, [IPv6]:PORT or :PORT");
 			break;
 		case 'c':
-			c->count = cli_parse_int("--count", optarg, 1,
-						 INT64_MAX);
+			c->count =
+				cli_parse_int("--count", optarg, 1, INT64_MAX);
 			break;
 		case 'd':
 			c->interval = cli_parse_seconds("--interval", optarg, 0,
 							86400);
 			c->interval_set = true;
 			break;
-		case 'f': c->file = optarg; break;
+		case 'f':
+			c->file = optarg;
+			break;
 		case 's':
 			c->size = cli_parse_int("--size", optarg, 1,
 						MAX_PAYLOAD_V6);
 			c->size_set = true;
 			break;
-		case OPT_LINES: c->lines = true; break;
-		case 'p': c->probe = true; break;
+		case OPT_LINES:
+			c->lines = true;
+			break;
+		case 'p':
+			c->probe = true;
+			break;
 		case 'r':
 			c->rate = strcmp(optarg, "max") == 0
 					  ? INFINITY
-					  : cli_parse_rate("--rate", optarg, 0.001,
-							   1e9, 1000);
+					  : cli_parse_rate("--rate", optarg,
+							   0.001, 1e9, 1000);
 			break;
 		case 'B':
 			c->bitrate = cli_parse_rate("--bitrate", optarg, 1,
 						    1e12, 1000);
 			break;
-		case OPT_GSO: c->opts.flags |= MCAST_OPT_GSO; break;
+		case OPT_GSO:
+			c->opts.flags |= MCAST_OPT_GSO;
+			break;
 		case OPT_BURST:
 			c->burst = cli_parse_int("--burst", optarg, 1, 1024);
 			break;
@@ -167,13 +184,19 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 			c->duration = cli_parse_seconds("--duration", optarg,
 							0.001, 1e7);
 			break;
-		case 'q': c->quiet = true; break;
-		case 'h': usage_send(stdout); exit(EXIT_OK);
-		default: cli_bad_option(optopt, argv[optind - 1]);
+		case 'q':
+			c->quiet = true;
+			break;
+		case 'h':
+			usage_send(stdout);
+			exit(EXIT_OK);
+		default:
+			cli_bad_option(optopt, argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		cli_die(EXIT_USAGE, "missing GROUP:PORT; see mcast send --help");
+		cli_die(EXIT_USAGE,
+			"missing GROUP:PORT; see mcast send --help");
 	c->group_text = argv[optind];
 	cli_parse_group(argv[optind++], &c->group);
 	if (optind < argc) {
@@ -197,8 +220,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	if (c->file && !c->interval_set)
 		c->interval = 0.001;
 	if (mcast_addr_needs_iface((struct sockaddr *)&c->group) &&
-	    !mcast_addr_scope((struct sockaddr *)&c->group) &&
-	    !c->opts.iface)
+	    !mcast_addr_scope((struct sockaddr *)&c->group) && !c->opts.iface)
 		cli_die(EXIT_USAGE,
 			"%s has link-local scope and needs an interface; give --iface NAME or [GROUP%%NAME]:PORT",
 			c->group_text);
@@ -285,8 +307,7 @@ static void send_file(struct sender_state *s, int fd)
 
 	if (!buf)
 		cli_die(EXIT_RUNTIME, "out of memory");
-	while (!cli_stop &&
-	       (n = read_chunk(fd, buf, (size_t)s->c->size)) > 0) {
+	while (!cli_stop && (n = read_chunk(fd, buf, (size_t)s->c->size)) > 0) {
 		if (!send_one(s, buf, (size_t)n) || n < s->c->size)
 			break;
 	}
@@ -323,11 +344,14 @@ static void announce(mcast_t *m, const struct send_cfg *c, size_t largest)
 			 info.iface.index ? info.iface.name : "(route)",
 			 info.ttl);
 	if (info.warnings & MCAST_WARN_UNSPEC_SOURCE)
-		cli_warn("the interface has no usable IPv4 address, so datagrams leave from 0.0.0.0 and most receivers drop them; use --bind ADDR");
-	if (info.iface.mtu > overhead && largest > (size_t)(info.iface.mtu - overhead))
-		cli_warn("%zu-byte datagrams exceed the MTU of %s (%d, so at most %d bytes of payload) and will be fragmented",
-			 largest, info.iface.name, info.iface.mtu,
-			 info.iface.mtu - overhead);
+		cli_warn(
+			"the interface has no usable IPv4 address, so datagrams leave from 0.0.0.0 and most receivers drop them; use --bind ADDR");
+	if (info.iface.mtu > overhead &&
+	    largest > (size_t)(info.iface.mtu - overhead))
+		cli_warn(
+			"%zu-byte datagrams exceed the MTU of %s (%d, so at most %d bytes of payload) and will be fragmented",
+			largest, info.iface.name, info.iface.mtu,
+			info.iface.mtu - overhead);
 	if (info.warnings & MCAST_WARN_SNDBUF_CLAMPED)
 		cli_warn("send buffer clamped to %d bytes by net.core.wmem_max",
 			 info.sndbuf_effective);

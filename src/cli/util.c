@@ -60,7 +60,8 @@ void cli_bad_option(int optopt_char, const char *arg)
 		cli_die(EXIT_USAGE,
 			"option -%c needs a value or is unknown; see %s --help",
 			optopt_char, cli_prog);
-	cli_die(EXIT_USAGE, "unknown option or missing value in '%s'; see %s --help",
+	cli_die(EXIT_USAGE,
+		"unknown option or missing value in '%s'; see %s --help",
 		arg ? arg : "?", cli_prog);
 }
 
@@ -80,8 +81,7 @@ long long cli_parse_int(const char *opt, const char *s, long long min,
 	return v;
 }
 
-double cli_parse_seconds(const char *opt, const char *s, double min,
-			 double max)
+double cli_parse_seconds(const char *opt, const char *s, double min, double max)
 {
 	return cli_parse_real(opt, s, min, max, "seconds");
 }
@@ -108,16 +108,26 @@ long long cli_parse_bytes(const char *opt, const char *s, long long min,
 	char *end;
 	long long v, mult = 1;
 
-	snprintf(want, sizeof(want), "bytes from %lld to %lld (K, M, G allowed)",
-		 min, max);
+	snprintf(want, sizeof(want),
+		 "bytes from %lld to %lld (K, M, G allowed)", min, max);
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (end != s && *end) {
 		switch (*end) {
-		case 'k': case 'K': mult = 1LL << 10; break;
-		case 'm': case 'M': mult = 1LL << 20; break;
-		case 'g': case 'G': mult = 1LL << 30; break;
-		default: mult = 0;
+		case 'k':
+		case 'K':
+			mult = 1LL << 10;
+			break;
+		case 'm':
+		case 'M':
+			mult = 1LL << 20;
+			break;
+		case 'g':
+		case 'G':
+			mult = 1LL << 30;
+			break;
+		default:
+			mult = 0;
 		}
 		end++;
 	}
@@ -140,9 +150,21 @@ double cli_parse_rate(const char *opt, const char *s, double min, double max,
 	v = strtod(s, &end);
 	if (end != s && *end && !end[1]) {
 		switch (*end) {
-		case 'k': case 'K': mult = unit; end++; break;
-		case 'm': case 'M': mult = unit * unit; end++; break;
-		case 'g': case 'G': mult = unit * unit * unit; end++; break;
+		case 'k':
+		case 'K':
+			mult = unit;
+			end++;
+			break;
+		case 'm':
+		case 'M':
+			mult = unit * unit;
+			end++;
+			break;
+		case 'g':
+		case 'G':
+			mult = unit * unit * unit;
+			end++;
+			break;
 		}
 	}
 	v *= mult;
@@ -303,8 +325,8 @@ void cli_sleep_until(double t)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
-	while (!cli_stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
-					    &ts, NULL) == EINTR)
+	while (!cli_stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+					    NULL) == EINTR)
 		;
 }
 

@@ -127,7 +127,8 @@ int mcast_addr_parse(const char *text, unsigned flags,
 	if (!host[0]) {
 		/* ":1501" - a port on the wildcard address; senders turn it
 		 * into "::" when their group is IPv6. */
-		if (bracketed || !port_text || !(flags & MCAST_PARSE_PORT_OPT) ||
+		if (bracketed || !port_text ||
+		    !(flags & MCAST_PARSE_PORT_OPT) ||
 		    (flags & MCAST_PARSE_GROUP))
 			return MCAST_EADDR;
 		struct sockaddr_in *s4 = mc_sin(out);
@@ -145,7 +146,8 @@ int mcast_addr_parse(const char *text, unsigned flags,
 	struct sockaddr_in *s4 = mc_sin(out);
 	struct sockaddr_in6 *s6 = mc_sin6(out);
 
-	if (!bracketed && !pct && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+	if (!bracketed && !pct &&
+	    inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(port);
 	} else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {

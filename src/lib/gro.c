@@ -29,7 +29,7 @@
 #define UDP_GRO 104
 #endif
 
-#define MC_GRO_BUFS 4
+#define MC_GRO_BUFS  4
 #define MC_GRO_BUFSZ 65536
 /* epoll data tag of the eventfd, beyond any socket index. */
 #define MC_GRO_EVTAG MC_MAX_SOCKETS
@@ -48,14 +48,14 @@ struct mc_gro {
 
 int mc_gro_init(struct mcast *m)
 {
-	struct epoll_event ev = { .events = EPOLLIN,
-				  .data.u32 = MC_GRO_EVTAG };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = MC_GRO_EVTAG };
 	struct mc_gro *g = calloc(1, sizeof(*g));
 
 	if (!g)
 		return -ENOMEM;
 	g->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (g->evfd < 0 || epoll_ctl(m->epfd, EPOLL_CTL_ADD, g->evfd, &ev) < 0) {
+	if (g->evfd < 0 ||
+	    epoll_ctl(m->epfd, EPOLL_CTL_ADD, g->evfd, &ev) < 0) {
 		int rc = -errno;
 
 		if (g->evfd >= 0)
@@ -108,7 +108,8 @@ size_t mc_gro_pending(struct mcast *m, struct mcast_dgram *v, size_t n)
 	while (g->count && got < n) {
 		struct mc_gro_buf *b = &g->pend[g->head];
 		const unsigned char *seg = g->data[g->head] + b->off;
-		size_t len = b->len - b->off < b->seg ? b->len - b->off : b->seg;
+		size_t len =
+			b->len - b->off < b->seg ? b->len - b->off : b->seg;
 		struct mcast_dgram *d = &v[got++];
 
 		d->len = len < d->cap ? len : d->cap;
@@ -132,8 +133,8 @@ size_t mc_gro_pending(struct mcast *m, struct mcast_dgram *v, size_t n)
 }
 
 /* Only called with nothing pending: the staging area is free. */
-int mc_recv_gro(struct mcast *m, const struct mc_sock *s,
-		struct mcast_dgram *v, size_t n)
+int mc_recv_gro(struct mcast *m, const struct mc_sock *s, struct mcast_dgram *v,
+		size_t n)
 {
 	struct mc_gro *g = m->gro_stage;
 	struct mmsghdr msgs[MC_GRO_BUFS];

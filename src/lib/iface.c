@@ -63,8 +63,7 @@ int mc_iface_name_or_index(const char *spec, struct mcast_iface *out)
 
 	/* Linux names never hold ':', but SIOCGIFINDEX cuts a name at the
 	 * first one (old alias labels), so "lo:x" would find lo. */
-	if (!spec || !*spec || strlen(spec) >= IF_NAMESIZE ||
-	    strchr(spec, ':'))
+	if (!spec || !*spec || strlen(spec) >= IF_NAMESIZE || strchr(spec, ':'))
 		return MCAST_ENOIFACE;
 	index = if_nametoindex(spec);
 	if (index == 0 && spec[0] >= '0' && spec[0] <= '9') {

@@ -165,8 +165,8 @@ static int recv_socket(struct mcast *m, const struct mc_sock *s,
 		msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
 	}
 	do {
-		rc = recvmmsg(s->fd, msgs, (unsigned)n, MSG_DONTWAIT | MSG_TRUNC,
-			      NULL);
+		rc = recvmmsg(s->fd, msgs, (unsigned)n,
+			      MSG_DONTWAIT | MSG_TRUNC, NULL);
 	} while (rc < 0 && errno == EINTR);
 	if (rc < 0)
 		return errno == EAGAIN ? 0 : mc_fail(m, -errno, "receive");
@@ -182,8 +182,7 @@ static int recv_socket(struct mcast *m, const struct mc_sock *s,
 		mp = v[i].meta->size >= sizeof(local) ? v[i].meta : &local;
 		mcast_meta_init(mp);
 		mp->len = wire;
-		if (wire > v[i].cap ||
-		    (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
+		if (wire > v[i].cap || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
 			mp->flags |= MCAST_META_TRUNC;
 		memcpy(&mp->src, &src[i], msgs[i].msg_hdr.msg_namelen);
 		mc_parse_cmsgs(&msgs[i].msg_hdr, s, mp);
@@ -208,9 +207,9 @@ static int drain(struct mcast *m, struct mcast_dgram *v, size_t n)
 		got = mc_gro_pending(m, v, n);
 	for (unsigned k = 0; k < m->nsocks && got < n; k++) {
 		unsigned i = (m->next_sock + k) % m->nsocks;
-		int rc = m->gro ? mc_recv_gro(m, &m->socks[i], v + got,
-					      n - got)
-				: recv_socket(m, &m->socks[i], v + got, n - got);
+		int rc =
+			m->gro ? mc_recv_gro(m, &m->socks[i], v + got, n - got)
+			       : recv_socket(m, &m->socks[i], v + got, n - got);
 
 		if (rc < 0)
 			return got ? (int)got : rc;

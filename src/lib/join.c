@@ -49,8 +49,8 @@ static int only_joined_groups(int fd, int family)
 
 	if (family == AF_INET6) {
 		/* The IPv6 switch exists since Linux 4.20. */
-		int rc6 = mc_setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL,
-					0);
+		int rc6 =
+			mc_setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
 		if (rc6 < 0 && rc6 != -ENOPROTOOPT)
 			return rc6;
 		/* A v6-only socket may refuse the IPv4 option: harmless. */
@@ -163,7 +163,9 @@ static int join_one(int fd, int family, unsigned ifindex,
 
 		memcpy(&gr.gr_group, group, glen);
 		return setsockopt(fd, level, MCAST_JOIN_GROUP, &gr,
-				  sizeof(gr)) < 0 ? -errno : 0;
+				  sizeof(gr)) < 0
+			       ? -errno
+			       : 0;
 	}
 	struct group_source_req gsr = { .gsr_interface = ifindex };
 
@@ -171,7 +173,9 @@ static int join_one(int fd, int family, unsigned ifindex,
 	memcpy(&gsr.gsr_source, source,
 	       mcast_addr_len((const struct sockaddr *)source));
 	return setsockopt(fd, level, MCAST_JOIN_SOURCE_GROUP, &gsr,
-			  sizeof(gsr)) < 0 ? -errno : 0;
+			  sizeof(gsr)) < 0
+		       ? -errno
+		       : 0;
 }
 
 int mcast_join(mcast_t *m, const struct sockaddr *group,

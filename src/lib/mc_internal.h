@@ -11,9 +11,9 @@
 
 /* Bounds that keep a handle's memory fixed and small. */
 #define MC_MAX_SOCKETS 16 /* distinct (family, port) pairs per receiver */
-#define MC_MAX_GROUPS 64  /* group memberships per receiver */
+#define MC_MAX_GROUPS  64 /* group memberships per receiver */
 #define MC_MAX_SOURCES 16 /* sources per source-specific group */
-#define MC_BATCH_MAX 64	  /* datagrams per recvmmsg/sendmmsg call */
+#define MC_BATCH_MAX   64 /* datagrams per recvmmsg/sendmmsg call */
 
 /* Enough control-message room for pktinfo, ttl/hoplimit and a timestamp. */
 #define MC_CMSG_SPACE 256
@@ -56,8 +56,8 @@ struct mcast {
 	unsigned ngroups;
 	unsigned next_sock; /* round-robin start, so no socket starves */
 	int rcvbuf_effective;
-	bool gro;	     /* UDP_GRO on every socket */
-	int busy_poll;	     /* as struct mcast_info.busy_poll */
+	bool gro;		  /* UDP_GRO on every socket */
+	int busy_poll;		  /* as struct mcast_info.busy_poll */
 	struct mc_gro *gro_stage; /* coalesced buffers being split */
 };
 
@@ -90,8 +90,8 @@ int mc_gro_init(struct mcast *m);
 int mc_gro_socket(struct mcast *m, int fd);
 void mc_gro_free(struct mcast *m);
 size_t mc_gro_pending(struct mcast *m, struct mcast_dgram *v, size_t n);
-int mc_recv_gro(struct mcast *m, const struct mc_sock *s,
-		struct mcast_dgram *v, size_t n);
+int mc_recv_gro(struct mcast *m, const struct mc_sock *s, struct mcast_dgram *v,
+		size_t n);
 
 /* io.c: SO_BUSY_POLL on a socket of a busy-polling handle. */
 void mc_busy_poll_socket(struct mcast *m, int fd);

@@ -29,7 +29,8 @@ static void add_attr(struct route_req *req, int type, const void *data,
 	rta->rta_type = (unsigned short)type;
 	rta->rta_len = (unsigned short)RTA_LENGTH(len);
 	memcpy(RTA_DATA(rta), data, len);
-	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	req->nh.nlmsg_len =
+		NLMSG_ALIGN(req->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
 }
 
 /* Pull RTA_OIF out of an RTM_NEWROUTE answer; 0 when absent. */
@@ -76,8 +77,8 @@ int mcast_route_iface(const struct sockaddr *group)
 	ssize_t n;
 	int fd, rc;
 
-	if (!group || (group->sa_family != AF_INET &&
-		       group->sa_family != AF_INET6))
+	if (!group ||
+	    (group->sa_family != AF_INET && group->sa_family != AF_INET6))
 		return -EAFNOSUPPORT;
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));

@@ -27,7 +27,7 @@ void mcast_opts_init(struct mcast_opts *o)
 int mc_setopt_int(int fd, int level, int name, int value)
 {
 	return setsockopt(fd, level, name, &value, sizeof(value)) < 0 ? -errno
-								       : 0;
+								      : 0;
 }
 
 /*
@@ -72,8 +72,9 @@ static struct mcast *handle_new(const struct mcast_opts *opts)
 /* Close a handle that failed to open, leaving its message for the caller. */
 static int open_failed(struct mcast *m, const struct mcast_opts *opts, int rc)
 {
-	if (opts && opts->size >= offsetof(struct mcast_opts, errlen) +
-					   sizeof(opts->errlen) &&
+	if (opts &&
+	    opts->size >= offsetof(struct mcast_opts, errlen) +
+				  sizeof(opts->errlen) &&
 	    opts->errbuf && opts->errlen)
 		snprintf(opts->errbuf, opts->errlen, "%s", m->errmsg);
 	mcast_close(m);
@@ -259,8 +260,8 @@ int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
 	if ((rc = sender_bind(m, family)) < 0 ||
 	    (rc = sender_mcast_opts(m, family, ifindex)) < 0)
 		goto fail;
-	rc = mc_socket_buffers(m->fd, SO_SNDBUF, SO_SNDBUFFORCE,
-			       m->opts.sndbuf, &m->sndbuf_effective);
+	rc = mc_socket_buffers(m->fd, SO_SNDBUF, SO_SNDBUFFORCE, m->opts.sndbuf,
+			       &m->sndbuf_effective);
 	if (rc < 0) {
 		mc_fail(m, rc, "set send buffer");
 		goto fail;
