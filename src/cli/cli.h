@@ -64,6 +64,11 @@ double cli_parse_rate(const char *opt, const char *s, double min, double max,
 
 /* Parse a group ("GROUP:PORT"); exits 2 with advice when it is not one. */
 void cli_parse_group(const char *text, struct sockaddr_storage *out);
+/* --bind ADDR[:PORT] or :PORT; exits 2 on error. */
+void cli_parse_bind(const char *text, struct sockaddr_storage *out);
+/* A link-local scope IPv6 group needs an interface: %scope or --iface. */
+void cli_check_scope(const struct sockaddr_storage *group, const char *text,
+		     const char *iface);
 /* Parse a unicast source address (no port); exits 2 on error. */
 void cli_parse_source(const char *opt, const char *text,
 		      struct sockaddr_storage *out);

@@ -162,14 +162,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 			c->busy_poll = true;
 			break;
 		case 'b':
-			if (mcast_addr_parse(optarg,
-					     MCAST_PARSE_UNICAST |
-						     MCAST_PARSE_ANY_OK |
-						     MCAST_PARSE_PORT_OPT,
-					     &c->opts.bind) < 0)
-				cli_bad_value(
-					"--bind", optarg,
-					"a local unicast ADDR, ADDR:PORT, [IPv6]:PORT or :PORT");
+			cli_parse_bind(optarg, &c->opts.bind);
 			break;
 		case 'q':
 			c->quiet = true;
@@ -197,11 +190,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 		if (c->named[i].ss_family != c->group.ss_family)
 			cli_die(EXIT_USAGE,
 				"--responder and the group must both be IPv4 or both IPv6");
-	if (mcast_addr_needs_iface((struct sockaddr *)&c->group) &&
-	    !mcast_addr_scope((struct sockaddr *)&c->group) && !c->opts.iface)
-		cli_die(EXIT_USAGE,
-			"%s has link-local scope and needs an interface; give --iface NAME or [GROUP%%NAME]:PORT",
-			c->group_text);
+	cli_check_scope(&c->group, c->group_text, c->opts.iface);
 }
 
 uint64_t ping_realtime_ns(void)

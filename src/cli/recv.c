@@ -216,12 +216,7 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 	for (size_t i = 0; i < c->ngroups; i++) {
 		struct group_arg *g = &c->groups[i];
 
-		if (mcast_addr_needs_iface((struct sockaddr *)&g->addr) &&
-		    !mcast_addr_scope((struct sockaddr *)&g->addr) &&
-		    !c->opts.iface)
-			cli_die(EXIT_USAGE,
-				"%s has link-local scope and needs an interface; give --iface NAME or [GROUP%%NAME]:PORT",
-				g->text);
+		cli_check_scope(&g->addr, g->text, c->opts.iface);
 		/* --source applies to every group of its family. */
 		for (size_t k = 0; k < c->nsources; k++)
 			if (c->sources[k].ss_family == g->addr.ss_family &&

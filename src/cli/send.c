@@ -105,7 +105,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int o, rc;
+	int o;
 
 	mcast_opts_init(&c->opts);
 	c->count = -1;
@@ -131,15 +131,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 			c->opts.loop = 0;
 			break;
 		case 'b':
-			rc = mcast_addr_parse(optarg,
-					      MCAST_PARSE_UNICAST |
-						      MCAST_PARSE_ANY_OK |
-						      MCAST_PARSE_PORT_OPT,
-					      &c->opts.bind);
-			if (rc < 0)
-				cli_bad_value(
-					"--bind", optarg,
-					"a local unicast ADDR, ADDR:PORT, [IPv6]:PORT or :PORT");
+			cli_parse_bind(optarg, &c->opts.bind);
 			break;
 		case 'c':
 			c->count =
@@ -219,11 +211,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		cli_bad_value("--size", "too large", "at most 65507 for IPv4");
 	if (c->file && !c->interval_set)
 		c->interval = 0.001;
-	if (mcast_addr_needs_iface((struct sockaddr *)&c->group) &&
-	    !mcast_addr_scope((struct sockaddr *)&c->group) && !c->opts.iface)
-		cli_die(EXIT_USAGE,
-			"%s has link-local scope and needs an interface; give --iface NAME or [GROUP%%NAME]:PORT",
-			c->group_text);
+	cli_check_scope(&c->group, c->group_text, c->opts.iface);
 }
 
 /* Fill buf with up to cap bytes: a short count means end of input. */

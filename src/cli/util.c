@@ -193,6 +193,28 @@ void cli_parse_group(const char *text, struct sockaddr_storage *out)
 		text);
 }
 
+void cli_parse_bind(const char *text, struct sockaddr_storage *out)
+{
+	if (mcast_addr_parse(text,
+			     MCAST_PARSE_UNICAST | MCAST_PARSE_ANY_OK |
+				     MCAST_PARSE_PORT_OPT,
+			     out) < 0)
+		cli_bad_value(
+			"--bind", text,
+			"a local unicast ADDR, ADDR:PORT, [IPv6]:PORT or :PORT");
+}
+
+void cli_check_scope(const struct sockaddr_storage *group, const char *text,
+		     const char *iface)
+{
+	const struct sockaddr *g = (const struct sockaddr *)group;
+
+	if (mcast_addr_needs_iface(g) && !mcast_addr_scope(g) && !iface)
+		cli_die(EXIT_USAGE,
+			"%s has link-local scope and needs an interface; give --iface NAME or [GROUP%%NAME]:PORT",
+			text);
+}
+
 void cli_parse_source(const char *opt, const char *text,
 		      struct sockaddr_storage *out)
 {
