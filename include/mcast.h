@@ -48,8 +48,17 @@ enum mcast_error {
 	MCAST_EVERSION = -10011,      /* mcast datagram of an unknown version */
 	MCAST_ESHORT = -10012,	   /* truncated: shorter than its header says */
 	MCAST_EMALFORMED = -10013, /* a header field is out of range */
+	MCAST_EKEYFILE = -10014,   /* key file malformed or too short */
+	MCAST_EKEYPERM = -10015,   /* key file readable by group or others */
+	MCAST_EBADTAG = -10016,	   /* authentication tag does not verify */
+	MCAST_EUNKNOWNKEY = -10017, /* key id not in the keyring */
+	MCAST_EREPLAY = -10018,	    /* seen before, or older than the window */
+	MCAST_ESTALE = -10019, /* send time older than the freshness window */
+	MCAST_EUNSEALED =
+		-10020,	      /* a key is required but the datagram has none */
+	MCAST_EWRAP = -10021, /* sequence would repeat a nonce: refused */
 };
-#define MCAST_ERROR_MIN (-10013)
+#define MCAST_ERROR_MIN (-10021)
 
 /* Name of any return code (-errno or MCAST_E*); never NULL, never freed. */
 const char *mcast_strerror(int code);
@@ -218,6 +227,11 @@ struct mcast_info {
 	unsigned ngroups;			/* receiver: joined groups */
 	unsigned nsockets; /* receiver: one per (family, port) */
 	unsigned warnings; /* MCAST_WARN_* */
+	/* receiver: datagrams the kernel dropped because a receive buffer
+	 * was full (SO_RXQ_OVFL), as reported with the datagrams that
+	 * arrived since; on the UDP_GRO path it counts coalesced buffers,
+	 * each of which may have held many datagrams */
+	uint64_t kernel_drops;
 	int busy_poll;	   /* 0 off; 1 user-space spin; 2 spin and the
 			    * kernel's SO_BUSY_POLL accepted */
 };
@@ -361,11 +375,15 @@ enum mcast_msg_type {
 };
 
 enum mcast_hdr_flags {
-	MCAST_HDR_UNICAST = 1
-			    << 0, /* pong: sent by unicast, not to the group */
-	MCAST_HDR_WANT_MCAST = 1 << 1, /* ping: answer to the group */
-	MCAST_HDR_WANT_UCAST = 1
-			       << 2, /* ping: answer to the pinger's address */
+	/* pong: sent by unicast, not to the group */
+	MCAST_HDR_UNICAST = 1 << 0,
+	/* ping: answer to the group, and/or to the pinger's address */
+	MCAST_HDR_WANT_MCAST = 1 << 1,
+	MCAST_HDR_WANT_UCAST = 1 << 2,
+	/* sealed: payload authenticated, not encrypted */
+	MCAST_HDR_AUTH_ONLY = 1 << 3,
+	/* sealed with ChaCha20-Poly1305, else AES-256-GCM */
+	MCAST_HDR_CHACHA = 1 << 4,
 };
 
 /* A decoded header.  hdr_len and payload_len describe where the payload
@@ -526,6 +544,109 @@ int mcast_tracker_totals(const mcast_tracker_t *t,
  * from the same address and port (a sender that restarted without an
  * end marker); else 0.  NULL-safe (0). */
 int mcast_tracker_all_ended(const mcast_tracker_t *t);
+
+/* ---------------------------------------------------------------- */
+/* Keys and sealed streams (docs/SECURITY.md)                       */
+
+#define MCAST_KEY_LEN 32 /* pre-shared key, bytes */
+#define MCAST_TAG_LEN 16 /* AEAD tag appended to a sealed datagram */
+
+enum mcast_cipher {
+	MCAST_CIPHER_AES256GCM = 0,
+	MCAST_CIPHER_CHACHA20POLY1305 = 1,
+};
+
+typedef struct mcast_keyring mcast_keyring_t;
+
+/*
+ * Load a key file: text, one key per line "ID HEX" (ID a decimal from 1
+ * to 4294967295, HEX 64 hex digits), '#' starts a comment, blank lines
+ * ignored; the last key is the newest.  The file must not be readable by
+ * group or others.  On failure err (caller's, may be NULL) says which
+ * line and what.  Returns 0, MCAST_EKEYPERM, MCAST_EKEYFILE, -errno.
+ */
+int mcast_keyring_load(mcast_keyring_t **kp, const char *path, char *err,
+		       size_t errlen);
+/* The same from text in memory (no permission check). */
+int mcast_keyring_parse(mcast_keyring_t **kp, const char *text, size_t len,
+			char *err, size_t errlen);
+/* Number of keys, and the newest key's id. */
+size_t mcast_keyring_count(const mcast_keyring_t *k);
+uint32_t mcast_keyring_newest(const mcast_keyring_t *k);
+void mcast_keyring_free(mcast_keyring_t *k);
+
+/*
+ * Add a new random key to the key file at path (created with mode 0600
+ * when missing; refused with MCAST_EKEYPERM when it exists readable by
+ * others), with an id one above the highest in it.  Returns the new id
+ * (> 0) or a negative code; err as for mcast_keyring_load().
+ */
+long long mcast_keygen(const char *path, char *err, size_t errlen);
+
+typedef struct mcast_sealer mcast_sealer_t;
+
+/*
+ * A sender's sealing state, using the keyring's newest key.  Each
+ * (session, message type) gets its own key, derived with HKDF-SHA256 from
+ * the pre-shared key and the 128-bit session id of the header, and the
+ * sequence number is the nonce, so nonces never repeat under one key.
+ * auth_only: authenticate without encrypting.  The keyring must outlive
+ * the sealer.  Returns 0, -EINVAL, -ENOMEM, or MCAST_EKEYFILE (empty).
+ */
+int mcast_sealer_new(mcast_sealer_t **sp, const mcast_keyring_t *k,
+		     enum mcast_cipher cipher, int auth_only);
+void mcast_sealer_free(mcast_sealer_t *s);
+
+/*
+ * Seal the unsealed envelope in buf (len bytes: header with key_id 0,
+ * then payload_len bytes) in place: sets key_id and the cipher flags,
+ * encrypts the payload (unless auth-only) with the header as associated
+ * data, and appends the tag.  Returns the new length (len + MCAST_TAG_LEN),
+ * or -ENOSPC (cap too small), MCAST_EWRAP (a sequence number not above the
+ * last one sealed for that session and type, which would reuse a nonce),
+ * or a decode error of the envelope.
+ */
+int mcast_seal(mcast_sealer_t *s, void *buf, size_t len, size_t cap);
+
+typedef struct mcast_opener mcast_opener_t;
+
+struct mcast_opener_opts {
+	size_t size;		/* sizeof(struct mcast_opener_opts) */
+	unsigned replay_window; /* per session and type, default 1024 */
+	unsigned max_sessions;	/* sessions remembered, default 1024 */
+	double max_age;		/* seconds; 0: no freshness check; default 30 */
+};
+
+void mcast_opener_opts_init(struct mcast_opener_opts *o);
+
+/* A receiver's unsealing state: replay windows and the sessions seen,
+ * bounded.  The keyring must outlive it. */
+int mcast_opener_new(mcast_opener_t **op, const mcast_keyring_t *k,
+		     const struct mcast_opener_opts *o);
+void mcast_opener_free(mcast_opener_t *o);
+
+/*
+ * Verify and open a sealed datagram in place.  now is the receiver's
+ * CLOCK_REALTIME (for the freshness check).  On success the buffer holds
+ * the plaintext envelope (its header still names the key id) and the
+ * return value is its length; the replay window moves only then.  A
+ * rejected datagram is counted by reason and returns MCAST_EBADTAG,
+ * MCAST_EUNKNOWNKEY, MCAST_EREPLAY, MCAST_ESTALE, MCAST_EUNSEALED (no key
+ * id), MCAST_EMALFORMED, MCAST_ESHORT, MCAST_EVERSION or
+ * MCAST_ENOTMCAST_MSG; its payload must not be used.
+ */
+int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
+		 const struct timespec *now, struct mcast_hdr *h);
+
+struct mcast_rejects {
+	size_t size; /* sizeof(struct mcast_rejects) */
+	uint64_t bad_tag, unknown_key, replayed, stale, unsealed;
+	uint64_t malformed, too_short, wrong_version, not_mcast;
+	uint64_t accepted;
+};
+
+/* Counters of what mcast_unseal() accepted and rejected, by reason. */
+int mcast_opener_rejects(const mcast_opener_t *o, struct mcast_rejects *r);
 
 #ifdef __cplusplus
 }

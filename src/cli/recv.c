@@ -520,13 +520,28 @@ int cmd_recv(int argc, char **argv)
 		if (c.stats)
 			periodic(&c, &r);
 	}
+	struct mcast_info info = { .size = sizeof(info) };
+	struct report_host host;
+
+	mcast_get_info(r.m, &info);
+	host = (struct report_host){
+		.kernel_drops = info.kernel_drops,
+		.gro = (c.opts.flags & MCAST_OPT_GRO) &&
+		       !(info.warnings & MCAST_WARN_GRO_OFF),
+		.rcvbuf = info.rcvbuf_effective,
+	};
 	mcast_close(r.m);
 	if (r.live)
 		fputs("\r\033[K", stderr);
 	if (c.stats) {
-		report_summary(stdout, c.format == FMT_JSON, r.tracker,
+		report_summary(stdout, c.format == FMT_JSON, r.tracker, &host,
 			       cli_now() - r.start, r.why);
 		flush_or_quit();
+	} else if (info.kernel_drops) {
+		cli_warn(
+			"the kernel dropped %llu datagrams because the receive buffer (%d bytes) was full; raise --rcvbuf or net.core.rmem_max",
+			(unsigned long long)info.kernel_drops,
+			info.rcvbuf_effective);
 	}
 	status = finish(&c, &t, r.why);
 	if (c.stats) {

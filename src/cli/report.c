@@ -162,7 +162,8 @@ static void json_session(FILE *out, const struct mcast_stream_stats *s)
 	fputc('}', out);
 }
 
-static void summary_json(FILE *out, const mcast_tracker_t *t, double elapsed,
+static void summary_json(FILE *out, const mcast_tracker_t *t,
+			 const struct report_host *host, double elapsed,
 			 const char *ended_by)
 {
 	struct mcast_stream_stats tot, s;
@@ -176,11 +177,21 @@ static void summary_json(FILE *out, const mcast_tracker_t *t, double elapsed,
 	json_counters(out, &tot);
 	fprintf(out,
 		",\"sessions\":%llu,\"restarts\":%llu,\"malformed\":%llu,"
-		"\"retired\":%llu,\"plain\":%llu,\"latency_ns\":",
+		"\"retired\":%llu,\"plain\":%llu,",
 		(unsigned long long)tot.sessions,
 		(unsigned long long)tot.restarts,
 		(unsigned long long)tot.malformed,
 		(unsigned long long)tot.retired, (unsigned long long)tot.plain);
+	fprintf(out, "\"kernel_drops\":%llu,\"kernel_drops_unit\":\"%s\",",
+		(unsigned long long)host->kernel_drops,
+		host->gro ? "buffers" : "datagrams");
+	if (!host->gro)
+		fprintf(out, "\"network_lost\":%llu,",
+			(unsigned long long)(tot.lost > host->kernel_drops
+						     ? tot.lost -
+							       host->kernel_drops
+						     : 0));
+	fputs("\"latency_ns\":", out);
 	json_latency(out, &tot);
 	fputs("},\"sessions\":[", out);
 	for (size_t i = 0; i < n; i++) {
@@ -199,7 +210,29 @@ static void fmt_us(char *buf, size_t len, double ns)
 	snprintf(buf, len, "%.1f", ns / 1000.0);
 }
 
-static void summary_text(FILE *out, const mcast_tracker_t *t, double elapsed)
+/* Losses this host caused itself are not the network's: say which. */
+static void text_drops(FILE *out, const struct mcast_stream_stats *tot,
+		       const struct report_host *host)
+{
+	if (!host->kernel_drops)
+		return;
+	if (host->gro)
+		fprintf(out,
+			"this host's kernel dropped %llu coalesced buffers (each may have held many datagrams) because the receive buffer (%d bytes) was full; raise --rcvbuf or net.core.rmem_max\n",
+			(unsigned long long)host->kernel_drops, host->rcvbuf);
+	else
+		fprintf(out,
+			"of the %llu lost, this host's kernel dropped %llu because the receive buffer (%d bytes) was full, so %llu were lost on the way; raise --rcvbuf or net.core.rmem_max\n",
+			(unsigned long long)tot->lost,
+			(unsigned long long)host->kernel_drops, host->rcvbuf,
+			(unsigned long long)(tot->lost > host->kernel_drops
+						     ? tot->lost -
+							       host->kernel_drops
+						     : 0));
+}
+
+static void summary_text(FILE *out, const mcast_tracker_t *t,
+			 const struct report_host *host, double elapsed)
 {
 	struct mcast_stream_stats tot, s;
 	size_t n = mcast_tracker_count(t);
@@ -255,6 +288,7 @@ static void summary_text(FILE *out, const mcast_tracker_t *t, double elapsed)
 		(unsigned long long)tot.restarts,
 		(unsigned long long)tot.malformed,
 		(unsigned long long)tot.retired);
+	text_drops(out, &tot, host);
 	if (tot.latency_count)
 		fprintf(out,
 			"one-way latency (needs synchronised clocks across hosts): min %.1f us, p50 %.1f us, p99 %.1f us, max %.1f us\n",
@@ -265,10 +299,11 @@ static void summary_text(FILE *out, const mcast_tracker_t *t, double elapsed)
 }
 
 void report_summary(FILE *out, bool json, const mcast_tracker_t *t,
-		    double elapsed, const char *ended_by)
+		    const struct report_host *host, double elapsed,
+		    const char *ended_by)
 {
 	if (json)
-		summary_json(out, t, elapsed, ended_by);
+		summary_json(out, t, host, elapsed, ended_by);
 	else
-		summary_text(out, t, elapsed);
+		summary_text(out, t, host, elapsed);
 }

@@ -17,8 +17,16 @@ void report_live(FILE *err, const mcast_tracker_t *t, double elapsed);
 /* Counts since *prev (updated) over [from, to] seconds of the run. */
 void report_interval(FILE *out, bool json, const mcast_tracker_t *t,
 		     struct mcast_stream_stats *prev, double from, double to);
+/* What this host's kernel says about the receiver. */
+struct report_host {
+	uint64_t kernel_drops; /* SO_RXQ_OVFL: receive buffer overflows */
+	bool gro;   /* drops count coalesced buffers, not datagrams */
+	int rcvbuf; /* bytes, as the kernel reports it */
+};
+
 /* The final table, or one JSON object of "type":"summary". */
 void report_summary(FILE *out, bool json, const mcast_tracker_t *t,
-		    double elapsed, const char *ended_by);
+		    const struct report_host *host, double elapsed,
+		    const char *ended_by);
 
 #endif /* MCAST_CLI_REPORT_H */

@@ -21,6 +21,14 @@ static const char *const mc_errnames[] = {
 	[-MCAST_EVERSION - 10001] = "unknown mcast wire format version",
 	[-MCAST_ESHORT - 10001] = "datagram shorter than its header says",
 	[-MCAST_EMALFORMED - 10001] = "malformed mcast header",
+	[-MCAST_EKEYFILE - 10001] = "key file malformed or too short",
+	[-MCAST_EKEYPERM - 10001] = "key file readable by group or others",
+	[-MCAST_EBADTAG - 10001] = "authentication failed (bad tag)",
+	[-MCAST_EUNKNOWNKEY - 10001] = "unknown key id",
+	[-MCAST_EREPLAY - 10001] = "replayed datagram",
+	[-MCAST_ESTALE - 10001] = "datagram older than the freshness window",
+	[-MCAST_EUNSEALED - 10001] = "datagram not sealed, but a key is required",
+	[-MCAST_EWRAP - 10001] = "sequence number would reuse a nonce",
 };
 
 const char *mcast_strerror(int code)

@@ -133,7 +133,7 @@ size_t mc_gro_pending(struct mcast *m, struct mcast_dgram *v, size_t n)
 }
 
 /* Only called with nothing pending: the staging area is free. */
-int mc_recv_gro(struct mcast *m, const struct mc_sock *s, struct mcast_dgram *v,
+int mc_recv_gro(struct mcast *m, struct mc_sock *s, struct mcast_dgram *v,
 		size_t n)
 {
 	struct mc_gro *g = m->gro_stage;

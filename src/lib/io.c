@@ -77,7 +77,7 @@ int mcast_send(mcast_t *m, const void *buf, size_t len)
 	return rc < 0 ? rc : (int)len;
 }
 
-int mc_parse_cmsgs(struct msghdr *h, const struct mc_sock *s,
+int mc_parse_cmsgs(struct msghdr *h, struct mc_sock *s,
 		   struct mcast_meta *meta)
 {
 	int gso_size = 0;
@@ -120,6 +120,16 @@ int mc_parse_cmsgs(struct msghdr *h, const struct mc_sock *s,
 			   c->cmsg_type == SCM_TIMESTAMPNS) {
 			memcpy(&meta->ts, CMSG_DATA(c), sizeof(meta->ts));
 			meta->flags |= MCAST_META_TS;
+		} else if (c->cmsg_level == SOL_SOCKET &&
+			   c->cmsg_type == SO_RXQ_OVFL) {
+			/* The socket's running total of datagrams (buffers, on
+			 * the GRO path) dropped for want of buffer space, as
+			 * of this one's arrival. */
+			uint32_t drops;
+
+			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+			if ((int32_t)(drops - s->drops) > 0)
+				s->drops = drops;
 		} else if (c->cmsg_level == SOL_UDP &&
 			   c->cmsg_type == UDP_GRO) {
 			memcpy(&gso_size, CMSG_DATA(c), sizeof(gso_size));
@@ -139,7 +149,7 @@ void mc_meta_store(struct mcast_meta *dst, const struct mcast_meta *src)
 }
 
 /* Read what one socket has queued, without waiting. */
-static int recv_socket(struct mcast *m, const struct mc_sock *s,
+static int recv_socket(struct mcast *m, struct mc_sock *s,
 		       struct mcast_dgram *v, size_t n)
 {
 	struct mmsghdr msgs[MC_BATCH_MAX];

@@ -30,6 +30,7 @@ struct mc_sock {
 	int fd;
 	int family;
 	unsigned port;
+	uint32_t drops; /* the kernel's overflow count (SO_RXQ_OVFL) */
 };
 
 struct mcast {
@@ -80,7 +81,7 @@ int mc_send_gso(struct mcast *m, const struct mcast_dgram *v, size_t n);
 
 /* io.c: metadata from control messages; returns UDP_GRO's segment size
  * (0 when the buffer holds one datagram). */
-int mc_parse_cmsgs(struct msghdr *h, const struct mc_sock *s,
+int mc_parse_cmsgs(struct msghdr *h, struct mc_sock *s,
 		   struct mcast_meta *meta);
 void mc_meta_store(struct mcast_meta *dst, const struct mcast_meta *src);
 
@@ -90,7 +91,7 @@ int mc_gro_init(struct mcast *m);
 int mc_gro_socket(struct mcast *m, int fd);
 void mc_gro_free(struct mcast *m);
 size_t mc_gro_pending(struct mcast *m, struct mcast_dgram *v, size_t n);
-int mc_recv_gro(struct mcast *m, const struct mc_sock *s, struct mcast_dgram *v,
+int mc_recv_gro(struct mcast *m, struct mc_sock *s, struct mcast_dgram *v,
 		size_t n);
 
 /* io.c: SO_BUSY_POLL on a socket of a busy-polling handle. */

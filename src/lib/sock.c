@@ -349,6 +349,8 @@ int mcast_get_info(const mcast_t *m, struct mcast_info *info)
 		i.rcvbuf_effective = m->rcvbuf_effective;
 		i.ngroups = m->ngroups;
 		i.nsockets = m->nsocks;
+		for (unsigned k = 0; k < m->nsocks; k++)
+			i.kernel_drops += m->socks[k].drops;
 	}
 	size_t n = info->size < sizeof(i) ? info->size : sizeof(i);
 	memcpy(info, &i, n);

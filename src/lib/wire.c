@@ -35,9 +35,10 @@ enum {
 	MC_PONG_OFF_SEND_NS = 24,
 };
 
-#define MC_HDR_KNOWN_FLAGS                                     \
-	((uint16_t)(MCAST_HDR_UNICAST | MCAST_HDR_WANT_MCAST | \
-		    MCAST_HDR_WANT_UCAST))
+#define MC_HDR_KNOWN_FLAGS                                       \
+	((uint16_t)(MCAST_HDR_UNICAST | MCAST_HDR_WANT_MCAST |   \
+		    MCAST_HDR_WANT_UCAST | MCAST_HDR_AUTH_ONLY | \
+		    MCAST_HDR_CHACHA))
 
 static void mc_put16(uint8_t *p, uint16_t v)
 {

@@ -46,8 +46,9 @@ static struct mcast_hdr example_hdr(void)
 }
 
 /* Every flag version 1 defines. */
-#define MC_TEST_FLAGS \
-	(MCAST_HDR_UNICAST | MCAST_HDR_WANT_MCAST | MCAST_HDR_WANT_UCAST)
+#define MC_TEST_FLAGS                                                      \
+	(MCAST_HDR_UNICAST | MCAST_HDR_WANT_MCAST | MCAST_HDR_WANT_UCAST | \
+	 MCAST_HDR_AUTH_ONLY | MCAST_HDR_CHACHA)
 
 /* A deterministic generator, so a failure can be reproduced. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -268,15 +269,20 @@ static void test_type(void)
 
 static void test_flags(void)
 {
-	static const uint16_t defined[] = {
-		MCAST_HDR_UNICAST, MCAST_HDR_WANT_MCAST, MCAST_HDR_WANT_UCAST,
-		MCAST_HDR_WANT_MCAST | MCAST_HDR_WANT_UCAST, 0x7
-	};
+	static const uint16_t defined[] = { MCAST_HDR_UNICAST,
+					    MCAST_HDR_WANT_MCAST,
+					    MCAST_HDR_WANT_UCAST,
+					    MCAST_HDR_WANT_MCAST |
+						    MCAST_HDR_WANT_UCAST,
+					    0x7,
+					    MCAST_HDR_AUTH_ONLY,
+					    MCAST_HDR_CHACHA,
+					    0x1f };
 	uint8_t buf[64];
 	struct mcast_hdr d, h = example_hdr();
 	size_t len = example_datagram(buf);
 
-	/* bits 0..2 are defined */
+	/* bits 0..4 are defined */
 	for (size_t i = 0; i < sizeof(defined) / sizeof(defined[0]); i++) {
 		buf[7] = (uint8_t)defined[i];
 		CHECK_CODE(decode_exact(&d, buf, len), MCAST_WIRE_HDR_LEN);
@@ -290,7 +296,7 @@ static void test_flags(void)
 	}
 
 	/* the rest are reserved, alone or next to a defined one */
-	for (int bit = 3; bit < 16; bit++) {
+	for (int bit = 5; bit < 16; bit++) {
 		uint16_t f = (uint16_t)(1u << bit);
 
 		for (int with = 0; with < 2; with++) {
