@@ -109,6 +109,10 @@ int mcast_addr_is_ssm(const struct sockaddr *sa);
 /* 1 for IPv6 groups of interface- or link-local scope (ff01::/16, ff02::/16,
  * and the same scopes with other flags), which need an interface. */
 int mcast_addr_needs_iface(const struct sockaddr *sa);
+/* 1 when a and b hold the same family and address (and, with_port, the
+ * same port), else 0.  Scope ids are not compared. */
+int mcast_addr_same(const struct sockaddr *a, const struct sockaddr *b,
+		    int with_port);
 /* Interface index of an IPv6 address's %scope; 0 when none or IPv4. */
 unsigned mcast_addr_scope(const struct sockaddr *sa);
 /* Port of sa in host byte order (0 for families without ports). */
@@ -174,6 +178,13 @@ enum mcast_opt_flags {
 	 * device itself - only devices with NAPI (not lo, not veth) benefit.
 	 * A signal does not cut a spinning wait short: give a timeout. */
 	MCAST_OPT_BUSY_POLL = 1 << 4,
+	/* Receiver: watch the kernel's link and address events (rtnetlink)
+	 * and report them (mcast_events()).  Linux keeps memberships across
+	 * link down/up and address changes; when the interface named in
+	 * opts.iface is deleted and created again (a new index), the handle
+	 * leaves the stale memberships - they still count against
+	 * igmp_max_memberships - and joins again on the new interface. */
+	MCAST_OPT_WATCH = 1 << 5,
 };
 
 struct mcast_opts {
@@ -270,6 +281,54 @@ int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts);
  */
 int mcast_join(mcast_t *m, const struct sockaddr *group,
 	       const struct sockaddr_storage *sources, size_t nsources);
+
+/*
+ * Refresh every membership by leaving and joining again, so that a report
+ * goes out now: for IGMP/MLD snooping switches that have no querier and
+ * forget members after a few minutes.  (A second join on the same socket
+ * would fail with EADDRINUSE and send nothing.)  A report goes out only
+ * when no other local socket holds the group.  Returns 0 or the first
+ * error; groups that failed stay left and mcast_errmsg() names them.
+ */
+int mcast_rejoin(mcast_t *m);
+
+enum mcast_event_type {
+	MCAST_EV_LINK_DOWN = 1,	  /* the interface went down / lost carrier */
+	MCAST_EV_LINK_UP = 2,	  /* up with carrier again */
+	MCAST_EV_LINK_GONE = 3,	  /* the interface was deleted */
+	MCAST_EV_REJOINED = 4,	  /* recreated: memberships moved to it */
+	MCAST_EV_REJOIN_FAILED = 5, /* recreated, but a join failed (error) */
+	MCAST_EV_ADDR_ADDED = 6,  /* an address appeared on the interface */
+	MCAST_EV_ADDR_REMOVED = 7, /* an address went away */
+};
+
+/* One event seen by a watching receiver (MCAST_OPT_WATCH). */
+struct mcast_event {
+	int type;		/* enum mcast_event_type */
+	unsigned ifindex;	/* the interface now */
+	unsigned old_ifindex;	/* REJOINED / REJOIN_FAILED: before */
+	char ifname[IF_NAMESIZE];
+	int error;		/* REJOIN_FAILED: the join's error code */
+	unsigned groups;	/* REJOINED: memberships moved */
+	struct timespec ts;	/* when it was read, CLOCK_REALTIME */
+};
+
+/*
+ * Take up to n queued events (read while receiving: mcast_recv_batch()
+ * returns early, with what it has, when an event arrives).  Returns the
+ * number taken; events beyond the queue's 64 are counted in *lost when
+ * lost is not NULL.  -EINVAL for NULL arguments.
+ */
+int mcast_events(mcast_t *m, struct mcast_event *ev, size_t n,
+		 uint64_t *lost);
+
+/*
+ * Sender: look the interface up again by the name given in opts.iface and
+ * apply it, after the interface was deleted and created again (sends fail
+ * with ENODEV, ENXIO or ENETDOWN meanwhile).  Returns 0 when the interface
+ * is back, or MCAST_ENOIFACE / -errno while it is not.
+ */
+int mcast_sender_refresh(mcast_t *m);
 
 /* Longest text returned by mcast_errmsg(). */
 #define MCAST_ERRMSG_MAX 256

@@ -7,7 +7,6 @@
 #include "pinger.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +23,6 @@ struct pinger {
 	uint64_t overflow; /* replies from responders past MAX_RESPONDERS */
 };
 
-static bool same_host(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
-}
-
 static struct responder *find_responder(struct pinger *p,
 					const struct sockaddr_storage *src,
 					const uint8_t *session)
@@ -45,7 +32,8 @@ static struct responder *find_responder(struct pinger *p,
 	for (size_t i = 0; i < p->nresp; i++) {
 		struct responder *r = &p->resp[i];
 
-		if (!same_host(&r->addr, src))
+		if (!mcast_addr_same((const struct sockaddr *)&r->addr,
+				     (const struct sockaddr *)src, 0))
 			continue;
 		if (!session || (r->answered && !memcmp(r->session, session,
 							MCAST_SESSION_LEN)))

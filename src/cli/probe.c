@@ -3,6 +3,7 @@
  * mcast send --probe: sequence-numbered probes paced from the monotonic
  * clock, then end-of-stream markers so receivers can see tail loss.
  */
+#include "events.h"
 #include "send.h"
 
 #include <errno.h>
@@ -79,7 +80,7 @@ static int send_burst(struct prober *p, size_t n)
 		p->hdr.send_ns = now;
 		mcast_hdr_encode(&p->hdr, p->v[i].buf, (size_t)p->c->size);
 	}
-	rc = mcast_send_batch(p->m, p->v, n);
+	rc = send_resilient(p->m, p->v, n);
 	if (rc > 0) {
 		p->sent += (uint64_t)rc;
 		p->bytes += (uint64_t)rc * (uint64_t)p->c->size;

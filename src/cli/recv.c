@@ -3,6 +3,8 @@
 #include "cli.h"
 #include "dgram.h"
 #include "format.h"
+#include "events.h"
+#include "recv_watch.h"
 #include "report.h"
 
 #include <errno.h>
@@ -40,6 +42,10 @@ void usage_recv(FILE *out)
 		"  -e, --expect N          exit 1 unless at least N datagrams arrived\n"
 		"  -L, --max-loss PERCENT  exit 1 if the loss exceeds PERCENT\n"
 		"  -E, --until-end         stop once every sender seen has ended its stream\n"
+		"  -J, --rejoin SECONDS    leave and join again this often, for IGMP snooping\n"
+		"                          switches without a querier\n"
+		"  -I, --idle SECONDS      report a group silent this long, and the outage\n"
+		"                          when traffic comes back\n"
 		"  -G, --gro               let the kernel coalesce datagrams (UDP_GRO); they\n"
 		"                          are split again, each with its own metadata\n"
 		"  -h, --help              this help\n");
@@ -67,6 +73,7 @@ struct recv_cfg {
 	double interval_report; /* seconds; 0: none */
 	long long expect;	/* -1: no verdict */
 	double max_loss;	/* percent; <0: no verdict */
+	double rejoin, idle;	/* seconds; 0: off */
 };
 
 static void add_source(struct sockaddr_storage *list, size_t *n,
@@ -133,6 +140,8 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 		{ "max-loss", required_argument, NULL, 'L' },
 		{ "until-end", no_argument, NULL, 'E' },
 		{ "gro", no_argument, NULL, 'G' },
+		{ "rejoin", required_argument, NULL, 'J' },
+		{ "idle", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -144,8 +153,8 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 	c->expect = -1;
 	c->max_loss = -1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:S:c:w:qF:r:sR:e:L:EGh", longopts,
-				NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "i:S:c:w:qF:r:sR:e:L:EGJ:I:h",
+				longopts, NULL)) != -1) {
 		switch (o) {
 		case 'i':
 			c->opts.iface = optarg;
@@ -189,6 +198,14 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 			break;
 		case 'E':
 			c->until_end = true;
+			break;
+		case 'J':
+			c->rejoin = cli_parse_seconds("--rejoin", optarg, 0.1,
+						      86400);
+			break;
+		case 'I':
+			c->idle = cli_parse_seconds("--idle", optarg, 0.01,
+						    86400);
 			break;
 		case 'G':
 			c->opts.flags |= MCAST_OPT_GRO;
@@ -386,6 +403,7 @@ static int verdicts(const struct recv_cfg *c, const mcast_tracker_t *tr)
 }
 
 struct run {
+	struct watch watch;
 	mcast_t *m;
 	mcast_tracker_t *tracker;
 	double start, deadline, next_report, next_live;
@@ -398,6 +416,10 @@ struct run {
 static int wait_ms(const struct run *r)
 {
 	double due = r->deadline, now = cli_now();
+	double w = watch_due(&r->watch);
+
+	if (w > 0 && (due == 0 || w < due))
+		due = w;
 
 	if (r->next_report > 0 && (due == 0 || r->next_report < due))
 		due = r->next_report;
@@ -447,6 +469,7 @@ static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 		if (!c->quiet && !c->stats)
 			print_dgram(c->format, &t->ifc, v[i].buf, v[i].len,
 				    meta);
+		watch_seen(&r->watch, meta, cli_now());
 		if (c->count > 0 && t->datagrams >= c->count)
 			return false;
 	}
@@ -473,6 +496,10 @@ int cmd_recv(int argc, char **argv)
 	parse_args(argc, argv, &c);
 	c.opts.errbuf = step;
 	c.opts.errlen = sizeof(step);
+	/* Given an interface, follow it through link changes. */
+	if (c.opts.iface)
+		c.opts.flags |= MCAST_OPT_WATCH;
+	events_json = c.format == FMT_JSON;
 	rc = mcast_receiver_open(&r.m, &c.opts);
 	if (rc < 0)
 		cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE : EXIT_RUNTIME,
@@ -484,6 +511,12 @@ int cmd_recv(int argc, char **argv)
 	cli_stdout_lines();
 	join_all(r.m, &c);
 	r.start = cli_now();
+	r.watch.events = c.opts.flags & MCAST_OPT_WATCH;
+	r.watch.rejoin = c.rejoin;
+	r.watch.idle = c.idle;
+	for (size_t i = 0; i < c.ngroups; i++)
+		watch_add(&r.watch, &c.groups[i].addr, c.groups[i].text);
+	watch_start(&r.watch, r.m, r.start);
 	if (c.timeout > 0)
 		r.deadline = r.start + c.timeout;
 	if (c.interval_report > 0)
@@ -519,6 +552,7 @@ int cmd_recv(int argc, char **argv)
 		}
 		if (c.stats)
 			periodic(&c, &r);
+		watch_tick(&r.watch, cli_now());
 	}
 	struct mcast_info info = { .size = sizeof(info) };
 	struct report_host host;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* mcast send: the tutorial's server, with interface, TTL, files and lines. */
+#include "events.h"
 #include "send.h"
 
 #include <math.h>
@@ -252,7 +253,11 @@ static bool send_one(struct sender_state *s, const void *buf, size_t len)
 	}
 	if (cli_stop)
 		return false;
-	rc = mcast_send(s->m, buf, len);
+	struct mcast_dgram d = { .buf = (void *)buf, .len = len };
+
+	rc = send_resilient(s->m, &d, 1);
+	if (rc == 0)
+		return false; /* interrupted while the interface was away */
 	if (rc < 0) {
 		char g[MCAST_ADDRSTRLEN], what[MCAST_ADDRSTRLEN + 16];
 

@@ -251,6 +251,23 @@ int mcast_addr_needs_iface(const struct sockaddr *sa)
 	return scope == 1 || scope == 2;
 }
 
+int mcast_addr_same(const struct sockaddr *a, const struct sockaddr *b,
+		    int with_port)
+{
+	if (!a || !b || a->sa_family != b->sa_family)
+		return 0;
+	if (with_port && mcast_addr_port(a) != mcast_addr_port(b))
+		return 0;
+	if (a->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->sa_family == AF_INET6)
+		return IN6_ARE_ADDR_EQUAL(
+			&((const struct sockaddr_in6 *)a)->sin6_addr,
+			&((const struct sockaddr_in6 *)b)->sin6_addr);
+	return 0;
+}
+
 unsigned mcast_addr_scope(const struct sockaddr *sa)
 {
 	if (!sa || sa->sa_family != AF_INET6)

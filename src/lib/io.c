@@ -77,8 +77,7 @@ int mcast_send(mcast_t *m, const void *buf, size_t len)
 	return rc < 0 ? rc : (int)len;
 }
 
-int mc_parse_cmsgs(struct msghdr *h, struct mc_sock *s,
-		   struct mcast_meta *meta)
+int mc_parse_cmsgs(struct msghdr *h, struct mc_sock *s, struct mcast_meta *meta)
 {
 	int gso_size = 0;
 
@@ -259,6 +258,9 @@ static int spin(struct mcast *m, struct mcast_dgram *v, size_t n,
 		if (rc != 0 || timeout_ms == 0)
 			return rc;
 		/* Reading the clock costs more than a failed read. */
+		if ((i & 63) == 63 && m->watch.fd >= 0 &&
+		    mc_watch_process(m) > 0)
+			return 0;
 		if (timeout_ms > 0 && (i & 63) == 63 && ms_left(end) <= 0)
 			return 0;
 	}
@@ -267,7 +269,7 @@ static int spin(struct mcast *m, struct mcast_dgram *v, size_t n,
 int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
 		     int timeout_ms)
 {
-	struct epoll_event ev[MC_MAX_SOCKETS];
+	struct epoll_event ev[MC_MAX_SOCKETS + 2];
 	struct timespec end = { 0 };
 	int rc;
 
@@ -297,14 +299,15 @@ int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
 				return 0;
 			timeout_ms = (int)ms;
 		}
-		/* One socket: wait on it directly, saving the epoll hop. */
-		if (m->nsocks == 1 || m->is_sender) {
+		/* One socket: wait on it directly, saving the epoll hop
+		 * (not when link events must wake us too). */
+		if ((m->nsocks == 1 && m->watch.fd < 0) || m->is_sender) {
 			struct pollfd p = { .fd = m->is_sender ? m->fd
 							       : m->socks[0].fd,
 					    .events = POLLIN };
 			rc = poll(&p, 1, timeout_ms);
 		} else {
-			rc = epoll_wait(m->epfd, ev, MC_MAX_SOCKETS,
+			rc = epoll_wait(m->epfd, ev, MC_MAX_SOCKETS + 2,
 					timeout_ms);
 		}
 		if (rc < 0)
@@ -312,6 +315,12 @@ int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
 					      : mc_fail(m, -errno, "wait");
 		if (rc == 0)
 			return 0;
+		/* A link event ends the wait, so the caller hears of it
+		 * (mcast_events()) while the link may still be down. */
+		for (int i = 0; i < rc && !m->is_sender; i++)
+			if (ev[i].data.u32 == MC_WATCH_TAG &&
+			    mc_watch_process(m) > 0)
+				return drain(m, v, n);
 	}
 }
 

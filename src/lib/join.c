@@ -155,9 +155,10 @@ static unsigned join_ifindex(const struct mcast *m, const struct sockaddr *g)
 	return m->iface.index;
 }
 
-static int join_one(int fd, int family, unsigned ifindex,
-		    const struct sockaddr *group,
-		    const struct sockaddr_storage *source)
+/* Join (or leave) one (group, source) on one socket; RFC 3678 options. */
+static int membership(int fd, int family, unsigned ifindex,
+		      const struct sockaddr *group,
+		      const struct sockaddr_storage *source, bool join)
 {
 	int level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
 	socklen_t glen = mcast_addr_len(group);
@@ -166,8 +167,9 @@ static int join_one(int fd, int family, unsigned ifindex,
 		struct group_req gr = { .gr_interface = ifindex };
 
 		memcpy(&gr.gr_group, group, glen);
-		return setsockopt(fd, level, MCAST_JOIN_GROUP, &gr,
-				  sizeof(gr)) < 0
+		return setsockopt(fd, level,
+				  join ? MCAST_JOIN_GROUP : MCAST_LEAVE_GROUP,
+				  &gr, sizeof(gr)) < 0
 			       ? -errno
 			       : 0;
 	}
@@ -176,10 +178,68 @@ static int join_one(int fd, int family, unsigned ifindex,
 	memcpy(&gsr.gsr_group, group, glen);
 	memcpy(&gsr.gsr_source, source,
 	       mcast_addr_len((const struct sockaddr *)source));
-	return setsockopt(fd, level, MCAST_JOIN_SOURCE_GROUP, &gsr,
-			  sizeof(gsr)) < 0
+	return setsockopt(fd, level,
+			  join ? MCAST_JOIN_SOURCE_GROUP
+			       : MCAST_LEAVE_SOURCE_GROUP,
+			  &gsr, sizeof(gsr)) < 0
 		       ? -errno
 		       : 0;
+}
+
+int mc_group_leave(struct mcast *m, const struct mc_group *g)
+{
+	const struct mc_sock *s = &m->socks[g->sock];
+	int rc = 0;
+
+	/* Leaving the last source leaves the group: one call per source,
+	 * or one for an any-source membership. */
+	for (unsigned i = 0; i == 0 || i < g->nsources; i++) {
+		int r = membership(s->fd, s->family, g->ifindex,
+				   (const struct sockaddr *)&g->addr,
+				   g->nsources ? &g->sources[i] : NULL, false);
+		if (r < 0 && rc == 0)
+			rc = r;
+	}
+	return rc;
+}
+
+int mc_group_join(struct mcast *m, const struct mc_group *g)
+{
+	const struct mc_sock *s = &m->socks[g->sock];
+
+	for (unsigned i = 0; i == 0 || i < g->nsources; i++) {
+		int rc = membership(s->fd, s->family, g->ifindex,
+				    (const struct sockaddr *)&g->addr,
+				    g->nsources ? &g->sources[i] : NULL, true);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int mcast_rejoin(mcast_t *m)
+{
+	int first = 0;
+
+	if (!m)
+		return -EINVAL;
+	if (m->is_sender)
+		return mc_fail(m, MCAST_EROLE, "rejoin on a sender");
+	for (unsigned i = 0; i < m->ngroups; i++) {
+		struct mc_group *g = &m->groups[i];
+		char text[MCAST_ADDRSTRLEN];
+		int rc = mc_group_leave(m, g);
+
+		if (rc == 0)
+			rc = mc_group_join(m, g);
+		if (rc < 0 && first == 0) {
+			mcast_addr_format((struct sockaddr *)&g->addr,
+					  MCAST_FMT_PORT | MCAST_FMT_SCOPE,
+					  text, sizeof(text));
+			first = mc_fail(m, rc, "rejoin %s", text);
+		}
+	}
+	return first;
 }
 
 int mcast_join(mcast_t *m, const struct sockaddr *group,
@@ -215,8 +275,8 @@ int mcast_join(mcast_t *m, const struct sockaddr *group,
 	if (si < 0)
 		return si;
 	for (size_t i = 0; i == 0 || i < nsources; i++) {
-		rc = join_one(m->socks[si].fd, family, ifindex, group,
-			      nsources ? &sources[i] : NULL);
+		rc = membership(m->socks[si].fd, family, ifindex, group,
+				nsources ? &sources[i] : NULL, true);
 		if (rc < 0) {
 			/* Keep the handle consistent: a group is either fully
 			 * joined or not at all, so drop what this call did. */

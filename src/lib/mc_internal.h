@@ -33,6 +33,17 @@ struct mc_sock {
 	uint32_t drops; /* the kernel's overflow count (SO_RXQ_OVFL) */
 };
 
+#define MC_EVENTS 64			   /* queued link/address events */
+#define MC_WATCH_TAG (MC_MAX_SOCKETS + 1) /* epoll tag of the netlink fd */
+
+struct mc_watch {
+	int fd; /* rtnetlink socket; -1 when not watching */
+	bool up; /* the watched interface was up with carrier */
+	struct mcast_event queue[MC_EVENTS];
+	unsigned head, count;
+	uint64_t lost;
+};
+
 struct mcast {
 	bool is_sender;
 	struct mcast_opts opts;
@@ -60,6 +71,7 @@ struct mcast {
 	bool gro;		  /* UDP_GRO on every socket */
 	int busy_poll;		  /* as struct mcast_info.busy_poll */
 	struct mc_gro *gro_stage; /* coalesced buffers being split */
+	struct mc_watch watch;
 };
 
 /* error.c: record which step failed; returns code for tail calls. */
@@ -96,6 +108,16 @@ int mc_recv_gro(struct mcast *m, struct mc_sock *s, struct mcast_dgram *v,
 
 /* io.c: SO_BUSY_POLL on a socket of a busy-polling handle. */
 void mc_busy_poll_socket(struct mcast *m, int fd);
+
+/* watch.c: rtnetlink events for MCAST_OPT_WATCH; process returns the
+ * number of events queued. */
+int mc_watch_init(struct mcast *m);
+void mc_watch_free(struct mcast *m);
+int mc_watch_process(struct mcast *m);
+
+/* join.c: (re)apply or drop one group's memberships on its socket. */
+int mc_group_join(struct mcast *m, const struct mc_group *g);
+int mc_group_leave(struct mcast *m, const struct mc_group *g);
 
 /* join.c */
 int mc_receiver_socket(struct mcast *m, int family, unsigned port);

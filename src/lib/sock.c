@@ -66,6 +66,7 @@ static struct mcast *handle_new(const struct mcast_opts *opts)
 	m->fd = -1;
 	m->epfd = -1;
 	m->reply.fd = -1;
+	m->watch.fd = -1;
 	return m;
 }
 
@@ -290,6 +291,38 @@ fail:
 	return open_failed(m, opts, rc);
 }
 
+int mcast_sender_refresh(mcast_t *m)
+{
+	struct mcast_iface ifc;
+	socklen_t len = sizeof(m->local);
+	int family, rc;
+
+	if (!m)
+		return -EINVAL;
+	if (!m->is_sender)
+		return mc_fail(m, MCAST_EROLE, "refresh a receiver");
+	family = m->group.ss_family;
+	if (m->opts.iface && *m->opts.iface) {
+		rc = mcast_iface_lookup(m->opts.iface, &ifc);
+		if (rc < 0)
+			return mc_fail(m, rc, "find interface %s",
+				       m->opts.iface);
+		if (family == AF_INET6 &&
+		    mc_sin6(&m->group)->sin6_scope_id == m->iface.index)
+			mc_sin6(&m->group)->sin6_scope_id = ifc.index;
+		m->iface = ifc;
+		if ((rc = sender_mcast_opts(m, family, ifc.index)) < 0)
+			return rc;
+	}
+	/* Connecting again routes afresh, and so picks the source anew. */
+	if (m->reply.fd < 0 &&
+	    connect(m->fd, (struct sockaddr *)&m->group,
+		    mcast_addr_len((struct sockaddr *)&m->group)) < 0)
+		return mc_fail(m, -errno, "route lookup for the group");
+	getsockname(m->fd, (struct sockaddr *)&m->local, &len);
+	return 0;
+}
+
 int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts)
 {
 	struct mcast *m;
@@ -309,6 +342,10 @@ int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts)
 	}
 	if (m->opts.flags & MCAST_OPT_BUSY_POLL)
 		m->busy_poll = 1;
+	if ((m->opts.flags & MCAST_OPT_WATCH) && (rc = mc_watch_init(m)) < 0) {
+		mc_fail(m, rc, "watch link events (rtnetlink)");
+		goto fail;
+	}
 	if ((m->opts.flags & MCAST_OPT_GRO) && (rc = mc_gro_init(m)) < 0) {
 		mc_fail(m, rc, "set up coalesced receive");
 		goto fail;
@@ -371,5 +408,6 @@ void mcast_close(mcast_t *m)
 	if (m->epfd >= 0)
 		close(m->epfd);
 	mc_gro_free(m);
+	mc_watch_free(m);
 	free(m);
 }

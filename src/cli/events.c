@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Events - link changes, rejoins, silence, a sender riding out a lost
+ * interface - as a text line on stderr, or a JSON line of type "event" on
+ * stdout next to the other JSON records.  And the sender's retry loop.
+ */
+#include "events.h"
+#include "format.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+bool events_json;
+
+void event_print(const char *name, const char *iface, const char *fmt, ...)
+{
+	char detail[512];
+	struct timespec ts;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (!events_json) {
+		fprintf(stderr, "%s: event: %s%s%s: %s\n", cli_prog, name,
+			iface ? " " : "", iface ? iface : "", detail);
+		return;
+	}
+	printf("{\"type\":\"event\",\"ts\":%lld.%06ld,\"event\":\"%s\"",
+	       (long long)ts.tv_sec, ts.tv_nsec / 1000, name);
+	if (iface) {
+		fputs(",\"iface\":", stdout);
+		fmt_json_string(stdout, (const unsigned char *)iface,
+				strlen(iface));
+	}
+	fputs(",\"detail\":", stdout);
+	fmt_json_string(stdout, (const unsigned char *)detail, strlen(detail));
+	fputs("}\n", stdout);
+	fflush(stdout);
+}
+
+void events_report(mcast_t *m)
+{
+	struct mcast_event ev[16];
+	uint64_t lost;
+	int n;
+
+	while ((n = mcast_events(m, ev, 16, &lost)) > 0)
+		for (int i = 0; i < n; i++) {
+			const struct mcast_event *e = &ev[i];
+
+			switch (e->type) {
+			case MCAST_EV_LINK_DOWN:
+				event_print("link_down", e->ifname,
+					    "index %u down or without carrier",
+					    e->ifindex);
+				break;
+			case MCAST_EV_LINK_UP:
+				event_print("link_up", e->ifname,
+					    "index %u up; memberships kept",
+					    e->ifindex);
+				break;
+			case MCAST_EV_LINK_GONE:
+				event_print(
+					"link_gone", e->ifname,
+					"index %u deleted; waiting for it to come back",
+					e->ifindex);
+				break;
+			case MCAST_EV_REJOINED:
+				event_print(
+					"rejoined", e->ifname,
+					"recreated as index %u (was %u): left the stale memberships, joined %u group%s again",
+					e->ifindex, e->old_ifindex, e->groups,
+					e->groups == 1 ? "" : "s");
+				break;
+			case MCAST_EV_REJOIN_FAILED:
+				event_print(
+					"rejoin_failed", e->ifname,
+					"recreated as index %u, but a join failed: %s",
+					e->ifindex, mcast_strerror(e->error));
+				break;
+			case MCAST_EV_ADDR_ADDED:
+			case MCAST_EV_ADDR_REMOVED:
+				event_print(e->type == MCAST_EV_ADDR_ADDED
+						    ? "addr_added"
+						    : "addr_removed",
+					    e->ifname,
+					    "index %u; memberships kept",
+					    e->ifindex);
+				break;
+			}
+		}
+	static uint64_t reported;
+	if (lost > reported) {
+		event_print(
+			"events_lost", NULL,
+			"%llu link events were lost; the interface state was read afresh",
+			(unsigned long long)(lost - reported));
+		reported = lost;
+	}
+}
+
+/* Errors a sender rides out: its interface is gone or down for now. */
+static bool transient(int rc)
+{
+	return rc == -ENODEV || rc == -ENXIO || rc == -ENETDOWN ||
+	       rc == -ENETUNREACH || rc == -EADDRNOTAVAIL;
+}
+
+int send_resilient(mcast_t *m, const struct mcast_dgram *v, size_t n)
+{
+	int rc = mcast_send_batch(m, v, n);
+	double since;
+
+	if (rc >= 0 || !transient(rc))
+		return rc;
+	struct mcast_info info = { .size = sizeof(info) };
+
+	mcast_get_info(m, &info);
+	event_print("send_failed", info.iface.index ? info.iface.name : NULL,
+		    "%s; retrying until the interface is back",
+		    mcast_strerror(rc));
+	since = cli_now();
+	while (!cli_stop) {
+		cli_sleep_until(cli_now() + 0.1);
+		if (cli_stop || mcast_sender_refresh(m) < 0)
+			continue;
+		rc = mcast_send_batch(m, v, n);
+		if (rc >= 0) {
+			mcast_get_info(m, &info);
+			event_print("send_resumed", info.iface.name,
+				    "after %.3f s, on index %u",
+				    cli_now() - since, info.iface.index);
+			return rc;
+		}
+		if (!transient(rc))
+			return rc;
+	}
+	return 0;
+}
