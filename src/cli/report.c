@@ -182,8 +182,9 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 		(unsigned long long)tot.restarts,
 		(unsigned long long)tot.malformed,
 		(unsigned long long)tot.retired, (unsigned long long)tot.plain);
-	fprintf(out, "\"kernel_drops\":%llu,\"kernel_drops_unit\":\"%s\",",
-		(unsigned long long)host->kernel_drops,
+	fprintf(out,
+		"\"rcvbuf\":%d,\"kernel_drops\":%llu,\"kernel_drops_unit\":\"%s\",",
+		host->rcvbuf, (unsigned long long)host->kernel_drops,
 		host->gro ? "buffers" : "datagrams");
 	if (!host->gro)
 		fprintf(out, "\"network_lost\":%llu,",
@@ -214,6 +215,9 @@ static void fmt_us(char *buf, size_t len, double ns)
 static void text_drops(FILE *out, const struct mcast_stream_stats *tot,
 		       const struct report_host *host)
 {
+	fprintf(out,
+		"receive buffer %d bytes as the kernel counts it (twice what --rcvbuf asked for, at most twice net.core.rmem_max without CAP_NET_ADMIN); kernel drops %llu\n",
+		host->rcvbuf, (unsigned long long)host->kernel_drops);
 	if (!host->kernel_drops)
 		return;
 	if (host->gro)
