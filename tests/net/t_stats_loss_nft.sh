@@ -37,7 +37,7 @@ kernel_drops() {
 run() {
 	local recv k0
 	k0=$(kernel_drops)
-	in_ns right mcast recv --iface veth0 --stats --format json --until-end --timeout 10 "$@" $G \
+	in_ns right mcast recv --iface veth0 --stats --format json --until-end --timeout 10 --rcvbuf 4M "$@" $G \
 		>"$T/out" 2>"$T/err" &
 	recv=$!
 	wait_for "$T/err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/err")"

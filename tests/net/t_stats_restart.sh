@@ -10,7 +10,7 @@ G=239.1.2.3:1600
 
 # start_recv ARGS...: stats receiver with interval reports, pid in $recv.
 start_recv() {
-	in_ns right mcast recv --iface veth0 --stats --format json --interval-report 0.1 "$@" $G \
+	in_ns right mcast recv --iface veth0 --stats --format json --rcvbuf 4M --interval-report 0.1 "$@" $G \
 		>"$T/out" 2>"$T/err" &
 	recv=$!
 	wait_for "$T/err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/err")"

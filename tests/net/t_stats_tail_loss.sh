@@ -27,7 +27,7 @@ print([o["counter"]["packets"] for o in json.load(sys.stdin)["nftables"] if "cou
 # run RECV_OPTS...: 100 probes; json summary in $T/out.
 run() {
 	local recv
-	in_ns right mcast recv --iface veth0 --stats --format json "$@" $G >"$T/out" 2>"$T/err" &
+	in_ns right mcast recv --iface veth0 --stats --format json --rcvbuf 4M "$@" $G >"$T/out" 2>"$T/err" &
 	recv=$!
 	wait_for "$T/err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/err")"
 	in_ns left mcast send --iface veth0 --probe --count 100 --rate 1000 $G 2>"$T/send.err" ||
