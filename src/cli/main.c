@@ -19,6 +19,9 @@ static const struct cmd cmds[] = {
 	  usage_bench },
 	{ "demo", cmd_demo, "the tutorial's sender and receiver on lo, safely",
 	  usage_demo },
+	{ "doctor", cmd_doctor,
+	  "check why multicast to a group might not arrive on this host",
+	  usage_doctor },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

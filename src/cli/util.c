@@ -232,10 +232,10 @@ const char *cli_advice(int code)
 {
 	switch (code) {
 	case -ENODEV:
-		return "no multicast route for the group; try --iface NAME";
+		return "no multicast route for the group (`mcast doctor GROUP:PORT` shows why); try --iface NAME";
 	case -ENETUNREACH:
 	case -EHOSTUNREACH:
-		return "no route to the group; try --iface NAME";
+		return "no route to the group (`mcast doctor GROUP:PORT` shows why); try --iface NAME";
 	case MCAST_ENOIFACE:
 		return "list interfaces with: ip link";
 	case MCAST_ENEEDIFACE:
@@ -243,9 +243,9 @@ const char *cli_advice(int code)
 	case -EADDRINUSE:
 		return "already joined, or the port is bound without SO_REUSEADDR";
 	case -EADDRNOTAVAIL:
-		return "the address is not on this host or the interface has no address of that family";
+		return "the address is not on this host or the interface has no address of that family; check with: mcast doctor --iface NAME GROUP:PORT";
 	case -ENOBUFS:
-		return "too many memberships; see sysctl net.ipv4.igmp_max_memberships";
+		return "too many memberships; see sysctl net.ipv4.igmp_max_memberships (`mcast doctor` shows the limits)";
 	case -EPERM:
 	case -EACCES:
 		return "denied; check firewall rules and permissions";
@@ -253,7 +253,7 @@ const char *cli_advice(int code)
 		return "the datagram is too large; lower --size";
 	case -ENETDOWN:
 	case MCAST_EIFDOWN:
-		return "the interface is down; bring it up with: ip link set NAME up";
+		return "the interface is down; bring it up with: ip link set NAME up (then `mcast doctor` checks the rest)";
 	case MCAST_EFAMILY:
 		return "use addresses of one family (IPv4 or IPv6)";
 	case MCAST_ELIMIT:

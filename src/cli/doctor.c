@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mcast doctor: why does multicast not arrive here?  Read-only checks of
+ * the route, the interface, the sysctls and the firewall, then one active
+ * self-test (join, send with TTL 0 and loopback, see the probes arrive),
+ * each printed as one line with its fix, then a verdict.
+ */
+#include "doctor.h"
+#include "format.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_GROUP  "239.255.0.1:5000"
+#define DEFAULT_RCVBUF (4LL << 20)
+
+static const char *const status_words[] = { "ok", "warn", "fail", "skip" };
+
+void usage_doctor(FILE *out)
+{
+	fprintf(out,
+		"usage: mcast doctor [OPTIONS] [GROUP:PORT]\n\n"
+		"Check why multicast to GROUP:PORT (default " DEFAULT_GROUP
+		") might not arrive on\n"
+		"this host: route, interface, rp_filter, buffers, IGMP/MLD limits and\n"
+		"version, memberships, firewall, querier, then a self-test that joins and\n"
+		"sends 3 probes with TTL 0 (nothing leaves the host).  One line per check\n"
+		"with its fix; exit 1 when a check fails.\n\n"
+		"  -i, --iface IF          interface to check (name, index or address);\n"
+		"                          default: the one the kernel's route picks\n"
+		"  -S, --source ADDR       the sender's address: check rp_filter and\n"
+		"                          source-specific (IGMPv3/MLDv2) joins\n"
+		"  -r, --rcvbuf BYTES      receive buffer the application wants (default 4M)\n"
+		"  -l, --listen SECONDS    listen this long for IGMP/MLD queries (default 0:\n"
+		"                          skip the querier check)\n"
+		"  -F, --format FMT        text (default) or json\n"
+		"  -n, --no-self-test      read-only checks only: join and send nothing\n"
+		"  -h, --help              this help\n");
+}
+
+void dr_report(struct doctor *d, const char *name, enum dr_status st,
+	       const char *fix, const char *fmt, ...)
+{
+	struct dr_check *c;
+	va_list ap;
+
+	if (d->nchecks == DR_MAX_CHECKS)
+		return;
+	c = &d->checks[d->nchecks++];
+	c->name = name;
+	c->status = st;
+	va_start(ap, fmt);
+	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+	va_end(ap);
+	snprintf(c->fix, sizeof(c->fix), "%s", fix ? fix : "");
+	if (d->json)
+		return;
+	printf("%-4s  %s: %s%s%s\n", status_words[st], name, c->detail,
+	       *c->fix ? "; " : "", c->fix);
+}
+
+static void parse_args(int argc, char **argv, struct doctor *d)
+{
+	static const struct option longopts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "source", required_argument, NULL, 'S' },
+		{ "rcvbuf", required_argument, NULL, 'r' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "no-self-test", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *text = DEFAULT_GROUP;
+	struct mcast_iface ifc;
+	int o, rc;
+
+	d->rcvbuf = DEFAULT_RCVBUF;
+	d->self_test = true;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "i:S:r:l:F:nh", longopts, NULL)) !=
+	       -1) {
+		switch (o) {
+		case 'i':
+			d->iface_arg = optarg;
+			break;
+		case 'S':
+			cli_parse_source("--source", optarg, &d->source);
+			d->has_source = true;
+			break;
+		case 'r':
+			d->rcvbuf = cli_parse_bytes("--rcvbuf", optarg, 1024,
+						    1LL << 30);
+			break;
+		case 'l':
+			d->listen =
+				cli_parse_seconds("--listen", optarg, 0, 3600);
+			break;
+		case 'F':
+			if (strcmp(optarg, "json") == 0)
+				d->json = true;
+			else if (strcmp(optarg, "text") != 0)
+				cli_bad_value("--format", optarg,
+					      "text or json");
+			break;
+		case 'n':
+			d->self_test = false;
+			break;
+		case 'h':
+			usage_doctor(stdout);
+			exit(EXIT_OK);
+		default:
+			cli_bad_option(optopt, argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		text = argv[optind++];
+	else
+		d->group_default = true;
+	if (optind < argc)
+		cli_die(EXIT_USAGE,
+			"unexpected argument '%s'; see mcast doctor --help",
+			argv[optind]);
+	cli_parse_group(text, &d->group);
+	snprintf(d->group_text, sizeof(d->group_text), "%s", text);
+	if (d->has_source && d->source.ss_family != d->group.ss_family)
+		cli_die(EXIT_USAGE,
+			"--source and the group must both be IPv4 or both IPv6");
+	cli_check_scope(&d->group, text, d->iface_arg);
+	if (d->iface_arg && (rc = mcast_iface_lookup(d->iface_arg, &ifc)) < 0)
+		cli_die(EXIT_USAGE,
+			"unknown interface '%s' for --iface; list interfaces with: ip link",
+			d->iface_arg);
+}
+
+static enum dr_status verdict(const struct doctor *d, size_t *count)
+{
+	enum dr_status v = DR_OK;
+
+	for (size_t i = 0; i < d->nchecks; i++) {
+		enum dr_status st = d->checks[i].status;
+
+		count[st]++;
+		if (st == DR_FAIL || (st == DR_WARN && v == DR_OK))
+			v = st;
+	}
+	return v;
+}
+
+static void json_str(const char *s)
+{
+	fmt_json_string(stdout, (const unsigned char *)s, strlen(s));
+}
+
+static void print_json(const struct doctor *d, enum dr_status v)
+{
+	char g[MCAST_ADDRSTRLEN];
+
+	printf("{\"type\":\"doctor\",\"group\":");
+	json_str(cli_addr_only(&d->group, g, sizeof(g)));
+	printf(",\"port\":%u,\"group_default\":%s,\"iface\":",
+	       mcast_addr_port((const struct sockaddr *)&d->group),
+	       d->group_default ? "true" : "false");
+	if (d->have_iface)
+		json_str(d->ifc.name);
+	else
+		printf("null");
+	printf(",\"checks\":[");
+	for (size_t i = 0; i < d->nchecks; i++) {
+		const struct dr_check *c = &d->checks[i];
+
+		printf("%s{\"name\":", i ? "," : "");
+		json_str(c->name);
+		printf(",\"status\":\"%s\",\"detail\":",
+		       status_words[c->status]);
+		json_str(c->detail);
+		printf(",\"fix\":");
+		json_str(c->fix);
+		printf("}");
+	}
+	printf("],\"verdict\":\"%s\"}\n", status_words[v]);
+}
+
+/* The failed and warned checks by name, for the verdict line. */
+static void names_with(const struct doctor *d, enum dr_status st, char *buf,
+		       size_t cap)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->nchecks; i++)
+		if (d->checks[i].status == st)
+			cli_append(buf, cap, &used, "%s%s", used ? ", " : "",
+				   d->checks[i].name);
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	static struct doctor d;
+	size_t count[4] = { 0 };
+	char g[MCAST_ADDRSTRLEN], failed[256], warned[256];
+	enum dr_status v;
+
+	parse_args(argc, argv, &d);
+	cli_stdout_lines();
+	cli_signals();
+	if (!d.json)
+		printf("checking %s%s\n", cli_addr(&d.group, g, sizeof(g)),
+		       d.group_default
+			       ? " (the default group: none was given; give GROUP:PORT to check yours)"
+			       : "");
+	dr_check_route(&d);
+	dr_check_iface(&d);
+	dr_check_rp_filter(&d);
+	dr_check_rcvbuf(&d);
+	dr_check_igmp_limits(&d);
+	dr_check_igmp_version(&d);
+	dr_check_memberships(&d);
+	dr_check_firewall(&d);
+	dr_check_querier(&d);
+	dr_check_self_test(&d);
+
+	v = verdict(&d, count);
+	if (d.json) {
+		print_json(&d, v);
+		return v == DR_FAIL ? EXIT_RUNTIME : EXIT_OK;
+	}
+	names_with(&d, DR_FAIL, failed, sizeof(failed));
+	names_with(&d, DR_WARN, warned, sizeof(warned));
+	printf("verdict: %s: %zu ok, %zu warn, %zu fail, %zu skipped",
+	       status_words[v], count[DR_OK], count[DR_WARN], count[DR_FAIL],
+	       count[DR_SKIP]);
+	if (*failed)
+		printf("; fix first: %s", failed);
+	if (*warned)
+		printf("; %s: %s", *failed ? "then look at" : "look at",
+		       warned);
+	if (v == DR_OK)
+		printf("; multicast to this group should arrive here");
+	printf("\n");
+	return v == DR_FAIL ? EXIT_RUNTIME : EXIT_OK;
+}
