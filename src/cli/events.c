@@ -14,6 +14,9 @@
 
 bool events_json;
 
+/* An event stamped with when it happened, not when it was printed. */
+static const struct timespec *event_ts;
+
 void event_print(const char *name, const char *iface, const char *fmt, ...)
 {
 	char detail[512];
@@ -23,7 +26,10 @@ void event_print(const char *name, const char *iface, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	clock_gettime(CLOCK_REALTIME, &ts);
+	if (event_ts)
+		ts = *event_ts;
+	else
+		clock_gettime(CLOCK_REALTIME, &ts);
 	if (!events_json) {
 		fprintf(stderr, "%s: event: %s%s%s: %s\n", cli_prog, name,
 			iface ? " " : "", iface ? iface : "", detail);
@@ -52,6 +58,7 @@ void events_report(mcast_t *m)
 		for (int i = 0; i < n; i++) {
 			const struct mcast_event *e = &ev[i];
 
+			event_ts = &e->ts;
 			switch (e->type) {
 			case MCAST_EV_LINK_DOWN:
 				event_print("link_down", e->ifname,
@@ -93,6 +100,7 @@ void events_report(mcast_t *m)
 				break;
 			}
 		}
+	event_ts = NULL;
 	static uint64_t reported;
 	if (lost > reported) {
 		event_print(

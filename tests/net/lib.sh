@@ -168,3 +168,26 @@ json_get() {
 d = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 print(eval(sys.argv[2]))' "$1" "$2"
 }
+
+# if_index NS IF: the current index of interface IF in NS.
+if_index() { ip -n "$1" -o link show dev "$2" 2>/dev/null | cut -d: -f1; }
+
+# igmp_joined NS: one "IFINDEX GROUP" line per IPv4 group joined in NS, as
+# the kernel lists them in the namespace's own /proc/net/igmp (groups are
+# printed as host-order hex: 030201EF is 239.1.2.3 on a little-endian host).
+igmp_joined() {
+	local idx= a
+	in_ns "$1" cat /proc/net/igmp | while read -r a _; do
+		if [[ $a =~ ^[0-9A-F]{8}$ ]]; then
+			printf '%s %d.%d.%d.%d\n' "$idx" 0x${a:6:2} 0x${a:4:2} \
+				0x${a:2:2} 0x${a:0:2}
+		elif [[ $a =~ ^[0-9]+$ ]]; then
+			idx=$a
+		fi
+	done
+}
+
+# event_ts FILE NAME N: the "ts" of the Nth JSON event NAME in FILE.
+event_ts() {
+	json_get "$1" "[r['ts'] for r in d if r.get('event') == '$2'][$3 - 1]"
+}
