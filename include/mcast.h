@@ -663,7 +663,10 @@ void mcast_sealer_free(mcast_sealer_t *s);
  * data, and appends the tag.  Returns the new length (len + MCAST_TAG_LEN),
  * or -ENOSPC (cap too small), MCAST_EWRAP (a sequence number not above the
  * last one sealed for that session and type, which would reuse a nonce),
- * or a decode error of the envelope.
+ * or a decode error of the envelope, or -EINVAL when key_id is not 0
+ * (sealed already).  The last sequence number is remembered for the 16
+ * (session, type) pairs used most recently; a sender must never reuse a
+ * session id with another sealer (draw one with mcast_session_new()).
  */
 int mcast_seal(mcast_sealer_t *s, void *buf, size_t len, size_t cap);
 
@@ -671,8 +674,14 @@ typedef struct mcast_opener mcast_opener_t;
 
 struct mcast_opener_opts {
 	size_t size;		/* sizeof(struct mcast_opener_opts) */
-	unsigned replay_window; /* per session and type, default 1024 */
-	unsigned max_sessions;	/* sessions remembered, default 1024 */
+	/* sequence numbers of each stream's window, 64..65536 (rounded up to
+	 * a multiple of 64), default 1024 */
+	unsigned replay_window;
+	/* streams remembered, 1..65536, default 1024: a stream is one
+	 * (key id, session, message type, cipher), so a sender's data and
+	 * end messages are two; the least recently accepted is forgotten,
+	 * and a replay of a forgotten stream is caught only by max_age */
+	unsigned max_sessions;
 	double max_age;		/* seconds; 0: no freshness check; default 30 */
 };
 
@@ -692,7 +701,10 @@ void mcast_opener_free(mcast_opener_t *o);
  * rejected datagram is counted by reason and returns MCAST_EBADTAG,
  * MCAST_EUNKNOWNKEY, MCAST_EREPLAY, MCAST_ESTALE, MCAST_EUNSEALED (no key
  * id), MCAST_EMALFORMED, MCAST_ESHORT, MCAST_EVERSION or
- * MCAST_ENOTMCAST_MSG; its payload must not be used.
+ * MCAST_ENOTMCAST_MSG; its payload must not be used (after
+ * MCAST_EBADTAG an encrypted payload is zeroed).  h (may be NULL) gets the
+ * header on success only.  now may be NULL when max_age is 0.  -EINVAL
+ * for NULL arguments, -EIO if libcrypto fails.
  */
 int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
 		 const struct timespec *now, struct mcast_hdr *h);

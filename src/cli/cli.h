@@ -25,12 +25,14 @@ int cmd_recv(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 void usage_send(FILE *out);
 void usage_recv(FILE *out);
 void usage_demo(FILE *out);
 void usage_ping(FILE *out);
 void usage_bench(FILE *out);
+void usage_keygen(FILE *out);
 void usage_doctor(FILE *out);
 
 /* The subcommand that is running, for message prefixes ("mcast recv"). */

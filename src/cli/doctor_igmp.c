@@ -26,7 +26,7 @@ struct dr_memb {
  */
 static size_t read_memberships(int family, struct dr_memb *m, size_t cap)
 {
-	char line[256], dev[IF_NAMESIZE + 1] = "", mode[4] = "", hex[40];
+	char line[256], dev[IF_NAMESIZE] = "", mode[4] = "", hex[40];
 	size_t n = 0;
 	FILE *f = fopen(
 		family == AF_INET ? "/proc/net/igmp" : "/proc/net/igmp6", "r");
@@ -40,7 +40,7 @@ static size_t read_memberships(int family, struct dr_memb *m, size_t cap)
 		if (family == AF_INET6) {
 			struct sockaddr_in6 *s6 = (void *)&m[n].group;
 
-			if (sscanf(line, "%d %16s %32s %ld", &idx, m[n].dev,
+			if (sscanf(line, "%d %15s %32s %ld", &idx, m[n].dev,
 				   hex, &users) != 4 ||
 			    strlen(hex) != 32)
 				continue;
@@ -53,7 +53,7 @@ static size_t read_memberships(int family, struct dr_memb *m, size_t cap)
 			}
 			m[n++].users = users;
 		} else if (line[0] != '\t') {
-			if (sscanf(line, "%d %16s : %*d %3s", &idx, dev, mode) <
+			if (sscanf(line, "%d %15s : %*d %3s", &idx, dev, mode) <
 			    2)
 				continue;
 		} else if (sscanf(line, " %8s %ld", hex, &users) == 2) {

@@ -17,6 +17,8 @@ static const struct cmd cmds[] = {
 	{ "bench", cmd_bench,
 	  "measure multicast throughput through this machine's kernel",
 	  usage_bench },
+	{ "keygen", cmd_keygen, "make or rotate a key file for sealed streams",
+	  usage_keygen },
 	{ "demo", cmd_demo, "the tutorial's sender and receiver on lo, safely",
 	  usage_demo },
 	{ "doctor", cmd_doctor,

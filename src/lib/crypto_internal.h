@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal declarations of keys.c, seal.c and replay.c; never installed. */
+#ifndef MC_CRYPTO_INTERNAL_H
+#define MC_CRYPTO_INTERNAL_H
+
+#include "mc_internal.h"
+
+/* Largest key file read or parsed, bytes. */
+#define MC_KEYFILE_MAX 65536
+
+/* Header fields the sealer patches in place (docs/PROTOCOL.md). */
+#define MC_HDR_OFF_FLAGS  6
+#define MC_HDR_OFF_KEY_ID 8
+
+/* Bounds of struct mcast_opener_opts. */
+#define MC_REPLAY_DEFAULT  1024
+#define MC_REPLAY_MIN	   64
+#define MC_REPLAY_MAX	   65536
+#define MC_STREAMS_DEFAULT 1024
+#define MC_STREAMS_MAX	   65536
+
+struct mc_keyent {
+	uint32_t id;
+	uint8_t key[MCAST_KEY_LEN];
+};
+
+struct mcast_keyring {
+	struct mc_keyent *keys; /* sorted by id, no duplicates */
+	size_t n;
+	uint32_t newest; /* id of the file's last key */
+};
+
+/* keys.c: the key of that id, or NULL. */
+const struct mc_keyent *mc_keyring_find(const struct mcast_keyring *k,
+					uint32_t id);
+
+/*
+ * replay.c: the opener's memory of streams.  A stream is what has one
+ * derived key and one sequence space: (key id, session, type, cipher).
+ * Each entry keeps its derived key and an RFC 4303 window.
+ */
+#define MC_STREAM_NONE UINT32_MAX
+
+struct mc_stream_id {
+	uint8_t session[MCAST_SESSION_LEN];
+	uint32_t key_id;
+	uint8_t type;
+	uint8_t cipher;
+	uint8_t pad[2]; /* zero, so ids compare with memcmp */
+};
+_Static_assert(sizeof(struct mc_stream_id) % 8 == 0,
+	       "the hash reads stream ids in 8-byte words");
+
+struct mc_stream {
+	struct mc_stream_id id;
+	uint32_t hash;
+	uint32_t chain;	     /* next entry of the same hash bucket */
+	uint32_t prev, next; /* LRU list, most recent first */
+	uint64_t top;	     /* highest sequence number accepted */
+	uint8_t key[MCAST_KEY_LEN];
+};
+
+struct mc_streams {
+	struct mc_stream *slab;
+	uint64_t *bits; /* cap windows of words words each */
+	uint32_t *buckets;
+	uint32_t cap, used, mask;
+	uint32_t words;	 /* per window */
+	uint64_t window; /* bits per window, a multiple of 64 */
+	uint32_t head, tail;
+	uint64_t seed;
+	uint64_t evicted;
+};
+
+int mc_streams_init(struct mc_streams *s, unsigned max, unsigned window);
+void mc_streams_free(struct mc_streams *s);
+uint32_t mc_streams_find(const struct mc_streams *s,
+			 const struct mc_stream_id *id);
+/* True when seq of stream i was accepted before or is older than its
+ * window: the cheap check before the AEAD. */
+bool mc_streams_replayed(const struct mc_streams *s, uint32_t i, uint64_t seq);
+/* Mark seq of stream i accepted (moving its window) and make it the most
+ * recently used. */
+void mc_streams_accept(struct mc_streams *s, uint32_t i, uint64_t seq);
+/* A new stream whose first accepted datagram is seq; evicts the least
+ * recently used one when full.  Returns its index. */
+uint32_t mc_streams_add(struct mc_streams *s, const struct mc_stream_id *id,
+			const uint8_t key[MCAST_KEY_LEN], uint64_t seq);
+
+#endif /* MC_CRYPTO_INTERNAL_H */
