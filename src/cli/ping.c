@@ -313,14 +313,17 @@ int ping_respond(const struct ping_cfg *c)
 	cli_signals();
 	cli_stdout_lines();
 	while (!cli_stop && (c->count < 0 || answered < c->count)) {
-		int wait = -1;
+		/* A busy-polling wait does not end on a signal: keep it
+		 * short so SIGINT and SIGTERM are seen. */
+		int wait = c->busy_poll ? 100 : -1;
 
 		if (end_at > 0) {
 			double left = end_at - cli_now();
 
 			if (left <= 0)
 				break;
-			wait = (int)(left * 1000) + 1;
+			if (wait < 0 || left * 1000 < wait)
+				wait = (int)(left * 1000) + 1;
 		}
 		for (size_t i = 0; i < RESP_BATCH; i++)
 			mcast_meta_init(&metas[i]);

@@ -196,7 +196,12 @@ static void wait_replies(struct pinger *p, double until)
 
 		if (left <= 0)
 			return;
-		int n = poll(fds, 2, (int)(left * 1000) + 1);
+		/* Nanoseconds, not poll()'s milliseconds: above 1000 pings/s
+		 * a rounded-up wait would send pings late and in bunches. */
+		struct timespec ts = { .tv_sec = (time_t)left };
+
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		int n = ppoll(fds, 2, &ts, NULL);
 
 		if (n < 0 && errno != EINTR)
 			cli_die(EXIT_RUNTIME, "poll: %s", strerror(errno));

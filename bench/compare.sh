@@ -1,0 +1,631 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# bench/compare.sh: mcast against iperf2, sockperf and the kernel's own
+# ceiling (bench/ceiling.c), over lo inside a private network namespace.
+# Run on demand, not in CI; docs/BENCHMARKS.md explains every row.
+#
+#   sudo bench/compare.sh [--rounds N] [--quick] [--markdown]
+#
+# Safety: everything that sends multicast runs in a fresh network (and
+# mount, and PID where possible) namespace created by unshare; when none
+# can be created the script exits 77 and sends nothing.  It never touches
+# a sysctl.  Every program run is bounded by timeout(1).
+#
+# Needs: a built tree (cmake --preset default && cmake --build --preset
+# default: build/mcast and build/libmcast.a), cc, iperf (2.x), sockperf,
+# python3, ip, unshare, timeout.  Exit: 0 done, 1 a tool failed, 2 misuse,
+# 77 skipped (no namespace, or a tool missing).
+
+set -u
+
+usage() {
+	cat <<'EOF'
+usage: bench/compare.sh [--rounds N] [--quick] [--markdown]
+
+  --rounds N   rounds of every measurement, programs alternating (default 3)
+  --quick      1 round of 1-second runs, to try the script
+  --markdown   print the report as Markdown tables (for docs/BENCHMARKS.md)
+  -h, --help   this help
+Environment: MCAST (default build/mcast), LIBMCAST (default build/libmcast.a).
+EOF
+}
+
+ARGS=("$@")
+ROUNDS=3 QUICK=0 MARKDOWN=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rounds)
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]?$ ]] ||
+			{ echo "compare.sh: --rounds needs a number 1-99" >&2; exit 2; }
+		ROUNDS=$2
+		shift 2 ;;
+	--quick) QUICK=1; shift ;;
+	--markdown) MARKDOWN=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# ------------------------------------------------------------------
+# Outside: build the helpers, then run this script again in namespaces.
+
+if [ -z "${MCAST_BENCH_INNER:-}" ]; then
+	MCAST=${MCAST:-$SRC/build/mcast}
+	LIBMCAST=${LIBMCAST:-$SRC/build/libmcast.a}
+	if [ ! -x "$MCAST" ] || [ ! -f "$LIBMCAST" ]; then
+		echo "compare.sh: $MCAST or $LIBMCAST missing; build first:" >&2
+		echo "  cmake --preset default && cmake --build --preset default" >&2
+		exit 1
+	fi
+	for tool in cc iperf sockperf python3 ip unshare timeout; do
+		command -v "$tool" >/dev/null 2>&1 ||
+			{ echo "compare.sh: SKIP: $tool not installed" >&2; exit 77; }
+	done
+	cache=$(dirname "$LIBMCAST")/CMakeCache.txt
+	if grep -qE '^(MCAST_SANITIZE:BOOL=ON|CMAKE_BUILD_TYPE:STRING=Debug)' \
+		"$cache" 2>/dev/null; then
+		echo "compare.sh: warning: $(dirname "$LIBMCAST") is a Debug or sanitizer build; numbers will be low" >&2
+	fi
+	W=$(mktemp -d "${TMPDIR:-/tmp}/mcast-bench.XXXXXX") || exit 1
+	trap 'rm -rf "$W"' EXIT
+	cc -O2 -pthread -o "$W/ceiling" "$SRC/bench/ceiling.c" || exit 1
+	cc -O2 -I "$SRC/include" -o "$W/alloc_count" "$SRC/bench/alloc_count.c" \
+		"$LIBMCAST" -pthread \
+		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free || exit 1
+	MCAST=$(cd "$(dirname "$MCAST")" && pwd)/$(basename "$MCAST")
+	MCAST_BENCH_HOSTNS=$(readlink /proc/self/ns/net)
+	MCAST_BENCH_BUILD=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$cache" 2>/dev/null)
+	export MCAST MCAST_BENCH_WORK=$W MCAST_BENCH_HOSTNS MCAST_BENCH_BUILD
+	export MCAST_BENCH_INNER=1
+	if [ "$(id -u)" = 0 ]; then ns=-nm; else ns=-rnm; fi
+	# With a PID namespace, whatever is left when the script ends dies
+	# with it; --mount-proc keeps /proc/PID right for the RSS readings.
+	for opts in "$ns --pid --fork --kill-child --mount-proc" "$ns"; do
+		if unshare $opts true 2>/dev/null; then
+			unshare $opts bash "$0" "${ARGS[@]}"
+			exit $?
+		fi
+	done
+	echo "compare.sh: SKIP: cannot create a private network namespace (unshare $ns); refusing to run on the host network" >&2
+	exit 77
+fi
+
+# ------------------------------------------------------------------
+# Inside the namespaces from here on.
+
+W=$MCAST_BENCH_WORK
+if [ "$(readlink /proc/self/ns/net)" = "$MCAST_BENCH_HOSTNS" ]; then
+	echo "compare.sh: SKIP: still in the host's network namespace; refusing to run" >&2
+	exit 77
+fi
+ip link set lo up || exit 1
+# Multicast on lo needs a route for senders that give no interface (iperf).
+ip route add 224.0.0.0/4 dev lo || exit 1
+
+if [ "$QUICK" = 1 ]; then
+	ROUNDS=1 TD=1 ZD=1 LD=1
+else
+	TD=3 ZD=2 LD=3	# seconds: throughput, zero-loss step, latency runs
+fi
+SIZES="64 1400"
+PING_SIZE=80		# mcast ping's smallest datagram (48 B header + 32)
+PING_RATE=10000		# probes/s for both pingers
+ZL_STEPS=6		# zero-loss search: steps of 5% ...
+ZL_MORE=3		# ... then steps of 25%
+R=$W/results.tsv
+: >"$R"
+
+BG=()
+cleanup() {
+	local p
+	for p in "${BG[@]}"; do kill -KILL "$p" 2>/dev/null; done
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+say() { echo "compare.sh: $*" >&2; }
+
+# wait_for FILE REGEX SECONDS
+wait_for() {
+	local i
+	for ((i = 0; i < $3 * 50; i++)); do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# start OUT CMD...: run CMD in the background, its output in OUT; $PID.
+# Not under timeout(1): stop() must reach the program itself.  Its life is
+# bounded all the same: every server is stopped right after its client,
+# which runs under timeout, and the PID namespace ends with the script.
+start() {
+	local out=$1
+	shift
+	"$@" >"$out" 2>&1 &
+	PID=$!
+	BG+=("$PID")
+}
+
+# stop PID: SIGINT (the peers print their totals on it), then SIGKILL.
+stop() {
+	local i
+	kill -INT "$1" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.02
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		say "pid $1 ($2) ignored SIGINT for 2 s: SIGKILL"
+		kill -KILL "$1" 2>/dev/null
+	fi
+	wait "$1" 2>/dev/null
+}
+
+# jnum FILE KEY: a number from the last JSON line of FILE holding KEY.
+jnum() { grep -o "\"$2\":[-0-9.]*" "$1" | tail -1 | cut -d: -f2; }
+
+# record KEY ROUND V1 V2 V3 V4
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$R"; }
+
+# ---- the programs; each sets RATE LOST SENT DUP (RATE 0: failed run)
+
+run_ceiling() {	# SIZE SECONDS PPS(0: full speed)
+	RATE=0 LOST=-1 SENT=0 DUP=0
+	timeout $(($2 + 10)) "$W/ceiling" -s "$1" -D "$2" -r "$3" -j \
+		>"$W/out" 2>"$W/err" || { say "ceiling failed: $(cat "$W/err")"; return; }
+	SENT=$(jnum "$W/out" sent) LOST=$(jnum "$W/out" lost)
+	if [ "$3" = 0 ]; then RATE=$(jnum "$W/out" rx_pps)
+	else RATE=$(jnum "$W/out" tx_pps); fi
+}
+
+run_mcast_bench() {	# SIZE SECONDS PPS MODE GRO(0/1)
+	local a=(bench -s "$1" -D "$2" -m "$4" -r 64M -F json)
+	RATE=0 LOST=-1 SENT=0 DUP=0
+	[ "$5" = 1 ] && a+=(--gro)
+	[ "$3" != 0 ] && a+=(-R "$3")
+	timeout $(($2 + 10)) "$MCAST" "${a[@]}" >"$W/out" 2>"$W/err" ||
+		{ say "mcast ${a[*]} failed: $(cat "$W/err")"; return; }
+	SENT=$(jnum "$W/out" sent) LOST=$(jnum "$W/out" lost)
+	DUP=$(jnum "$W/out" duplicates)
+	if [ "$3" = 0 ]; then RATE=$(jnum "$W/out" rx_pps)
+	else RATE=$(jnum "$W/out" tx_pps); fi
+}
+
+IPERF_GROUP=239.255.1.1
+run_iperf() {	# SIZE SECONDS
+	RATE=0 LOST=-1 SENT=0 DUP=0
+	start "$W/srv" \
+		iperf -s -u -B $IPERF_GROUP -i 1 -l "$1" -w 4M
+	local srv=$PID
+	wait_for "$W/srv" 'UDP buffer size' 3 || { say "iperf server did not start"; stop $srv "${FUNCNAME[0]} server"; return; }
+	sleep 0.2	# "buffer size" is printed just before the join
+	timeout $(($2 + 10)) iperf -c $IPERF_GROUP -u -T 1 -l "$1" -w 4M \
+		-b 10G -t "$2" -B 127.0.0.1 >"$W/cli" 2>&1
+	wait_for "$W/srv" "0\.0+-[1-9][0-9.]* sec.*[0-9]+/[0-9]+ +\(" 3
+	sleep 0.3
+	stop $srv "${FUNCNAME[0]} server"
+	# The server's last line starting at 0.0 is its summary of the run.
+	read -r RATE LOST SENT < <(python3 - "$W/srv" <<'EOF'
+import re, sys
+best = None
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r"(\d+\.\d+)-(\d+\.\d+) sec.* (-?\d+)/(\d+) +\(", line)
+    if m and float(m.group(1)) == 0:
+        best = m
+if not best:
+    print(0, -1, 0)
+else:
+    secs = float(best.group(2)); lost = int(best.group(3)); total = int(best.group(4))
+    print(f"{(total - lost) / secs:.0f}", lost, total)
+EOF
+	)
+	[ "$RATE" = 0 ] && say "iperf: no server report: $(tail -3 "$W/srv")"
+}
+
+SOCKPERF_IF=(--mc-rx-if 127.0.0.1 --mc-tx-if 127.0.0.1)
+run_sockperf_tp() {	# SIZE SECONDS
+	RATE=0 LOST=-1 SENT=0 DUP=0
+	start "$W/srv" sockperf server -i 239.255.1.2 \
+		-p 11112 "${SOCKPERF_IF[@]}" --buffer-size 4194304
+	local srv=$PID
+	wait_for "$W/srv" 'using .* to block' 5 || { say "sockperf server did not start"; stop $srv "${FUNCNAME[0]} server"; return; }
+	timeout $(($2 + 10)) sockperf tp -i 239.255.1.2 -p 11112 \
+		"${SOCKPERF_IF[@]}" --buffer-size 4194304 -m "$1" -t "$2" \
+		>"$W/cli" 2>&1
+	sleep 0.3
+	stop $srv "${FUNCNAME[0]} server"
+	local got sent secs
+	got=$(sed -n 's/.*Total \([0-9]*\) messages received.*/\1/p' "$W/srv" | tail -1)
+	read -r sent secs < <(sed -n 's/.*Total of \([0-9]*\) messages sent in \([0-9.]*\) sec.*/\1 \2/p' "$W/cli" | tail -1)
+	if [ -z "$got" ] || [ -z "${sent:-}" ]; then
+		say "sockperf tp: no totals: $(tail -2 "$W/srv") / $(tail -2 "$W/cli")"
+		return
+	fi
+	RATE=$(python3 -c "print(f'{$got / $secs:.0f}')")
+	SENT=$sent LOST=$((sent > got ? sent - got : 0))
+}
+
+# ---- latency: each sets P50 P99 (µs) LOST COUNT
+
+run_sockperf_pp() {	# SECONDS BUSY(0/1)
+	local extra=()
+	P50=0 P99=0 LOST=-1 COUNT=0
+	[ "$2" = 1 ] && extra=(--nonblocked)
+	start "$W/srv" sockperf server -i 239.255.1.3 \
+		-p 11113 "${SOCKPERF_IF[@]}" "${extra[@]}"
+	local srv=$PID
+	wait_for "$W/srv" 'using .* to block' 5 || { say "sockperf server did not start"; stop $srv "${FUNCNAME[0]} server"; return; }
+	timeout $(($1 + 10)) sockperf pp -i 239.255.1.3 -p 11113 \
+		"${SOCKPERF_IF[@]}" -m $PING_SIZE -t "$1" --mps $PING_RATE \
+		--full-rtt "${extra[@]}" >"$W/cli" 2>&1
+	stop $srv "${FUNCNAME[0]} server"
+	P50=$(sed -n 's/.*percentile 50.000 = *\([0-9.]*\).*/\1/p' "$W/cli")
+	P99=$(sed -n 's/.*percentile 99.000 = *\([0-9.]*\).*/\1/p' "$W/cli")
+	LOST=$(sed -n 's/.*# dropped messages = \([0-9]*\).*/\1/p' "$W/cli")
+	COUNT=$(sed -n 's/.*Valid Duration.*ReceivedMessages=\([0-9]*\).*/\1/p' "$W/cli")
+	if [ -z "$P50" ] || [ -z "$P99" ]; then
+		say "sockperf pp: no percentiles: $(tail -3 "$W/cli")"
+		P50=0 P99=0 LOST=-1 COUNT=0
+	fi
+}
+
+run_mcast_ping() {	# SECONDS BUSY(0/1)
+	local g=239.255.1.4:5004 extra=()
+	P50=0 P99=0 LOST=-1 COUNT=0
+	[ "$2" = 1 ] && extra=(--busy-poll)
+		# -D: a busy-polling responder does not stop on SIGINT (see BENCHMARKS.md)
+	start "$W/srv" "$MCAST" ping --respond -D $(($1 + 8)) \
+		--bind 127.0.0.1 -i lo "${extra[@]}" $g
+	local srv=$PID
+	wait_for "$W/srv" '^joined' 5 || { say "mcast ping --respond did not join: $(cat "$W/srv")"; stop $srv "${FUNCNAME[0]} server"; return; }
+	timeout $(($1 + 10)) "$MCAST" ping --reply multicast --rate $PING_RATE \
+		-D "$1" -s $PING_SIZE --bind 127.0.0.1 -i lo -q -F json \
+		"${extra[@]}" $g >"$W/cli" 2>&1
+	stop $srv "${FUNCNAME[0]} server"
+	read -r P50 P99 LOST COUNT < <(python3 - "$W/cli" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    if '"ping_summary"' not in line:
+        continue
+    d = json.loads(line)
+    r = d["responders"][0]["multicast"]
+    print(f'{r["rtt_ms"]["p50"] * 1000:.3f} {r["rtt_ms"]["p99"] * 1000:.3f} {r["lost"]} {r["replies"]}')
+    break
+else:
+    print("0 0 -1 0")
+EOF
+	)
+	[ "$P50" = 0 ] && say "mcast ping: no summary: $(tail -3 "$W/cli")"
+}
+
+# ---- zero-loss search: from the full-speed delivered rate down
+
+# zero_loss KEY ROUND SIZE START RUNNER ARGS...: RUNNER SIZE SECONDS PPS ARGS
+zero_loss() {
+	local key=$1 round=$2 size=$3 rate=${4%.*} fn=$5 i
+	shift 5
+	for ((i = 0; i < ZL_STEPS + ZL_MORE; i++)); do
+		[ "$rate" -lt 1000 ] && break
+		"$fn" "$size" "$ZD" "$rate" "$@"
+		if [ "$LOST" = 0 ] && [ "${DUP:-0}" = 0 ] && [ "${SENT:-0}" -gt 0 ]; then
+			record "$key" "$round" "$RATE" 0 "$SENT" "$((i + 1))"
+			return
+		fi
+		if [ $i -lt $((ZL_STEPS - 1)) ]; then rate=$((rate * 95 / 100))
+		else rate=$((rate * 75 / 100)); fi
+	done
+	say "$key: no zero-loss rate found down to $rate/s"
+	record "$key" "$round" 0 -1 0 "$i"
+}
+
+# ---- one round
+
+THROUGHPUT=(iperf sockperf ceiling mcast_gso mcast_gro mcast_mmsg)
+LATENCY=(sockperf_block mcast_block sockperf_busy mcast_busy)
+
+throughput_one() {	# NAME SIZE
+	case $1 in
+	iperf) run_iperf "$2" "$TD" ;;
+	sockperf) run_sockperf_tp "$2" "$TD" ;;
+	ceiling) run_ceiling "$2" "$TD" 0 ;;
+	mcast_gso) run_mcast_bench "$2" "$TD" 0 gso 0 ;;
+	mcast_gro) run_mcast_bench "$2" "$TD" 0 gso 1 ;;
+	mcast_mmsg) run_mcast_bench "$2" "$TD" 0 mmsg 0 ;;
+	esac
+}
+
+zero_loss_one() {	# NAME SIZE ROUND START
+	case $1 in
+	ceiling) zero_loss "zl.ceiling.$2" "$3" "$2" "$4" run_ceiling ;;
+	mcast_gso) zero_loss "zl.mcast_gso.$2" "$3" "$2" "$4" run_mcast_bench gso 0 ;;
+	mcast_gro) zero_loss "zl.mcast_gro.$2" "$3" "$2" "$4" run_mcast_bench gso 1 ;;
+	mcast_mmsg) zero_loss "zl.mcast_mmsg.$2" "$3" "$2" "$4" run_mcast_bench mmsg 0 ;;
+	esac
+}
+
+latency_one() {	# NAME
+	case $1 in
+	sockperf_block) run_sockperf_pp "$LD" 0 ;;
+	sockperf_busy) run_sockperf_pp "$LD" 1 ;;
+	mcast_block) run_mcast_ping "$LD" 0 ;;
+	mcast_busy) run_mcast_ping "$LD" 1 ;;
+	esac
+}
+
+declare -A FULL
+for ((round = 1; round <= ROUNDS; round++)); do
+	for size in $SIZES; do
+		n=${#THROUGHPUT[@]}
+		for ((k = 0; k < n; k++)); do
+			p=${THROUGHPUT[$(((k + round - 1) % n))]}
+			say "round $round/$ROUNDS: $p $size B, full speed"
+			throughput_one "$p" "$size"
+			record "tp.$p.$size" "$round" "$RATE" "$LOST" "$SENT" "${DUP:-0}"
+			FULL[$p]=$RATE
+			# A full-speed run that lost nothing is its own zero-loss rate.
+			[ "$LOST" = 0 ] && [ "${DUP:-0}" = 0 ] && FULL[$p]=ok:$RATE
+		done
+		for ((k = 0; k < n; k++)); do
+			p=${THROUGHPUT[$(((k + round - 1) % n))]}
+			case $p in iperf | sockperf) continue ;; esac
+			if [ "${FULL[$p]#ok:}" != "${FULL[$p]}" ]; then
+				record "zl.$p.$size" "$round" "${FULL[$p]#ok:}" 0 1 0
+			elif [ "${FULL[$p]%.*}" -gt 0 ]; then
+				say "round $round/$ROUNDS: $p $size B, zero-loss search from ${FULL[$p]}/s"
+				zero_loss_one "$p" "$size" "$round" "${FULL[$p]}"
+			else
+				record "zl.$p.$size" "$round" 0 -1 0 0
+			fi
+		done
+	done
+	n=${#LATENCY[@]}
+	for ((k = 0; k < n; k++)); do
+		p=${LATENCY[$(((k + round - 1) % n))]}
+		say "round $round/$ROUNDS: $p round trip"
+		latency_one "$p"
+		record "lat.$p" "$round" "$P50" "$P99" "$LOST" "$COUNT"
+	done
+done
+
+# ---- allocations and resident memory (once)
+
+for a in "" "-g -G"; do
+	say "allocation count ${a:-(recvmmsg, sendmmsg)}"
+	if timeout 120 "$W/alloc_count" -j $a >"$W/out" 2>"$W/err"; then
+		cat "$W/out" >>"$W/alloc.json"
+	else
+		say "alloc_count $a: exit $?: $(cat "$W/err") $(cat "$W/out")"
+		cat "$W/out" >>"$W/alloc.json"
+	fi
+done
+
+rss_one() {	# NAME SEND-OPTIONS...
+	local name=$1 g=239.255.1.5:5005 hwm=0 rss=0 s v
+	shift
+	start "$W/rsrv" "$MCAST" recv --stats --rcvbuf 8M -w 50 \
+		-i lo $g
+	local rcv=$PID
+	wait_for "$W/rsrv" '^joined' 5 || { say "mcast recv did not join"; stop $rcv "mcast recv"; return; }
+	timeout 40 "$MCAST" send --probe --rate max --count 1000000 \
+		--bind 127.0.0.1 --iface lo -q "$@" $g >"$W/sout" 2>&1 ||
+		say "mcast send $*: exit $?: $(cat "$W/sout")"
+	sleep 0.3	# the receiver drains its buffer
+	s=/proc/$rcv/status
+	hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "$s")
+	rss=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "$s")
+	stop $rcv "mcast recv"
+	v=$(sed -n 's/^total: received \([0-9]*\), lost \([0-9]*\).*/\1 \2/p' "$W/rsrv")
+	record "rss.$name" 1 "${rss:-0}" "${hwm:-0}" "${v% *}" "${v#* }"
+}
+say "receiver memory: mcast recv against mcast send --probe --rate max"
+rss_one plain
+rss_one gso --gso
+
+# ---- report
+
+export ROUNDS TD ZD LD PING_SIZE PING_RATE MARKDOWN QUICK
+MACHINE_NPROC=$(nproc)
+MACHINE_CPU=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
+MACHINE_KERNEL=$(uname -r)
+MACHINE_MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+MACHINE_RMEM=$(cat /proc/sys/net/core/rmem_max)
+MCAST_COMMIT=$(git -C "$SRC" describe --always --dirty 2>/dev/null || echo unknown)
+IPERF_VERSION=$(iperf --version 2>&1 | head -1)
+SOCKPERF_VERSION=$(sockperf --version 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/p' | head -1)
+CAPS=$([ "$(id -u)" = 0 ] && echo root || echo "user namespace")
+export MACHINE_NPROC MACHINE_CPU MACHINE_KERNEL MACHINE_MEM MACHINE_RMEM MCAST_COMMIT IPERF_VERSION SOCKPERF_VERSION CAPS
+python3 - "$R" "$W/alloc.json" <<'EOF'
+import json, os, statistics, sys
+
+rows = {}
+for line in open(sys.argv[1]):
+    f = line.rstrip("\n").split("\t")
+    rows.setdefault(f[0], []).append([float(x) if x not in ("", "-") else 0.0 for x in f[2:]])
+allocs = [json.loads(l) for l in open(sys.argv[2]) if l.strip()] if os.path.exists(sys.argv[2]) else []
+E = os.environ
+md = E["MARKDOWN"] == "1"
+SIZES = (64, 1400)
+
+def med(key, col=0, ok=lambda r: True):
+    v = [r[col] for r in rows.get(key, []) if ok(r)]
+    return statistics.median(v) if v else None
+
+def runs(key, col=0):
+    return [r[col] for r in rows.get(key, [])]
+
+def fnum(v, unit=""):
+    if v is None:
+        return "n/a"
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:.2f}M{unit}"
+    if abs(v) >= 1e3:
+        return f"{v / 1e3:.0f}k{unit}"
+    return f"{v:.0f}{unit}"
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a and b else "n/a"
+
+def loss_pct(r):
+    return 100 * r[1] / r[2] if r[2] > 0 and r[1] >= 0 else None
+
+def table(title, head, body):
+    if md:
+        print(f"\n**{title}**\n")
+        print("| " + " | ".join(head) + " |")
+        print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|")
+        for b in body:
+            print("| " + " | ".join(b) + " |")
+    else:
+        w = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+        print(f"\n{title}")
+        fmt = lambda r: "  ".join(str(x).ljust(w[0]) if i == 0 else str(x).rjust(w[i]) for i, x in enumerate(r))
+        print(fmt(head))
+        print("  ".join("-" * n for n in w))
+        for b in body:
+            print(fmt(b))
+
+NAMES = {
+    "iperf": "iperf2 (full speed)",
+    "sockperf": "sockperf tp (full speed)",
+    "ceiling": "ceiling: UDP_SEGMENT -> recvmmsg",
+    "mcast_gso": "mcast bench --mode gso (recvmmsg)",
+    "mcast_gro": "mcast bench --mode gso --gro",
+    "mcast_mmsg": "mcast bench --mode mmsg (recvmmsg)",
+}
+MCAST = ("mcast_gso", "mcast_gro", "mcast_mmsg")
+
+print("mcast compare: multicast over lo in a private network namespace")
+print(f"machine: {E['MACHINE_NPROC']} CPUs, {E['MACHINE_CPU']}, {E['MACHINE_MEM']} RAM, "
+      f"kernel {E['MACHINE_KERNEL']}, net.core.rmem_max {E['MACHINE_RMEM']} (untouched)")
+print(f"mcast {E['MCAST_COMMIT']} ({E.get('MCAST_BENCH_BUILD') or 'unknown build type'}), "
+      f"{E['IPERF_VERSION']}, sockperf {E['SOCKPERF_VERSION']}; run as {E['CAPS']}")
+print(f"{E['ROUNDS']} round(s); runs of {E['TD']} s (full speed), {E['ZD']} s (zero-loss steps), "
+      f"{E['LD']} s (latency); medians over rounds{' (--quick)' if E['QUICK'] == '1' else ''}")
+
+peer_best = {}
+ceil_tp, ceil_zl = {}, {}
+for s in SIZES:
+    peer_best[s] = max([x for x in (med(f"tp.iperf.{s}", ok=lambda r: r[0] > 0),
+                                    med(f"tp.sockperf.{s}", ok=lambda r: r[0] > 0)) if x] or [0])
+    ceil_tp[s] = med(f"tp.ceiling.{s}", ok=lambda r: r[0] > 0)
+    ceil_zl[s] = med(f"zl.ceiling.{s}")
+
+body = []
+for s in SIZES:
+    for p in NAMES:
+        k = f"tp.{p}.{s}"
+        v = med(k, ok=lambda r: r[0] > 0)
+        lp = [loss_pct(r) for r in rows.get(k, []) if loss_pct(r) is not None]
+        dup = sum(r[3] for r in rows.get(k, []))
+        ism = p in MCAST
+        body.append([f"{s} B  {NAMES[p]}", fnum(v), f"{statistics.median(lp):.2f}%" if lp else "n/a",
+                     " ".join(fnum(x) for x in runs(k)),
+                     ratio(v, peer_best[s]) if ism else "", ratio(v, ceil_tp[s]) if ism else "",
+                     f"{dup:.0f}" if ism or p == "ceiling" else ""])
+table("Throughput at full speed: datagrams/s delivered to the receiver (median), with the loss each run had",
+      ["row", "delivered/s", "loss", "per round", "mcast/best peer", "mcast/ceiling", "dups"], body)
+
+body = []
+for s in SIZES:
+    for p in ("iperf", "sockperf"):
+        k = f"tp.{p}.{s}"
+        lp = [loss_pct(r) for r in rows.get(k, []) if loss_pct(r) is not None]
+        body.append([f"{s} B  {'iperf2' if p == 'iperf' else 'sockperf tp'} delivered at full speed, as is",
+                     fnum(med(k, ok=lambda r: r[0] > 0)),
+                     f"loss {statistics.median(lp):.2f}%" if lp else "n/a", "", "", ""])
+    for p in ("ceiling",) + MCAST:
+        k = f"zl.{p}.{s}"
+        v = med(k)
+        ism = p in MCAST
+        body.append([f"{s} B  {NAMES[p]}", fnum(v), " ".join(fnum(x) for x in runs(k)),
+                     " ".join(f"{x:.0f}" for x in runs(k, 3)),
+                     ratio(v, peer_best[s]) if ism else "", ratio(v, ceil_zl[s]) if ism else ""])
+table("Zero-loss rate: datagrams/s of the fastest run that lost nothing (median; steps 0: the full-speed run)",
+      ["row", "rate/s", "per round", "steps", "mcast/best peer", "mcast/ceiling"], body)
+
+body = []
+lat = {}
+for p, name in (("sockperf_block", "sockperf pp, blocking"), ("mcast_block", "mcast ping, blocking"),
+                ("sockperf_busy", "sockperf pp --nonblocked (spin)"), ("mcast_busy", "mcast ping --busy-poll")):
+    k = f"lat.{p}"
+    ok = lambda r: r[0] > 0
+    lat[p] = (med(k, 0, ok), med(k, 1, ok))
+    peer = lat.get(p.replace("mcast", "sockperf")) if p.startswith("mcast") else None
+    body.append([name, f"{lat[p][0]:.1f}" if lat[p][0] else "n/a", f"{lat[p][1]:.1f}" if lat[p][1] else "n/a",
+                 " ".join(f"{x:.1f}/{y:.1f}" for x, y in zip(runs(k, 0), runs(k, 1))),
+                 f"{sum(max(0, x) for x in runs(k, 2)):.0f}",
+                 ratio(lat[p][0], peer[0]) if peer else "", ratio(lat[p][1], peer[1]) if peer else ""])
+table(f"Round trip, {E['PING_SIZE']} B, {E['PING_RATE']} probes/s, multicast both ways (µs, median of rounds)",
+      ["row", "p50", "p99", "per round p50/p99", "lost", "mcast/sockperf p50", "p99"], body)
+
+body = []
+for a in allocs:
+    pts = [k for k in a if k.startswith("at_")]
+    mode = ("GRO receiver, GSO sender" if a.get("gro") else "recvmmsg receiver, sendmmsg sender")
+    body.append([f"allocations ({mode})",
+                 " / ".join(f"{a[k]['allocs']}" for k in pts),
+                 " / ".join(f"{a[k]['in_use']}" for k in pts),
+                 f"{a['received']} received, {a['lost']} lost"])
+table("Allocations: after setup / after 10k / after 1M datagrams (libmcast receiver + tracker + sender)",
+      ["check", "malloc+calloc+realloc", "bytes in use", "datagrams"], body)
+body = []
+for name, opt in (("plain", ""), ("gso", " --gso")):
+    r = rows.get(f"rss.{name}")
+    if r:
+        r = r[0]
+        body.append([f"mcast recv --stats --rcvbuf 8M vs send --probe --rate max{opt}",
+                     f"{r[0] / 1024:.2f} MiB", f"{r[1] / 1024:.2f} MiB", f"{r[2]:.0f} received, {r[3]:.0f} lost"])
+table("Receiver resident memory, 1M probes of 64 B (socket buffers are kernel memory)",
+      ["run", "VmRSS", "VmHWM", "receiver counted"], body)
+
+# Targets from the issue
+t = []
+def verdict(ok):
+    return "holds" if ok else "DOES NOT HOLD"
+for s in SIZES:
+    iperf = med(f"tp.iperf.{s}", ok=lambda r: r[0] > 0)
+    for p in MCAST:
+        v = med(f"zl.{p}.{s}")
+        if v is None or not ceil_zl[s]:
+            continue
+        rc = v / ceil_zl[s]
+        ri = v / iperf if iperf else 0
+        t.append([f"{s} B zero loss >= 85% of ceiling, >= 5x iperf2: {NAMES[p]}",
+                  f"{rc * 100:.0f}% of ceiling, {ri:.1f}x iperf2", verdict(rc >= 0.85 and ri >= 5)])
+for s in SIZES:
+    g, m = f"mcast_gro", f"mcast_gso"
+    dups = sum(r[3] for r in rows.get(f"tp.{g}.{s}", []))  # zero-loss runs require 0
+    zl_ok = all(r[0] > 0 for r in rows.get(f"zl.{g}.{s}", []))
+    gz, mz = med(f"zl.{g}.{s}"), med(f"zl.{m}.{s}")
+    gt = med(f"tp.{g}.{s}", ok=lambda r: r[0] > 0)
+    mt = med(f"tp.{m}.{s}", ok=lambda r: r[0] > 0)
+    slower = [r for r in zip(runs(f"tp.{g}.{s}"), runs(f"tp.{m}.{s}")) if r[0] < r[1]]
+    ok = dups == 0 and zl_ok and gz and mz and gz >= mz and gt and mt and gt >= mt
+    t.append([f"{s} B GRO exact (no duplicates, a zero-loss rate every round) and never slower than recvmmsg",
+              f"dups {dups:.0f}; zero loss {fnum(gz)} vs {fnum(mz)}; full speed {fnum(gt)} vs {fnum(mt)}"
+              f"{'; slower in %d round(s)' % len(slower) if slower else ''}", verdict(ok)])
+for mode in ("block", "busy"):
+    m, p = lat[f"mcast_{mode}"], lat[f"sockperf_{mode}"]
+    if m[0] and p[0]:
+        ok = m[0] <= 1.1 * p[0] and m[1] <= 1.1 * p[1]
+        t.append([f"mcast ping p50, p99 within 10% of sockperf pp ({'blocking' if mode == 'block' else 'busy-poll'})",
+                  f"p50 {m[0]:.1f} vs {p[0]:.1f} us ({(m[0] / p[0] - 1) * 100:+.0f}%), "
+                  f"p99 {m[1]:.1f} vs {p[1]:.1f} us ({(m[1] / p[1] - 1) * 100:+.0f}%)", verdict(ok)])
+for a in allocs:
+    pts = [k for k in a if k.startswith("at_")]
+    if len(pts) == 3:
+        x, y = a[pts[1]], a[pts[2]]
+        t.append([f"allocations equal after 10k and 1M ({'GRO/GSO' if a.get('gro') else 'recvmmsg'})",
+                  f"{x['allocs']} vs {y['allocs']} allocations, {x['frees']} vs {y['frees']} frees",
+                  verdict(x == y)])
+for name in ("plain", "gso"):
+    r = rows.get(f"rss.{name}")
+    if r:
+        t.append([f"receiver RSS < 8 MiB (send {name})", f"VmHWM {r[0][1] / 1024:.2f} MiB",
+                  verdict(0 < r[0][1] < 8192)])
+table("Targets", ["target", "this run", "verdict"], t)
+EOF
