@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <string.h>
 
 /* Bounds that keep a handle's memory fixed and small. */
 #define MC_MAX_SOCKETS 16 /* distinct (family, port) pairs per receiver */
@@ -33,11 +34,11 @@ struct mc_sock {
 	uint32_t drops; /* the kernel's overflow count (SO_RXQ_OVFL) */
 };
 
-#define MC_EVENTS 64			   /* queued link/address events */
+#define MC_EVENTS    64			  /* queued link/address events */
 #define MC_WATCH_TAG (MC_MAX_SOCKETS + 1) /* epoll tag of the netlink fd */
 
 struct mc_watch {
-	int fd; /* rtnetlink socket; -1 when not watching */
+	int fd;	 /* rtnetlink socket; -1 when not watching */
 	bool up; /* the watched interface was up with carrier */
 	struct mcast_event queue[MC_EVENTS];
 	unsigned head, count;
@@ -122,6 +123,24 @@ int mc_group_leave(struct mcast *m, const struct mc_group *g);
 /* join.c */
 int mc_receiver_socket(struct mcast *m, int family, unsigned port);
 int mc_want_metadata(int fd, int family, unsigned want);
+
+/* A seeded hash of a table key: the seed is random per table, so spoofed
+ * senders cannot aim at one bucket.  Bytes past a multiple of 8 count as
+ * zeros. */
+static inline uint32_t mc_hash_bytes(uint64_t seed, const void *key, size_t len)
+{
+	const unsigned char *b = key;
+	uint64_t h = seed, w;
+
+	for (size_t i = 0; i < len; i += sizeof(w)) {
+		w = 0;
+		memcpy(&w, b + i, len - i < sizeof(w) ? len - i : sizeof(w));
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	h *= 0xbf58476d1ce4e5b9ull;
+	return (uint32_t)(h ^ h >> 32);
+}
 
 /* Views of a sockaddr_storage by family. */
 static inline struct sockaddr_in *mc_sin(struct sockaddr_storage *ss)

@@ -30,16 +30,7 @@
 static uint32_t mc_stream_hash(const struct mc_streams *s,
 			       const struct mc_stream_id *id)
 {
-	const unsigned char *b = (const unsigned char *)id;
-	uint64_t h = s->seed, w;
-
-	for (size_t i = 0; i < sizeof(*id); i += sizeof(w)) {
-		memcpy(&w, b + i, sizeof(w));
-		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-		h ^= h >> 29;
-	}
-	h *= 0xbf58476d1ce4e5b9ull;
-	return (uint32_t)(h ^ h >> 32);
+	return mc_hash_bytes(s->seed, id, sizeof(*id));
 }
 
 int mc_streams_init(struct mc_streams *s, unsigned max, unsigned window)

@@ -24,16 +24,7 @@
 
 static uint32_t mc_hash(const struct mcast_tracker *t, const struct mc_key *k)
 {
-	const unsigned char *b = (const unsigned char *)k;
-	uint64_t h = t->seed, w;
-
-	for (size_t i = 0; i < sizeof(*k); i += sizeof(w)) {
-		memcpy(&w, b + i, sizeof(w));
-		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-		h ^= h >> 29;
-	}
-	h *= 0xbf58476d1ce4e5b9ull;
-	return (uint32_t)(h ^ h >> 32);
+	return mc_hash_bytes(t->seed, k, sizeof(*k));
 }
 
 static uint32_t mc_pool_find(const struct mc_pool *p, const struct mc_key *k,
