@@ -191,3 +191,27 @@ igmp_joined() {
 event_ts() {
 	json_get "$1" "[r['ts'] for r in d if r.get('event') == '$2'][$3 - 1]"
 }
+
+# sent_probes ERRFILE: N from the sender's "sent N probes" line (fails
+# the test when it is missing).
+sent_probes() {
+	local n
+	n=$(sed -n 's/^sent \([0-9]*\) probes .*/\1/p' "$1")
+	[ -n "$n" ] || fail "the sender printed no 'sent N probes': $(cat "$1")"
+	echo "$n"
+}
+# summary_get OUT EXPR: EXPR applied to the receiver's json summary.
+summary_get() { json_get "$1" "[r for r in d if r['type'] == 'summary'][0]$2"; }
+# one_session_intact OUT SENT: the run ended by end of stream with one
+# session and no duplicate, and every probe sent is either received or
+# counted lost: nothing was counted twice or missed by the accounting.
+one_session_intact() {
+	local got
+	[ "$(summary_get "$1" '["ended_by"]')" = "end of stream" ] ||
+		fail "ended_by is not end of stream: $(grep summary "$1")"
+	[ "$(summary_get "$1" '["totals"]["sessions"]') $(summary_get "$1" '["totals"]["duplicates"]')" = "1 0" ] ||
+		fail "want 1 session and 0 duplicates: $(grep summary "$1")"
+	got=$(json_get "$1" '[s["received"] + s["lost"] for r in d if r["type"] == "summary" for s in r["sessions"]]')
+	[ "$got" = "[$2]" ] && [ "$(summary_get "$1" '["sessions"][0]["total_sent"]')" = "$2" ] ||
+		fail "sent $2, but received + lost = $got: $(grep summary "$1")"
+}

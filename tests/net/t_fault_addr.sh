@@ -51,14 +51,7 @@ wait $send || fail "sender exit $?: $(cat "$T/send.err")"
 wait $recv || fail "receiver exit $?: $(cat "$T/err")"
 grep -qE '"event":"(link_down|link_gone|rejoined|rejoin_failed|events_lost)"' "$T/out" &&
 	fail "unexpected events: $(grep -E 'link_|rejoin|events_lost' "$T/out")"
-sent=$(sed -n 's/^sent \([0-9]*\) probes .*/\1/p' "$T/send.err")
-[ -n "$sent" ] || fail "the sender printed no 'sent N probes': $(cat "$T/send.err")"
+sent=$(sent_probes "$T/send.err") || exit 1
 
-sum() { json_get "$T/out" "[r for r in d if r['type'] == 'summary'][0]$1"; }
-[ "$(sum '["ended_by"]')" = "end of stream" ] || fail "ended_by is not end of stream: $(grep summary "$T/out")"
-[ "$(sum '["totals"]["sessions"]') $(sum '["totals"]["duplicates"]')" = "1 0" ] ||
-	fail "want 1 session and 0 duplicates: $(grep summary "$T/out")"
-got=$(json_get "$T/out" '[s["received"] + s["lost"] for r in d if r["type"] == "summary" for s in r["sessions"]]')
-[ "$got" = "[$sent]" ] && [ "$(sum '["sessions"][0]["total_sent"]')" = "$sent" ] ||
-	fail "sent $sent, but received + lost = $got: $(grep summary "$T/out")"
+one_session_intact "$T/out" "$sent"
 exit 0
