@@ -357,8 +357,9 @@ enum mcast_meta_flags {
 
 /*
  * What is known about one received datagram.  Set size (mcast_meta_init())
- * before the call; the library fills only the members that fit in size,
- * so later versions may append members without breaking callers.
+ * once; every receive rewrites all the members that fit in size (and keeps
+ * size), so the struct can be reused without clearing, and later versions
+ * may append members without breaking callers.
  */
 struct mcast_meta {
 	size_t size;

@@ -188,16 +188,16 @@ static void *receiver(void *arg)
 	pthread_barrier_wait(&b->ready);
 	if (b->rx_rc < 0 || b->tx_rc < 0)
 		goto out;
-	for (size_t i = 0; i < RX_BATCH; i++)
+	for (size_t i = 0; i < RX_BATCH; i++) {
+		mcast_meta_init(&meta[i]);
 		v[i] = (struct mcast_dgram){ .buf = bufs[i],
 					     .cap = RX_CAP,
 					     .meta = &meta[i] };
+	}
 	cpu0 = thread_cpu();
 	for (;;) {
 		int rc;
 
-		for (size_t i = 0; i < RX_BATCH; i++)
-			mcast_meta_init(&meta[i]);
 		rc = mcast_recv_batch(rx, v, RX_BATCH, 50);
 		if (rc < 0 && rc != -EINTR) {
 			b->rx_rc = rc;

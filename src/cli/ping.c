@@ -306,10 +306,12 @@ int ping_respond(const struct ping_cfg *c)
 	if ((rc = mcast_session_new(own.session)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot make a session id: %s",
 			mcast_strerror(rc));
-	for (size_t i = 0; i < RESP_BATCH; i++)
+	for (size_t i = 0; i < RESP_BATCH; i++) {
+		mcast_meta_init(&metas[i]);
 		v[i] = (struct mcast_dgram){ .buf = bufs[i],
 					     .cap = RESP_DGRAM_MAX,
 					     .meta = &metas[i] };
+	}
 	cli_signals();
 	cli_stdout_lines();
 	while (!cli_stop && (c->count < 0 || answered < c->count)) {
@@ -325,8 +327,6 @@ int ping_respond(const struct ping_cfg *c)
 			if (wait < 0 || left * 1000 < wait)
 				wait = (int)(left * 1000) + 1;
 		}
-		for (size_t i = 0; i < RESP_BATCH; i++)
-			mcast_meta_init(&metas[i]);
 		rc = mcast_recv_batch(rx, v, RESP_BATCH, wait);
 		if (rc < 0 && rc != -EINTR)
 			cli_fail_call(EXIT_RUNTIME, rx, rc, "receive");

@@ -525,10 +525,12 @@ int cmd_recv(int argc, char **argv)
 	r.next_live = r.start + 1.0;
 	if (c.stats)
 		report_totals(r.tracker, &r.prev);
-	for (size_t i = 0; i < BATCH; i++)
+	for (size_t i = 0; i < BATCH; i++) {
+		mcast_meta_init(&metas[i]);
 		v[i] = (struct mcast_dgram){ .buf = bufs[i],
 					     .cap = DGRAM_MAX,
 					     .meta = &metas[i] };
+	}
 
 	for (;;) {
 		if (cli_stop)
@@ -537,8 +539,6 @@ int cmd_recv(int argc, char **argv)
 			r.why = "timeout";
 			break;
 		}
-		for (size_t i = 0; i < BATCH; i++)
-			mcast_meta_init(&metas[i]);
 		size_t want = BATCH;
 		if (c.count > 0 && (long long)want > c.count - t.datagrams)
 			want = (size_t)(c.count - t.datagrams);

@@ -140,23 +140,13 @@ int mc_recv_gro(struct mcast *m, struct mc_sock *s, struct mcast_dgram *v,
 	struct mmsghdr msgs[MC_GRO_BUFS];
 	struct iovec iov[MC_GRO_BUFS];
 	struct sockaddr_storage src[MC_GRO_BUFS];
-	union {
-		char buf[MC_CMSG_SPACE];
-		struct cmsghdr align;
-	} ctl[MC_GRO_BUFS];
+	union mc_cmsg_buf ctl[MC_GRO_BUFS];
 	int rc;
 
 	memset(msgs, 0, sizeof(msgs));
-	for (unsigned i = 0; i < MC_GRO_BUFS; i++) {
-		iov[i].iov_base = g->data[i];
-		iov[i].iov_len = MC_GRO_BUFSZ;
-		msgs[i].msg_hdr.msg_name = &src[i];
-		msgs[i].msg_hdr.msg_namelen = sizeof(src[i]);
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_control = ctl[i].buf;
-		msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
-	}
+	for (unsigned i = 0; i < MC_GRO_BUFS; i++)
+		mc_recv_slot(&msgs[i], &iov[i], &src[i], &ctl[i], g->data[i],
+			     MC_GRO_BUFSZ);
 	do {
 		rc = recvmmsg(s->fd, msgs, MC_GRO_BUFS, MSG_DONTWAIT, NULL);
 	} while (rc < 0 && errno == EINTR);

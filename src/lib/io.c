@@ -154,25 +154,15 @@ static int recv_socket(struct mcast *m, struct mc_sock *s,
 	struct mmsghdr msgs[MC_BATCH_MAX];
 	struct iovec iov[MC_BATCH_MAX];
 	struct sockaddr_storage src[MC_BATCH_MAX];
-	union {
-		char buf[MC_CMSG_SPACE];
-		struct cmsghdr align;
-	} ctl[MC_BATCH_MAX];
+	union mc_cmsg_buf ctl[MC_BATCH_MAX];
 	int rc;
 
 	if (n > MC_BATCH_MAX)
 		n = MC_BATCH_MAX;
 	memset(msgs, 0, n * sizeof(msgs[0]));
-	for (size_t i = 0; i < n; i++) {
-		iov[i].iov_base = v[i].buf;
-		iov[i].iov_len = v[i].cap;
-		msgs[i].msg_hdr.msg_name = &src[i];
-		msgs[i].msg_hdr.msg_namelen = sizeof(src[i]);
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_control = ctl[i].buf;
-		msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
-	}
+	for (size_t i = 0; i < n; i++)
+		mc_recv_slot(&msgs[i], &iov[i], &src[i], &ctl[i], v[i].buf,
+			     v[i].cap);
 	do {
 		rc = recvmmsg(s->fd, msgs, (unsigned)n,
 			      MSG_DONTWAIT | MSG_TRUNC, NULL);

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <sys/uio.h>
 #include <string.h>
 
 /* Bounds that keep a handle's memory fixed and small. */
@@ -140,6 +141,28 @@ static inline uint32_t mc_hash_bytes(uint64_t seed, const void *key, size_t len)
 	}
 	h *= 0xbf58476d1ce4e5b9ull;
 	return (uint32_t)(h ^ h >> 32);
+}
+
+/* Room for one datagram's control messages, aligned for cmsghdr. */
+union mc_cmsg_buf {
+	char buf[MC_CMSG_SPACE];
+	struct cmsghdr align;
+};
+
+/* Point one recvmmsg() slot at a buffer, a source address and control
+ * message room. */
+static inline void mc_recv_slot(struct mmsghdr *msg, struct iovec *iov,
+				struct sockaddr_storage *src,
+				union mc_cmsg_buf *ctl, void *buf, size_t cap)
+{
+	iov->iov_base = buf;
+	iov->iov_len = cap;
+	msg->msg_hdr.msg_name = src;
+	msg->msg_hdr.msg_namelen = sizeof(*src);
+	msg->msg_hdr.msg_iov = iov;
+	msg->msg_hdr.msg_iovlen = 1;
+	msg->msg_hdr.msg_control = ctl->buf;
+	msg->msg_hdr.msg_controllen = sizeof(ctl->buf);
 }
 
 /* Views of a sockaddr_storage by family. */
