@@ -469,7 +469,8 @@ static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 		if (!c->quiet && !c->stats)
 			print_dgram(c->format, &t->ifc, v[i].buf, v[i].len,
 				    meta);
-		watch_seen(&r->watch, meta, cli_now());
+		if (r->watch.idle > 0)
+			watch_seen(&r->watch, meta, cli_now());
 		if (c->count > 0 && t->datagrams >= c->count)
 			return false;
 	}
