@@ -695,6 +695,15 @@ int mcast_opener_new(mcast_opener_t **op, const mcast_keyring_t *k,
 void mcast_opener_free(mcast_opener_t *o);
 
 /*
+ * Use a reloaded keyring from now on (key rotation), keeping the replay
+ * windows and the sessions seen.  An id must keep its key across reloads
+ * (mcast_keygen() never reuses one): streams already seen under an id
+ * keep the key derived for them.  The previous keyring may be freed once
+ * this returns.  Returns 0, or -EINVAL for NULL arguments.
+ */
+int mcast_opener_set_keyring(mcast_opener_t *o, const mcast_keyring_t *k);
+
+/*
  * Verify and open a sealed datagram in place.  now is the receiver's
  * CLOCK_REALTIME (for the freshness check).  On success the buffer holds
  * the plaintext envelope (its header still names the key id) and the

@@ -6,6 +6,7 @@
  * loss is exact, with each thread's CPU time.
  */
 #include "cli.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -35,6 +36,8 @@ struct bench {
 	bool gro, json, busy_poll;
 	double rate; /* datagrams/s; 0: as fast as the sender can */
 	int rcvbuf;
+	struct trust_cfg trust_cfg;
+	struct trust tx_trust, rx_trust; /* one per thread */
 
 	/* results */
 	uint64_t sent, tx_errors;
@@ -63,6 +66,9 @@ void usage_bench(FILE *out)
 		"                          spares the sender the cost of waking it\n"
 		"  -R, --rate PPS          pace the sender (k, M suffixes); default: full speed\n"
 		"  -r, --rcvbuf BYTES      receive buffer (default 32M; K, M suffixes)\n"
+		"  -k, --key FILE          seal every datagram (and open it) with a key of FILE\n"
+		"      --cipher NAME       aes-256-gcm (default) or chacha20-poly1305\n"
+		"      --auth-only         authenticate without encrypting\n"
 		"  -F, --format FMT        text (default) or json\n"
 		"  -h, --help              this help\n");
 }
@@ -86,6 +92,14 @@ static void pin(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+/* Sealing encrypts in place: the zero filler goes back each time. */
+static void seal_filler(struct bench *b, unsigned char *buf, size_t plen)
+{
+	if (!b->trust_cfg.auth_only)
+		memset(buf + MCAST_WIRE_HDR_LEN, 0, plen);
+	trust_seal(&b->tx_trust, buf, b->size - MCAST_TAG_LEN, b->size);
 }
 
 static void *sender(void *arg)
@@ -113,7 +127,8 @@ static void *sender(void *arg)
 	if (b->tx_rc < 0 || b->rx_rc < 0)
 		goto out;
 	mcast_session_new(h.session);
-	h.payload_len = (uint16_t)(b->size - MCAST_WIRE_HDR_LEN);
+	h.payload_len = (uint16_t)(b->size - MCAST_WIRE_HDR_LEN -
+				   trust_overhead(&b->tx_trust));
 	for (size_t i = 0; i < TX_BATCH; i++)
 		v[i] = (struct mcast_dgram){ .buf = bufs + i * b->size,
 					     .len = b->size };
@@ -121,9 +136,17 @@ static void *sender(void *arg)
 	start = cli_now();
 	end = start + b->duration;
 	while (!cli_stop && cli_now() < end) {
+		struct timespec ts;
+
+		/* Opening checks freshness against the send time. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		h.send_ns = (uint64_t)ts.tv_sec * 1000000000u +
+			    (uint64_t)ts.tv_nsec;
 		for (size_t i = 0; i < batch; i++) {
 			h.seq = b->sent + i;
 			mcast_hdr_encode(&h, v[i].buf, b->size);
+			if (trust_on(&b->tx_trust))
+				seal_filler(b, v[i].buf, h.payload_len);
 		}
 		int rc = mcast_send_batch(tx, v, batch);
 
@@ -145,14 +168,20 @@ static void *sender(void *arg)
 	b->tx_info.size = sizeof(b->tx_info);
 	mcast_get_info(tx, &b->tx_info);
 	/* The end-of-stream marker lets the tracker count tail loss. */
-	unsigned char end_msg[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN];
+	unsigned char end_msg[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN +
+			      MCAST_TAG_LEN];
+	size_t end_len = MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN;
+
 	h.type = MCAST_MSG_END;
 	h.seq = 0;
 	h.payload_len = MCAST_END_BODY_LEN;
 	mcast_hdr_encode(&h, end_msg, sizeof(end_msg));
 	mcast_end_encode(b->sent, end_msg + MCAST_WIRE_HDR_LEN,
 			 MCAST_END_BODY_LEN);
-	mcast_send(tx, end_msg, sizeof(end_msg));
+	if (trust_on(&b->tx_trust))
+		end_len = trust_seal(&b->tx_trust, end_msg, end_len,
+				     sizeof(end_msg));
+	mcast_send(tx, end_msg, end_len);
 out:
 	__atomic_store_n(&b->tx_done, 1, __ATOMIC_RELEASE);
 	mcast_close(tx);
@@ -196,6 +225,7 @@ static void *receiver(void *arg)
 	}
 	cpu0 = thread_cpu();
 	for (;;) {
+		struct timespec now;
 		int rc;
 
 		rc = mcast_recv_batch(rx, v, RX_BATCH, 50);
@@ -208,9 +238,21 @@ static void *receiver(void *arg)
 			if (first == 0)
 				first = last;
 		}
-		for (int i = 0; i < rc; i++)
-			mcast_tracker_feed(b->tracker, v[i].buf, v[i].len,
-					   &meta[i]);
+		if (rc > 0 && trust_on(&b->rx_trust))
+			clock_gettime(CLOCK_REALTIME, &now);
+		for (int i = 0; i < rc; i++) {
+			size_t len = v[i].len;
+
+			if (trust_on(&b->rx_trust)) {
+				int n = trust_open(&b->rx_trust, v[i].buf, len,
+						   &now, NULL);
+
+				if (n < 0)
+					continue;
+				len = (size_t)n;
+			}
+			mcast_tracker_feed(b->tracker, v[i].buf, len, &meta[i]);
+		}
 		if (__atomic_load_n(&b->tx_done, __ATOMIC_ACQUIRE)) {
 			if (quiet_until == 0)
 				quiet_until = cli_now() + DRAIN_MS / 1000.0;
@@ -245,14 +287,28 @@ static int bench_report(const struct bench *b)
 		mode = "mmsg (gso refused)";
 	bool gro = b->gro && !(b->rx_info.warnings & MCAST_WARN_GRO_OFF);
 
+	struct mcast_rejects rej;
+	char how[96], words[512];
+	uint64_t bad = 0;
+
+	trust_describe(&b->tx_trust, how, sizeof(how));
+	if (trust_rejects(&b->rx_trust, &rej))
+		bad = trust_reject_words(&rej, words, sizeof(words));
 	if (b->json) {
 		printf("{\"type\":\"bench\",\"iface\":\"%s\",\"size\":%zu,"
+		       "\"sealed\":\"%s\",\"rejected\":%llu,"
 		       "\"mode\":\"%s\",\"gro\":%s,\"duration\":%.3f,"
 		       "\"sent\":%llu,\"received\":%llu,\"lost\":%llu,"
 		       "\"duplicates\":%llu,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
 		       "\"tx_gbps\":%.3f,\"rx_gbps\":%.3f,\"cpu_tx_pct\":%.1f,"
 		       "\"cpu_rx_pct\":%.1f,\"rcvbuf\":%d}\n",
-		       b->iface, b->size, mode, gro ? "true" : "false",
+		       b->iface, b->size,
+		       !trust_on(&b->tx_trust)	? "no"
+		       : b->trust_cfg.auth_only ? "auth-only"
+		       : b->trust_cfg.cipher == MCAST_CIPHER_AES256GCM
+			       ? "aes-256-gcm"
+			       : "chacha20-poly1305",
+		       (unsigned long long)bad, mode, gro ? "true" : "false",
 		       b->tx_secs, (unsigned long long)b->sent,
 		       (unsigned long long)tot.received,
 		       (unsigned long long)tot.lost,
@@ -260,9 +316,9 @@ static int bench_report(const struct bench *b)
 		       tx_pps * bits / 1e9, rx_pps * bits / 1e9, cpu_tx, cpu_rx,
 		       b->rx_info.rcvbuf_effective);
 	} else {
-		printf("%s, %zu-byte datagrams, send %s, receive %s, %.1f s\n",
+		printf("%s, %zu-byte datagrams, send %s, receive %s, %.1f s%s\n",
 		       b->iface, b->size, mode, gro ? "gro" : "recvmmsg",
-		       b->tx_secs);
+		       b->tx_secs, how);
 		printf("sent      %12llu  %10.0f datagrams/s  %7.3f Gbit/s  cpu %5.1f%%\n",
 		       (unsigned long long)b->sent, tx_pps, tx_pps * bits / 1e9,
 		       cpu_tx);
@@ -273,6 +329,11 @@ static int bench_report(const struct bench *b)
 		       (unsigned long long)tot.lost,
 		       b->sent ? 100.0 * (double)tot.lost / (double)b->sent : 0,
 		       (unsigned long long)tot.duplicates);
+	}
+	if (bad) {
+		fprintf(stderr, "%s: rejected %llu datagrams: %s\n", cli_prog,
+			(unsigned long long)bad, words);
+		return EXIT_RUNTIME;
 	}
 	if (tot.received == 0) {
 		fprintf(stderr, "%s: nothing was delivered\n", cli_prog);
@@ -294,18 +355,23 @@ static void parse_args(int argc, char **argv, struct bench *b)
 		{ "rcvbuf", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
+		TRUST_KEY_OPTION,
+		TRUST_SEAL_OPTIONS,
 		{ 0 }
 	};
 	int o;
 
+	trust_cfg_init(&b->trust_cfg);
 	b->iface = "lo";
 	b->duration = 3;
 	b->size = 64;
 	b->mode = MODE_MMSG;
 	b->rcvbuf = 32 << 20;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:D:s:m:gBR:r:F:h", longopts,
+	while ((o = getopt_long(argc, argv, "i:D:s:m:gBR:r:F:k:h", longopts,
 				NULL)) != -1) {
+		if (trust_parse_opt(&b->trust_cfg, o, optarg))
+			continue;
 		switch (o) {
 		case 'i':
 			b->iface = optarg;
@@ -358,6 +424,12 @@ static void parse_args(int argc, char **argv, struct bench *b)
 		cli_die(EXIT_USAGE,
 			"unexpected argument '%s'; see mcast bench --help",
 			argv[optind]);
+	trust_cfg_check(&b->trust_cfg);
+	if (b->trust_cfg.key_file &&
+	    b->size < MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN)
+		cli_die(EXIT_USAGE,
+			"--size %zu is too small for the %d-byte header and %d-byte tag of a sealed datagram",
+			b->size, MCAST_WIRE_HDR_LEN, MCAST_TAG_LEN);
 }
 
 int cmd_bench(int argc, char **argv)
@@ -372,6 +444,8 @@ int cmd_bench(int argc, char **argv)
 	if ((rc = mcast_tracker_new(&b.tracker, NULL)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
 			mcast_strerror(rc));
+	trust_start(&b.tx_trust, &b.trust_cfg, TRUST_SEAL);
+	trust_start(&b.rx_trust, &b.trust_cfg, TRUST_OPEN);
 	cli_signals();
 	pthread_barrier_init(&b.ready, NULL, 2);
 	if (pthread_create(&t[0], NULL, receiver, &b) != 0 ||
@@ -389,5 +463,7 @@ int cmd_bench(int argc, char **argv)
 			      "", b.tx_rc, "sender");
 	rc = bench_report(&b);
 	mcast_tracker_free(b.tracker);
+	trust_stop(&b.tx_trust);
+	trust_stop(&b.rx_trust);
 	return rc;
 }

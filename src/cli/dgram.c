@@ -17,7 +17,8 @@ static const char *ifname_of(struct ifname_cache *t, unsigned index)
 }
 
 static void print_text_head(FILE *out, struct ifname_cache *t,
-			    const struct mcast_meta *meta)
+			    const struct mcast_meta *meta,
+			    const struct mcast_hdr *h)
 {
 	char src[MCAST_ADDRSTRLEN], dst[MCAST_ADDRSTRLEN], ts[32];
 	struct tm tm;
@@ -35,11 +36,14 @@ static void print_text_head(FILE *out, struct ifname_cache *t,
 	else
 		fputs("ttl=? ", out);
 	fprintf(out, "len=%zu", meta->len);
+	if (h)
+		fprintf(out, " key=%u seq=%llu", (unsigned)h->key_id,
+			(unsigned long long)h->seq);
 }
 
 static void print_json(FILE *out, struct ifname_cache *t,
 		       const unsigned char *p, size_t n,
-		       const struct mcast_meta *meta)
+		       const struct mcast_meta *meta, const struct mcast_hdr *h)
 {
 	char src[MCAST_ADDRSTRLEN], dst[MCAST_ADDRSTRLEN];
 
@@ -60,6 +64,9 @@ static void print_json(FILE *out, struct ifname_cache *t,
 	if (meta->flags & MCAST_META_TTL)
 		fprintf(out, ",\"ttl\":%d", meta->ttl);
 	fprintf(out, ",\"bytes\":%zu,", meta->len);
+	if (h)
+		fprintf(out, "\"key_id\":%u,\"seq\":%llu,", (unsigned)h->key_id,
+			(unsigned long long)h->seq);
 	if (fmt_utf8_valid(p, n)) {
 		fputs("\"data\":", out);
 		fmt_json_string(out, p, n);
@@ -73,20 +80,20 @@ static void print_json(FILE *out, struct ifname_cache *t,
 
 void print_dgram(enum out_format format, struct ifname_cache *t,
 		 const unsigned char *p, size_t n,
-		 const struct mcast_meta *meta)
+		 const struct mcast_meta *meta, const struct mcast_hdr *h)
 {
 	switch (format) {
 	case FMT_TEXT:
-		print_text_head(stdout, t, meta);
+		print_text_head(stdout, t, meta, h);
 		fputc(' ', stdout);
 		fmt_escaped(stdout, p, n);
 		fputc('\n', stdout);
 		break;
 	case FMT_JSON:
-		print_json(stdout, t, p, n, meta);
+		print_json(stdout, t, p, n, meta, h);
 		break;
 	case FMT_HEX:
-		print_text_head(stdout, t, meta);
+		print_text_head(stdout, t, meta, h);
 		fputc('\n', stdout);
 		fmt_hexdump(stdout, p, n);
 		break;

@@ -14,8 +14,10 @@ struct ifname_cache {
 	char name[IF_NAMESIZE];
 };
 
+/* p, n: what to show; h: the envelope of an opened sealed datagram whose
+ * payload p is, or NULL. */
 void print_dgram(enum out_format format, struct ifname_cache *ic,
 		 const unsigned char *p, size_t n,
-		 const struct mcast_meta *meta);
+		 const struct mcast_meta *meta, const struct mcast_hdr *h);
 
 #endif /* MCAST_CLI_DGRAM_H */

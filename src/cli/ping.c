@@ -41,6 +41,12 @@ void usage_ping(FILE *out)
 		"  -b, --bind ADDR[:PORT]  source address of pings and replies\n"
 		"  -B, --busy-poll         spin on reads instead of sleeping: lower latency,\n"
 		"                          one busy core (see mcast(1) for lo and veth)\n"
+		"  -k, --key FILE          seal pings and replies with the newest key of FILE,\n"
+		"                          accept only those sealed with one of its keys\n"
+		"      --cipher NAME       aes-256-gcm (default) or chacha20-poly1305\n"
+		"      --auth-only         authenticate without encrypting\n"
+		"      --replay-window N   sequence numbers remembered per sender (default 1024)\n"
+		"      --max-age SECONDS   reject what was sent longer ago (default 30; 0: off)\n"
 		"  -q, --quiet             no line per reply, only the summary\n"
 		"  -h, --help              this help\n");
 }
@@ -77,11 +83,15 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		TRUST_KEY_OPTION,
+		TRUST_SEAL_OPTIONS,
+		TRUST_OPEN_OPTIONS,
 		{ 0 }
 	};
 	int o;
 
 	mcast_opts_init(&c->opts);
+	trust_cfg_init(&c->trust);
 	c->rate = 1;
 	c->count = -1;
 	c->wait = 1;
@@ -90,8 +100,10 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 	c->expect_responders = -1;
 	c->max_loss = -1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "ai:t:r:c:D:W:s:P:n:L:F:Bb:qh",
+	while ((o = getopt_long(argc, argv, "ai:t:r:c:D:W:s:P:n:L:F:Bb:qk:h",
 				longopts, NULL)) != -1) {
+		if (trust_parse_opt(&c->trust, o, optarg))
+			continue;
 		switch (o) {
 		case 'a':
 			c->respond = true;
@@ -185,12 +197,31 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 			argv[optind]);
 	if (c->respond && c->pinger_opts)
 		cli_die(EXIT_USAGE,
-			"--respond takes only --iface, --ttl, --bind, --count, --duration, --busy-poll and --quiet; the other options belong to the pinger");
+			"--respond takes only --iface, --ttl, --bind, --count, --duration, --busy-poll, --quiet and the --key options; the others belong to the pinger");
+	trust_cfg_check(&c->trust);
+	if (c->trust.key_file &&
+	    c->size < MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN + MCAST_TAG_LEN)
+		c->size = MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN +
+			  MCAST_TAG_LEN;
 	for (size_t i = 0; i < c->nnamed; i++)
 		if (c->named[i].ss_family != c->group.ss_family)
 			cli_die(EXIT_USAGE,
 				"--responder and the group must both be IPv4 or both IPv6");
 	cli_check_scope(&c->group, c->group_text, c->opts.iface);
+}
+
+void ping_say_rejects(const struct trust *t)
+{
+	struct mcast_rejects r;
+	char words[512];
+	uint64_t n;
+
+	if (!trust_rejects(t, &r))
+		return;
+	n = trust_reject_words(&r, words, sizeof(words));
+	if (n)
+		cli_warn("rejected %llu datagram%s in all: %s",
+			 (unsigned long long)n, n == 1 ? "" : "s", words);
 }
 
 uint64_t ping_realtime_ns(void)
@@ -247,37 +278,42 @@ void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx)
 }
 
 /* Answer one ping: to the group, to the pinger, or both. */
-static int answer(mcast_t *tx, struct mcast_hdr *own,
+static int answer(mcast_t *tx, struct trust *t, struct mcast_hdr *own,
 		  const struct mcast_hdr *ping, const struct mcast_meta *meta,
 		  unsigned char *buf)
 {
+	size_t tag = trust_overhead(t), least;
 	struct mcast_pong body;
 	size_t len = meta->len;
 	int rc = 0;
 
 	/* Replies as large as the ping, so both directions carry the same
 	 * bytes, as sockperf's ping-pong does. */
-	if (len < MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN)
-		len = MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN;
+	least = MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN + tag;
+	if (len < least)
+		len = least;
 	if (len > RESP_DGRAM_MAX)
 		len = RESP_DGRAM_MAX;
 	memcpy(body.ping_session, ping->session, MCAST_SESSION_LEN);
 	body.ping_seq = ping->seq;
 	body.ping_send_ns = ping->send_ns;
-	memset(buf, 0, len);
-	mcast_pong_encode(&body, buf + MCAST_WIRE_HDR_LEN,
-			  len - MCAST_WIRE_HDR_LEN);
-	own->payload_len = (uint16_t)(len - MCAST_WIRE_HDR_LEN);
+	own->payload_len = (uint16_t)(len - MCAST_WIRE_HDR_LEN - tag);
 	for (unsigned mode = MCAST_HDR_WANT_MCAST; mode <= MCAST_HDR_WANT_UCAST;
 	     mode <<= 1) {
 		struct mcast_dgram d = { .buf = buf, .len = len };
 
 		if (!(ping->flags & mode))
 			continue;
+		/* Each reply is sealed anew: sealing encrypts in place. */
+		memset(buf, 0, len);
+		mcast_pong_encode(&body, buf + MCAST_WIRE_HDR_LEN,
+				  own->payload_len);
 		own->flags =
 			mode == MCAST_HDR_WANT_UCAST ? MCAST_HDR_UNICAST : 0;
 		own->send_ns = ping_realtime_ns();
 		mcast_hdr_encode(own, buf, len);
+		if (trust_on(t))
+			trust_seal(t, buf, len - tag, len);
 		own->seq++;
 		if (mode == MCAST_HDR_WANT_UCAST)
 			d.to = (const struct sockaddr *)&meta->src;
@@ -296,10 +332,12 @@ int ping_respond(const struct ping_cfg *c)
 	struct mcast_hdr own = { .type = MCAST_MSG_PONG };
 	struct mcast_info info = { .size = sizeof(info) };
 	mcast_t *tx, *rx;
+	struct trust trust;
 	long long answered = 0, errors = 0;
 	double end_at = c->duration > 0 ? cli_now() + c->duration : 0;
 	int rc;
 
+	trust_start(&trust, &c->trust, TRUST_SEAL | TRUST_OPEN);
 	ping_open(c, true, &tx, &rx);
 	mcast_get_info(tx, &info);
 	own.ttl = (uint8_t)info.ttl;
@@ -318,6 +356,11 @@ int ping_respond(const struct ping_cfg *c)
 		/* A busy-polling wait does not end on a signal: keep it
 		 * short so SIGINT and SIGTERM are seen. */
 		int wait = c->busy_poll ? 100 : -1;
+		struct timespec now;
+
+		/* A changed key file is looked at about once a second. */
+		if (trust_on(&trust) && wait < 0)
+			wait = 1000;
 
 		if (end_at > 0) {
 			double left = end_at - cli_now();
@@ -330,20 +373,34 @@ int ping_respond(const struct ping_cfg *c)
 		rc = mcast_recv_batch(rx, v, RESP_BATCH, wait);
 		if (rc < 0 && rc != -EINTR)
 			cli_fail_call(EXIT_RUNTIME, rx, rc, "receive");
+		if (rc > 0 && trust_on(&trust))
+			clock_gettime(CLOCK_REALTIME, &now);
 		for (int i = 0; i < rc; i++) {
 			struct mcast_hdr h;
 
-			if (mcast_hdr_decode(&h, v[i].buf, v[i].len) < 0 ||
-			    h.type != MCAST_MSG_PING || h.key_id != 0)
+			if (trust_on(&trust)) {
+				/* Only pings sealed with our keys are
+				 * answered: no reflector for forgeries. */
+				if (trust_open(&trust, v[i].buf, v[i].len, &now,
+					       &h) < 0 ||
+				    h.type != MCAST_MSG_PING)
+					continue;
+			} else if (mcast_hdr_decode(&h, v[i].buf, v[i].len) <
+					   0 ||
+				   h.type != MCAST_MSG_PING || h.key_id != 0) {
 				continue;
-			if (answer(tx, &own, &h, &metas[i], out) < 0)
+			}
+			if (answer(tx, &trust, &own, &h, &metas[i], out) < 0)
 				errors++;
 			else
 				answered++;
 		}
+		trust_tick(&trust, cli_now());
 	}
 	cli_info("answered %lld ping%s%s", answered, answered == 1 ? "" : "s",
 		 errors ? " (some replies could not be sent)" : "");
+	ping_say_rejects(&trust);
+	trust_stop(&trust);
 	mcast_close(rx);
 	mcast_close(tx);
 	return EXIT_OK;

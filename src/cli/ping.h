@@ -4,6 +4,7 @@
 #define MCAST_CLI_PING_H
 
 #include "cli.h"
+#include "trust.h"
 
 #define PING_MAX_NAMED 64
 
@@ -24,7 +25,11 @@ struct ping_cfg {
 	size_t nnamed;
 	long long expect_responders; /* -1: no verdict */
 	double max_loss;	     /* percent; < 0: no verdict */
+	struct trust_cfg trust;
 };
+
+/* After the run: what was rejected, on stderr. */
+void ping_say_rejects(const struct trust *t);
 
 /* Open the sender (replies enabled) and, when asked, a receiver joined to
  * the group; print the "joined" line.  Exits on failure. */

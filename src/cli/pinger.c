@@ -14,6 +14,7 @@
 struct pinger {
 	const struct ping_cfg *c;
 	mcast_t *tx, *rx;
+	struct trust trust;
 	struct mcast_hdr hdr;
 	unsigned char *ping_buf;
 	uint64_t sent;
@@ -82,15 +83,26 @@ static void print_reply(const struct pinger *p, const struct responder *r,
 	}
 }
 
-static void take_reply(struct pinger *p, const unsigned char *buf, size_t len,
-		       const struct mcast_meta *meta)
+static void take_reply(struct pinger *p, unsigned char *buf, size_t len,
+		       const struct mcast_meta *meta, const struct timespec *rt)
 {
 	struct mcast_hdr h;
 	struct mcast_pong body;
 	struct responder *r;
-	int off = mcast_hdr_decode(&h, buf, len);
+	int off;
 
-	if (off < 0 || h.type != MCAST_MSG_PONG || h.key_id != 0 ||
+	if (trust_on(&p->trust)) {
+		int n = trust_open(&p->trust, buf, len, rt, &h);
+
+		if (n < 0)
+			return;
+		off = h.hdr_len;
+	} else {
+		off = mcast_hdr_decode(&h, buf, len);
+		if (off < 0 || h.key_id != 0)
+			return;
+	}
+	if (h.type != MCAST_MSG_PONG ||
 	    mcast_pong_decode(&body, buf + off, h.payload_len) < 0)
 		return;
 	if (memcmp(body.ping_session, p->hdr.session, MCAST_SESSION_LEN) != 0 ||
@@ -142,6 +154,12 @@ static void send_ping(struct pinger *p)
 	p->hdr.seq = seq;
 	p->hdr.send_ns = ping_realtime_ns();
 	mcast_hdr_encode(&p->hdr, p->ping_buf, (size_t)p->c->size);
+	if (trust_on(&p->trust)) {
+		/* Sealing encrypts in place: the zero payload goes back. */
+		memset(p->ping_buf + MCAST_WIRE_HDR_LEN, 0, p->hdr.payload_len);
+		trust_seal(&p->trust, p->ping_buf, d.len - MCAST_TAG_LEN,
+			   d.len);
+	}
 	rc = mcast_send_batch(p->tx, &d, 1);
 	if (rc < 0)
 		cli_fail_call(EXIT_RUNTIME, p->tx, rc, "send ping");
@@ -162,11 +180,15 @@ static void drain(struct pinger *p, mcast_t *m)
 					     .cap = DGRAM_MAX,
 					     .meta = &metas[i] };
 	}
+	struct timespec now;
+
 	rc = mcast_recv_batch(m, v, BATCH, 0);
 	if (rc < 0 && rc != -EINTR)
 		cli_fail_call(EXIT_RUNTIME, m, rc, "receive replies");
+	if (rc > 0 && trust_on(&p->trust))
+		clock_gettime(CLOCK_REALTIME, &now);
 	for (int i = 0; i < rc; i++)
-		take_reply(p, v[i].buf, v[i].len, &metas[i]);
+		take_reply(p, v[i].buf, v[i].len, &metas[i], &now);
 	if (rc > 0 && !p->c->quiet)
 		fflush(stdout);
 }
@@ -228,6 +250,7 @@ int ping_run(const struct ping_cfg *c)
 		cli_die(EXIT_RUNTIME, "out of memory");
 	for (size_t i = 0; i < c->nnamed; i++)
 		find_responder(&p, &c->named[i], NULL)->named = true;
+	trust_start(&p.trust, &c->trust, TRUST_SEAL | TRUST_OPEN);
 	ping_open(c, (c->reply & MCAST_HDR_WANT_MCAST) != 0, &p.tx, &p.rx);
 	mcast_get_info(p.tx, &info);
 	if ((rc = mcast_session_new(p.hdr.session)) < 0)
@@ -236,7 +259,8 @@ int ping_run(const struct ping_cfg *c)
 	p.hdr.type = MCAST_MSG_PING;
 	p.hdr.flags = (uint16_t)c->reply;
 	p.hdr.ttl = (uint8_t)info.ttl;
-	p.hdr.payload_len = (uint16_t)(c->size - MCAST_WIRE_HDR_LEN);
+	p.hdr.payload_len = (uint16_t)(c->size - MCAST_WIRE_HDR_LEN -
+				       trust_overhead(&p.trust));
 	cli_signals();
 	cli_stdout_lines();
 
@@ -252,11 +276,14 @@ int ping_run(const struct ping_cfg *c)
 		wait_replies(&p, due);
 		if (cli_stop)
 			break;
+		trust_tick(&p.trust, cli_now());
 		send_ping(&p);
 	}
 	if (!cli_stop)
 		wait_replies(&p, cli_now() + c->wait);
 	rc = pinger_report(c, p.sent, p.resp, p.nresp, p.foreign, p.overflow);
+	ping_say_rejects(&p.trust);
+	trust_stop(&p.trust);
 	mcast_close(p.rx);
 	mcast_close(p.tx);
 	free(p.resp);

@@ -21,6 +21,7 @@
 struct prober {
 	mcast_t *m;
 	const struct send_cfg *c;
+	struct trust *t;
 	struct mcast_hdr hdr;
 	size_t nbufs;	     /* the largest burst: datagrams prepared */
 	unsigned char *bufs; /* nbufs datagrams of c->size bytes */
@@ -38,7 +39,7 @@ static uint64_t realtime_ns(void)
 
 /* The payload never changes; only seq and send time do, per datagram. */
 static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
-		       size_t nbufs)
+		       struct trust *t, size_t nbufs)
 {
 	struct mcast_info info = { .size = sizeof(info) };
 	size_t size = (size_t)c->size;
@@ -47,12 +48,14 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 	memset(p, 0, sizeof(*p));
 	p->m = m;
 	p->c = c;
+	p->t = t;
 	mcast_get_info(m, &info);
 	if ((rc = mcast_session_new(p->hdr.session)) < 0)
 		return rc;
 	p->hdr.type = MCAST_MSG_DATA;
 	p->hdr.ttl = (uint8_t)info.ttl;
-	p->hdr.payload_len = (uint16_t)(size - MCAST_WIRE_HDR_LEN);
+	p->hdr.payload_len =
+		(uint16_t)(size - MCAST_WIRE_HDR_LEN - trust_overhead(t));
 	p->nbufs = nbufs;
 	p->bufs = calloc(nbufs, size);
 	p->v = calloc(nbufs, sizeof(*p->v));
@@ -69,6 +72,22 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 	return 0;
 }
 
+/* Sealing encrypts the payload in place: put the plaintext back. */
+static void reseal(struct prober *p, unsigned char *b)
+{
+	size_t size = (size_t)p->c->size, msg = 0;
+
+	if (!p->t->cfg->auth_only) {
+		if (p->c->message_given) {
+			msg = strlen(p->c->message);
+			memcpy(b + MCAST_WIRE_HDR_LEN, p->c->message, msg);
+		}
+		memset(b + MCAST_WIRE_HDR_LEN + msg, 0,
+		       size - MCAST_WIRE_HDR_LEN - msg);
+	}
+	trust_seal(p->t, b, size - MCAST_TAG_LEN, size);
+}
+
 /* Stamp and send n probes back to back.  Returns how many went out. */
 static int send_burst(struct prober *p, size_t n)
 {
@@ -79,6 +98,8 @@ static int send_burst(struct prober *p, size_t n)
 		p->hdr.seq = p->sent + i;
 		p->hdr.send_ns = now;
 		mcast_hdr_encode(&p->hdr, p->v[i].buf, (size_t)p->c->size);
+		if (trust_on(p->t))
+			reseal(p, p->v[i].buf);
 	}
 	rc = send_resilient(p->m, p->v, n);
 	if (rc > 0) {
@@ -90,19 +111,26 @@ static int send_burst(struct prober *p, size_t n)
 
 static void send_end(struct prober *p)
 {
-	unsigned char buf[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN];
+	unsigned char
+		buf[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN + MCAST_TAG_LEN];
+	size_t len = MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN;
 	struct mcast_hdr h = p->hdr;
 
 	h.type = MCAST_MSG_END;
 	h.payload_len = MCAST_END_BODY_LEN;
-	mcast_end_encode(p->sent, buf + MCAST_WIRE_HDR_LEN, MCAST_END_BODY_LEN);
 	for (unsigned i = 0; i < END_REPEATS; i++) {
+		size_t n = len;
+
 		if (i)
 			cli_sleep_until(cli_now() + END_GAP);
 		h.seq = i;
 		h.send_ns = realtime_ns();
 		mcast_hdr_encode(&h, buf, sizeof(buf));
-		mcast_send(p->m, buf, sizeof(buf));
+		mcast_end_encode(p->sent, buf + MCAST_WIRE_HDR_LEN,
+				 MCAST_END_BODY_LEN);
+		if (trust_on(p->t))
+			n = trust_seal(p->t, buf, len, sizeof(buf));
+		mcast_send(p->m, buf, n);
 	}
 }
 
@@ -114,7 +142,7 @@ static void send_end(struct prober *p)
  * more than the rate allows plus that much; the summary shows the rate
  * achieved.
  */
-int send_probes(mcast_t *m, const struct send_cfg *c)
+int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t)
 {
 	struct prober p;
 	bool full_speed = isinf(c->rate);
@@ -128,7 +156,7 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 	char sid[2 * MCAST_SESSION_LEN + 1];
 	int rc;
 
-	if ((rc = prober_init(&p, m, c, burst)) < 0)
+	if ((rc = prober_init(&p, m, c, t, burst)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot start probes: %s",
 			mcast_strerror(rc));
 	for (int i = 0; i < MCAST_SESSION_LEN; i++)
@@ -164,6 +192,7 @@ int send_probes(mcast_t *m, const struct send_cfg *c)
 		}
 		if (limit - p.sent < n)
 			n = (size_t)(limit - p.sent);
+		trust_tick(t, cli_now());
 		rc = send_burst(&p, n);
 		if (rc < 0) {
 			char g[MCAST_ADDRSTRLEN], what[MCAST_ADDRSTRLEN + 16];

@@ -6,6 +6,7 @@
 #include "events.h"
 #include "recv_watch.h"
 #include "report.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -48,6 +49,12 @@ void usage_recv(FILE *out)
 		"                          when traffic comes back\n"
 		"  -G, --gro               let the kernel coalesce datagrams (UDP_GRO); they\n"
 		"                          are split again, each with its own metadata\n"
+		"  -k, --key FILE          accept only datagrams sealed with a key of FILE;\n"
+		"                          print their payloads, count the rest as rejected\n"
+		"      --replay-window N   sequence numbers remembered per sender, 64-65536\n"
+		"                          (default 1024): older or repeated ones are replays\n"
+		"      --max-age SECONDS   reject datagrams sent longer ago than this (default\n"
+		"                          30; 0: off, for hosts without synchronised clocks)\n"
 		"  -h, --help              this help\n");
 }
 
@@ -74,6 +81,7 @@ struct recv_cfg {
 	long long expect;	/* -1: no verdict */
 	double max_loss;	/* percent; <0: no verdict */
 	double rejoin, idle;	/* seconds; 0: off */
+	struct trust_cfg trust;
 };
 
 static void add_source(struct sockaddr_storage *list, size_t *n,
@@ -143,18 +151,23 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 		{ "rejoin", required_argument, NULL, 'J' },
 		{ "idle", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
+		TRUST_KEY_OPTION,
+		TRUST_OPEN_OPTIONS,
 		{ 0 }
 	};
 	int o;
 
 	mcast_opts_init(&c->opts);
+	trust_cfg_init(&c->trust);
 	c->count = -1;
 	c->timeout = -1;
 	c->expect = -1;
 	c->max_loss = -1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:S:c:w:qF:r:sR:e:L:EGJ:I:h",
+	while ((o = getopt_long(argc, argv, "i:S:c:w:qF:r:sR:e:L:EGJ:I:k:h",
 				longopts, NULL)) != -1) {
+		if (trust_parse_opt(&c->trust, o, optarg))
+			continue;
 		switch (o) {
 		case 'i':
 			c->opts.iface = optarg;
@@ -220,6 +233,7 @@ static void parse_args(int argc, char **argv, struct recv_cfg *c)
 	if (optind >= argc)
 		cli_die(EXIT_USAGE,
 			"missing GROUP:PORT; see mcast recv --help");
+	trust_cfg_check(&c->trust);
 	/* Verdicts and reports are computed from the statistics. */
 	if (c->expect >= 0 || c->max_loss >= 0 || c->until_end ||
 	    c->interval_report > 0)
@@ -404,6 +418,7 @@ static int verdicts(const struct recv_cfg *c, const mcast_tracker_t *tr)
 
 struct run {
 	struct watch watch;
+	struct trust trust;
 	mcast_t *m;
 	mcast_tracker_t *tracker;
 	double start, deadline, next_report, next_live;
@@ -416,10 +431,12 @@ struct run {
 static int wait_ms(const struct run *r)
 {
 	double due = r->deadline, now = cli_now();
-	double w = watch_due(&r->watch);
+	double w = watch_due(&r->watch), k = trust_due(&r->trust);
 
 	if (w > 0 && (due == 0 || w < due))
 		due = w;
+	if (k > 0 && (due == 0 || k < due))
+		due = k;
 
 	if (r->next_report > 0 && (due == 0 || r->next_report < due))
 		due = r->next_report;
@@ -454,21 +471,45 @@ static void periodic(const struct recv_cfg *c, struct run *r)
 static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 		 struct mcast_dgram *v, int n)
 {
+	bool sealed = trust_on(&r->trust);
+	struct timespec now;
+
+	if (sealed)
+		clock_gettime(CLOCK_REALTIME, &now);
 	for (int i = 0; i < n; i++) {
 		const struct mcast_meta *meta = v[i].meta;
+		const unsigned char *show = v[i].buf;
+		size_t len = v[i].len, shown = len;
 		int kind = MCAST_FEED_PLAIN;
+		struct mcast_hdr h;
 
+		if (sealed) {
+			/* A rejected datagram is counted and forgotten: it is
+			 * not traffic, and its bytes are never shown. */
+			int rc = trust_open(&r->trust, v[i].buf, len, &now, &h);
+
+			if (rc < 0)
+				continue;
+			len = (size_t)rc;
+			show = v[i].buf + h.hdr_len;
+			shown = h.payload_len;
+			kind = h.type == MCAST_MSG_DATA ? MCAST_FEED_DATA
+							: MCAST_FEED_OTHER;
+		} else {
+			trust_sniff(&r->trust, v[i].buf, len, &meta->src);
+		}
 		if (c->stats)
-			kind = mcast_tracker_feed(r->tracker, v[i].buf,
-						  v[i].len, meta);
+			kind = mcast_tracker_feed(r->tracker, v[i].buf, len,
+						  meta);
 		if (kind == MCAST_FEED_PLAIN || kind == MCAST_FEED_DATA) {
 			t->datagrams++;
 			t->bytes += (long long)meta->len;
 			count_source(t, &meta->src);
 		}
-		if (!c->quiet && !c->stats)
-			print_dgram(c->format, &t->ifc, v[i].buf, v[i].len,
-				    meta);
+		if (!c->quiet && !c->stats &&
+		    (!sealed || h.type == MCAST_MSG_DATA))
+			print_dgram(c->format, &t->ifc, show, shown, meta,
+				    sealed ? &h : NULL);
 		if (r->watch.idle > 0)
 			watch_seen(&r->watch, meta, cli_now());
 		if (c->count > 0 && t->datagrams >= c->count)
@@ -501,6 +542,7 @@ int cmd_recv(int argc, char **argv)
 	if (c.opts.iface)
 		c.opts.flags |= MCAST_OPT_WATCH;
 	events_json = c.format == FMT_JSON;
+	trust_start(&r.trust, &c.trust, TRUST_OPEN);
 	rc = mcast_receiver_open(&r.m, &c.opts);
 	if (rc < 0)
 		cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE : EXIT_RUNTIME,
@@ -554,8 +596,10 @@ int cmd_recv(int argc, char **argv)
 		if (c.stats)
 			periodic(&c, &r);
 		watch_tick(&r.watch, cli_now());
+		trust_tick(&r.trust, cli_now());
 	}
 	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_rejects rej;
 	struct report_host host;
 
 	mcast_get_info(r.m, &info);
@@ -564,6 +608,7 @@ int cmd_recv(int argc, char **argv)
 		.gro = (c.opts.flags & MCAST_OPT_GRO) &&
 		       !(info.warnings & MCAST_WARN_GRO_OFF),
 		.rcvbuf = info.rcvbuf_effective,
+		.rejects = trust_rejects(&r.trust, &rej) ? &rej : NULL,
 	};
 	mcast_close(r.m);
 	if (r.live)
@@ -578,6 +623,16 @@ int cmd_recv(int argc, char **argv)
 			(unsigned long long)info.kernel_drops,
 			info.rcvbuf_effective);
 	}
+	if (host.rejects && !c.stats) {
+		char words[512];
+		uint64_t bad = trust_reject_words(&rej, words, sizeof(words));
+
+		if (bad)
+			cli_warn("rejected %llu datagram%s in all: %s",
+				 (unsigned long long)bad, bad == 1 ? "" : "s",
+				 words);
+	}
+	trust_stop(&r.trust);
 	status = finish(&c, &t, r.why);
 	if (c.stats) {
 		int v2 = verdicts(&c, r.tracker);

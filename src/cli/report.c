@@ -2,6 +2,7 @@
 /* mcast recv --stats: the live line, interval reports and the summary. */
 #include "report.h"
 #include "format.h"
+#include "trust.h"
 
 #include <string.h>
 
@@ -192,6 +193,10 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 						     ? tot.lost -
 							       host->kernel_drops
 						     : 0));
+	if (host->rejects) {
+		trust_json(out, host->rejects);
+		fputc(',', out);
+	}
 	fputs("\"latency_ns\":", out);
 	json_latency(out, &tot);
 	fputs("},\"sessions\":[", out);
@@ -293,6 +298,16 @@ static void summary_text(FILE *out, const mcast_tracker_t *t,
 		(unsigned long long)tot.malformed,
 		(unsigned long long)tot.retired);
 	text_drops(out, &tot, host);
+	if (host->rejects) {
+		char words[512];
+		uint64_t bad =
+			trust_reject_words(host->rejects, words, sizeof(words));
+
+		fprintf(out, "sealed: accepted %llu, rejected %llu%s%s%s\n",
+			(unsigned long long)host->rejects->accepted,
+			(unsigned long long)bad, bad ? " (" : "", words,
+			bad ? ")" : "");
+	}
 	if (tot.latency_count)
 		fprintf(out,
 			"one-way latency (needs synchronised clocks across hosts): min %.1f us, p50 %.1f us, p99 %.1f us, max %.1f us\n",

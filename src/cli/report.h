@@ -22,6 +22,8 @@ struct report_host {
 	uint64_t kernel_drops; /* SO_RXQ_OVFL: receive buffer overflows */
 	bool gro;   /* drops count coalesced buffers, not datagrams */
 	int rcvbuf; /* bytes, as the kernel reports it */
+	/* sealed streams: what was opened and rejected; NULL without --key */
+	const struct mcast_rejects *rejects;
 };
 
 /* The final table, or one JSON object of "type":"summary". */

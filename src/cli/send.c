@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Largest UDP payload: 65535 minus the IP and UDP headers (IPv6 has no
@@ -41,6 +42,10 @@ void usage_send(FILE *out)
 		"  -D, --duration SECONDS stop after this long\n"
 		"      --gso              hand each burst to the kernel as one segmented\n"
 		"                         buffer (UDP_SEGMENT); falls back where refused\n"
+		"  -k, --key FILE         seal every datagram with the newest key of FILE\n"
+		"                         (mcast keygen); 64 bytes of each go to the seal\n"
+		"      --cipher NAME      aes-256-gcm (default) or chacha20-poly1305\n"
+		"      --auth-only        authenticate without encrypting\n"
 		"  -q, --quiet            no start and end lines on stderr\n"
 		"  -h, --help             this help\n");
 }
@@ -49,6 +54,9 @@ void usage_send(FILE *out)
 static void check_probe_args(struct send_cfg *c)
 {
 	bool paced = c->rate > 0 || c->bitrate > 0;
+	bool sealed = c->trust.key_file != NULL;
+	size_t envelope = MCAST_WIRE_HDR_LEN + (sealed ? MCAST_TAG_LEN : 0);
+	const char *seal_words = sealed ? " and tag" : "";
 
 	if (!c->probe) {
 		if (paced || c->burst > 1 || c->duration > 0 ||
@@ -63,19 +71,18 @@ static void check_probe_args(struct send_cfg *c)
 	if (c->rate > 0 && c->bitrate > 0)
 		cli_die(EXIT_USAGE, "give --rate or --bitrate, not both");
 	if (!c->size_set) {
-		size_t want = MCAST_WIRE_HDR_LEN +
-			      (c->message_given ? strlen(c->message) : 0);
+		size_t want =
+			envelope + (c->message_given ? strlen(c->message) : 0);
 		c->size = want > 64 ? (long long)want : 64;
 	}
-	if (c->size < MCAST_WIRE_HDR_LEN)
+	if (c->size < (long long)envelope)
 		cli_die(EXIT_USAGE,
-			"--size %lld is too small for the %d-byte probe header; use --size %d or more",
-			c->size, MCAST_WIRE_HDR_LEN, MCAST_WIRE_HDR_LEN);
-	if (c->message_given &&
-	    strlen(c->message) > (size_t)c->size - MCAST_WIRE_HDR_LEN)
+			"--size %lld is too small for the %zu-byte probe header%s; use --size %zu or more",
+			c->size, envelope, seal_words, envelope);
+	if (c->message_given && strlen(c->message) > (size_t)c->size - envelope)
 		cli_die(EXIT_USAGE,
-			"MESSAGE (%zu bytes) does not fit in a --size %lld probe after its %d-byte header",
-			strlen(c->message), c->size, MCAST_WIRE_HDR_LEN);
+			"MESSAGE (%zu bytes) does not fit in a --size %lld probe after its %zu-byte header%s",
+			strlen(c->message), c->size, envelope, seal_words);
 	if (c->bitrate > 0)
 		c->rate = c->bitrate / (8.0 * (double)c->size);
 	else if (c->rate == 0)
@@ -104,19 +111,24 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		{ "duration", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		TRUST_KEY_OPTION,
+		TRUST_SEAL_OPTIONS,
 		{ 0 }
 	};
 	int o;
 
 	mcast_opts_init(&c->opts);
+	trust_cfg_init(&c->trust);
 	c->count = -1;
 	c->interval = 1.0;
 	c->size = 1400;
 	c->message = "Hello World";
 	c->burst = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:t:lb:c:d:f:s:pr:B:D:qh",
+	while ((o = getopt_long(argc, argv, "i:t:lb:c:d:f:s:pr:B:D:qk:h",
 				longopts, NULL)) != -1) {
+		if (trust_parse_opt(&c->trust, o, optarg))
+			continue;
 		switch (o) {
 		case 'i':
 			c->opts.iface = optarg;
@@ -200,6 +212,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		cli_die(EXIT_USAGE,
 			"unexpected argument '%s'; quote a MESSAGE with spaces",
 			argv[optind]);
+	trust_cfg_check(&c->trust);
 	check_probe_args(c);
 	if (c->size_set && !c->file && !c->probe)
 		cli_die(EXIT_USAGE,
@@ -212,6 +225,19 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		cli_bad_value("--size", "too large", "at most 65507 for IPv4");
 	if (c->file && !c->interval_set)
 		c->interval = 0.001;
+	if (c->trust.key_file && c->file &&
+	    c->size <= MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN)
+		cli_die(EXIT_USAGE,
+			"--size %lld leaves no room for data after the %d-byte header and %d-byte tag of a sealed datagram; use --size %d or more",
+			c->size, MCAST_WIRE_HDR_LEN, MCAST_TAG_LEN,
+			MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN + 1);
+	if (c->trust.key_file && !c->file && !c->probe &&
+	    strlen(c->message) + MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN >
+		    (size_t)(c->group.ss_family == AF_INET ? MAX_PAYLOAD_V4
+							   : MAX_PAYLOAD_V6))
+		cli_die(EXIT_USAGE,
+			"MESSAGE is too long for one sealed datagram (%d bytes of header and tag go with it)",
+			MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN);
 	cli_check_scope(&c->group, c->group_text, c->opts.iface);
 }
 
@@ -240,7 +266,53 @@ struct sender_state {
 	struct send_cfg *c;
 	long long sent, bytes;
 	double next;
+	/* sealed: each datagram's payload goes into an envelope */
+	struct trust *t;
+	struct mcast_hdr hdr;
+	unsigned char *env;
+	size_t env_cap;
 };
+
+/* The data each datagram carries: --size less what a seal adds. */
+static size_t data_room(const struct sender_state *s)
+{
+	return (size_t)s->c->size - trust_overhead(s->t) -
+	       (trust_on(s->t) ? MCAST_WIRE_HDR_LEN : 0);
+}
+
+/* Sealed sends wrap each payload in a data envelope of the session. */
+static size_t envelope(struct sender_state *s, const void *buf, size_t len)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	s->hdr.send_ns =
+		(uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	s->hdr.payload_len = (uint16_t)len;
+	mcast_hdr_encode(&s->hdr, s->env, s->env_cap);
+	memcpy(s->env + MCAST_WIRE_HDR_LEN, buf, len);
+	len = trust_seal(s->t, s->env, MCAST_WIRE_HDR_LEN + len, s->env_cap);
+	s->hdr.seq++;
+	return len;
+}
+
+/* A session of data envelopes; the buffer holds the largest. */
+static void start_session(struct sender_state *s)
+{
+	struct mcast_info info = { .size = sizeof(info) };
+	int rc;
+
+	mcast_get_info(s->m, &info);
+	s->hdr = (struct mcast_hdr){ .type = MCAST_MSG_DATA,
+				     .ttl = (uint8_t)info.ttl };
+	if ((rc = mcast_session_new(s->hdr.session)) < 0)
+		cli_die(EXIT_RUNTIME, "cannot make a session id: %s",
+			mcast_strerror(rc));
+	s->env_cap = (s->c->file ? data_room(s) : strlen(s->c->message)) +
+		     MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN;
+	if (!(s->env = malloc(s->env_cap)))
+		cli_die(EXIT_RUNTIME, "out of memory");
+}
 
 /* Send one datagram on schedule; returns false when the run must end. */
 static bool send_one(struct sender_state *s, const void *buf, size_t len)
@@ -253,7 +325,13 @@ static bool send_one(struct sender_state *s, const void *buf, size_t len)
 	}
 	if (cli_stop)
 		return false;
+	trust_tick(s->t, cli_now());
 	struct mcast_dgram d = { .buf = (void *)buf, .len = len };
+
+	if (trust_on(s->t)) {
+		d.len = envelope(s, buf, len);
+		d.buf = s->env;
+	}
 
 	rc = send_resilient(s->m, &d, 1);
 	if (rc == 0)
@@ -281,11 +359,11 @@ static void send_lines(struct sender_state *s, FILE *in)
 		lineno++;
 		if (n > 0 && line[n - 1] == '\n')
 			n--;
-		if (n > s->c->size) {
+		if ((size_t)n > data_room(s)) {
 			free(line);
 			cli_die(EXIT_USAGE,
-				"line %lld is longer than --size (%zd > %lld bytes)",
-				lineno, n, s->c->size);
+				"line %lld is longer than --size allows (%zd > %zu bytes)",
+				lineno, n, data_room(s));
 		}
 		if (!send_one(s, line, (size_t)n))
 			break;
@@ -295,13 +373,14 @@ static void send_lines(struct sender_state *s, FILE *in)
 
 static void send_file(struct sender_state *s, int fd)
 {
-	char *buf = malloc((size_t)s->c->size);
+	size_t room = data_room(s);
+	char *buf = malloc(room);
 	ssize_t n;
 
 	if (!buf)
 		cli_die(EXIT_RUNTIME, "out of memory");
-	while (!cli_stop && (n = read_chunk(fd, buf, (size_t)s->c->size)) > 0) {
-		if (!send_one(s, buf, (size_t)n) || n < s->c->size)
+	while (!cli_stop && (n = read_chunk(fd, buf, room)) > 0) {
+		if (!send_one(s, buf, (size_t)n) || (size_t)n < room)
 			break;
 	}
 	free(buf);
@@ -323,19 +402,20 @@ static int open_input(const char *file)
 	return fd;
 }
 
-static void announce(mcast_t *m, const struct send_cfg *c, size_t largest)
+static void announce(mcast_t *m, const struct send_cfg *c,
+		     const struct trust *t, size_t largest)
 {
 	struct mcast_info info = { .size = sizeof(info) };
-	char g[MCAST_ADDRSTRLEN], l[MCAST_ADDRSTRLEN];
+	char g[MCAST_ADDRSTRLEN], l[MCAST_ADDRSTRLEN], how[96];
 	int overhead = c->group.ss_family == AF_INET ? 28 : 48;
 
 	mcast_get_info(m, &info);
 	if (!c->quiet)
-		cli_info("sending to %s from %s on %s ttl %d",
+		cli_info("sending to %s from %s on %s ttl %d%s",
 			 cli_addr(&c->group, g, sizeof(g)),
 			 cli_addr(&info.local, l, sizeof(l)),
 			 info.iface.index ? info.iface.name : "(route)",
-			 info.ttl);
+			 info.ttl, trust_describe(t, how, sizeof(how)));
 	if (info.warnings & MCAST_WARN_UNSPEC_SOURCE)
 		cli_warn(
 			"the interface has no usable IPv4 address, so datagrams leave from 0.0.0.0 and most receivers drop them; use --bind ADDR");
@@ -354,9 +434,11 @@ int cmd_send(int argc, char **argv)
 {
 	struct send_cfg c = { 0 };
 	struct sender_state s = { 0 };
+	struct trust trust;
 	int fd = -1, rc;
 
 	parse_args(argc, argv, &c);
+	trust_start(&trust, &c.trust, TRUST_SEAL);
 	if (c.file)
 		fd = open_input(c.file);
 	char step[MCAST_ERRMSG_MAX] = "";
@@ -375,15 +457,22 @@ int cmd_send(int argc, char **argv)
 		cli_fail_step(status, step, rc, what);
 	}
 	cli_signals();
-	announce(s.m, &c,
-		 c.file || c.probe ? (size_t)c.size : strlen(c.message));
+	announce(s.m, &c, &trust,
+		 c.file || c.probe
+			 ? (size_t)c.size
+			 : strlen(c.message) + trust_overhead(&trust) +
+				   (trust_on(&trust) ? MCAST_WIRE_HDR_LEN : 0));
 	if (c.probe) {
-		rc = send_probes(s.m, &c);
+		rc = send_probes(s.m, &c, &trust);
 		mcast_close(s.m);
+		trust_stop(&trust);
 		return rc;
 	}
 	s.c = &c;
 	s.next = cli_now();
+	s.t = &trust;
+	if (trust_on(&trust))
+		start_session(&s);
 	if (c.file && c.lines) {
 		FILE *in = fdopen(fd, "r");
 
@@ -402,5 +491,7 @@ int cmd_send(int argc, char **argv)
 		cli_info("sent %lld datagram%s (%lld bytes)", s.sent,
 			 s.sent == 1 ? "" : "s", s.bytes);
 	mcast_close(s.m);
+	free(s.env);
+	trust_stop(&trust);
 	return EXIT_OK;
 }

@@ -4,6 +4,7 @@
 #define MCAST_CLI_SEND_H
 
 #include "cli.h"
+#include "trust.h"
 
 struct send_cfg {
 	struct sockaddr_storage group;
@@ -21,9 +22,11 @@ struct send_cfg {
 	double bitrate;	 /* bits/s of UDP payload; 0: not given */
 	long long burst; /* datagrams per pacing step */
 	double duration; /* seconds; 0: no limit */
+	struct trust_cfg trust;
 };
 
-/* Send sequence-numbered probes as c says; returns the exit status. */
-int send_probes(mcast_t *m, const struct send_cfg *c);
+/* Send sequence-numbered probes as c says, sealed when t is on; returns
+ * the exit status. */
+int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t);
 
 #endif /* MCAST_CLI_SEND_H */

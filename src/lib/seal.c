@@ -414,6 +414,14 @@ void mcast_opener_free(mcast_opener_t *o)
 	free(o);
 }
 
+int mcast_opener_set_keyring(mcast_opener_t *o, const mcast_keyring_t *k)
+{
+	if (!o || !k)
+		return -EINVAL;
+	o->keys = k;
+	return 0;
+}
+
 /* Count a decode failure under its reason. */
 static int mc_reject_decode(struct mcast_opener *o, int rc)
 {

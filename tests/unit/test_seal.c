@@ -352,6 +352,39 @@ static void test_rotation(void)
 	mcast_keyring_free(both);
 }
 
+/* A receiver reloads its key file: the new key is accepted, a removed
+ * one no longer is, and what it saw before is still a replay. */
+static void test_reload(void)
+{
+	mcast_keyring_t *old = ring("1 " KEY1 "\n");
+	mcast_keyring_t *both = ring("1 " KEY1 "\n2 " KEY2 "\n");
+	mcast_keyring_t *newer = ring("2 " KEY2 "\n");
+	mcast_sealer_t *s1 = sealer(old, MCAST_CIPHER_AES256GCM, 0);
+	mcast_sealer_t *s2 = sealer(both, MCAST_CIPHER_AES256GCM, 0);
+	mcast_opener_t *o = opener(old, 1024, 16, 30);
+	struct dgram a = sealed(s1, MCAST_MSG_DATA, 5, 0, NOW_NS, 10);
+	struct dgram a1 = sealed(s1, MCAST_MSG_DATA, 5, 1, NOW_NS, 10);
+	struct dgram b = sealed(s2, MCAST_MSG_DATA, 5, 2, NOW_NS, 10);
+
+	CHECK_CODE(mcast_opener_set_keyring(NULL, both), -EINVAL);
+	CHECK_CODE(mcast_opener_set_keyring(o, NULL), -EINVAL);
+	CHECK_CODE(open_dg(o, &a), 58);
+	CHECK_CODE(open_dg(o, &b), MCAST_EUNKNOWNKEY);
+	CHECK_CODE(mcast_opener_set_keyring(o, both), 0);
+	mcast_keyring_free(old);
+	CHECK_CODE(open_dg(o, &a), MCAST_EREPLAY);
+	CHECK_CODE(open_dg(o, &b), 58);
+	CHECK_CODE(open_dg(o, &b), MCAST_EREPLAY);
+	CHECK_CODE(mcast_opener_set_keyring(o, newer), 0);
+	CHECK_CODE(open_dg(o, &a1), MCAST_EUNKNOWNKEY);
+	CHECK_EQ_INT(rejects(o).accepted, 2);
+	mcast_opener_free(o);
+	mcast_sealer_free(s1);
+	mcast_sealer_free(s2);
+	mcast_keyring_free(both);
+	mcast_keyring_free(newer);
+}
+
 static void test_wrap(void)
 {
 	mcast_keyring_t *k = ring("1 " KEY1 "\n");
@@ -543,6 +576,7 @@ int main(void)
 	test_truncation();
 	test_unknown_and_unsealed();
 	test_rotation();
+	test_reload();
 	test_wrap();
 	test_freshness();
 	test_arguments();

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sealed streams in the CLI (docs/SECURITY.md): options, the key file and
+ * its reloads, sealing, opening, and what is said about rejects.
+ */
+#include "trust.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RELOAD_EVERY 1.0 /* seconds between looks at the key file */
+#define LOG_EVERY    1.0 /* at most one reject line this often */
+
+void trust_cfg_init(struct trust_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cipher = MCAST_CIPHER_AES256GCM;
+	mcast_opener_opts_init(&c->open);
+}
+
+static enum mcast_cipher parse_cipher(const char *s)
+{
+	if (strcmp(s, "aes-256-gcm") == 0 || strcmp(s, "aes") == 0)
+		return MCAST_CIPHER_AES256GCM;
+	if (strcmp(s, "chacha20-poly1305") == 0 || strcmp(s, "chacha") == 0)
+		return MCAST_CIPHER_CHACHA20POLY1305;
+	cli_bad_value("--cipher", s, "aes-256-gcm or chacha20-poly1305");
+}
+
+bool trust_parse_opt(struct trust_cfg *c, int o, const char *arg)
+{
+	switch (o) {
+	case OPT_KEY:
+		if (!*arg)
+			cli_bad_value(
+				"--key", arg,
+				"a key file; make one with mcast keygen FILE");
+		c->key_file = arg;
+		return true;
+	case OPT_CIPHER:
+		c->cipher = parse_cipher(arg);
+		c->cipher_set = true;
+		return true;
+	case OPT_AUTH_ONLY:
+		c->auth_only = true;
+		return true;
+	case OPT_REPLAY_WINDOW:
+		c->open.replay_window = (unsigned)cli_parse_int(
+			"--replay-window", arg, 64, 65536);
+		c->window_set = true;
+		return true;
+	case OPT_MAX_AGE:
+		/* 0 turns the check off; past a day it guards nothing. */
+		c->open.max_age = cli_parse_seconds("--max-age", arg, 0, 86400);
+		c->max_age_set = true;
+		return true;
+	}
+	return false;
+}
+
+void trust_cfg_check(const struct trust_cfg *c)
+{
+	const char *lone = c->cipher_set    ? "--cipher"
+			   : c->auth_only   ? "--auth-only"
+			   : c->window_set  ? "--replay-window"
+			   : c->max_age_set ? "--max-age"
+					    : NULL;
+
+	if (lone && !c->key_file)
+		cli_die(EXIT_USAGE,
+			"%s applies to sealed streams; give --key FILE too (mcast keygen FILE makes one)",
+			lone);
+}
+
+/* Load c->key_file; on failure the reason in err, and NULL. */
+static mcast_keyring_t *load(const char *path, struct stat *st, char *err,
+			     size_t errlen, int *code)
+{
+	mcast_keyring_t *k = NULL;
+	int rc;
+
+	*err = '\0';
+	rc = mcast_keyring_load(&k, path, err, errlen);
+	*code = rc;
+	if (rc < 0)
+		return NULL;
+	if (stat(path, st) < 0)
+		memset(st, 0, sizeof(*st));
+	return k;
+}
+
+static void die_keyfile(const char *path, int rc, const char *err)
+{
+	const char *advice = "";
+
+	if (rc == -ENOENT)
+		advice = "; make one with: mcast keygen FILE";
+	else if (rc == MCAST_EKEYFILE)
+		advice = "; lines are \"ID HEX\" (see mcast keygen)";
+	if (*err)
+		cli_die(EXIT_USAGE, "--key: %s%s", err, advice);
+	cli_die(EXIT_USAGE, "--key %s: %s%s", path, mcast_strerror(rc), advice);
+}
+
+static void make_sealer(struct trust *t)
+{
+	int rc = mcast_sealer_new(&t->sealer, t->keys, t->cfg->cipher,
+				  t->cfg->auth_only);
+
+	if (rc < 0)
+		cli_die(EXIT_RUNTIME, "cannot seal with %s: %s",
+			t->cfg->key_file, mcast_strerror(rc));
+}
+
+void trust_start(struct trust *t, const struct trust_cfg *c, int roles)
+{
+	char err[MCAST_ERRMSG_MAX];
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->cfg = c;
+	t->roles = roles;
+	if (!c->key_file)
+		return;
+	t->keys = load(c->key_file, &t->st, err, sizeof(err), &rc);
+	if (!t->keys)
+		die_keyfile(c->key_file, rc, err);
+	if (roles & TRUST_SEAL)
+		make_sealer(t);
+	if ((roles & TRUST_OPEN) &&
+	    (rc = mcast_opener_new(&t->opener, t->keys, &c->open)) < 0)
+		cli_die(EXIT_RUNTIME, "cannot open sealed datagrams: %s",
+			mcast_strerror(rc));
+	t->next_check = cli_now() + RELOAD_EVERY;
+	t->next_log = cli_now();
+	if (t->opener)
+		trust_rejects(t, &t->at_log);
+}
+
+const char *trust_describe(const struct trust *t, char *buf, size_t len)
+{
+	*buf = '\0';
+	if (trust_on(t) && t->sealer)
+		snprintf(buf, len, ", %s with key id %" PRIu32 " (%s)",
+			 t->cfg->auth_only ? "authenticated" : "sealed",
+			 mcast_keyring_newest(t->keys),
+			 t->cfg->cipher == MCAST_CIPHER_CHACHA20POLY1305
+				 ? "chacha20-poly1305"
+				 : "aes-256-gcm");
+	return buf;
+}
+
+size_t trust_seal(struct trust *t, void *buf, size_t len, size_t cap)
+{
+	int rc = mcast_seal(t->sealer, buf, len, cap);
+
+	if (rc < 0)
+		cli_die(EXIT_RUNTIME, "cannot seal a datagram: %s",
+			mcast_strerror(rc));
+	return (size_t)rc;
+}
+
+int trust_open(struct trust *t, void *buf, size_t len,
+	       const struct timespec *now, struct mcast_hdr *h)
+{
+	return mcast_unseal(t->opener, buf, len, now, h);
+}
+
+void trust_sniff(struct trust *t, const void *buf, size_t len,
+		 const struct sockaddr_storage *src)
+{
+	const unsigned char *p = buf;
+	uint32_t magic, id;
+	char a[MCAST_ADDRSTRLEN];
+
+	if (t->warned_sealed || len < MCAST_WIRE_HDR_LEN)
+		return;
+	magic = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		(uint32_t)p[2] << 8 | p[3];
+	id = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+	     (uint32_t)p[10] << 8 | p[11];
+	if (magic != MCAST_WIRE_MAGIC || id == 0)
+		return;
+	t->warned_sealed = true;
+	cli_warn(
+		"sealed datagrams (key id %" PRIu32
+		") arrive from %s; they are shown unverified: give --key FILE to verify and open them",
+		id, cli_addr(src, a, sizeof(a)));
+}
+
+/* The key file changed: use it, or keep the keys in use and say why. */
+static void reload(struct trust *t, const struct stat *st)
+{
+	char err[MCAST_ERRMSG_MAX];
+	uint32_t was = mcast_keyring_newest(t->keys);
+	mcast_keyring_t *k, *old_keys;
+	mcast_sealer_t *old_sealer;
+	int rc;
+
+	k = load(t->cfg->key_file, &t->st, err, sizeof(err), &rc);
+	if (!k) {
+		t->st = *st; /* one warning per change, not per second */
+		cli_warn(
+			"key file %s changed but cannot be used (%s); keeping the %zu key%s loaded",
+			t->cfg->key_file, *err ? err : mcast_strerror(rc),
+			mcast_keyring_count(t->keys),
+			mcast_keyring_count(t->keys) == 1 ? "" : "s");
+		return;
+	}
+	old_keys = t->keys;
+	old_sealer = t->sealer;
+	t->keys = k;
+	if (t->opener)
+		mcast_opener_set_keyring(t->opener, k);
+	/* The old sealer points into the old keyring. */
+	if (old_sealer)
+		make_sealer(t);
+	mcast_sealer_free(old_sealer);
+	mcast_keyring_free(old_keys);
+	cli_info("key file %s reloaded: %zu key%s, newest id %" PRIu32 "%s",
+		 t->cfg->key_file, mcast_keyring_count(k),
+		 mcast_keyring_count(k) == 1 ? "" : "s",
+		 mcast_keyring_newest(k),
+		 t->sealer && mcast_keyring_newest(k) != was
+			 ? " (sealing with it from now on)"
+			 : "");
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static const struct {
+	const char *name, *words;
+	size_t off;
+} reasons[] = {
+#define REASON(f, w)                                     \
+	{                                                \
+#f, w, offsetof(struct mcast_rejects, f) \
+	}
+	REASON(bad_tag, "bad tag"),	REASON(unknown_key, "unknown key id"),
+	REASON(replayed, "replayed"),	REASON(stale, "stale"),
+	REASON(unsealed, "not sealed"), REASON(malformed, "malformed"),
+	REASON(too_short, "too short"), REASON(wrong_version, "wrong version"),
+	REASON(not_mcast, "not mcast"),
+#undef REASON
+};
+
+#define NREASONS (sizeof(reasons) / sizeof(reasons[0]))
+
+static uint64_t reason(const struct mcast_rejects *r, size_t i)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)r + reasons[i].off, sizeof(v));
+	return v;
+}
+
+uint64_t trust_reject_words(const struct mcast_rejects *r, char *buf,
+			    size_t len)
+{
+	uint64_t total = 0;
+	size_t used = 0;
+
+	*buf = '\0';
+	for (size_t i = 0; i < NREASONS; i++) {
+		uint64_t v = reason(r, i);
+
+		if (!v)
+			continue;
+		cli_append(buf, len, &used, "%s%" PRIu64 " %s",
+			   total ? ", " : "", v, reasons[i].words);
+		total += v;
+	}
+	return total;
+}
+
+void trust_json(FILE *out, const struct mcast_rejects *r)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < NREASONS; i++)
+		total += reason(r, i);
+	fprintf(out,
+		"\"accepted\":%" PRIu64 ",\"rejected\":{\"total\":%" PRIu64,
+		r->accepted, total);
+	for (size_t i = 0; i < NREASONS; i++)
+		fprintf(out, ",\"%s\":%" PRIu64, reasons[i].name, reason(r, i));
+	fputc('}', out);
+}
+
+/* Rejects since the last line, by reason: at most one line a second. */
+static void log_rejects(struct trust *t, double now)
+{
+	struct mcast_rejects r, d;
+	char words[512];
+	uint64_t n;
+
+	if (!t->opener || now < t->next_log)
+		return;
+	trust_rejects(t, &r);
+	d = r;
+	for (size_t i = 0; i < NREASONS; i++) {
+		uint64_t v = reason(&r, i) - reason(&t->at_log, i);
+
+		memcpy((char *)&d + reasons[i].off, &v, sizeof(v));
+	}
+	n = trust_reject_words(&d, words, sizeof(words));
+	if (!n)
+		return;
+	cli_warn("rejected %" PRIu64 " datagram%s: %s", n, n == 1 ? "" : "s",
+		 words);
+	t->at_log = r;
+	t->next_log = now + LOG_EVERY;
+}
+
+void trust_tick(struct trust *t, double now)
+{
+	struct stat st;
+
+	if (!trust_on(t))
+		return;
+	log_rejects(t, now);
+	if (now < t->next_check)
+		return;
+	t->next_check = now + RELOAD_EVERY;
+	/* A key file that went away keeps the keys in use, silently: an
+	 * editor may be replacing it. */
+	if (stat(t->cfg->key_file, &st) == 0 && !same_file(&st, &t->st))
+		reload(t, &st);
+}
+
+double trust_due(const struct trust *t)
+{
+	/* Pending rejects are logged then at the latest. */
+	return trust_on(t) ? t->next_check : 0;
+}
+
+bool trust_rejects(const struct trust *t, struct mcast_rejects *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->size = sizeof(*r);
+	if (!t->opener)
+		return false;
+	mcast_opener_rejects(t->opener, r);
+	return true;
+}
+
+void trust_stop(struct trust *t)
+{
+	mcast_sealer_free(t->sealer);
+	mcast_opener_free(t->opener);
+	mcast_keyring_free(t->keys);
+	memset(t, 0, sizeof(*t));
+}

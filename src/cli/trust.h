@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sealed streams in the CLI: the --key family of options, the key file
+ * (reloaded when it changes, for rotation), sealing what a subcommand
+ * sends and opening what it receives, and the reject counters.
+ */
+#ifndef MCAST_CLI_TRUST_H
+#define MCAST_CLI_TRUST_H
+
+#include "cli.h"
+
+#include <sys/stat.h>
+
+/* getopt_long codes of the options (-k is --key). */
+enum {
+	OPT_KEY = 'k',
+	OPT_CIPHER = 0x400,
+	OPT_AUTH_ONLY,
+	OPT_REPLAY_WINDOW,
+	OPT_MAX_AGE,
+};
+
+/* Long options, for a subcommand's table: the key, sealing, opening. */
+/* clang-format off */
+#define TRUST_KEY_OPTION \
+	{ "key", required_argument, NULL, OPT_KEY }
+#define TRUST_SEAL_OPTIONS \
+	{ "cipher", required_argument, NULL, OPT_CIPHER }, \
+	{ "auth-only", no_argument, NULL, OPT_AUTH_ONLY }
+#define TRUST_OPEN_OPTIONS \
+	{ "replay-window", required_argument, NULL, OPT_REPLAY_WINDOW }, \
+	{ "max-age", required_argument, NULL, OPT_MAX_AGE }
+/* clang-format on */
+
+struct trust_cfg {
+	const char *key_file; /* NULL: nothing sealed or opened */
+	enum mcast_cipher cipher;
+	bool auth_only, cipher_set, window_set, max_age_set;
+	struct mcast_opener_opts open;
+};
+
+void trust_cfg_init(struct trust_cfg *c);
+/* Take option o (one of the codes above); false when it is not one. */
+bool trust_parse_opt(struct trust_cfg *c, int o, const char *arg);
+/* The other options need --key: exit 2 naming the first given without. */
+void trust_cfg_check(const struct trust_cfg *c);
+
+enum { TRUST_SEAL = 1, TRUST_OPEN = 2 };
+
+struct trust {
+	const struct trust_cfg *cfg;
+	int roles;
+	mcast_keyring_t *keys;
+	mcast_sealer_t *sealer;
+	mcast_opener_t *opener;
+	struct stat st;	   /* of the key file when loaded */
+	double next_check; /* monotonic: next look at the key file */
+	double next_log;   /* the next reject line may come then */
+	uint64_t logged;   /* rejects already reported */
+	struct mcast_rejects at_log;
+	bool warned_sealed; /* receiving without --key */
+};
+
+/* Load the key file for roles (TRUST_SEAL | TRUST_OPEN); a bad file exits
+ * 2 with the reason.  Without --key, t is off and the rest do nothing. */
+void trust_start(struct trust *t, const struct trust_cfg *c, int roles);
+static inline bool trust_on(const struct trust *t)
+{
+	return t->keys != NULL;
+}
+/* The space a seal adds to a datagram. */
+static inline size_t trust_overhead(const struct trust *t)
+{
+	return trust_on(t) ? MCAST_TAG_LEN : 0;
+}
+/* ", sealed with key id N (CIPHER)" for a start line, or "" when off. */
+const char *trust_describe(const struct trust *t, char *buf, size_t len);
+/* Seal the envelope in buf (len bytes, cap room); the new length.  A
+ * failure ends the program (status 1): nothing unsealed may leave. */
+size_t trust_seal(struct trust *t, void *buf, size_t len, size_t cap);
+/* Verify and open a received datagram in place: its envelope's length,
+ * or a negative code when rejected (counted; the bytes must not be
+ * used).  now: CLOCK_REALTIME. */
+int trust_open(struct trust *t, void *buf, size_t len,
+	       const struct timespec *now, struct mcast_hdr *h);
+/* Without --key: warn once when sealed datagrams arrive anyway. */
+void trust_sniff(struct trust *t, const void *buf, size_t len,
+		 const struct sockaddr_storage *src);
+/* Reload a changed key file; at most one line a second about rejects. */
+void trust_tick(struct trust *t, double now);
+/* When trust_tick() wants to run next (0: never). */
+double trust_due(const struct trust *t);
+/* Counters so far; false when nothing is opened. */
+bool trust_rejects(const struct trust *t, struct mcast_rejects *r);
+/* Total rejected, and a list of the nonzero reasons ("3 bad tag, ..."). */
+uint64_t trust_reject_words(const struct mcast_rejects *r, char *buf,
+			    size_t len);
+/* The counters as JSON members ("accepted":N,"rejected":{...}). */
+void trust_json(FILE *out, const struct mcast_rejects *r);
+void trust_stop(struct trust *t);
+
+#endif /* MCAST_CLI_TRUST_H */
