@@ -361,8 +361,12 @@ static void send_lines(struct sender_state *s, FILE *in)
 			n--;
 		if ((size_t)n > data_room(s)) {
 			free(line);
+			if (trust_on(s->t))
+				cli_die(EXIT_USAGE,
+					"line %lld is longer than a sealed --size %lld datagram carries (%zd > %zu bytes)",
+					lineno, s->c->size, n, data_room(s));
 			cli_die(EXIT_USAGE,
-				"line %lld is longer than --size allows (%zd > %zu bytes)",
+				"line %lld is longer than --size (%zd > %zu bytes)",
 				lineno, n, data_room(s));
 		}
 		if (!send_one(s, line, (size_t)n))

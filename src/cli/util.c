@@ -56,6 +56,18 @@ void cli_bad_value(const char *opt, const char *value, const char *want)
 
 void cli_bad_option(int optopt_char, const char *arg)
 {
+	/* getopt_long sets optopt to a long option's code when its value
+	 * is missing, and to 0 when the long option is unknown. */
+	if (arg && strncmp(arg, "--", 2) == 0) {
+		int n = (int)strcspn(arg, "=");
+
+		if (optopt_char && optopt_char != '?')
+			cli_die(EXIT_USAGE,
+				"option '%.*s' needs a value; see %s --help", n,
+				arg, cli_prog);
+		cli_die(EXIT_USAGE, "unknown option '%.*s'; see %s --help", n,
+			arg, cli_prog);
+	}
 	if (optopt_char && optopt_char != '?')
 		cli_die(EXIT_USAGE,
 			"option -%c needs a value or is unknown; see %s --help",

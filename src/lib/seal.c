@@ -27,7 +27,9 @@
  *    (session, type) - data, end, ping and pong count separately - so N
  *    alone is a unique nonce under each derived key.  Sessions are random
  *    128-bit ids, so two senders sharing a pre-shared key never share a
- *    derived key (barring a 2^-64 birthday collision after 2^64 sessions).
+ *    derived key: after n sessions under one key the chance that any two
+ *    drew the same id is about n^2 / 2^129 (2^-65 after 2^32 sessions),
+ *    where a 32-bit id would collide after about 2^16.
  *  - The sealer refuses (MCAST_EWRAP) a sequence number not strictly
  *    above the last one it sealed for that (session, type), and
  *    UINT64_MAX, so a caller that restarts its counter cannot reuse a
