@@ -18,6 +18,23 @@ for mode in plain mmsg gso; do
 			fail "bench --mode $mode $gro: loss at 20k/s: $(cat "$T/out")"
 	done
 done
+# Sealed: each cipher, and authentication alone, through GSO and GRO;
+# every datagram is opened (no rejects) and counted.
+cd "$T" && mcast keygen k 2>/dev/null || fail "keygen failed"
+for how in "" "--cipher chacha20-poly1305" "--auth-only"; do
+	for mode in "mmsg" "gso --gro"; do
+		# shellcheck disable=SC2086
+		mcast bench --duration 0.5 --mode $mode --key k $how --size 1400 --rate 10k \
+			--format json >out 2>err || fail "sealed bench $mode $how: exit $?: $(cat err)"
+		want=$(case $how in --auth-only) echo auth-only ;; --cipher*) echo chacha20-poly1305 ;;
+			*) echo aes-256-gcm ;; esac)
+		[ "$(json_get out 'd[0]["sealed"]')" = "$want" ] || fail "sealed bench $how: $(cat out)"
+		sent=$(json_get out 'd[0]["sent"]')
+		[ "$sent" -gt 2500 ] && [ "$(json_get out '[d[0]["lost"], d[0]["rejected"]]')" = "[0, 0]" ] &&
+			[ "$(json_get out 'd[0]["received"]')" = "$sent" ] ||
+			fail "sealed bench $mode $how: $(cat out)"
+	done
+done
 mcast bench --mode warp >/dev/null 2>"$T/err"
 [ $? = 2 ] || fail "bench --mode warp: expected exit 2"
 exit 0
