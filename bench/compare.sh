@@ -60,7 +60,7 @@ if [ -z "${MCAST_BENCH_INNER:-}" ]; then
 		echo "  cmake --preset default && cmake --build --preset default" >&2
 		exit 1
 	fi
-	for tool in cc iperf sockperf python3 ip unshare timeout; do
+	for tool in cc iperf sockperf openssl python3 ip unshare timeout; do
 		command -v "$tool" >/dev/null 2>&1 ||
 			{ echo "compare.sh: SKIP: $tool not installed" >&2; exit 77; }
 	done
@@ -182,10 +182,11 @@ run_ceiling() {	# SIZE SECONDS PPS(0: full speed)
 	else RATE=$(jnum "$W/out" tx_pps); fi
 }
 
-run_mcast_bench() {	# SIZE SECONDS PPS MODE GRO(0/1)
+run_mcast_bench() {	# SIZE SECONDS PPS MODE GRO(0/1) [SEAL-OPTIONS...]
 	local a=(bench -s "$1" -D "$2" -m "$4" -r 64M -F json)
 	RATE=0 LOST=-1 SENT=0 DUP=0
 	[ "$5" = 1 ] && a+=(--gro)
+	a+=("${@:6}")
 	[ "$3" != 0 ] && a+=(-R "$3")
 	timeout $(($2 + 10)) "$MCAST" "${a[@]}" >"$W/out" 2>"$W/err" ||
 		{ say "mcast ${a[*]} failed: $(cat "$W/err")"; return; }
@@ -193,6 +194,18 @@ run_mcast_bench() {	# SIZE SECONDS PPS MODE GRO(0/1)
 	DUP=$(jnum "$W/out" duplicates)
 	if [ "$3" = 0 ]; then RATE=$(jnum "$W/out" rx_pps)
 	else RATE=$(jnum "$W/out" tx_pps); fi
+}
+
+# The cipher alone on one core, as OpenSSL measures it: SIZE-byte buffers
+# through EVP, as datagrams/s.
+run_openssl_speed() {	# CIPHER SIZE SECONDS
+	local out
+	RATE=0 LOST=0 SENT=0 DUP=0
+	out=$(timeout $(($3 + 20)) openssl speed -evp "$1" -bytes "$2" -seconds "$3" 2>/dev/null |
+		tail -1)
+	# The last line: NAME  BYTES_PER_S_IN_THOUSANDSk
+	RATE=$(awk -v n="$2" '{ v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / n }' <<<"$out")
+	[ "${RATE:-0}" -gt 0 ] 2>/dev/null || { say "openssl speed $1: no figure: $out"; RATE=0; }
 }
 
 IPERF_GROUP=239.255.1.1
@@ -347,6 +360,19 @@ zero_loss_one() {	# NAME SIZE ROUND START
 	esac
 }
 
+# Sealed streams, 1400 B: mcast bench with --key, and the cipher alone.
+SEALED=(openssl_aes mcast_gro_aes mcast_gso_aes openssl_chacha mcast_gro_chacha)
+sealed_one() {	# NAME
+	case $1 in
+	openssl_aes) run_openssl_speed aes-256-gcm 1400 "$TD" ;;
+	openssl_chacha) run_openssl_speed chacha20-poly1305 1400 "$TD" ;;
+	mcast_gro_aes) run_mcast_bench 1400 "$TD" 0 gso 1 --key "$W/bench.key" ;;
+	mcast_gso_aes) run_mcast_bench 1400 "$TD" 0 gso 0 --key "$W/bench.key" ;;
+	mcast_gro_chacha) run_mcast_bench 1400 "$TD" 0 gso 1 --key "$W/bench.key" \
+		--cipher chacha20-poly1305 ;;
+	esac
+}
+
 latency_one() {	# NAME
 	case $1 in
 	sockperf_block) run_sockperf_pp "$LD" 0 ;;
@@ -357,6 +383,7 @@ latency_one() {	# NAME
 }
 
 declare -A FULL
+"$MCAST" keygen "$W/bench.key" 2>/dev/null || { say "mcast keygen failed"; exit 1; }
 for ((round = 1; round <= ROUNDS; round++)); do
 	for size in $SIZES; do
 		n=${#THROUGHPUT[@]}
@@ -381,6 +408,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
 				record "zl.$p.$size" "$round" 0 -1 0 0
 			fi
 		done
+	done
+	n=${#SEALED[@]}
+	for ((k = 0; k < n; k++)); do
+		p=${SEALED[$(((k + round - 1) % n))]}
+		say "round $round/$ROUNDS: $p 1400 B, full speed"
+		sealed_one "$p"
+		record "seal.$p" "$round" "$RATE" "$LOST" "$SENT" "${DUP:-0}"
 	done
 	n=${#LATENCY[@]}
 	for ((k = 0; k < n; k++)); do
@@ -582,6 +616,31 @@ for name, opt in (("plain", ""), ("gso", " --gso")):
 table("Receiver resident memory, 1M probes of 64 B (socket buffers are kernel memory)",
       ["run", "VmRSS", "VmHWM", "receiver counted"], body)
 
+# Sealed streams: mcast bench --key against the same path unsealed and
+# against the cipher alone on one core.
+SEAL_ROWS = (("mcast_gro_aes", "aes", "mcast_gro", "AES-256-GCM, gso --gro"),
+             ("mcast_gso_aes", "aes", "mcast_gso", "AES-256-GCM, gso (recvmmsg)"),
+             ("mcast_gro_chacha", "chacha", "mcast_gro", "ChaCha20-Poly1305, gso --gro"))
+pos = lambda r: r[0] > 0
+cipher = {c: med(f"seal.openssl_{c}", ok=pos) for c in ("aes", "chacha")}
+body = []
+for c, name in (("aes", "aes-256-gcm"), ("chacha", "chacha20-poly1305")):
+    body.append([f"1400 B  openssl speed -evp {name} (one core, cipher alone)", fnum(cipher[c]), "",
+                 " ".join(fnum(x) for x in runs(f"seal.openssl_{c}")), "", "", ""])
+sealed = {}
+for k, c, plain, name in SEAL_ROWS:
+    key = f"seal.{k}"
+    v = med(key, ok=pos)
+    u = med(f"tp.{plain}.1400", ok=pos)
+    lower = min(x for x in (u, cipher[c]) if x) if (u or cipher[c]) else None
+    sealed[k] = (v, u, cipher[c], lower)
+    lp = [loss_pct(r) for r in rows.get(key, []) if loss_pct(r) is not None]
+    body.append([f"1400 B  mcast bench --key, {name}", fnum(v),
+                 f"{statistics.median(lp):.2f}%" if lp else "n/a",
+                 " ".join(fnum(x) for x in runs(key)), ratio(v, u), ratio(v, cipher[c]), ratio(v, lower)])
+table("Sealed streams, 1400 B: datagrams/s delivered at full speed (median), against the same path unsealed and the cipher alone",
+      ["row", "delivered/s", "loss", "per round", "sealed/unsealed", "sealed/cipher", "sealed/lower"], body)
+
 # Targets from the issue
 t = []
 def verdict(ok):
@@ -627,5 +686,11 @@ for name in ("plain", "gso"):
     if r:
         t.append([f"receiver RSS < 8 MiB (send {name})", f"VmHWM {r[0][1] / 1024:.2f} MiB",
                   verdict(0 < r[0][1] < 8192)])
+for k, c, plain, name in SEAL_ROWS:
+    v, u, ci, lower = sealed[k]
+    if v and lower:
+        t.append([f"sealed 1400 B >= 80% of the lower of unsealed and cipher alone: {name}",
+                  f"{fnum(v)} vs unsealed {fnum(u)}, cipher {fnum(ci)}: {v / lower * 100:.0f}%",
+                  verdict(v >= 0.8 * lower)])
 table("Targets", ["target", "this run", "verdict"], t)
 EOF

@@ -41,9 +41,11 @@
  *  - Derived keys are cached (sealer: per (session, type); opener: with
  *    each stream's replay window), so HKDF runs once per stream, not per
  *    datagram.  Each sealer and opener owns its EVP_CIPHER_CTX, set up
- *    once with the cipher and then re-keyed per datagram with
- *    EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce): no allocation on
- *    the datagram path (test_seal.c counts libcrypto's allocations).
+ *    once with the cipher; a datagram under the key the context already
+ *    holds sets only the nonce, since re-keying (the AES key schedule and
+ *    GHASH table, or ChaCha's setup) costs as much as sealing 200 bytes
+ *    and a stream's datagrams all share one key.  No allocation on the
+ *    datagram path (test_seal.c counts libcrypto's allocations).
  *
  * The opener checks, in this order, cheapest and least trusting first:
  * decode the header; key id 0 (MCAST_EUNSEALED); key id not in the
@@ -82,11 +84,18 @@ struct mc_seal_slot {
 	uint8_t key[MCAST_KEY_LEN];
 };
 
+/* A cipher context and the key it was last set up with. */
+struct mc_aead {
+	EVP_CIPHER_CTX *ctx;
+	bool keyed;
+	uint8_t key[MCAST_KEY_LEN];
+};
+
 struct mcast_sealer {
 	const struct mc_keyent *key;
 	enum mcast_cipher cipher;
 	bool auth_only;
-	EVP_CIPHER_CTX *ctx;
+	struct mc_aead aead;
 	EVP_KDF_CTX *kdf;
 	uint64_t clock;
 	struct mc_seal_slot slots[MC_SEAL_SLOTS];
@@ -94,7 +103,7 @@ struct mcast_sealer {
 
 struct mcast_opener {
 	const struct mcast_keyring *keys;
-	EVP_CIPHER_CTX *ctx[2]; /* by enum mcast_cipher */
+	struct mc_aead aead[2]; /* by enum mcast_cipher */
 	EVP_KDF_CTX *kdf;
 	uint64_t max_age_ns; /* 0: no freshness check */
 	struct mc_streams streams;
@@ -182,20 +191,30 @@ static int mc_derive(EVP_KDF_CTX *kdf, const struct mc_keyent *k,
  * and plen payload bytes; tag is where the tag goes (sealing) or is
  * (opening).  Returns 0, MCAST_EBADTAG, or -EIO when libcrypto fails.
  */
-static int mc_aead(EVP_CIPHER_CTX *ctx, int enc,
-		   const uint8_t key[MCAST_KEY_LEN], uint64_t seq, uint8_t *buf,
-		   size_t hdr_len, size_t plen, bool auth_only, uint8_t *tag)
+static int mc_aead(struct mc_aead *a, int enc, const uint8_t key[MCAST_KEY_LEN],
+		   uint64_t seq, uint8_t *buf, size_t hdr_len, size_t plen,
+		   bool auth_only, uint8_t *tag)
 {
 	uint8_t nonce[MC_NONCE_LEN] = { 0 };
 	uint8_t *payload = buf + hdr_len;
 	size_t aad = auth_only ? hdr_len + plen : hdr_len;
+	EVP_CIPHER_CTX *ctx = a->ctx;
+	bool same = a->keyed && CRYPTO_memcmp(a->key, key, MCAST_KEY_LEN) == 0;
 	unsigned char fin[16];
 	int outl;
 
 	for (int i = 0; i < 8; i++)
 		nonce[4 + i] = (uint8_t)(seq >> (56 - 8 * i));
-	if (EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) != 1)
+	if (!same) {
+		/* Forget the old key first: a failed set-up keeps none. */
+		a->keyed = false;
+		if (EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) != 1)
+			return -EIO;
+		memcpy(a->key, key, MCAST_KEY_LEN);
+		a->keyed = true;
+	} else if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, enc) != 1) {
 		return -EIO;
+	}
 	if (!enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG,
 					MCAST_TAG_LEN, tag) != 1)
 		return -EIO;
@@ -234,9 +253,9 @@ int mcast_sealer_new(mcast_sealer_t **sp, const mcast_keyring_t *k,
 	s->key = mc_keyring_find(k, k->newest);
 	s->cipher = cipher;
 	s->auth_only = auth_only != 0;
-	s->ctx = mc_cipher_ctx(cipher);
+	s->aead.ctx = mc_cipher_ctx(cipher);
 	s->kdf = mc_kdf_ctx();
-	if (!s->key || !s->ctx || !s->kdf) {
+	if (!s->key || !s->aead.ctx || !s->kdf) {
 		mcast_sealer_free(s);
 		return -ENOMEM;
 	}
@@ -248,7 +267,7 @@ void mcast_sealer_free(mcast_sealer_t *s)
 {
 	if (!s)
 		return;
-	EVP_CIPHER_CTX_free(s->ctx);
+	EVP_CIPHER_CTX_free(s->aead.ctx);
 	EVP_KDF_CTX_free(s->kdf);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
@@ -321,7 +340,7 @@ int mcast_seal(mcast_sealer_t *s, void *buf, size_t len, size_t cap)
 		flags |= MCAST_HDR_CHACHA;
 	mc_be16(p + MC_HDR_OFF_FLAGS, flags);
 	mc_be32(p + MC_HDR_OFF_KEY_ID, s->key->id);
-	rc = mc_aead(s->ctx, 1, slot->key, h.seq, p, h.hdr_len, h.payload_len,
+	rc = mc_aead(&s->aead, 1, slot->key, h.seq, p, h.hdr_len, h.payload_len,
 		     s->auth_only, p + len);
 	if (rc < 0) {
 		memcpy(p + MC_HDR_OFF_FLAGS, saved, sizeof(saved));
@@ -391,11 +410,12 @@ int mcast_opener_new(mcast_opener_t **op, const mcast_keyring_t *k,
 	if (d.max_age > 0 && m->max_age_ns == 0)
 		m->max_age_ns = 1;
 	m->rej.size = sizeof(m->rej);
-	m->ctx[MCAST_CIPHER_AES256GCM] = mc_cipher_ctx(MCAST_CIPHER_AES256GCM);
-	m->ctx[MCAST_CIPHER_CHACHA20POLY1305] =
+	m->aead[MCAST_CIPHER_AES256GCM].ctx =
+		mc_cipher_ctx(MCAST_CIPHER_AES256GCM);
+	m->aead[MCAST_CIPHER_CHACHA20POLY1305].ctx =
 		mc_cipher_ctx(MCAST_CIPHER_CHACHA20POLY1305);
 	m->kdf = mc_kdf_ctx();
-	if (!m->ctx[0] || !m->ctx[1] || !m->kdf ||
+	if (!m->aead[0].ctx || !m->aead[1].ctx || !m->kdf ||
 	    mc_streams_init(&m->streams, d.max_sessions, d.replay_window) < 0) {
 		mcast_opener_free(m);
 		return -ENOMEM;
@@ -408,8 +428,8 @@ void mcast_opener_free(mcast_opener_t *o)
 {
 	if (!o)
 		return;
-	EVP_CIPHER_CTX_free(o->ctx[0]);
-	EVP_CIPHER_CTX_free(o->ctx[1]);
+	EVP_CIPHER_CTX_free(o->aead[0].ctx);
+	EVP_CIPHER_CTX_free(o->aead[1].ctx);
 	EVP_KDF_CTX_free(o->kdf);
 	mc_streams_free(&o->streams);
 	OPENSSL_cleanse(o, sizeof(*o));
@@ -515,7 +535,7 @@ int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
 		dkey = o->scratch;
 	}
 
-	rc = mc_aead(o->ctx[id.cipher], 0, dkey, h.seq, p, h.hdr_len,
+	rc = mc_aead(&o->aead[id.cipher], 0, dkey, h.seq, p, h.hdr_len,
 		     h.payload_len, h.flags & MCAST_HDR_AUTH_ONLY, p + end);
 	if (rc < 0) {
 		/* Never leave unauthenticated plaintext behind. */
