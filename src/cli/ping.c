@@ -242,6 +242,10 @@ void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx)
 	o.errbuf = step;
 	o.errlen = sizeof(step);
 	o.flags |= MCAST_OPT_REPLIES;
+	/* A responder needs only the pinger's address, which always comes;
+	 * the pinger the arrival time and TTL.  The rest costs the kernel
+	 * work per datagram (IP_PKTINFO a route lookup) on the latency path. */
+	o.meta = c->respond ? 0 : MCAST_META_TS | MCAST_META_TTL;
 	if (c->busy_poll)
 		o.flags |= MCAST_OPT_BUSY_POLL;
 	*rx = NULL;

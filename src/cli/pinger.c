@@ -22,7 +22,13 @@ struct pinger {
 	size_t nresp;
 	uint64_t foreign;  /* replies to other pingers' sessions */
 	uint64_t overflow; /* replies from responders past MAX_RESPONDERS */
+	/* busy polling: replies to the latest ping expected and seen */
+	unsigned want, got;
+	double spin_until;
 };
+
+/* Busy polling spins after a ping for at most this long, then sleeps. */
+#define SPIN_BUDGET 0.002
 
 static struct responder *find_responder(struct pinger *p,
 					const struct sockaddr_storage *src,
@@ -128,6 +134,8 @@ static void take_reply(struct pinger *p, unsigned char *buf, size_t len,
 	}
 	ps->seen[bit / 64] |= 1ull << (bit % 64);
 	ps->replies++;
+	if (body.ping_seq + 1 == p->sent)
+		p->got++;
 	uint64_t now = (meta->flags & MCAST_META_TS)
 			       ? (uint64_t)meta->ts.tv_sec * 1000000000u +
 					 (uint64_t)meta->ts.tv_nsec
@@ -164,6 +172,17 @@ static void send_ping(struct pinger *p)
 	if (rc < 0)
 		cli_fail_call(EXIT_RUNTIME, p->tx, rc, "send ping");
 	p->sent++;
+	/* Each responder heard so far answers on each path asked for. */
+	p->got = 0;
+	p->want = 0;
+	for (size_t i = 0; i < p->nresp; i++)
+		if (p->resp[i].answered)
+			p->want +=
+				(p->c->reply & MCAST_HDR_WANT_MCAST ? 1 : 0) +
+				(p->c->reply & MCAST_HDR_WANT_UCAST ? 1 : 0);
+	if (p->want == 0)
+		p->want = 1;
+	p->spin_until = cli_now() + SPIN_BUDGET;
 }
 
 /* Read whatever replies are waiting on fd (the group or the unicast port). */
@@ -193,10 +212,20 @@ static void drain(struct pinger *p, mcast_t *m)
 		fflush(stdout);
 }
 
-/* Busy polling: both sockets read without sleeping until the deadline. */
+/*
+ * Busy polling: both sockets read without sleeping, but only while the
+ * replies to the latest ping are due - until every responder heard so far
+ * has answered on each path, or SPIN_BUDGET has passed.  Spinning through
+ * the whole gap to the next ping would keep a second core busy besides a
+ * busy responder's, and any other task on the machine would then take
+ * one of them for a scheduler slice: milliseconds in the tail.
+ */
 static void spin_replies(struct pinger *p, double until)
 {
-	while (!cli_stop && cli_now() < until) {
+	double now;
+
+	while (!cli_stop && (now = cli_now()) < until && p->got < p->want &&
+	       now < p->spin_until) {
 		drain(p, p->tx);
 		if (p->rx)
 			drain(p, p->rx);
@@ -205,10 +234,8 @@ static void spin_replies(struct pinger *p, double until)
 
 static void wait_replies(struct pinger *p, double until)
 {
-	if (p->c->busy_poll) {
+	if (p->c->busy_poll)
 		spin_replies(p, until);
-		return;
-	}
 	struct pollfd fds[2] = { { .fd = mcast_fd(p->tx), .events = POLLIN },
 				 { .fd = p->rx ? mcast_fd(p->rx) : -1,
 				   .events = POLLIN } };
