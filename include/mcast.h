@@ -470,6 +470,15 @@ struct mcast_hdr {
 int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap);
 
 /*
+ * Rewrite only the sequence number and send time of a header that
+ * mcast_hdr_encode() wrote at buf (MCAST_WIRE_HDR_LEN bytes or more), so
+ * a high-rate sender stamps prepared datagrams without encoding the rest
+ * again.  Nothing is checked: buf must hold such a header.  A sealed
+ * datagram cannot be stamped (the tag covers the header).
+ */
+void mcast_hdr_stamp(void *buf, uint64_t seq, uint64_t send_ns);
+
+/*
  * Decode the header at buf (len bytes received).  Returns the payload
  * offset (h->hdr_len) on success, or MCAST_ENOTMCAST_MSG (no magic: a
  * plain datagram), MCAST_EVERSION, MCAST_ESHORT (the magic but fewer than

@@ -129,9 +129,11 @@ static void *sender(void *arg)
 	mcast_session_new(h.session);
 	h.payload_len = (uint16_t)(b->size - MCAST_WIRE_HDR_LEN -
 				   trust_overhead(&b->tx_trust));
-	for (size_t i = 0; i < TX_BATCH; i++)
+	for (size_t i = 0; i < TX_BATCH; i++) {
 		v[i] = (struct mcast_dgram){ .buf = bufs + i * b->size,
 					     .len = b->size };
+		mcast_hdr_encode(&h, v[i].buf, b->size);
+	}
 	cpu0 = thread_cpu();
 	start = cli_now();
 	end = start + b->duration;
@@ -143,10 +145,14 @@ static void *sender(void *arg)
 		h.send_ns = (uint64_t)ts.tv_sec * 1000000000u +
 			    (uint64_t)ts.tv_nsec;
 		for (size_t i = 0; i < batch; i++) {
+			if (!trust_on(&b->tx_trust)) {
+				mcast_hdr_stamp(v[i].buf, b->sent + i,
+						h.send_ns);
+				continue;
+			}
 			h.seq = b->sent + i;
 			mcast_hdr_encode(&h, v[i].buf, b->size);
-			if (trust_on(&b->tx_trust))
-				seal_filler(b, v[i].buf, h.payload_len);
+			seal_filler(b, v[i].buf, h.payload_len);
 		}
 		int rc = mcast_send_batch(tx, v, batch);
 

@@ -67,6 +67,7 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 		if (c->message_given)
 			memcpy(b + MCAST_WIRE_HDR_LEN, c->message,
 			       strlen(c->message));
+		mcast_hdr_encode(&p->hdr, b, size);
 		p->v[i] = (struct mcast_dgram){ .buf = b, .len = size };
 	}
 	return 0;
@@ -95,11 +96,14 @@ static int send_burst(struct prober *p, size_t n)
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
+		if (!trust_on(p->t)) {
+			mcast_hdr_stamp(p->v[i].buf, p->sent + i, now);
+			continue;
+		}
 		p->hdr.seq = p->sent + i;
 		p->hdr.send_ns = now;
 		mcast_hdr_encode(&p->hdr, p->v[i].buf, (size_t)p->c->size);
-		if (trust_on(p->t))
-			reseal(p, p->v[i].buf);
+		reseal(p, p->v[i].buf);
 	}
 	rc = send_resilient(p->m, p->v, n);
 	if (rc > 0) {

@@ -87,6 +87,14 @@ static bool mc_type_known(uint8_t type)
  * flag this version does not define is refused rather than sent, because
  * every version-1 receiver would reject it.
  */
+void mcast_hdr_stamp(void *buf, uint64_t seq, uint64_t send_ns)
+{
+	uint8_t *p = buf;
+
+	mc_put64(p + MC_OFF_SEQ, seq);
+	mc_put64(p + MC_OFF_SEND_NS, send_ns);
+}
+
 int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap)
 {
 	uint8_t *p = buf;
