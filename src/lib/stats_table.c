@@ -237,8 +237,16 @@ uint32_t mc_entry_get(struct mcast_tracker *t, const struct mc_key *k,
 		      bool *fresh)
 {
 	struct mc_pool *p = &t->entries;
-	uint32_t hash = mc_hash(t, k), i;
+	uint32_t hash, i;
 
+	/* A stream's datagrams arrive in runs, so the entry used last (the
+	 * head of the LRU list) is the likely one: no hash for it. */
+	if (p->head != MC_NONE &&
+	    memcmp(&mc_item(p, p->head)->key, k, sizeof(*k)) == 0) {
+		*fresh = false;
+		return p->head;
+	}
+	hash = mc_hash(t, k);
 	i = mc_pool_find(p, k, hash);
 	*fresh = i == MC_NONE;
 	if (!*fresh) {
