@@ -84,6 +84,19 @@ wait $w || fail "wire receiver exit $?"
 grep -q 'len=82 ' msg.out || fail "want 82 bytes on the wire (48 + 18 + 16): $(cat msg.out)"
 grep -q 'Hello' wire.out && fail "the message is readable on the wire: $(cat wire.out)"
 
+# IPv6, lines from standard input, ChaCha20-Poly1305: each line opened.
+in_ns right mcast recv --iface veth0 --key good.key --count 3 --timeout 5 --format json \
+	'[ff15::1]:5000' >v6.out 2>v6.err &
+r=$!
+wait_for v6.err '^joined ' 5 || fail "IPv6 receiver never joined: $(cat v6.err)"
+printf 'one\ntwo\nthree\n' | in_ns left mcast send --iface veth0 --key good.key \
+	--cipher chacha20-poly1305 --file - --lines --size 100 '[ff15::1]:5000' 2>send.err ||
+	fail "IPv6 line sender failed: $(cat send.err)"
+wait $r || fail "IPv6 receiver exit $?: $(cat v6.err)"
+[ "$(json_get v6.out '[(r["data"], r["source"], r["key_id"]) for r in d]')" = \
+	"[('one', 'fd00::1', 1), ('two', 'fd00::1', 1), ('three', 'fd00::1', 1)]" ] ||
+	fail "IPv6 sealed lines: $(cat v6.out)"
+
 # A file in sealed chunks of --size bytes on the wire, put back together.
 head -c 100000 /dev/urandom >in.bin
 in_ns right mcast recv --iface veth0 --key good.key --format raw --rcvbuf 4M \
