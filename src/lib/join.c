@@ -64,7 +64,6 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 {
 	struct sockaddr_storage any;
 	struct mc_sock *s;
-	struct epoll_event ev = { .events = EPOLLIN };
 	int fd, rc, want;
 
 	for (unsigned i = 0; i < m->nsocks; i++)
@@ -74,8 +73,9 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 		return mc_fail(m, MCAST_ELIMIT, "open socket for port %u",
 			       port);
 
-	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    IPPROTO_UDP);
+	/* Blocking, so mcast_recv_batch() can wait inside recvmmsg() (see
+	 * wait_socket() in io.c); every other read passes MSG_DONTWAIT. */
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
 		return mc_fail(m, -errno, "create socket");
 	memset(&any, 0, sizeof(any));
@@ -120,25 +120,48 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 		return mc_fail(m, rc, "bind port %u", port);
 	}
 	s = &m->socks[m->nsocks];
-	ev.data.u32 = m->nsocks;
-	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		rc = -errno;
+	*s = (struct mc_sock){ .fd = fd, .family = family, .port = port };
+	m->nsocks++;
+	if (m->epoll_sockets && (rc = mc_epoll_sockets(m)) < 0) {
+		m->nsocks--;
 		close(fd);
-		return mc_fail(m, rc, "add socket to epoll");
+		return rc;
 	}
-	s->fd = fd;
-	s->family = family;
-	s->port = port;
-	return (int)m->nsocks++;
+	return (int)m->nsocks - 1;
 fail_step:
 	close(fd);
 	return mc_fail(m, rc, "set socket options for port %u", port);
 }
 
+/*
+ * Sockets join the epoll set only once something waits on it.  A socket
+ * in an epoll set has the epoll callback on its wait queue for good, and
+ * then every datagram queued to it takes the wake-up path (a lock with
+ * interrupts off, the callback) on the sending side: about a tenth of
+ * the sending core on lo at a million datagrams a second.  A lone socket
+ * is waited on inside recvmmsg() instead (io.c).
+ */
+int mc_epoll_sockets(struct mcast *m)
+{
+	m->epoll_sockets = true;
+	for (unsigned i = 0; i < m->nsocks; i++) {
+		struct mc_sock *s = &m->socks[i];
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
+
+		if (s->in_epoll)
+			continue;
+		if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0)
+			return mc_fail(m, -errno, "add socket to epoll");
+		s->in_epoll = true;
+	}
+	return 0;
+}
+
 /* Close the newest socket, which no membership uses yet. */
 static void drop_socket(struct mcast *m, unsigned si)
 {
-	epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->socks[si].fd, NULL);
+	if (m->socks[si].in_epoll)
+		epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->socks[si].fd, NULL);
 	close(m->socks[si].fd);
 	m->nsocks--;
 }

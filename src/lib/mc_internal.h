@@ -32,7 +32,9 @@ struct mc_sock {
 	int fd;
 	int family;
 	unsigned port;
-	uint32_t drops; /* the kernel's overflow count (SO_RXQ_OVFL) */
+	uint32_t drops;	 /* the kernel's overflow count (SO_RXQ_OVFL) */
+	int rcvtimeo_ms; /* SO_RCVTIMEO as last set; 0: never set */
+	bool in_epoll;	 /* registered with the handle's epoll fd */
 };
 
 #define MC_EVENTS    64			  /* queued link/address events */
@@ -64,6 +66,7 @@ struct mcast {
 
 	/* receiver */
 	int epfd;
+	bool epoll_sockets; /* sockets go into epfd as they open */
 	struct mc_sock socks[MC_MAX_SOCKETS];
 	unsigned nsocks;
 	struct mc_group groups[MC_MAX_GROUPS];
@@ -120,6 +123,10 @@ int mc_watch_process(struct mcast *m);
 /* join.c: (re)apply or drop one group's memberships on its socket. */
 int mc_group_join(struct mcast *m, const struct mc_group *g);
 int mc_group_leave(struct mcast *m, const struct mc_group *g);
+
+/* join.c: put every socket in the handle's epoll set (done only when
+ * something waits on it: mcast_fd(), several sockets, link events). */
+int mc_epoll_sockets(struct mcast *m);
 
 /* join.c */
 int mc_receiver_socket(struct mcast *m, int family, unsigned port);

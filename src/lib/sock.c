@@ -358,9 +358,19 @@ fail:
 
 int mcast_fd(const mcast_t *m)
 {
+	int rc;
+
 	if (!m)
 		return -EINVAL;
-	return m->is_sender ? m->fd : m->epfd;
+	if (m->is_sender)
+		return m->fd;
+	/* The caller will wait on the epoll fd: its sockets must be in it
+	 * (mc_epoll_sockets() says why they are not from the start).  The
+	 * handle changes, but not in any way a caller can see. */
+	if (!m->epoll_sockets &&
+	    (rc = mc_epoll_sockets((struct mcast *)(uintptr_t)m)) < 0)
+		return rc;
+	return m->epfd;
 }
 
 int mcast_get_info(const mcast_t *m, struct mcast_info *info)
