@@ -238,10 +238,10 @@ struct mcast_info {
 	unsigned ngroups;			/* receiver: joined groups */
 	unsigned nsockets; /* receiver: one per (family, port) */
 	unsigned warnings; /* MCAST_WARN_* */
-	/* receiver: datagrams the kernel dropped because a receive buffer
-	 * was full (SO_RXQ_OVFL), as reported with the datagrams that
-	 * arrived since; on the UDP_GRO path it counts coalesced buffers,
-	 * each of which may have held many datagrams */
+	/* receiver: datagrams the kernel dropped at the receiver's sockets,
+	 * because a receive buffer was full (SO_MEMINFO, read at this call);
+	 * on the UDP_GRO path it counts coalesced buffers, each of which may
+	 * have held many datagrams */
 	uint64_t kernel_drops;
 	int busy_poll;	   /* 0 off; 1 user-space spin; 2 spin and the
 			    * kernel's SO_BUSY_POLL accepted */

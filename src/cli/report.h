@@ -19,7 +19,7 @@ void report_interval(FILE *out, bool json, const mcast_tracker_t *t,
 		     struct mcast_stream_stats *prev, double from, double to);
 /* What this host's kernel says about the receiver. */
 struct report_host {
-	uint64_t kernel_drops; /* SO_RXQ_OVFL: receive buffer overflows */
+	uint64_t kernel_drops; /* SO_MEMINFO: receive buffer overflows */
 	bool gro;   /* drops count coalesced buffers, not datagrams */
 	int rcvbuf; /* bytes, as the kernel reports it */
 	/* sealed streams: what was opened and rejected; NULL without --key */

@@ -10,7 +10,7 @@
  * eventfd in the epoll set keeps mcast_fd() readable while they wait, so
  * a caller that polls before its next receive is not left hanging.
  *
- * The kernel's drop counter (SO_RXQ_OVFL) counts buffers on this path,
+ * The kernel's drop counter (SK_MEMINFO_DROPS) counts buffers on this path,
  * not datagrams: one dropped buffer may have held many.
  */
 #include "mc_internal.h"

@@ -119,16 +119,6 @@ int mc_parse_cmsgs(struct msghdr *h, struct mc_sock *s, struct mcast_meta *meta)
 			   c->cmsg_type == SCM_TIMESTAMPNS) {
 			memcpy(&meta->ts, CMSG_DATA(c), sizeof(meta->ts));
 			meta->flags |= MCAST_META_TS;
-		} else if (c->cmsg_level == SOL_SOCKET &&
-			   c->cmsg_type == SO_RXQ_OVFL) {
-			/* The socket's running total of datagrams (buffers, on
-			 * the GRO path) dropped for want of buffer space, as
-			 * of this one's arrival. */
-			uint32_t drops;
-
-			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
-			if ((int32_t)(drops - s->drops) > 0)
-				s->drops = drops;
 		} else if (c->cmsg_level == SOL_UDP &&
 			   c->cmsg_type == UDP_GRO) {
 			memcpy(&gso_size, CMSG_DATA(c), sizeof(gso_size));

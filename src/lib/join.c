@@ -100,10 +100,6 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 		goto fail_step;
 	if (m->opts.flags & MCAST_OPT_BUSY_POLL)
 		mc_busy_poll_socket(m, fd);
-	/* Overflow drops come with the next datagram that gets in, so a
-	 * receiver can tell its own losses from the network's. */
-	if ((rc = mc_setopt_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1)) < 0)
-		goto fail_step;
 	rc = mc_socket_buffers(fd, SO_RCVBUF, SO_RCVBUFFORCE, m->opts.rcvbuf,
 			       &want);
 	if (rc < 0)

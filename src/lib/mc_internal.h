@@ -32,7 +32,6 @@ struct mc_sock {
 	int fd;
 	int family;
 	unsigned port;
-	uint32_t drops;	 /* the kernel's overflow count (SO_RXQ_OVFL) */
 	int rcvtimeo_ms; /* SO_RCVTIMEO as last set; 0: never set */
 	bool in_epoll;	 /* registered with the handle's epoll fd */
 };
