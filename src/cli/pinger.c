@@ -222,11 +222,15 @@ static void drain(struct pinger *p, mcast_t *m)
  */
 static void spin_replies(struct pinger *p, double until)
 {
+	/* Only unicast replies come to the sending socket: with none asked
+	 * for, a read of it would only lengthen each turn of the loop. */
+	bool ucast = p->c->reply & MCAST_HDR_WANT_UCAST;
 	double now;
 
 	while (!cli_stop && (now = cli_now()) < until && p->got < p->want &&
 	       now < p->spin_until) {
-		drain(p, p->tx);
+		if (ucast)
+			drain(p, p->tx);
 		if (p->rx)
 			drain(p, p->rx);
 	}
