@@ -94,14 +94,6 @@ static void pin(int cpu)
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
-/* Sealing encrypts in place: the zero filler goes back each time. */
-static void seal_filler(struct bench *b, unsigned char *buf, size_t plen)
-{
-	if (!b->trust_cfg.auth_only)
-		memset(buf + MCAST_WIRE_HDR_LEN, 0, plen);
-	trust_seal(&b->tx_trust, buf, b->size - MCAST_TAG_LEN, b->size);
-}
-
 static void *sender(void *arg)
 {
 	struct bench *b = arg;
@@ -138,12 +130,8 @@ static void *sender(void *arg)
 	start = cli_now();
 	end = start + b->duration;
 	while (!cli_stop && cli_now() < end) {
-		struct timespec ts;
-
 		/* Opening checks freshness against the send time. */
-		clock_gettime(CLOCK_REALTIME, &ts);
-		h.send_ns = (uint64_t)ts.tv_sec * 1000000000u +
-			    (uint64_t)ts.tv_nsec;
+		h.send_ns = cli_realtime_ns();
 		for (size_t i = 0; i < batch; i++) {
 			if (!trust_on(&b->tx_trust)) {
 				mcast_hdr_stamp(v[i].buf, b->sent + i,
@@ -152,7 +140,7 @@ static void *sender(void *arg)
 			}
 			h.seq = b->sent + i;
 			mcast_hdr_encode(&h, v[i].buf, b->size);
-			seal_filler(b, v[i].buf, h.payload_len);
+			trust_reseal(&b->tx_trust, v[i].buf, b->size, "", 0);
 		}
 		int rc = mcast_send_batch(tx, v, batch);
 

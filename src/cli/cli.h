@@ -103,6 +103,8 @@ void cli_signals(void);
 
 /* Monotonic seconds, for pacing and timeouts. */
 double cli_now(void);
+/* CLOCK_REALTIME in ns since the epoch: the send time of a header. */
+uint64_t cli_realtime_ns(void);
 /* Sleep until the monotonic time t, waking early on a signal. */
 void cli_sleep_until(double t);
 

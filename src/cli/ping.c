@@ -210,28 +210,6 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 	cli_check_scope(&c->group, c->group_text, c->opts.iface);
 }
 
-void ping_say_rejects(const struct trust *t)
-{
-	struct mcast_rejects r;
-	char words[512];
-	uint64_t n;
-
-	if (!trust_rejects(t, &r))
-		return;
-	n = trust_reject_words(&r, words, sizeof(words));
-	if (n)
-		cli_warn("rejected %llu datagram%s in all: %s",
-			 (unsigned long long)n, n == 1 ? "" : "s", words);
-}
-
-uint64_t ping_realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx)
 {
 	struct mcast_opts o = c->opts;
@@ -314,7 +292,7 @@ static int answer(mcast_t *tx, struct trust *t, struct mcast_hdr *own,
 				  own->payload_len);
 		own->flags =
 			mode == MCAST_HDR_WANT_UCAST ? MCAST_HDR_UNICAST : 0;
-		own->send_ns = ping_realtime_ns();
+		own->send_ns = cli_realtime_ns();
 		mcast_hdr_encode(own, buf, len);
 		if (trust_on(t))
 			trust_seal(t, buf, len - tag, len);
@@ -403,7 +381,7 @@ int ping_respond(const struct ping_cfg *c)
 	}
 	cli_info("answered %lld ping%s%s", answered, answered == 1 ? "" : "s",
 		 errors ? " (some replies could not be sent)" : "");
-	ping_say_rejects(&trust);
+	trust_say_rejects(&trust);
 	trust_stop(&trust);
 	mcast_close(rx);
 	mcast_close(tx);

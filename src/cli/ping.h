@@ -28,13 +28,9 @@ struct ping_cfg {
 	struct trust_cfg trust;
 };
 
-/* After the run: what was rejected, on stderr. */
-void ping_say_rejects(const struct trust *t);
-
 /* Open the sender (replies enabled) and, when asked, a receiver joined to
  * the group; print the "joined" line.  Exits on failure. */
 void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx);
-uint64_t ping_realtime_ns(void);
 
 int ping_respond(const struct ping_cfg *c);
 int ping_run(const struct ping_cfg *c);

@@ -139,7 +139,7 @@ static void take_reply(struct pinger *p, unsigned char *buf, size_t len,
 	uint64_t now = (meta->flags & MCAST_META_TS)
 			       ? (uint64_t)meta->ts.tv_sec * 1000000000u +
 					 (uint64_t)meta->ts.tv_nsec
-			       : ping_realtime_ns();
+			       : cli_realtime_ns();
 	uint64_t rtt = now > body.ping_send_ns ? now - body.ping_send_ns : 0;
 
 	mcast_hist_add(&ps->rtt, rtt);
@@ -160,14 +160,10 @@ static void send_ping(struct pinger *p)
 			p->resp[i].path[k].seen[(seq % SEEN_BITS) / 64] &=
 				~(1ull << (seq % 64));
 	p->hdr.seq = seq;
-	p->hdr.send_ns = ping_realtime_ns();
+	p->hdr.send_ns = cli_realtime_ns();
 	mcast_hdr_encode(&p->hdr, p->ping_buf, (size_t)p->c->size);
-	if (trust_on(&p->trust)) {
-		/* Sealing encrypts in place: the zero payload goes back. */
-		memset(p->ping_buf + MCAST_WIRE_HDR_LEN, 0, p->hdr.payload_len);
-		trust_seal(&p->trust, p->ping_buf, d.len - MCAST_TAG_LEN,
-			   d.len);
-	}
+	if (trust_on(&p->trust))
+		trust_reseal(&p->trust, p->ping_buf, d.len, "", 0);
 	rc = mcast_send_batch(p->tx, &d, 1);
 	if (rc < 0)
 		cli_fail_call(EXIT_RUNTIME, p->tx, rc, "send ping");
@@ -313,7 +309,7 @@ int ping_run(const struct ping_cfg *c)
 	if (!cli_stop)
 		wait_replies(&p, cli_now() + c->wait);
 	rc = pinger_report(c, p.sent, p.resp, p.nresp, p.foreign, p.overflow);
-	ping_say_rejects(&p.trust);
+	trust_say_rejects(&p.trust);
 	trust_stop(&p.trust);
 	mcast_close(p.rx);
 	mcast_close(p.tx);

@@ -29,14 +29,6 @@ struct prober {
 	uint64_t sent, bytes;
 };
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The payload never changes; only seq and send time do, per datagram. */
 static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 		       struct trust *t, size_t nbufs)
@@ -74,25 +66,10 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 }
 
 /* Sealing encrypts the payload in place: put the plaintext back. */
-static void reseal(struct prober *p, unsigned char *b)
-{
-	size_t size = (size_t)p->c->size, msg = 0;
-
-	if (!p->t->cfg->auth_only) {
-		if (p->c->message_given) {
-			msg = strlen(p->c->message);
-			memcpy(b + MCAST_WIRE_HDR_LEN, p->c->message, msg);
-		}
-		memset(b + MCAST_WIRE_HDR_LEN + msg, 0,
-		       size - MCAST_WIRE_HDR_LEN - msg);
-	}
-	trust_seal(p->t, b, size - MCAST_TAG_LEN, size);
-}
-
 /* Stamp and send n probes back to back.  Returns how many went out. */
 static int send_burst(struct prober *p, size_t n)
 {
-	uint64_t now = realtime_ns();
+	uint64_t now = cli_realtime_ns();
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
@@ -103,7 +80,9 @@ static int send_burst(struct prober *p, size_t n)
 		p->hdr.seq = p->sent + i;
 		p->hdr.send_ns = now;
 		mcast_hdr_encode(&p->hdr, p->v[i].buf, (size_t)p->c->size);
-		reseal(p, p->v[i].buf);
+		trust_reseal(p->t, p->v[i].buf, (size_t)p->c->size,
+			     p->c->message,
+			     p->c->message_given ? strlen(p->c->message) : 0);
 	}
 	rc = send_resilient(p->m, p->v, n);
 	if (rc > 0) {
@@ -128,7 +107,7 @@ static void send_end(struct prober *p)
 		if (i)
 			cli_sleep_until(cli_now() + END_GAP);
 		h.seq = i;
-		h.send_ns = realtime_ns();
+		h.send_ns = cli_realtime_ns();
 		mcast_hdr_encode(&h, buf, sizeof(buf));
 		mcast_end_encode(p->sent, buf + MCAST_WIRE_HDR_LEN,
 				 MCAST_END_BODY_LEN);

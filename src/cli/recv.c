@@ -623,15 +623,8 @@ int cmd_recv(int argc, char **argv)
 			(unsigned long long)info.kernel_drops,
 			info.rcvbuf_effective);
 	}
-	if (host.rejects && !c.stats) {
-		char words[512];
-		uint64_t bad = trust_reject_words(&rej, words, sizeof(words));
-
-		if (bad)
-			cli_warn("rejected %llu datagram%s in all: %s",
-				 (unsigned long long)bad, bad == 1 ? "" : "s",
-				 words);
-	}
+	if (!c.stats) /* the summary shows them otherwise */
+		trust_say_rejects(&r.trust);
 	trust_stop(&r.trust);
 	status = finish(&c, &t, r.why);
 	if (c.stats) {

@@ -10,8 +10,8 @@
 struct watch_group {
 	struct sockaddr_storage addr;
 	const char *text;
-	double last;   /* monotonic time of the last datagram (or start) */
-	bool silent;   /* reported idle, not yet back */
+	double last; /* monotonic time of the last datagram (or start) */
+	bool silent; /* reported idle, not yet back */
 };
 
 struct watch {

@@ -283,11 +283,7 @@ static size_t data_room(const struct sender_state *s)
 /* Sealed sends wrap each payload in a data envelope of the session. */
 static size_t envelope(struct sender_state *s, const void *buf, size_t len)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	s->hdr.send_ns =
-		(uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	s->hdr.send_ns = cli_realtime_ns();
 	s->hdr.payload_len = (uint16_t)len;
 	mcast_hdr_encode(&s->hdr, s->env, s->env_cap);
 	memcpy(s->env + MCAST_WIRE_HDR_LEN, buf, len);

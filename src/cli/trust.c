@@ -162,6 +162,19 @@ size_t trust_seal(struct trust *t, void *buf, size_t len, size_t cap)
 	return (size_t)rc;
 }
 
+void trust_reseal(struct trust *t, unsigned char *buf, size_t size,
+		  const void *msg, size_t msglen)
+{
+	unsigned char *p = buf + MCAST_WIRE_HDR_LEN;
+
+	if (!t->cfg->auth_only) {
+		memcpy(p, msg, msglen);
+		memset(p + msglen, 0,
+		       size - MCAST_WIRE_HDR_LEN - MCAST_TAG_LEN - msglen);
+	}
+	trust_seal(t, buf, size - MCAST_TAG_LEN, size);
+}
+
 int trust_open(struct trust *t, void *buf, size_t len,
 	       const struct timespec *now, struct mcast_hdr *h)
 {
@@ -352,6 +365,20 @@ bool trust_rejects(const struct trust *t, struct mcast_rejects *r)
 		return false;
 	mcast_opener_rejects(t->opener, r);
 	return true;
+}
+
+void trust_say_rejects(const struct trust *t)
+{
+	struct mcast_rejects r;
+	char words[512];
+	uint64_t n;
+
+	if (!trust_rejects(t, &r))
+		return;
+	n = trust_reject_words(&r, words, sizeof(words));
+	if (n)
+		cli_warn("rejected %" PRIu64 " datagram%s in all: %s", n,
+			 n == 1 ? "" : "s", words);
 }
 
 void trust_stop(struct trust *t)

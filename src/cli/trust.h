@@ -78,6 +78,12 @@ const char *trust_describe(const struct trust *t, char *buf, size_t len);
 /* Seal the envelope in buf (len bytes, cap room); the new length.  A
  * failure ends the program (status 1): nothing unsealed may leave. */
 size_t trust_seal(struct trust *t, void *buf, size_t len, size_t cap);
+/* Seal a datagram of size bytes on the wire whose header is encoded and
+ * whose payload is msg (msglen bytes) then zeros, as it is sent again and
+ * again: the payload is written back first, since sealing encrypts it in
+ * place (auth-only leaves it as it is). */
+void trust_reseal(struct trust *t, unsigned char *buf, size_t size,
+		  const void *msg, size_t msglen);
 /* Verify and open a received datagram in place: its envelope's length,
  * or a negative code when rejected (counted; the bytes must not be
  * used).  now: CLOCK_REALTIME. */
@@ -92,6 +98,8 @@ void trust_tick(struct trust *t, double now);
 double trust_due(const struct trust *t);
 /* Counters so far; false when nothing is opened. */
 bool trust_rejects(const struct trust *t, struct mcast_rejects *r);
+/* At the end of a run: one line on stderr about every reject, if any. */
+void trust_say_rejects(const struct trust *t);
 /* Total rejected, and a list of the nonzero reasons ("3 bad tag, ..."). */
 uint64_t trust_reject_words(const struct mcast_rejects *r, char *buf,
 			    size_t len);

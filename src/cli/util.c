@@ -339,6 +339,14 @@ void cli_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+uint64_t cli_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 double cli_now(void)
 {
 	struct timespec ts;

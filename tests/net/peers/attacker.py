@@ -79,31 +79,25 @@ def positive(s):
     return v
 
 
-def count_arg(s):
-    v = int(s)
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{s} is negative")
-    return v
+def int_in(lo, hi, what):
+    """An argparse type: a whole number from lo to hi (hi None: no limit)."""
+    def parse(s):
+        v = int(s)
+        if v < lo or (hi is not None and v > hi):
+            raise argparse.ArgumentTypeError(f"{s} is not {what}")
+        return v
+    return parse
 
 
-def port_arg(s):
-    v = int(s)
-    if not 0 <= v <= 65535:
-        raise argparse.ArgumentTypeError(f"{s} is not a port")
-    return v
+count_arg = int_in(0, None, "a count (0 or more)")
+port_arg = int_in(0, 65535, "a port")
+ttl_arg = int_in(0, 255, "a TTL (0..255)")
 
 
 def rate_arg(s):
     v = float(s)
     if not v > 0:
         raise argparse.ArgumentTypeError(f"{s} is not a positive rate")
-    return v
-
-
-def ttl_arg(s):
-    v = int(s)
-    if not 0 <= v <= 255:
-        raise argparse.ArgumentTypeError(f"{s} is not a TTL (0..255)")
     return v
 
 
