@@ -121,7 +121,6 @@ void trust_start(struct trust *t, const struct trust_cfg *c, int roles)
 
 	memset(t, 0, sizeof(*t));
 	t->cfg = c;
-	t->roles = roles;
 	if (!c->key_file)
 		return;
 	t->keys = load(c->key_file, &t->st, err, sizeof(err), &rc);

@@ -49,14 +49,12 @@ enum { TRUST_SEAL = 1, TRUST_OPEN = 2 };
 
 struct trust {
 	const struct trust_cfg *cfg;
-	int roles;
 	mcast_keyring_t *keys;
 	mcast_sealer_t *sealer;
 	mcast_opener_t *opener;
 	struct stat st;	   /* of the key file when loaded */
 	double next_check; /* monotonic: next look at the key file */
 	double next_log;   /* the next reject line may come then */
-	uint64_t logged;   /* rejects already reported */
 	struct mcast_rejects at_log;
 	bool warned_sealed; /* receiving without --key */
 };
