@@ -185,6 +185,10 @@ enum mcast_opt_flags {
 	 * leaves the stale memberships - they still count against
 	 * igmp_max_memberships - and joins again on the new interface. */
 	MCAST_OPT_WATCH = 1 << 5,
+	/* Receiver: leave meta.src empty (family AF_UNSPEC), for callers
+	 * that know who sends: spares the kernel copying the sender's
+	 * address out with every datagram. */
+	MCAST_OPT_NO_SOURCE = 1 << 6,
 };
 
 struct mcast_opts {
@@ -243,7 +247,7 @@ struct mcast_info {
 	 * on the UDP_GRO path it counts coalesced buffers, each of which may
 	 * have held many datagrams */
 	uint64_t kernel_drops;
-	int busy_poll;	   /* 0 off; 1 user-space spin; 2 spin and the
+	int busy_poll; /* 0 off; 1 user-space spin; 2 spin and the
 			    * kernel's SO_BUSY_POLL accepted */
 };
 
@@ -293,24 +297,24 @@ int mcast_join(mcast_t *m, const struct sockaddr *group,
 int mcast_rejoin(mcast_t *m);
 
 enum mcast_event_type {
-	MCAST_EV_LINK_DOWN = 1,	  /* the interface went down / lost carrier */
-	MCAST_EV_LINK_UP = 2,	  /* up with carrier again */
-	MCAST_EV_LINK_GONE = 3,	  /* the interface was deleted */
-	MCAST_EV_REJOINED = 4,	  /* recreated: memberships moved to it */
+	MCAST_EV_LINK_DOWN = 1,	    /* the interface went down / lost carrier */
+	MCAST_EV_LINK_UP = 2,	    /* up with carrier again */
+	MCAST_EV_LINK_GONE = 3,	    /* the interface was deleted */
+	MCAST_EV_REJOINED = 4,	    /* recreated: memberships moved to it */
 	MCAST_EV_REJOIN_FAILED = 5, /* recreated, but a join failed (error) */
-	MCAST_EV_ADDR_ADDED = 6,  /* an address appeared on the interface */
-	MCAST_EV_ADDR_REMOVED = 7, /* an address went away */
+	MCAST_EV_ADDR_ADDED = 6,    /* an address appeared on the interface */
+	MCAST_EV_ADDR_REMOVED = 7,  /* an address went away */
 };
 
 /* One event seen by a watching receiver (MCAST_OPT_WATCH). */
 struct mcast_event {
-	int type;		/* enum mcast_event_type */
-	unsigned ifindex;	/* the interface now */
-	unsigned old_ifindex;	/* REJOINED / REJOIN_FAILED: before */
+	int type;	      /* enum mcast_event_type */
+	unsigned ifindex;     /* the interface now */
+	unsigned old_ifindex; /* REJOINED / REJOIN_FAILED: before */
 	char ifname[IF_NAMESIZE];
-	int error;		/* REJOIN_FAILED: the join's error code */
-	unsigned groups;	/* REJOINED: memberships moved */
-	struct timespec ts;	/* when it was read, CLOCK_REALTIME */
+	int error;	    /* REJOIN_FAILED: the join's error code */
+	unsigned groups;    /* REJOINED: memberships moved */
+	struct timespec ts; /* when it was read, CLOCK_REALTIME */
 };
 
 /*
@@ -319,8 +323,7 @@ struct mcast_event {
  * number taken; events beyond the queue's 64 are counted in *lost when
  * lost is not NULL.  -EINVAL for NULL arguments.
  */
-int mcast_events(mcast_t *m, struct mcast_event *ev, size_t n,
-		 uint64_t *lost);
+int mcast_events(mcast_t *m, struct mcast_event *ev, size_t n, uint64_t *lost);
 
 /*
  * Sender: look the interface up again by the name given in opts.iface and
@@ -683,7 +686,7 @@ int mcast_seal(mcast_sealer_t *s, void *buf, size_t len, size_t cap);
 typedef struct mcast_opener mcast_opener_t;
 
 struct mcast_opener_opts {
-	size_t size;		/* sizeof(struct mcast_opener_opts) */
+	size_t size; /* sizeof(struct mcast_opener_opts) */
 	/* sequence numbers of each stream's window, 64..65536 (rounded up to
 	 * a multiple of 64), default 1024 */
 	unsigned replay_window;
@@ -692,7 +695,7 @@ struct mcast_opener_opts {
 	 * end messages are two; the least recently accepted is forgotten,
 	 * and a replay of a forgotten stream is caught only by max_age */
 	unsigned max_sessions;
-	double max_age;		/* seconds; 0: no freshness check; default 30 */
+	double max_age; /* seconds; 0: no freshness check; default 30 */
 };
 
 void mcast_opener_opts_init(struct mcast_opener_opts *o);

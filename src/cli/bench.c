@@ -198,7 +198,8 @@ static void *receiver(void *arg)
 	mcast_opts_init(&o);
 	o.iface = b->iface;
 	o.rcvbuf = b->rcvbuf;
-	o.flags = b->gro ? MCAST_OPT_GRO : 0;
+	/* One known sender: its address per datagram would be wasted work. */
+	o.flags = MCAST_OPT_NO_SOURCE | (b->gro ? MCAST_OPT_GRO : 0);
 	if (b->busy_poll)
 		o.flags |= MCAST_OPT_BUSY_POLL;
 	/* The sequence numbers are all it counts: no per-datagram metadata

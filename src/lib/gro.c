@@ -142,11 +142,13 @@ int mc_recv_gro(struct mcast *m, struct mc_sock *s, struct mcast_dgram *v,
 	struct sockaddr_storage src[MC_GRO_BUFS];
 	union mc_cmsg_buf ctl[MC_GRO_BUFS];
 	int rc;
+	bool want_src = !(m->opts.flags & MCAST_OPT_NO_SOURCE);
 
 	memset(msgs, 0, sizeof(msgs));
+	/* The control messages always: UDP_GRO says where to cut. */
 	for (unsigned i = 0; i < MC_GRO_BUFS; i++)
-		mc_recv_slot(&msgs[i], &iov[i], &src[i], &ctl[i], g->data[i],
-			     MC_GRO_BUFSZ);
+		mc_recv_slot(&msgs[i], &iov[i], want_src ? &src[i] : NULL,
+			     &ctl[i], g->data[i], MC_GRO_BUFSZ);
 	do {
 		rc = recvmmsg(s->fd, msgs, MC_GRO_BUFS, MSG_DONTWAIT, NULL);
 	} while (rc < 0 && errno == EINTR);
@@ -159,7 +161,9 @@ int mc_recv_gro(struct mcast *m, struct mc_sock *s, struct mcast_dgram *v,
 		int seg;
 
 		mcast_meta_init(&b->meta);
-		memcpy(&b->meta.src, &src[i], msgs[i].msg_hdr.msg_namelen);
+		if (msgs[i].msg_hdr.msg_namelen)
+			memcpy(&b->meta.src, &src[i],
+			       msgs[i].msg_hdr.msg_namelen);
 		seg = mc_parse_cmsgs(&msgs[i].msg_hdr, s, &b->meta);
 		if (!(b->meta.flags & MCAST_META_TS) &&
 		    (m->opts.meta & MCAST_META_TS))

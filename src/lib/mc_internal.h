@@ -100,6 +100,7 @@ int mc_send_gso(struct mcast *m, const struct mcast_dgram *v, size_t n);
 int mc_parse_cmsgs(struct msghdr *h, struct mc_sock *s,
 		   struct mcast_meta *meta);
 void mc_meta_store(struct mcast_meta *dst, const struct mcast_meta *src);
+void mc_meta_reset(struct mcast_meta *meta, size_t len);
 
 /* gro.c: coalesced receive.  mc_gro_init() allocates the staging area and
  * the eventfd that keeps mcast_fd() readable while segments wait. */
@@ -156,7 +157,7 @@ union mc_cmsg_buf {
 };
 
 /* Point one recvmmsg() slot at a buffer, a source address and control
- * message room. */
+ * message room; src or ctl NULL when the caller wants neither. */
 static inline void mc_recv_slot(struct mmsghdr *msg, struct iovec *iov,
 				struct sockaddr_storage *src,
 				union mc_cmsg_buf *ctl, void *buf, size_t cap)
@@ -164,11 +165,11 @@ static inline void mc_recv_slot(struct mmsghdr *msg, struct iovec *iov,
 	iov->iov_base = buf;
 	iov->iov_len = cap;
 	msg->msg_hdr.msg_name = src;
-	msg->msg_hdr.msg_namelen = sizeof(*src);
+	msg->msg_hdr.msg_namelen = src ? sizeof(*src) : 0;
 	msg->msg_hdr.msg_iov = iov;
 	msg->msg_hdr.msg_iovlen = 1;
-	msg->msg_hdr.msg_control = ctl->buf;
-	msg->msg_hdr.msg_controllen = sizeof(ctl->buf);
+	msg->msg_hdr.msg_control = ctl ? ctl->buf : NULL;
+	msg->msg_hdr.msg_controllen = ctl ? sizeof(ctl->buf) : 0;
 }
 
 /* Views of a sockaddr_storage by family. */

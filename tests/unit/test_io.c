@@ -314,6 +314,71 @@ out:
 	mcast_close(s2);
 }
 
+/* MCAST_OPT_NO_SOURCE (with and without the other metadata, with and
+ * without GRO) leaves src empty and everything else as it was; without
+ * it, src names the sender even when no other metadata is asked for. */
+static void test_no_source(void)
+{
+	static const char payload[] = "no source";
+	struct sockaddr_storage g = group("239.1.2.3:1607");
+	static const struct {
+		unsigned flags;
+		unsigned meta;
+	} cases[] = {
+		{ MCAST_OPT_NO_SOURCE, MCAST_META_DST | MCAST_META_TTL },
+		{ MCAST_OPT_NO_SOURCE, 0 },
+		{ MCAST_OPT_NO_SOURCE | MCAST_OPT_GRO, 0 },
+		{ 0, 0 },
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		mcast_t *r = NULL, *s = sender_on("239.1.2.3:1607", 3);
+		struct mcast_opts o;
+		struct mcast_info info = { .size = sizeof(info) };
+		struct mcast_meta meta;
+		char buf[64];
+
+		mcast_opts_init(&o);
+		o.iface = "lo";
+		o.flags = cases[c].flags;
+		o.meta = cases[c].meta;
+		if (!s || !CHECK_CODE(mcast_get_info(s, &info), 0) ||
+		    !CHECK_CODE(mcast_receiver_open(&r, &o), 0) ||
+		    !CHECK_CODE(mcast_join(r, SA(g), NULL, 0), 0))
+			goto next;
+		CHECK_CODE(mcast_send(s, payload, sizeof(payload)),
+			   (int)sizeof(payload));
+		mcast_meta_init(&meta);
+		/* Stale bytes must not survive into the next datagram's meta. */
+		memset(&meta.src, 0xa5, sizeof(meta.src));
+		memset(&meta.dst, 0xa5, sizeof(meta.dst));
+		meta.ttl = 99;
+		if (!CHECK_CODE(mcast_recv(r, buf, sizeof(buf), &meta, WAIT_MS),
+				(int)sizeof(payload)))
+			goto next;
+		CHECK(memcmp(buf, payload, sizeof(payload)) == 0);
+		CHECK_EQ_INT(meta.len, sizeof(payload));
+		if (cases[c].flags & MCAST_OPT_NO_SOURCE)
+			CHECK_EQ_INT(meta.src.ss_family, AF_UNSPEC);
+		else
+			CHECK(is_v4(&meta.src, "127.0.0.1",
+				    mcast_addr_port(
+					    (struct sockaddr *)&info.local)));
+		if (cases[c].meta & MCAST_META_DST) {
+			CHECK(meta.flags & MCAST_META_DST);
+			CHECK(is_v4(&meta.dst, "239.1.2.3", 1607));
+			CHECK_EQ_INT(meta.ttl, 3);
+		} else {
+			CHECK_EQ_INT(meta.flags & MCAST_META_DST, 0);
+			CHECK_EQ_INT(meta.dst.ss_family, AF_UNSPEC);
+			CHECK_EQ_INT(meta.ttl, -1);
+		}
+	next:
+		mcast_close(r);
+		mcast_close(s);
+	}
+}
+
 int main(void)
 {
 	/* Never touch the host's network: a private namespace or nothing. */
@@ -332,5 +397,6 @@ int main(void)
 	test_meta_short();
 	test_multi_socket();
 	test_ssm();
+	test_no_source();
 	return check_done();
 }
