@@ -22,7 +22,9 @@
  *   -j prints one JSON object.
  */
 #define _GNU_SOURCE
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <sched.h>
 #include <stdint.h>
@@ -90,8 +92,8 @@ int main(int argc, char **argv)
 	if (size < HDR + TAG || size > MAXSIZE || duration <= 0)
 		die("SIZE must be 64..65507 and SECONDS above 0");
 	c = strcmp(name, "chacha20-poly1305") == 0 ? EVP_chacha20_poly1305()
-	    : strcmp(name, "aes-256-gcm") == 0	  ? EVP_aes_256_gcm()
-						  : NULL;
+	    : strcmp(name, "aes-256-gcm") == 0	   ? EVP_aes_256_gcm()
+						   : NULL;
 	if (!c)
 		die("cipher: aes-256-gcm or chacha20-poly1305");
 	/* One core, as `openssl speed` without -multi. */
@@ -106,22 +108,25 @@ int main(int argc, char **argv)
 
 	size_t plen = size - HDR - TAG;
 	size_t aad = auth_only ? HDR + plen : HDR;
+	OSSL_PARAM p[2] = { OSSL_PARAM_construct_octet_string(
+				    OSSL_CIPHER_PARAM_AEAD_TAG,
+				    buf + size - TAG, TAG),
+			    OSSL_PARAM_construct_end() };
 
 	start = now();
 	do {
 		for (int k = 0; k < 1000; k++, n++) {
 			for (int i = 0; i < 8; i++)
 				nonce[4 + i] = (uint8_t)(n >> (56 - 8 * i));
-			if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce,
-					      1) != 1 ||
-			    EVP_CipherUpdate(ctx, NULL, &outl, buf,
-					     (int)aad) != 1 ||
+			if (EVP_CipherInit_ex2(ctx, NULL, NULL, nonce, 1,
+					       NULL) != 1 ||
+			    EVP_CipherUpdate(ctx, NULL, &outl, buf, (int)aad) !=
+				    1 ||
 			    (!auth_only &&
 			     EVP_CipherUpdate(ctx, buf + HDR, &outl, buf + HDR,
 					      (int)plen) != 1) ||
 			    EVP_CipherFinal_ex(ctx, fin, &outl) != 1 ||
-			    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG,
-						buf + size - TAG) != 1)
+			    EVP_CIPHER_CTX_get_params(ctx, p) != 1)
 				die("sealing failed");
 		}
 		t = now();
@@ -132,8 +137,8 @@ int main(int argc, char **argv)
 		       "\"size\":%zu,\"payload\":%zu,\"sealed\":%llu,"
 		       "\"secs\":%.3f,\"per_s\":%.0f,\"ns_each\":%.0f}\n",
 		       name, auth_only ? "true" : "false", size, plen,
-		       (unsigned long long)n, t - start, (double)n / (t - start),
-		       (t - start) / (double)n * 1e9);
+		       (unsigned long long)n, t - start,
+		       (double)n / (t - start), (t - start) / (double)n * 1e9);
 	else
 		printf("%s%s: %zu-byte datagrams (%zu-byte payload): %.0f/s, "
 		       "%.0f ns each\n",

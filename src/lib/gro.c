@@ -44,6 +44,7 @@ struct mc_gro {
 	struct mc_gro_buf pend[MC_GRO_BUFS];
 	unsigned head, count; /* pending buffers, in arrival order */
 	int evfd;
+	bool raised; /* evfd is readable */
 };
 
 int mc_gro_init(struct mcast *m)
@@ -86,17 +87,20 @@ int mc_gro_socket(struct mcast *m, int fd)
 	return 0;
 }
 
-/* Keep the eventfd readable exactly while segments wait. */
+/* Keep the eventfd readable exactly while segments wait, with a system
+ * call only when that changes, not on every batch. */
 static void signal_pending(struct mc_gro *g)
 {
 	uint64_t v = 1;
 
-	if (g->count) {
+	if (g->count && !g->raised) {
 		if (write(g->evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 			return;
-	} else {
+		g->raised = true;
+	} else if (!g->count && g->raised) {
 		while (read(g->evfd, &v, sizeof(v)) > 0)
 			;
+		g->raised = false;
 	}
 }
 
@@ -114,7 +118,15 @@ size_t mc_gro_pending(struct mcast *m, struct mcast_dgram *v, size_t n)
 
 		d->len = len < d->cap ? len : d->cap;
 		memcpy(d->buf, seg, d->len);
-		if (d->meta) {
+		if (d->meta && d->meta->size >= sizeof(b->meta)) {
+			size_t size = d->meta->size;
+
+			*d->meta = b->meta;
+			d->meta->size = size;
+			d->meta->len = len;
+			if (len > d->cap)
+				d->meta->flags |= MCAST_META_TRUNC;
+		} else if (d->meta) {
 			struct mcast_meta meta = b->meta;
 
 			meta.len = len;

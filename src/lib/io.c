@@ -128,14 +128,13 @@ int mc_parse_cmsgs(struct msghdr *h, struct mc_sock *s, struct mcast_meta *meta)
 }
 
 /*
- * Reset a full-sized meta for a datagram of len bytes: what
+ * Reset a full-sized meta (size kept) for a datagram of len bytes: what
  * mcast_meta_init() does, without clearing the two address structs (a
  * family of AF_UNSPEC says "none"), which is most of the struct and was a
  * measurable share of a 64-byte receiver's time.
  */
 void mc_meta_reset(struct mcast_meta *meta, size_t len)
 {
-	meta->size = sizeof(*meta);
 	meta->flags = 0;
 	meta->len = len;
 	meta->src.ss_family = AF_UNSPEC;

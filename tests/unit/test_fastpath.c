@@ -166,6 +166,13 @@ static void test_gro_small_batches(void)
 	CHECK_EQ_INT(recv_all(rx, n - 1, 3, v + 1, &bad), n - 1);
 	CHECK_EQ_INT(bad, 0);
 	CHECK_EQ_INT(poll(&p, 1, 0), 0);
+	/* And again: the fd is raised and lowered once per cycle. */
+	CHECK_CODE(send_all(tx, SEND_GSO, v, n), (int)n);
+	CHECK_EQ_INT(mcast_recv_batch(rx, &one, 1, 500), 1);
+	CHECK_EQ_INT(poll(&p, 1, 0), 1);
+	CHECK_EQ_INT(recv_all(rx, n - 1, 5, v + 1, &bad), n - 1);
+	CHECK_EQ_INT(bad, 0);
+	CHECK_EQ_INT(poll(&p, 1, 0), 0);
 	mcast_close(tx);
 	mcast_close(rx);
 }
