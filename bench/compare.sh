@@ -715,8 +715,9 @@ for k, c, plain, name in SEAL_ROWS:
                   f"{fnum(v)} vs unsealed {fnum(u)}, openssl speed {fnum(ci)}: {v / lower * 100:.0f}%",
                   verdict(v >= 0.8 * lower)])
     if v and lower_d:
-        t.append([f"  the same against the cipher alone per datagram (bench/aead): {name}",
+        # Not the yardstick, shown beside it (see bench/aead.c).
+        t.append([f"  for reference, against the cipher alone per datagram (bench/aead): {name}",
                   f"{fnum(v)} vs unsealed {fnum(u)}, per datagram {fnum(ad)}: {v / lower_d * 100:.0f}%",
-                  verdict(v >= 0.8 * lower_d)])
+                  "reference"])
 table("Targets", ["target", "this run", "verdict"], t)
 EOF
