@@ -291,18 +291,20 @@ static int bench_report(const struct bench *b)
 		bad = trust_reject_words(&rej, words, sizeof(words));
 	if (b->json) {
 		printf("{\"type\":\"bench\",\"iface\":\"%s\",\"size\":%zu,"
-		       "\"sealed\":\"%s\",\"rejected\":%llu,"
+		       "\"sealed\":\"%s\",\"auth_only\":%s,\"rejected\":%llu,"
 		       "\"mode\":\"%s\",\"gro\":%s,\"duration\":%.3f,"
 		       "\"sent\":%llu,\"received\":%llu,\"lost\":%llu,"
 		       "\"duplicates\":%llu,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
 		       "\"tx_gbps\":%.3f,\"rx_gbps\":%.3f,\"cpu_tx_pct\":%.1f,"
 		       "\"cpu_rx_pct\":%.1f,\"rcvbuf\":%d}\n",
 		       b->iface, b->size,
-		       !trust_on(&b->tx_trust)	? "no"
-		       : b->trust_cfg.auth_only ? "auth-only"
+		       !trust_on(&b->tx_trust) ? "no"
 		       : b->trust_cfg.cipher == MCAST_CIPHER_AES256GCM
 			       ? "aes-256-gcm"
 			       : "chacha20-poly1305",
+		       trust_on(&b->tx_trust) && b->trust_cfg.auth_only
+			       ? "true"
+			       : "false",
 		       (unsigned long long)bad, mode, gro ? "true" : "false",
 		       b->tx_secs, (unsigned long long)b->sent,
 		       (unsigned long long)tot.received,

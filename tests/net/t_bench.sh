@@ -26,9 +26,10 @@ for how in "" "--cipher chacha20-poly1305" "--auth-only"; do
 		# shellcheck disable=SC2086
 		mcast bench --duration 0.5 --mode $mode --key k $how --size 1400 --rate 10k \
 			--format json >out 2>err || fail "sealed bench $mode $how: exit $?: $(cat err)"
-		want=$(case $how in --auth-only) echo auth-only ;; --cipher*) echo chacha20-poly1305 ;;
-			*) echo aes-256-gcm ;; esac)
-		[ "$(json_get out 'd[0]["sealed"]')" = "$want" ] || fail "sealed bench $how: $(cat out)"
+		want=$(case $how in --auth-only) echo "aes-256-gcm True" ;;
+			--cipher*) echo "chacha20-poly1305 False" ;; *) echo "aes-256-gcm False" ;; esac)
+		[ "$(json_get out 'd[0]["sealed"], d[0]["auth_only"]' | tr -d "(),'")" = "$want" ] ||
+			fail "sealed bench $how: $(cat out)"
 		sent=$(json_get out 'd[0]["sent"]')
 		[ "$sent" -gt 2500 ] && [ "$(json_get out '[d[0]["lost"], d[0]["rejected"]]')" = "[0, 0]" ] &&
 			[ "$(json_get out 'd[0]["received"]')" = "$sent" ] ||
