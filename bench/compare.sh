@@ -299,10 +299,13 @@ run_sockperf_pp() {	# SECONDS BUSY(0/1)
 	fi
 }
 
-run_mcast_ping() {	# SECONDS BUSY(0/1)
-	local g=239.255.1.4:5004 extra=()
+run_mcast_ping() {	# SECONDS BUSY(0/1) LOOP(closed/open)
+	local g=239.255.1.4:5004 extra=() loop=()
 	P50=0 P99=0 LOST=-1 COUNT=0
 	[ "$2" = 1 ] && extra=(--busy-poll)
+	# sockperf pp is a closed loop (the next ping waits for the reply):
+	# --pingpong compares like with like; the open loop is mcast's default.
+	[ "$3" = closed ] && loop=(--pingpong)
 		# -D: a busy-polling responder does not stop on SIGINT (see BENCHMARKS.md)
 	start "$W/srv" "$MCAST" ping --respond -D $(($1 + 8)) \
 		--bind 127.0.0.1 -i lo "${extra[@]}" $g
@@ -310,7 +313,7 @@ run_mcast_ping() {	# SECONDS BUSY(0/1)
 	wait_for "$W/srv" '^joined' 5 || { say "mcast ping --respond did not join: $(cat "$W/srv")"; stop $srv "${FUNCNAME[0]} server"; return; }
 	timeout $(($1 + 10)) "$MCAST" ping --reply multicast --rate $PING_RATE \
 		-D "$1" -s $PING_SIZE --bind 127.0.0.1 -i lo -q -F json \
-		"${extra[@]}" $g >"$W/cli" 2>&1
+		"${extra[@]}" "${loop[@]}" $g >"$W/cli" 2>&1
 	stop $srv "${FUNCNAME[0]} server"
 	read -r P50 P99 LOST COUNT < <(python3 - "$W/cli" <<'EOF'
 import json, sys
@@ -351,7 +354,7 @@ zero_loss() {
 # ---- one round
 
 THROUGHPUT=(iperf sockperf ceiling mcast_gso mcast_gro mcast_mmsg)
-LATENCY=(sockperf_block mcast_block sockperf_busy mcast_busy)
+LATENCY=(sockperf_block mcast_block sockperf_busy mcast_busy mcast_busy_open)
 
 throughput_one() {	# NAME SIZE
 	case $1 in
@@ -393,8 +396,9 @@ latency_one() {	# NAME
 	case $1 in
 	sockperf_block) run_sockperf_pp "$LD" 0 ;;
 	sockperf_busy) run_sockperf_pp "$LD" 1 ;;
-	mcast_block) run_mcast_ping "$LD" 0 ;;
-	mcast_busy) run_mcast_ping "$LD" 1 ;;
+	mcast_block) run_mcast_ping "$LD" 0 closed ;;
+	mcast_busy) run_mcast_ping "$LD" 1 closed ;;
+	mcast_busy_open) run_mcast_ping "$LD" 1 open ;;
 	esac
 }
 
@@ -599,12 +603,14 @@ table("Zero-loss rate: datagrams/s of the fastest run that lost nothing (median;
 
 body = []
 lat = {}
-for p, name in (("sockperf_block", "sockperf pp, blocking"), ("mcast_block", "mcast ping, blocking"),
-                ("sockperf_busy", "sockperf pp --nonblocked (spin)"), ("mcast_busy", "mcast ping --busy-poll")):
+for p, name in (("sockperf_block", "sockperf pp, blocking"), ("mcast_block", "mcast ping --pingpong, blocking"),
+                ("sockperf_busy", "sockperf pp --nonblocked (spin)"),
+                ("mcast_busy", "mcast ping --pingpong --busy-poll"),
+                ("mcast_busy_open", "mcast ping --busy-poll (open loop, the default)")):
     k = f"lat.{p}"
     ok = lambda r: r[0] > 0
     lat[p] = (med(k, 0, ok), med(k, 1, ok))
-    peer = lat.get(p.replace("mcast", "sockperf")) if p.startswith("mcast") else None
+    peer = lat.get(p.replace("mcast", "sockperf").replace("_open", "")) if p.startswith("mcast") else None
     body.append([name, f"{lat[p][0]:.1f}" if lat[p][0] else "n/a", f"{lat[p][1]:.1f}" if lat[p][1] else "n/a",
                  " ".join(f"{x:.1f}/{y:.1f}" for x, y in zip(runs(k, 0), runs(k, 1))),
                  f"{sum(max(0, x) for x in runs(k, 2)):.0f}",

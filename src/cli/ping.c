@@ -30,6 +30,8 @@ void usage_ping(FILE *out)
 		"  -c, --count N           pings to send (responder: to answer, then exit)\n"
 		"  -D, --duration SECONDS  stop sending after this long\n"
 		"  -W, --wait SECONDS      wait for late replies after the last ping (default 1)\n"
+		"      --pingpong          send the next ping only once the last one is\n"
+		"                          answered (or --wait has passed), as sockperf pp\n"
 		"  -s, --size BYTES        ping size, UDP payload with header (default 80)\n"
 		"      --reply MODE        how responders answer: unicast, multicast or both\n"
 		"                          (default both)\n"
@@ -64,7 +66,7 @@ static unsigned parse_reply(const char *s)
 
 static void parse_args(int argc, char **argv, struct ping_cfg *c)
 {
-	enum { OPT_REPLY = 256 };
+	enum { OPT_REPLY = 256, OPT_PINGPONG };
 	static const struct option longopts[] = {
 		{ "respond", no_argument, NULL, 'a' },
 		{ "iface", required_argument, NULL, 'i' },
@@ -75,6 +77,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 		{ "wait", required_argument, NULL, 'W' },
 		{ "size", required_argument, NULL, 's' },
 		{ "reply", required_argument, NULL, OPT_REPLY },
+		{ "pingpong", no_argument, NULL, OPT_PINGPONG },
 		{ "responder", required_argument, NULL, 'P' },
 		{ "expect-responders", required_argument, NULL, 'n' },
 		{ "max-loss", required_argument, NULL, 'L' },
@@ -127,6 +130,10 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 		case 'D':
 			c->duration = cli_parse_seconds("--duration", optarg,
 							0.001, 1e7);
+			break;
+		case OPT_PINGPONG:
+			c->pinger_opts++;
+			c->pingpong = true;
 			break;
 		case 'W':
 			c->pinger_opts++;

@@ -13,6 +13,7 @@ struct ping_cfg {
 	const char *group_text;
 	struct mcast_opts opts;
 	bool respond, quiet, json, busy_poll;
+	bool pingpong; /* the next ping waits for the replies to the last */
 	unsigned pinger_opts; /* how many pinger-only options were given */
 	double rate;	      /* pings per second */
 	long long

@@ -25,6 +25,7 @@ struct pinger {
 	/* busy polling: replies to the latest ping expected and seen */
 	unsigned want, got;
 	double spin_until;
+	double last_send; /* monotonic, of the latest ping */
 };
 
 /* Busy polling spins after a ping for at most this long, then sleeps. */
@@ -178,7 +179,8 @@ static void send_ping(struct pinger *p)
 				(p->c->reply & MCAST_HDR_WANT_UCAST ? 1 : 0);
 	if (p->want == 0)
 		p->want = 1;
-	p->spin_until = cli_now() + SPIN_BUDGET;
+	p->last_send = cli_now();
+	p->spin_until = p->last_send + SPIN_BUDGET;
 }
 
 /* Read whatever replies are waiting on fd (the group or the unicast port). */
@@ -232,7 +234,9 @@ static void spin_replies(struct pinger *p, double until)
 	}
 }
 
-static void wait_replies(struct pinger *p, double until)
+/* Read replies until `until`; with answered, return as soon as every
+ * reply to the latest ping is in. */
+static void wait_replies(struct pinger *p, double until, bool answered)
 {
 	if (p->c->busy_poll)
 		spin_replies(p, until);
@@ -243,7 +247,7 @@ static void wait_replies(struct pinger *p, double until)
 	while (!cli_stop) {
 		double left = until - cli_now();
 
-		if (left <= 0)
+		if (left <= 0 || (answered && p->got >= p->want))
 			return;
 		/* Nanoseconds, not poll()'s milliseconds: above 1000 pings/s
 		 * a rounded-up wait would send pings late and in bunches. */
@@ -300,14 +304,24 @@ int ping_run(const struct ping_cfg *c)
 			break;
 		if (end_at > 0 && due >= end_at)
 			break;
-		wait_replies(&p, due);
+		/*
+		 * Closed loop, as sockperf's ping-pong: a late reply holds the
+		 * next ping back, so a stall shows in one round trip.  The
+		 * default open loop keeps the schedule, and every ping sent
+		 * during a stall shows it (what a stream would suffer).
+		 * Pings held back go out as soon as they are answered until
+		 * the schedule is caught up.
+		 */
+		if (c->pingpong && p.sent > 0)
+			wait_replies(&p, p.last_send + c->wait, true);
+		wait_replies(&p, due, false);
 		if (cli_stop)
 			break;
 		trust_tick(&p.trust, cli_now());
 		send_ping(&p);
 	}
 	if (!cli_stop)
-		wait_replies(&p, cli_now() + c->wait);
+		wait_replies(&p, cli_now() + c->wait, false);
 	rc = pinger_report(c, p.sent, p.resp, p.nresp, p.foreign, p.overflow);
 	trust_say_rejects(&p.trust);
 	trust_stop(&p.trust);

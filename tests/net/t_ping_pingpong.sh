@@ -1,0 +1,71 @@
+# --pingpong closes the loop: a ping waits for the replies to the one
+# before (or --wait), so a lost reply holds the next ping back; without
+# it the pings keep to their schedule.  nftables in the pinger's namespace
+# drops every fifth multicast pong, so exactly 10 of 50 go unanswered in
+# both modes, and only the closed loop pays --wait for each of them.
+. "$(dirname "$0")/lib.sh"
+need_cmd nft nftables
+topo_pair left right || skip "cannot create network namespaces"
+G=239.1.2.3:1600
+
+in_ns left mcast ping --respond --iface veth0 --duration 60 $G \
+	>"$T/resp.out" 2>"$T/resp.err" &
+wait_for "$T/resp.err" '^joined ' 5 || fail "responder never joined: $(cat "$T/resp.err")"
+# UDP payload byte 5 is the type; 4 is a pong.
+in_ns right nft -f - <<-NFT || fail "cannot load the nftables rule"
+	table inet lossy {
+		counter dropped { }
+		chain input {
+			type filter hook input priority 0; policy accept;
+			udp dport 1600 @th,104,8 4 numgen inc mod 5 0 counter name dropped drop
+		}
+	}
+NFT
+dropped() {
+	in_ns right nft -j list counter inet lossy dropped |
+		python3 -c 'import json, sys
+print([o["counter"]["packets"] for o in json.load(sys.stdin)["nftables"] if "counter" in o][0])'
+}
+
+# run NAME [OPTIONS]: 50 pings at 500/s, --wait 0.4; seconds it took in $T/NAME.secs
+run() {
+	local name=$1 t0 t1
+	shift
+	t0=$(date +%s.%N)
+	in_ns right mcast ping --iface veth0 --count 50 --rate 500 --wait 0.4 \
+		--reply multicast --responder 10.0.0.1 -q --format json "$@" $G \
+		>"$T/$name" 2>"$T/$name.err"
+	echo $? >"$T/$name.rc"
+	t1=$(date +%s.%N)
+	python3 -c "print(f'{$t1 - $t0:.2f}')" >"$T/$name.secs"
+	grep -q '"type":"ping_summary"' "$T/$name" || fail "$name: no summary: $(cat "$T/$name.err")"
+}
+stat() { json_get "$T/$1" "[x for x in d if x['type'] == 'ping_summary'][0]$2"; }
+
+run open
+[ "$(dropped)" = 10 ] || fail "open loop: nftables dropped $(dropped) pongs, expected 10"
+run closed --pingpong
+[ "$(dropped)" = 20 ] || fail "closed loop: nftables dropped $(($(dropped) - 10)) pongs, expected 10"
+for name in open closed; do
+	[ "$(stat $name '["sent"]')" = 50 ] || fail "$name: sent $(stat $name '["sent"]'), expected 50"
+	r="$(stat $name '["responders"][0]["multicast"]')"
+	[ "$(stat $name '["responders"][0]["multicast"]["replies"]')" = 40 ] &&
+		[ "$(stat $name '["responders"][0]["multicast"]["lost"]')" = 10 ] ||
+		fail "$name: expected 40 replies and 10 lost: $r"
+done
+# Open: 0.1 s of pings and the final wait.  Closed: each of the 10 lost
+# replies holds the next ping back for --wait (the last one's wait is the
+# final wait, counted in both).
+python3 - "$(cat "$T/open.secs")" "$(cat "$T/closed.secs")" <<'PY' || fail "timing: open $(cat "$T/open.secs") s, closed $(cat "$T/closed.secs") s"
+import sys
+o, c = map(float, sys.argv[1:])
+sys.exit(0 if o < 2.0 and c >= 3.6 and c > o + 3.0 else 1)
+PY
+[ "$(cat "$T/open.rc")" = "$(cat "$T/closed.rc")" ] ||
+	fail "exit status differs: open $(cat "$T/open.rc"), closed $(cat "$T/closed.rc")"
+
+# A pinger-only option, refused with --respond.
+mcast ping --respond --pingpong $G 2>"$T/err"
+[ $? = 2 ] || fail "--respond --pingpong: expected exit 2"
+echo "open $(cat "$T/open.secs") s, closed $(cat "$T/closed.secs") s" >&2
+exit 0
