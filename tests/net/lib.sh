@@ -161,6 +161,13 @@ topo_bridge() {
 }
 _forwarding() { bridge -n switch link show dev "$1" | grep -q 'state forwarding'; }
 
+# nft_count NS TABLE COUNTER: packets of the named counter in inet TABLE.
+nft_count() {
+	in_ns "$1" nft -j list counter inet "$2" "$3" |
+		python3 -c 'import json, sys
+print([o["counter"]["packets"] for o in json.load(sys.stdin)["nftables"] if "counter" in o][0])'
+}
+
 # json_get FILE EXPR: evaluate the Python expression EXPR over the list `d`
 # of JSON records in FILE (one per line) and print the result.
 json_get() {

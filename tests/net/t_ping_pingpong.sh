@@ -21,11 +21,7 @@ in_ns right nft -f - <<-NFT || fail "cannot load the nftables rule"
 		}
 	}
 NFT
-dropped() {
-	in_ns right nft -j list counter inet lossy dropped |
-		python3 -c 'import json, sys
-print([o["counter"]["packets"] for o in json.load(sys.stdin)["nftables"] if "counter" in o][0])'
-}
+dropped() { nft_count right lossy dropped; }
 
 # run NAME [OPTIONS]: 50 pings at 500/s, --wait 0.4; seconds it took in $T/NAME.secs
 run() {

@@ -21,11 +21,7 @@ drop_probes() {
 		}
 	NFT
 }
-dropped() {
-	in_ns right nft -j list counter inet lossy dropped |
-		python3 -c 'import json, sys
-print([o["counter"]["packets"] for o in json.load(sys.stdin)["nftables"] if "counter" in o][0])'
-}
+dropped() { nft_count right lossy dropped; }
 # UDP datagrams the kernel itself dropped in the receiver's namespace.
 kernel_drops() {
 	in_ns right awk '$1 == "Udp:" && $2 !~ /^[0-9]/ { for (i = 2; i <= NF; i++) k[i] = $i; next }

@@ -19,11 +19,7 @@ drop() {
 		printf '}\n}\n'
 	} | in_ns right nft -f - || fail "cannot load nftables rules: $1"
 }
-dropped() {
-	in_ns right nft -j list counter inet lossy dropped |
-		python3 -c 'import json, sys
-print([o["counter"]["packets"] for o in json.load(sys.stdin)["nftables"] if "counter" in o][0])'
-}
+dropped() { nft_count right lossy dropped; }
 # run RECV_OPTS...: 100 probes; json summary in $T/out.
 run() {
 	local recv
