@@ -65,9 +65,9 @@ static void report_json(const struct ping_cfg *c, uint64_t sent,
 
 	mcast_addr_format((const struct sockaddr *)&c->group, 0, g, sizeof(g));
 	printf("{\"type\":\"ping_summary\",\"group\":\"%s\",\"port\":%u,"
-	       "\"sent\":%llu,\"responders\":[",
+	       "\"sent\":%llu,\"pingpong\":%s,\"responders\":[",
 	       g, mcast_addr_port((const struct sockaddr *)&c->group),
-	       (unsigned long long)sent);
+	       (unsigned long long)sent, c->pingpong ? "true" : "false");
 	for (size_t i = 0; i < nresp; i++) {
 		const struct responder *r = &resp[i];
 		bool first = true;

@@ -42,6 +42,8 @@ run open
 [ "$(dropped)" = 10 ] || fail "open loop: nftables dropped $(dropped) pongs, expected 10"
 run closed --pingpong
 [ "$(dropped)" = 20 ] || fail "closed loop: nftables dropped $(($(dropped) - 10)) pongs, expected 10"
+[ "$(stat open '["pingpong"]') $(stat closed '["pingpong"]')" = "False True" ] ||
+	fail "summary's pingpong: open $(stat open '["pingpong"]'), closed $(stat closed '["pingpong"]')"
 for name in open closed; do
 	[ "$(stat $name '["sent"]')" = 50 ] || fail "$name: sent $(stat $name '["sent"]'), expected 50"
 	r="$(stat $name '["responders"][0]["multicast"]')"
