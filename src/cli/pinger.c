@@ -24,7 +24,6 @@ struct pinger {
 	uint64_t overflow; /* replies from responders past MAX_RESPONDERS */
 	/* busy polling: replies to the latest ping expected and seen */
 	unsigned want, got;
-	double spin_until;
 	double last_send; /* monotonic, of the latest ping */
 };
 
@@ -180,7 +179,6 @@ static void send_ping(struct pinger *p)
 	if (p->want == 0)
 		p->want = 1;
 	p->last_send = cli_now();
-	p->spin_until = p->last_send + SPIN_BUDGET;
 }
 
 /* Read whatever replies are waiting on fd (the group or the unicast port). */
@@ -226,7 +224,7 @@ static void spin_replies(struct pinger *p, double until)
 	double now;
 
 	while (!cli_stop && (now = cli_now()) < until && p->got < p->want &&
-	       now < p->spin_until) {
+	       now < p->last_send + SPIN_BUDGET) {
 		if (ucast)
 			drain(p, p->tx);
 		if (p->rx)

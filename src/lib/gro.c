@@ -118,21 +118,14 @@ size_t mc_gro_pending(struct mcast *m, struct mcast_dgram *v, size_t n)
 
 		d->len = len < d->cap ? len : d->cap;
 		memcpy(d->buf, seg, d->len);
-		if (d->meta && d->meta->size >= sizeof(b->meta)) {
-			size_t size = d->meta->size;
-
-			*d->meta = b->meta;
-			d->meta->size = size;
-			d->meta->len = len;
+		if (d->meta) {
+			/* The buffer's meta, made this segment's in place:
+			 * one copy per segment, into the caller's struct. */
+			b->meta.len = len;
+			b->meta.flags &= ~(unsigned)MCAST_META_TRUNC;
 			if (len > d->cap)
-				d->meta->flags |= MCAST_META_TRUNC;
-		} else if (d->meta) {
-			struct mcast_meta meta = b->meta;
-
-			meta.len = len;
-			if (len > d->cap)
-				meta.flags |= MCAST_META_TRUNC;
-			mc_meta_store(d->meta, &meta);
+				b->meta.flags |= MCAST_META_TRUNC;
+			mc_meta_store(d->meta, &b->meta);
 		}
 		b->off += len;
 		if (b->off >= b->len) {

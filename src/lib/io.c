@@ -154,7 +154,6 @@ void mc_meta_store(struct mcast_meta *dst, const struct mcast_meta *src)
 	dst->size = size;
 }
 
-/* Read what one socket has queued, without waiting. */
 /* Receive up to n datagrams: flags MSG_DONTWAIT, or MSG_WAITFORONE to
  * block (SO_RCVTIMEO bounding it) until the first, when an interrupted
  * wait returns -EINTR. */
@@ -168,7 +167,7 @@ static int recv_flags(struct mcast *m, struct mc_sock *s, struct mcast_dgram *v,
 	/* Each address and control message the kernel writes costs it a
 	 * copy to user space per datagram: ask only for what is wanted. */
 	bool want_src = !(m->opts.flags & MCAST_OPT_NO_SOURCE);
-	bool want_ctl = m->opts.meta != 0 || m->gro;
+	bool want_ctl = m->opts.meta != 0;
 	int rc;
 
 	if (n > MC_BATCH_MAX)
@@ -219,6 +218,7 @@ static int recv_flags(struct mcast *m, struct mc_sock *s, struct mcast_dgram *v,
 	return rc;
 }
 
+/* Read what one socket has queued, without waiting. */
 static int recv_socket(struct mcast *m, struct mc_sock *s,
 		       struct mcast_dgram *v, size_t n)
 {

@@ -161,6 +161,15 @@ topo_bridge() {
 }
 _forwarding() { bridge -n switch link show dev "$1" | grep -q 'state forwarding'; }
 
+# start_responder NS SECONDS: `mcast ping --respond` on NS's veth0 for the
+# group $G, in the background (output in $T/resp.out and $T/resp.err), once
+# it has joined.
+start_responder() {
+	in_ns "$1" mcast ping --respond --iface veth0 --duration "$2" $G \
+		>"$T/resp.out" 2>"$T/resp.err" &
+	wait_for "$T/resp.err" '^joined ' 5 || fail "responder never joined: $(cat "$T/resp.err")"
+}
+
 # nft_count NS TABLE COUNTER: packets of the named counter in inet TABLE.
 nft_count() {
 	in_ns "$1" nft -j list counter inet "$2" "$3" |

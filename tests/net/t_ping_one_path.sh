@@ -8,9 +8,7 @@ need_cmd nft nftables
 topo_pair responder pinger || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 
-in_ns responder mcast ping --respond --iface veth0 --duration 30 $G \
-	>"$T/resp.out" 2>"$T/resp.err" &
-wait_for "$T/resp.err" '^joined ' 5 || fail "responder never joined: $(cat "$T/resp.err")"
+start_responder responder 30
 
 # drop_pongs DADDR_MATCH: a fresh table dropping pongs (type byte 4) that
 # match, e.g. "ip daddr 239.1.2.3" or "ip daddr 10.0.0.2".

@@ -8,9 +8,7 @@ need_cmd nft nftables
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 
-in_ns left mcast ping --respond --iface veth0 --duration 60 $G \
-	>"$T/resp.out" 2>"$T/resp.err" &
-wait_for "$T/resp.err" '^joined ' 5 || fail "responder never joined: $(cat "$T/resp.err")"
+start_responder left 60
 # UDP payload byte 5 is the type; 4 is a pong.
 in_ns right nft -f - <<-NFT || fail "cannot load the nftables rule"
 	table inet lossy {
@@ -36,19 +34,19 @@ run() {
 	python3 -c "print(f'{$t1 - $t0:.2f}')" >"$T/$name.secs"
 	grep -q '"type":"ping_summary"' "$T/$name" || fail "$name: no summary: $(cat "$T/$name.err")"
 }
-stat() { json_get "$T/$1" "[x for x in d if x['type'] == 'ping_summary'][0]$2"; }
+summary() { json_get "$T/$1" "[x for x in d if x['type'] == 'ping_summary'][0]$2"; }
 
 run open
 [ "$(dropped)" = 10 ] || fail "open loop: nftables dropped $(dropped) pongs, expected 10"
 run closed --pingpong
 [ "$(dropped)" = 20 ] || fail "closed loop: nftables dropped $(($(dropped) - 10)) pongs, expected 10"
-[ "$(stat open '["pingpong"]') $(stat closed '["pingpong"]')" = "False True" ] ||
-	fail "summary's pingpong: open $(stat open '["pingpong"]'), closed $(stat closed '["pingpong"]')"
+[ "$(summary open '["pingpong"]') $(summary closed '["pingpong"]')" = "False True" ] ||
+	fail "summary's pingpong: open $(summary open '["pingpong"]'), closed $(summary closed '["pingpong"]')"
 for name in open closed; do
-	[ "$(stat $name '["sent"]')" = 50 ] || fail "$name: sent $(stat $name '["sent"]'), expected 50"
-	r="$(stat $name '["responders"][0]["multicast"]')"
-	[ "$(stat $name '["responders"][0]["multicast"]["replies"]')" = 40 ] &&
-		[ "$(stat $name '["responders"][0]["multicast"]["lost"]')" = 10 ] ||
+	[ "$(summary $name '["sent"]')" = 50 ] || fail "$name: sent $(summary $name '["sent"]'), expected 50"
+	r="$(summary $name '["responders"][0]["multicast"]')"
+	[ "$(summary $name '["responders"][0]["multicast"]["replies"]')" = 40 ] &&
+		[ "$(summary $name '["responders"][0]["multicast"]["lost"]')" = 10 ] ||
 		fail "$name: expected 40 replies and 10 lost: $r"
 done
 # Open: 0.1 s of pings and the final wait.  Closed: each of the 10 lost

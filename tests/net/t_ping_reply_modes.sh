@@ -9,9 +9,7 @@ G=239.1.2.3:1600
 PING='"data_base64":"TUNTVAED'
 PONG='"data_base64":"TUNTVAEE'
 
-in_ns responder mcast ping --respond --iface veth0 --duration 30 $G \
-	>"$T/resp.out" 2>"$T/resp.err" &
-wait_for "$T/resp.err" '^joined ' 5 || fail "responder never joined: $(cat "$T/resp.err")"
+start_responder responder 30
 
 # run MODE: observer on the group, 10 pings with --reply MODE (none: the
 # default); summary in $T/sum, everything the observer saw in $T/obs.
