@@ -675,14 +675,30 @@ def verdict(ok):
     return "holds" if ok else "DOES NOT HOLD"
 for s in SIZES:
     iperf = med(f"tp.iperf.{s}", ok=lambda r: r[0] > 0)
+    if not ceil_zl[s]:
+        continue
     for p in MCAST:
         v = med(f"zl.{p}.{s}")
-        if v is None or not ceil_zl[s]:
+        if v is None:
             continue
         rc = v / ceil_zl[s]
         ri = v / iperf if iperf else 0
+        # The ceiling's method is UDP_SEGMENT: the sendmmsg mode is shown
+        # beside the targets, not judged by them.
+        v_ = verdict(rc >= 0.85 and ri >= 5)
+        if p == "mcast_mmsg":
+            v_ = "reference"
+        elif rc >= 0.85 and ri < 5 and iperf and ceil_zl[s] < 5 * iperf:
+            # Say why, without softening the verdict.
+            v_ = "DOES NOT HOLD (5x is above the ceiling here)"
         t.append([f"{s} B zero loss >= 85% of ceiling, >= 5x iperf2: {NAMES[p]}",
-                  f"{rc * 100:.0f}% of ceiling, {ri:.1f}x iperf2", verdict(rc >= 0.85 and ri >= 5)])
+                  f"{rc * 100:.0f}% of ceiling, {ri:.1f}x iperf2", v_])
+    # What the kernel alone allows against iperf2 on this machine: when it
+    # is below 5x, no recvmmsg receiver can reach that line here.
+    if iperf:
+        t.append([f"  for reference, the ceiling itself at {s} B",
+                  f"{fnum(ceil_zl[s])}/s zero loss, {ceil_zl[s] / iperf:.1f}x iperf2 ({fnum(iperf)}/s)",
+                  "reference"])
 for s in SIZES:
     g, m = f"mcast_gro", f"mcast_gso"
     dups = sum(r[3] for r in rows.get(f"tp.{g}.{s}", []))  # zero-loss runs require 0

@@ -22,13 +22,19 @@ struct pinger {
 	size_t nresp;
 	uint64_t foreign;  /* replies to other pingers' sessions */
 	uint64_t overflow; /* replies from responders past MAX_RESPONDERS */
-	/* busy polling: replies to the latest ping expected and seen */
+	/* replies to the latest ping waited for (busy polling, --pingpong)
+	 * and seen; with none awaited, any reply counts */
 	unsigned want, got;
+	bool await_any;
 	double last_send; /* monotonic, of the latest ping */
 };
 
 /* Busy polling spins after a ping for at most this long, then sleeps. */
 #define SPIN_BUDGET 0.002
+/* A path that missed this many pings in a row is not waited for until it
+ * answers again: a responder that went away would otherwise cost every
+ * later ping a full --wait in the closed loop, and 2 ms of spinning. */
+#define MISS_LIMIT 3
 
 static struct responder *find_responder(struct pinger *p,
 					const struct sockaddr_storage *src,
@@ -134,7 +140,9 @@ static void take_reply(struct pinger *p, unsigned char *buf, size_t len,
 	}
 	ps->seen[bit / 64] |= 1ull << (bit % 64);
 	ps->replies++;
-	if (body.ping_seq + 1 == p->sent)
+	if (ps->replies == 1 || body.ping_seq > ps->last_seq)
+		ps->last_seq = body.ping_seq;
+	if (body.ping_seq + 1 == p->sent && (ps->awaited || p->await_any))
 		p->got++;
 	uint64_t now = (meta->flags & MCAST_META_TS)
 			       ? (uint64_t)meta->ts.tv_sec * 1000000000u +
@@ -168,15 +176,26 @@ static void send_ping(struct pinger *p)
 	if (rc < 0)
 		cli_fail_call(EXIT_RUNTIME, p->tx, rc, "send ping");
 	p->sent++;
-	/* Each responder heard so far answers on each path asked for. */
+	/* Each responder heard lately answers on each path asked for. */
 	p->got = 0;
 	p->want = 0;
+	bool heard = false;
+
 	for (size_t i = 0; i < p->nresp; i++)
-		if (p->resp[i].answered)
-			p->want +=
-				(p->c->reply & MCAST_HDR_WANT_MCAST ? 1 : 0) +
-				(p->c->reply & MCAST_HDR_WANT_UCAST ? 1 : 0);
-	if (p->want == 0)
+		for (int k = 0; k < NPATHS; k++) {
+			struct path_stats *ps = &p->resp[i].path[k];
+			unsigned asked = k == PATH_MCAST ? MCAST_HDR_WANT_MCAST
+							 : MCAST_HDR_WANT_UCAST;
+
+			ps->awaited = (p->c->reply & asked) && ps->replies &&
+				      seq - ps->last_seq <= MISS_LIMIT;
+			p->want += ps->awaited;
+			heard |= p->resp[i].answered;
+		}
+	/* Until a first reply any reply is waited for; once all heard so far
+	 * have gone quiet, none is. */
+	p->await_any = !heard;
+	if (p->await_any)
 		p->want = 1;
 	p->last_send = cli_now();
 }
@@ -210,7 +229,7 @@ static void drain(struct pinger *p, mcast_t *m)
 
 /*
  * Busy polling: both sockets read without sleeping, but only while the
- * replies to the latest ping are due - until every responder heard so far
+ * replies to the latest ping are due - until every responder heard lately
  * has answered on each path, or SPIN_BUDGET has passed.  Spinning through
  * the whole gap to the next ping would keep a second core busy besides a
  * busy responder's, and any other task on the machine would then take

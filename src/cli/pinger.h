@@ -15,6 +15,8 @@ extern const char *const path_names[NPATHS];
 
 struct path_stats {
 	uint64_t replies, duplicates;
+	uint64_t last_seq; /* newest ping answered, once replies > 0 */
+	bool awaited;	   /* its reply to the latest ping is waited for */
 	uint64_t seen[SEEN_BITS / 64];
 	struct mcast_hist rtt; /* ns */
 };

@@ -9,6 +9,7 @@ topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 
 start_responder left 60
+resp=$!
 # UDP payload byte 5 is the type; 4 is a pong.
 in_ns right nft -f - <<-NFT || fail "cannot load the nftables rule"
 	table inet lossy {
@@ -60,8 +61,29 @@ PY
 [ "$(cat "$T/open.rc")" = "$(cat "$T/closed.rc")" ] ||
 	fail "exit status differs: open $(cat "$T/open.rc"), closed $(cat "$T/closed.rc")"
 
+# A responder that goes away costs the closed loop MISS_LIMIT (3) waits,
+# then the pings keep their schedule again: 60 pings at 100/s, --wait 0.5,
+# the responder killed after 10 replies.  A --wait per lost ping would be
+# 25 s.
+in_ns right nft delete table inet lossy || fail "cannot remove the nftables rule"
+t0=$(date +%s.%N)
+in_ns right mcast ping --iface veth0 --count 60 --rate 100 --wait 0.5 --pingpong --max-loss 10 \
+	--reply multicast --format json $G >"$T/gone" 2>"$T/gone.err" &
+pinger=$!
+wait_lines "$T/gone" '"type":"reply"' 10 5 || fail "no replies before the responder went: $(cat "$T/gone.err")"
+kill -KILL $resp
+wait $pinger
+rc=$?
+secs=$(python3 -c "print(f'{$(date +%s.%N) - $t0:.2f}')")
+replies=$(summary gone '["responders"][0]["multicast"]["replies"]')
+[ "$rc" = 1 ] && [ "$(summary gone '["sent"]')" = 60 ] && [ "$replies" -ge 10 ] && [ "$replies" -le 50 ] ||
+	fail "responder gone: exit $rc, $(grep ping_summary "$T/gone")"
+# Three waits (1.5 s) and the final one (0.5 s) at least; far below 25 s.
+python3 -c "import sys; sys.exit(0 if 2.0 <= $secs < 8 else 1)" ||
+	fail "responder gone: the pinger took $secs s (expected 2-8 s)"
+
 # A pinger-only option, refused with --respond.
 mcast ping --respond --pingpong $G 2>"$T/err"
 [ $? = 2 ] || fail "--respond --pingpong: expected exit 2"
-echo "open $(cat "$T/open.secs") s, closed $(cat "$T/closed.secs") s" >&2
+echo "open $(cat "$T/open.secs") s, closed $(cat "$T/closed.secs") s, responder gone $secs s" >&2
 exit 0
