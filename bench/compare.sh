@@ -484,6 +484,9 @@ rss_one gso --gso
 export ROUNDS TD ZD LD PING_SIZE PING_RATE MARKDOWN QUICK
 MACHINE_NPROC=$(nproc)
 MACHINE_CPU=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
+# Virtual machines often hide the model behind a generic name; family and
+# model tell two hosts apart (the ratios moved 2x between two of them).
+MACHINE_CPU="$MACHINE_CPU (family $(sed -n 's/^cpu family[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1), model $(sed -n 's/^model[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1))"
 MACHINE_KERNEL=$(uname -r)
 MACHINE_MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 MACHINE_RMEM=$(cat /proc/sys/net/core/rmem_max)
