@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* mcast recv: its command line, parsed into what the run needs. */
+#ifndef MCAST_CLI_RECV_H
+#define MCAST_CLI_RECV_H
+
+#include "cli.h"
+#include "dgram.h"
+#include "trust.h"
+
+#define MAX_GROUPS  64
+#define MAX_SOURCES 16
+
+struct group_arg {
+	const char *text;
+	struct sockaddr_storage addr;
+	struct sockaddr_storage sources[MAX_SOURCES];
+	size_t nsources;
+};
+
+struct recv_cfg {
+	struct mcast_opts opts;
+	struct group_arg groups[MAX_GROUPS];
+	size_t ngroups;
+	struct sockaddr_storage sources[MAX_SOURCES]; /* --source */
+	size_t nsources;
+	long long count; /* -1: no limit */
+	double timeout;	 /* <0: none */
+	enum out_format format;
+	bool quiet;
+	/* --stats and what builds on it */
+	bool stats, until_end;
+	double interval_report; /* seconds; 0: none */
+	long long expect;	/* -1: no verdict */
+	double max_loss;	/* percent; <0: no verdict */
+	double rejoin, idle;	/* seconds; 0: off */
+	struct trust_cfg trust;
+};
+
+/* Parse argv into c (exits 2 with one line on bad usage, 0 after --help). */
+void recv_parse_args(int argc, char **argv, struct recv_cfg *c);
+
+#endif /* MCAST_CLI_RECV_H */
