@@ -147,11 +147,7 @@ void mc_meta_reset(struct mcast_meta *meta, size_t len)
 /* Copy the full metadata into the caller's struct, as far as it reaches. */
 void mc_meta_store(struct mcast_meta *dst, const struct mcast_meta *src)
 {
-	size_t n = dst->size < sizeof(*src) ? dst->size : sizeof(*src);
-	size_t size = dst->size;
-
-	memcpy(dst, src, n);
-	dst->size = size;
+	mc_copy_sized(dst, src, sizeof(*src));
 }
 
 /* Receive up to n datagrams: flags MSG_DONTWAIT, or MSG_WAITFORONE to

@@ -78,6 +78,27 @@ struct mcast {
 	struct mc_watch watch;
 };
 
+/*
+ * Copy a struct that carries its size in its first member (mcast.h's rule
+ * for structs that may grow) out to a caller whose struct may be older or
+ * newer than the library's: as far as both reach, the caller's size member
+ * left alone.  Returns the bytes the caller's struct now holds, or 0 when
+ * its size member is too small to be one.
+ */
+static inline size_t mc_copy_sized(void *dst, const void *src, size_t src_size)
+{
+	size_t n;
+
+	memcpy(&n, dst, sizeof(n));
+	if (n < sizeof(size_t))
+		return 0;
+	if (n > src_size)
+		n = src_size;
+	memcpy((char *)dst + sizeof(size_t), (const char *)src + sizeof(size_t),
+	       n - sizeof(size_t));
+	return n;
+}
+
 /* error.c: record which step failed; returns code for tail calls. */
 int mc_fail(struct mcast *m, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

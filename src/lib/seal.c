@@ -569,12 +569,7 @@ int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
 
 int mcast_opener_rejects(const mcast_opener_t *o, struct mcast_rejects *r)
 {
-	size_t size;
-
-	if (!o || !r || r->size < sizeof(r->size))
+	if (!o || !r || !mc_copy_sized(r, &o->rej, sizeof(o->rej)))
 		return -EINVAL;
-	size = r->size < sizeof(*r) ? r->size : sizeof(*r);
-	memcpy((char *)r + sizeof(r->size),
-	       (const char *)&o->rej + sizeof(r->size), size - sizeof(r->size));
 	return 0;
 }

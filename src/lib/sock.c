@@ -418,9 +418,8 @@ int mcast_get_info(const mcast_t *m, struct mcast_info *info)
 		for (unsigned k = 0; k < m->nsocks; k++)
 			i.kernel_drops += mc_socket_drops(m->socks[k].fd);
 	}
-	size_t n = info->size < sizeof(i) ? info->size : sizeof(i);
-	memcpy(info, &i, n);
-	info->size = n;
+	/* Unlike the other getters, the size member says how much was filled. */
+	info->size = mc_copy_sized(info, &i, sizeof(i));
 	return 0;
 }
 

@@ -459,19 +459,10 @@ int mcast_tracker_all_ended(const mcast_tracker_t *t)
 	return t && t->live_probes > 0 && t->live_done == t->live_probes;
 }
 
-/* Copy what fits in the caller's out->size; out->size itself stays. */
 static int mc_copy_out(struct mcast_stream_stats *out,
 		       const struct mcast_stream_stats *s)
 {
-	size_t n = out->size;
-
-	if (n < sizeof(out->size))
-		return -EINVAL;
-	if (n > sizeof(*s))
-		n = sizeof(*s);
-	memcpy((char *)out + sizeof(out->size),
-	       (const char *)s + sizeof(s->size), n - sizeof(s->size));
-	return 0;
+	return mc_copy_sized(out, s, sizeof(*s)) ? 0 : -EINVAL;
 }
 
 int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
