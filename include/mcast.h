@@ -399,6 +399,15 @@ struct mcast_dgram {
  */
 int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n);
 
+/*
+ * How many datagrams of len bytes one system call of a segmented sender
+ * (MCAST_OPT_GSO) carries when every buffer is full.  Batches of a multiple
+ * of it leave no part-filled buffer at their end, which costs the kernel a
+ * whole trip down the stack for a few datagrams (1-5% of the rate at 1400
+ * bytes in batches of 1024).  Always >= 1; no handle needed.
+ */
+size_t mcast_gso_batch(size_t len);
+
 /* Send one datagram.  Returns len, or a code as mcast_send_batch(). */
 int mcast_send(mcast_t *m, const void *buf, size_t len);
 

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #define BENCH_GROUP "239.255.77.77:7777"
-#define TX_BATCH    1024 /* datagrams per send call in mmsg/gso modes */
+#define TX_BATCH    1024 /* datagrams per send call in mmsg/gso modes, at most */
 #define RX_BATCH    64
 #define RX_CAP	    2048 /* per-datagram buffer; GRO splits into these */
 #define DRAIN_MS    200	 /* receive this long after the sender stopped */
@@ -101,7 +101,10 @@ static void *sender(void *arg)
 	struct mcast_hdr h = { .type = MCAST_MSG_DATA };
 	struct mcast_dgram *v = calloc(TX_BATCH, sizeof(*v));
 	unsigned char *bufs = calloc(TX_BATCH, b->size);
-	size_t batch = b->mode == MODE_PLAIN ? 1 : TX_BATCH;
+	size_t whole = mcast_gso_batch(b->size);
+	size_t batch = b->mode == MODE_PLAIN			 ? 1
+		       : b->mode == MODE_GSO && whole < TX_BATCH ? whole
+								 : TX_BATCH;
 	mcast_t *tx = NULL;
 	double start, end, cpu0;
 

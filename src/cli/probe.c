@@ -13,7 +13,7 @@
 #include <time.h>
 
 #define PROBE_BATCH 64	  /* datagrams per send call at full speed */
-#define GSO_BATCH   1024  /* the same with --gso: 16 segmented buffers */
+#define GSO_BATCH   1024  /* the same with --gso, at most: whole buffers */
 #define END_REPEATS 3	  /* end-of-stream markers; one may be lost */
 #define END_GAP	    0.005 /* seconds between them */
 #define CATCH_UP    0.005 /* seconds of schedule a late sender may make up */
@@ -130,8 +130,11 @@ int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t)
 	struct prober p;
 	bool full_speed = isinf(c->rate);
 	bool gso = c->opts.flags & MCAST_OPT_GSO;
-	size_t burst =
-		full_speed ? (gso ? GSO_BATCH : PROBE_BATCH) : (size_t)c->burst;
+	size_t whole = mcast_gso_batch((size_t)c->size);
+	size_t burst = !full_speed	   ? (size_t)c->burst
+		       : !gso		   ? PROBE_BATCH
+		       : whole < GSO_BATCH ? whole
+					   : GSO_BATCH;
 	double step = full_speed ? 0 : (double)burst / c->rate;
 	double slack = step > CATCH_UP ? step : CATCH_UP;
 	double start = cli_now(), anchor = start, end_at = 0;

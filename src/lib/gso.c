@@ -24,6 +24,15 @@
 /* One buffer must fit one IP datagram before the kernel cuts it. */
 #define MC_GSO_BYTES 65507
 
+size_t mcast_gso_batch(size_t len)
+{
+	size_t segs = len ? MC_GSO_BYTES / len : MC_GSO_SEGS;
+
+	if (segs > MC_GSO_SEGS)
+		segs = MC_GSO_SEGS;
+	return MC_GSO_MSGS * (segs ? segs : 1);
+}
+
 int mc_gso_probe(int fd)
 {
 	/* Size 0 means "per call", and the option's existence is the test. */

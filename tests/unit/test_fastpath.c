@@ -202,9 +202,25 @@ static void test_gso_fallback(void)
 	netns_set_lo_mtu(65536);
 }
 
+/* Whole buffers per call: 16 buffers of at most 64 segments and at most
+ * 65507 bytes, at least one datagram each. */
+static void test_gso_batch(void)
+{
+	CHECK_EQ_INT(mcast_gso_batch(64), 16 * 64);
+	CHECK_EQ_INT(mcast_gso_batch(1023), 16 * 64);
+	CHECK_EQ_INT(mcast_gso_batch(1024), 16 * 63);
+	CHECK_EQ_INT(mcast_gso_batch(1400), 16 * 46);
+	CHECK_EQ_INT(mcast_gso_batch(32753), 16 * 2);
+	CHECK_EQ_INT(mcast_gso_batch(32754), 16);
+	CHECK_EQ_INT(mcast_gso_batch(65507), 16);
+	CHECK_EQ_INT(mcast_gso_batch(100000), 16);
+	CHECK_EQ_INT(mcast_gso_batch(0), 16 * 64);
+}
+
 int main(void)
 {
 	netns_enter();
+	test_gso_batch();
 	if (!CHECK(netns_set_lo_up() == 0))
 		return check_done();
 	test_matrix();
