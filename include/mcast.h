@@ -21,7 +21,16 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <net/if.h>
+#include <string.h>
 #include <time.h>
+
+/* Strict ISO C99 (-std=c99 without _POSIX_C_SOURCE) leaves struct
+ * timespec out of glibc's <time.h>; glibc's own headers take it from
+ * here, under the same guard as <linux/time.h>. */
+#if defined(__GLIBC__) && !defined(_STRUCT_TIMESPEC) && \
+	(__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 26))
+#include <bits/types/struct_timespec.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -377,7 +386,10 @@ struct mcast_meta {
 
 static inline void mcast_meta_init(struct mcast_meta *meta)
 {
-	*meta = (struct mcast_meta){ .size = sizeof(*meta), .ttl = -1 };
+	/* memset, not a compound literal: the header is also C++'s. */
+	memset(meta, 0, sizeof(*meta));
+	meta->size = sizeof(*meta);
+	meta->ttl = -1;
 }
 
 /* One datagram of a batch: the caller owns buf, meta and to. */
