@@ -367,9 +367,12 @@ static void parse_args(int argc, char **argv, struct bench *b)
 	b->size = 64;
 	b->mode = MODE_MMSG;
 	b->rcvbuf = 32 << 20;
+	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
+
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "i:D:s:m:gBR:r:F:k:h", longopts,
 				NULL)) != -1) {
+		cli_once(&once, o);
 		if (trust_parse_opt(&b->trust_cfg, o, optarg))
 			continue;
 		switch (o) {

@@ -5,6 +5,7 @@
 
 #include "mcast.h"
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,6 +50,20 @@ _Noreturn void cli_bad_value(const char *opt, const char *value,
 			     const char *want);
 /* getopt_long reported a problem (it prints nothing: opterr is 0). */
 _Noreturn void cli_bad_option(int optopt_char, const char *arg);
+
+/*
+ * Options given so far in one getopt_long() loop, so that a single-valued
+ * option given twice ("-i lo -i eth1") is refused rather than the last one
+ * silently winning.  Options without a value (flags) may repeat, and so may
+ * the ones named in repeatable (NULL-terminated, e.g. "source").
+ */
+struct cli_once {
+	const struct option *longopts;
+	const char *const *repeatable;
+	unsigned char seen[64]; /* per entry of longopts */
+};
+/* Call with each code getopt_long() returns; exits 2 on a repeat. */
+void cli_once(struct cli_once *once, int code);
 
 /* Range-checked numbers; any error exits 2 naming the option. */
 long long cli_parse_int(const char *opt, const char *s, long long min,

@@ -57,10 +57,12 @@ int cmd_demo(int argc, char **argv)
 	mcast_t *rx = NULL, *tx = NULL;
 	long long count = 3, got = 0;
 	double interval = 0.2;
+	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
 	int o, rc;
 
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
+		cli_once(&once, o);
 		switch (o) {
 		case 'c':
 			count = cli_parse_int("--count", optarg, 1, 1000);

@@ -79,9 +79,12 @@ static void parse_args(int argc, char **argv, struct doctor *d)
 
 	d->rcvbuf = DEFAULT_RCVBUF;
 	d->self_test = true;
+	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
+
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "i:S:r:l:F:nh", longopts, NULL)) !=
 	       -1) {
+		cli_once(&once, o);
 		switch (o) {
 		case 'i':
 			d->iface_arg = optarg;

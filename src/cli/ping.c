@@ -102,9 +102,14 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 	c->reply = MCAST_HDR_WANT_MCAST | MCAST_HDR_WANT_UCAST;
 	c->expect_responders = -1;
 	c->max_loss = -1;
+	struct cli_once once = { .longopts = longopts,
+				 .repeatable = (const char *const[]){
+					 "responder", NULL } };
+
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "ai:t:r:c:D:W:s:P:n:L:F:Bb:qk:h",
 				longopts, NULL)) != -1) {
+		cli_once(&once, o);
 		if (trust_parse_opt(&c->trust, o, optarg))
 			continue;
 		switch (o) {

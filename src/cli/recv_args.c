@@ -121,9 +121,14 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 	c->timeout = -1;
 	c->expect = -1;
 	c->max_loss = -1;
+	struct cli_once once = { .longopts = longopts,
+				 .repeatable = (const char *const[]){ "source",
+								      NULL } };
+
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "i:S:c:w:qF:r:sR:e:L:EGJ:I:k:h",
 				longopts, NULL)) != -1) {
+		cli_once(&once, o);
 		if (trust_parse_opt(&c->trust, o, optarg))
 			continue;
 		switch (o) {

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -124,9 +125,12 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	c->size = 1400;
 	c->message = "Hello World";
 	c->burst = 1;
+	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
+
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "i:t:lb:c:d:f:s:pr:B:D:qk:h",
 				longopts, NULL)) != -1) {
+		cli_once(&once, o);
 		if (trust_parse_opt(&c->trust, o, optarg))
 			continue;
 		switch (o) {
@@ -222,7 +226,9 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	if (c->file && c->message_given)
 		cli_die(EXIT_USAGE, "give either MESSAGE or --file, not both");
 	if (c->group.ss_family == AF_INET && c->size > MAX_PAYLOAD_V4)
-		cli_bad_value("--size", "too large", "at most 65507 for IPv4");
+		cli_die(EXIT_USAGE,
+			"--size %lld is too large for an IPv4 group: a UDP datagram carries at most %d bytes (65535 less the 20-byte IP and 8-byte UDP headers); use --size %d or less",
+			c->size, MAX_PAYLOAD_V4, MAX_PAYLOAD_V4);
 	if (c->file && !c->interval_set)
 		c->interval = 0.001;
 	if (c->trust.key_file && c->file &&
@@ -389,16 +395,22 @@ static void send_file(struct sender_state *s, int fd)
 			strerror((int)-n));
 }
 
+/* Bad input is found before anything is sent: a directory opens for
+ * reading and fails only at the first read(). */
 static int open_input(const char *file)
 {
-	int fd;
+	struct stat st;
+	int fd = STDIN_FILENO;
 
-	if (strcmp(file, "-") == 0)
-		return STDIN_FILENO;
-	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (strcmp(file, "-") != 0)
+		fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		cli_die(EXIT_USAGE, "cannot open %s: %s", file,
 			strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		cli_die(EXIT_USAGE,
+			"cannot send %s: it is a directory; give a file, or - for standard input",
+			file);
 	return fd;
 }
 

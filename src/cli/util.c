@@ -77,6 +77,63 @@ void cli_bad_option(int optopt_char, const char *arg)
 		arg ? arg : "?", cli_prog);
 }
 
+void cli_once(struct cli_once *once, int code)
+{
+	const struct option *opt = once->longopts;
+	size_t i = 0;
+
+	for (; opt[i].name && opt[i].val != code; i++)
+		;
+	if (!opt[i].name || opt[i].has_arg == no_argument ||
+	    i >= sizeof(once->seen))
+		return;
+	for (const char *const *r = once->repeatable; r && *r; r++)
+		if (strcmp(*r, opt[i].name) == 0)
+			return;
+	if (once->seen[i])
+		cli_die(EXIT_USAGE,
+			"--%s given more than once; give it once (see %s --help)",
+			opt[i].name, cli_prog);
+	once->seen[i] = 1;
+}
+
+/*
+ * The man page promises decimal numbers: digits and, where fraction
+ * allows, one decimal point (no option takes a negative value).  strtoll
+ * and strtod take more (blanks, signs, hex, exponents, "inf"), which is
+ * refused here.  n is the length of the number (a unit suffix may follow).
+ */
+static bool is_decimal(const char *s, size_t n, bool fraction)
+{
+	size_t digits = 0;
+	bool point = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '.' && fraction && !point)
+			point = true;
+		else
+			return false;
+	}
+	return digits > 0;
+}
+
+/* A limit for messages: plain digits, never 1e+07. */
+static const char *num_text(double v, char *buf, size_t len)
+{
+	int n;
+
+	if (v > -1e18 && v < 1e18 && v == (double)(long long)v) {
+		snprintf(buf, len, "%.0f", v);
+		return buf;
+	}
+	n = snprintf(buf, len, "%.6f", v);
+	while (n > 1 && (size_t)n < len && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	return buf;
+}
+
 long long cli_parse_int(const char *opt, const char *s, long long min,
 			long long max)
 {
@@ -88,7 +145,8 @@ long long cli_parse_int(const char *opt, const char *s, long long min,
 		 max);
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (!*s || *end || errno || v < min || v > max)
+	if (!is_decimal(s, strlen(s), false) || *end || errno || v < min ||
+	    v > max)
 		cli_bad_value(opt, s, want);
 	return v;
 }
@@ -101,16 +159,35 @@ double cli_parse_seconds(const char *opt, const char *s, double min, double max)
 double cli_parse_real(const char *opt, const char *s, double min, double max,
 		      const char *unit)
 {
-	char want[96];
+	char want[128], lo[32], hi[32];
 	char *end;
 	double v;
 
-	snprintf(want, sizeof(want), "%s from %g to %g", unit, min, max);
+	snprintf(want, sizeof(want), "%s from %s to %s (decimal)", unit,
+		 num_text(min, lo, sizeof(lo)), num_text(max, hi, sizeof(hi)));
 	errno = 0;
 	v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v < min || v > max)
+	if (!is_decimal(s, strlen(s), true) || *end || errno || !isfinite(v) ||
+	    v < min || v > max)
 		cli_bad_value(opt, s, want);
 	return v;
+}
+
+/* The multiplier of a K/M/G suffix, 0 for anything else. */
+static double suffix_mult(char c, double unit)
+{
+	switch (c) {
+	case 'k':
+	case 'K':
+		return unit;
+	case 'm':
+	case 'M':
+		return unit * unit;
+	case 'g':
+	case 'G':
+		return unit * unit * unit;
+	}
+	return 0;
 }
 
 long long cli_parse_bytes(const char *opt, const char *s, long long min,
@@ -119,32 +196,16 @@ long long cli_parse_bytes(const char *opt, const char *s, long long min,
 	char want[96];
 	char *end;
 	long long v, mult = 1;
+	size_t n = strlen(s);
 
 	snprintf(want, sizeof(want),
 		 "bytes from %lld to %lld (K, M, G allowed)", min, max);
+	if (n > 1 && suffix_mult(s[n - 1], 1024) > 0)
+		mult = (long long)suffix_mult(s[--n], 1024);
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (end != s && *end) {
-		switch (*end) {
-		case 'k':
-		case 'K':
-			mult = 1LL << 10;
-			break;
-		case 'm':
-		case 'M':
-			mult = 1LL << 20;
-			break;
-		case 'g':
-		case 'G':
-			mult = 1LL << 30;
-			break;
-		default:
-			mult = 0;
-		}
-		end++;
-	}
-	if (end == s || *end || errno || !mult || v < 0 || v > max / mult ||
-	    v * mult < min)
+	if (!is_decimal(s, n, false) || end != s + n || errno || v < 0 ||
+	    v > max / mult || v * mult < min)
 		cli_bad_value(opt, s, want);
 	return v * mult;
 }
@@ -152,35 +213,20 @@ long long cli_parse_bytes(const char *opt, const char *s, long long min,
 double cli_parse_rate(const char *opt, const char *s, double min, double max,
 		      double unit)
 {
-	char want[96];
+	char want[128], lo[32], hi[32];
 	char *end;
 	double v, mult = 1;
+	size_t n = strlen(s);
 
-	snprintf(want, sizeof(want), "a number from %g to %g (k, M, G allowed)",
-		 min, max);
+	snprintf(want, sizeof(want),
+		 "a decimal number from %s to %s (k, M, G allowed)",
+		 num_text(min, lo, sizeof(lo)), num_text(max, hi, sizeof(hi)));
+	if (n > 1 && suffix_mult(s[n - 1], unit) > 0)
+		mult = suffix_mult(s[--n], unit);
 	errno = 0;
-	v = strtod(s, &end);
-	if (end != s && *end && !end[1]) {
-		switch (*end) {
-		case 'k':
-		case 'K':
-			mult = unit;
-			end++;
-			break;
-		case 'm':
-		case 'M':
-			mult = unit * unit;
-			end++;
-			break;
-		case 'g':
-		case 'G':
-			mult = unit * unit * unit;
-			end++;
-			break;
-		}
-	}
-	v *= mult;
-	if (end == s || *end || errno || !isfinite(v) || v < min || v > max)
+	v = strtod(s, &end) * mult;
+	if (!is_decimal(s, n, true) || end != s + n || errno || !isfinite(v) ||
+	    v < min || v > max)
 		cli_bad_value(opt, s, want);
 	return v;
 }
