@@ -12,6 +12,20 @@
  *    Warnings come back as MCAST_WARN_* bits (mcast_get_info()).
  *  - Structs that may grow carry their own size in the first member
  *    (set by the matching *_init() function), so old callers keep working.
+ *  - Timeouts: mcast_recv() returns -ETIMEDOUT when nothing arrived (its
+ *    0 is an empty datagram), mcast_recv_batch() returns 0 (a count of
+ *    datagrams).  Check each for what it returns.
+ *
+ * Threads: the library takes no locks and has no global state, so
+ * distinct objects may be used in distinct threads at the same time.  One
+ * object - a handle (mcast_t), tracker, sealer, opener or histogram - is
+ * not thread-safe: use it from one thread at a time, including its const
+ * getters (mcast_get_info() reads what a receive may be changing).  A
+ * keyring is never written after it is loaded, so several threads may
+ * share one (each with its own sealer or opener) as long as it outlives
+ * them all.  The functions without an object (addresses, interfaces,
+ * routes, the wire format, mcast_strerror(), mcast_version()) may be
+ * called from any thread.
  */
 #ifndef MCAST_H
 #define MCAST_H
@@ -36,7 +50,25 @@
 extern "C" {
 #endif
 
-#define MCAST_VERSION "0.1.0"
+/*
+ * The version of this header.  A program may run against a newer library
+ * than it was built with: mcast_version() and mcast_version_number() say
+ * which one is loaded.  0.x releases may change the API and the wire
+ * format between minor versions (0.2.0 changed the wire format).
+ */
+#define MCAST_VERSION	    "0.2.0" /* CMakeLists.txt reads it from here */
+#define MCAST_VERSION_MAJOR 0
+#define MCAST_VERSION_MINOR 2
+#define MCAST_VERSION_PATCH 0
+/* (major << 16) | (minor << 8) | patch: versions compare as numbers. */
+#define MCAST_VERSION_NUMBER                                        \
+	((MCAST_VERSION_MAJOR << 16) | (MCAST_VERSION_MINOR << 8) | \
+	 MCAST_VERSION_PATCH)
+
+/* The loaded library's version, "0.2.0"; never NULL, never freed. */
+const char *mcast_version(void);
+/* The same as a number, like MCAST_VERSION_NUMBER. */
+unsigned mcast_version_number(void);
 
 /*
  * Library error codes.  They sit far below any -errno value so that both
@@ -426,17 +458,24 @@ int mcast_send(mcast_t *m, const void *buf, size_t len);
 /*
  * Receive up to n datagrams, waiting at most timeout_ms (-1: forever,
  * 0: do not wait) for the first one; takes what is already queued after
- * it without waiting.  Returns the number received (0 on timeout), or
- * -EINTR when a signal arrived while waiting, or -errno.  On a sender
+ * it without waiting.  Returns the number received, or -EINTR when a
+ * signal arrived while waiting, or -errno.  A timeout is 0, NOT
+ * -ETIMEDOUT as from mcast_recv(): 0 also comes back when an event of a
+ * watching receiver (MCAST_OPT_WATCH) ended the wait before a datagram
+ * arrived, and for n == 0.  On a sender
  * opened with MCAST_OPT_REPLIES it reads the unicast datagrams sent to
  * the sender's own address and port (MCAST_EROLE on other senders).
  */
 int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
 		     int timeout_ms);
 
-/* Receive one datagram into buf.  Returns the bytes stored, -ETIMEDOUT
- * when none arrived in time, or a code as mcast_recv_batch().  meta may be
- * NULL. */
+/*
+ * Receive one datagram into buf.  Returns the bytes stored (0 for an empty
+ * datagram), or -ETIMEDOUT when none arrived in time - unlike
+ * mcast_recv_batch(), whose timeout is 0 - or when an event of a watching
+ * receiver ended the wait first (see mcast_events()), or a code as
+ * mcast_recv_batch().  meta may be NULL.
+ */
 int mcast_recv(mcast_t *m, void *buf, size_t cap, struct mcast_meta *meta,
 	       int timeout_ms);
 

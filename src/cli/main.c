@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("mcast %s\n", MCAST_VERSION);
+		printf("mcast %s\n", mcast_version());
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "help")) {
