@@ -51,10 +51,11 @@ extern "C" {
 #endif
 
 /*
- * The version of this header.  A program may run against a newer library
- * than it was built with: mcast_version() and mcast_version_number() say
- * which one is loaded.  0.x releases may change the API and the wire
- * format between minor versions (0.2.0 changed the wire format).
+ * The version of this header.  A program may run against another library
+ * of the same soname (libmcast.so.0) than it was built with:
+ * mcast_version() and mcast_version_number() say which one is loaded.
+ * 0.x minor releases may change the API (the CMake package matches the
+ * same major.minor only) and the wire format (0.2.0 did: docs/PROTOCOL.md).
  */
 #define MCAST_VERSION	    "0.2.0" /* CMakeLists.txt reads it from here */
 #define MCAST_VERSION_MAJOR 0
