@@ -12,7 +12,7 @@ src=$(dirname "$here")
 build=$src/build-fuzz
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-fuzz_wire fuzz_unseal fuzz_addr fuzz_keyfile}
+targets=${*:-fuzz_wire fuzz_unseal fuzz_addr fuzz_keyfile fuzz_tracker}
 
 command -v clang >/dev/null || { echo "run.sh: clang not found" >&2; exit 2; }
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang \

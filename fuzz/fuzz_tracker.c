@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_tracker.c - the stream tracker (src/lib/stats.c, stats_table.c) on
+ * any sequence of datagrams, as an unsealed receiver feeds it whatever the
+ * network brings.
+ *
+ * The first byte sizes a small tracker (1 to 8 entries, a window of 64 or
+ * 128), so that retirement and window wrap-around are reached quickly.
+ * Each following record is one datagram from one of four sources to one of
+ * two groups, with or without TTL and arrival time: either raw bytes, or a
+ * header encoded from a few input bytes (type, one of four sessions, a
+ * 16-bit sequence number, an end-of-stream total), which gets deep into
+ * the sequence accounting far sooner than random bytes would.
+ *
+ * Besides crashes it checks what the counters promise (docs/PROTOCOL.md,
+ * "Counters"): every datagram fed is counted exactly once in the totals -
+ * received, duplicates, plain, malformed and bytes add up to what feed()
+ * said of each - retired entries included; the table never holds more
+ * entries than it was given.
+ */
+#include "fuzz.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MC_MAX_DGRAM 1500
+
+struct reader {
+	const uint8_t *p;
+	size_t n;
+};
+
+static unsigned take(struct reader *r, unsigned bytes)
+{
+	unsigned v = 0;
+
+	for (unsigned i = 0; i < bytes; i++) {
+		v <<= 8;
+		if (r->n) {
+			v |= *r->p++;
+			r->n--;
+		}
+	}
+	return v;
+}
+
+static void set_v4(struct sockaddr_storage *ss, uint32_t addr, uint16_t port)
+{
+	struct sockaddr_in *s = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s->sin_family = AF_INET;
+	s->sin_addr.s_addr = htonl(addr);
+	s->sin_port = htons(port);
+}
+
+static void set_source(struct sockaddr_storage *ss, unsigned which)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	switch (which & 3) {
+	case 0:
+		set_v4(ss, 0x0a000001, 1000);
+		break;
+	case 1:
+		set_v4(ss, 0x0a000001, 1001);
+		break;
+	case 2:
+		set_v4(ss, 0x0a000002, 1000);
+		break;
+	default:
+		memset(ss, 0, sizeof(*ss));
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr.s6_addr[0] = 0xfe;
+		s6->sin6_addr.s6_addr[1] = 0x80;
+		s6->sin6_addr.s6_addr[15] = 1;
+		s6->sin6_port = htons(1000);
+		break;
+	}
+}
+
+/* A header from a few input bytes; 0 when the encoder refuses it (an
+ * unknown type), and the record is then fed as raw bytes instead. */
+static size_t build_framed(struct reader *r, uint8_t *buf)
+{
+	struct mcast_hdr h = { 0 };
+	size_t payload;
+	int rc;
+
+	h.type = (uint8_t)(take(r, 1) % 6);
+	memset(h.session, 0x11 * (int)(1 + take(r, 1) % 4), MCAST_SESSION_LEN);
+	h.seq = take(r, 2);
+	h.send_ns = 1700000000000000000ull + (uint64_t)take(r, 2) * 1000;
+	h.ttl = (uint8_t)take(r, 1);
+	payload = take(r, 1);
+	if (h.type == MCAST_MSG_END && payload < MCAST_END_BODY_LEN)
+		payload = MCAST_END_BODY_LEN;
+	h.payload_len = (uint16_t)payload;
+	rc = mcast_hdr_encode(&h, buf, MC_MAX_DGRAM);
+	if (rc < 0)
+		return 0;
+	memset(buf + rc, 0, payload);
+	if (h.type == MCAST_MSG_END)
+		mcast_end_encode(take(r, 2), buf + rc, payload);
+	return (size_t)rc + payload;
+}
+
+struct expect {
+	uint64_t received, duplicates, plain, malformed, bytes;
+};
+
+static void feed_one(mcast_tracker_t *t, struct reader *r, uint64_t *clock_ns,
+		     struct expect *x)
+{
+	static const uint32_t groups[2] = { 0xef010203, 0xef010204 };
+	uint8_t buf[MC_MAX_DGRAM];
+	struct mcast_meta meta;
+	unsigned ctl = take(r, 1);
+	size_t len = 0;
+	int rc;
+
+	mcast_meta_init(&meta);
+	set_source(&meta.src, ctl);
+	set_v4(&meta.dst, groups[(ctl >> 2) & 1], 5000);
+	meta.flags = MCAST_META_DST;
+	if (ctl & 0x10) {
+		meta.flags |= MCAST_META_TTL;
+		meta.ttl = (int)take(r, 1);
+	}
+	if (ctl & 0x20) {
+		/* Arrival times may step back: clocks and queues do. */
+		*clock_ns += (uint64_t)(int64_t)(int16_t)take(r, 2) * 1000000;
+		meta.flags |= MCAST_META_TS;
+		meta.ts.tv_sec = (time_t)(*clock_ns / 1000000000u);
+		meta.ts.tv_nsec = (long)(*clock_ns % 1000000000u);
+	}
+	if (ctl & 0x08)
+		len = build_framed(r, buf);
+	if (!len) {
+		len = take(r, 1);
+		if (len > r->n)
+			len = r->n;
+		memcpy(buf, r->p, len);
+		r->p += len;
+		r->n -= len;
+	}
+	meta.len = len;
+
+	rc = mcast_tracker_feed(t, buf, len, &meta);
+	if (rc == MCAST_FEED_PLAIN)
+		x->plain++;
+	switch (rc) {
+	case MCAST_FEED_PLAIN: /* a plain datagram is received as well */
+	case MCAST_FEED_DATA:
+		x->received++;
+		x->bytes += len;
+		break;
+	case MCAST_FEED_DUP:
+		x->duplicates++;
+		break;
+	case MCAST_FEED_END:
+	case MCAST_FEED_OTHER:
+		break;
+	default:
+		if (rc >= 0)
+			abort();
+		x->malformed++;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct reader r = { data, size };
+	struct mcast_tracker_opts o;
+	struct mcast_stream_stats s = { .size = sizeof(s) };
+	struct mcast_stream_stats tot = { .size = sizeof(tot) };
+	struct expect x = { 0 };
+	uint64_t clock_ns = 1700000000000000000ull, live = 0;
+	mcast_tracker_t *t;
+	unsigned cfg = take(&r, 1);
+	size_t n;
+
+	mcast_tracker_opts_init(&o);
+	o.max_sessions = 1 + (cfg & 7);
+	o.window = 64u << ((cfg >> 3) & 1);
+	if (mcast_tracker_new(&t, &o) != 0)
+		abort();
+	while (r.n) {
+		feed_one(t, &r, &clock_ns, &x);
+		if (mcast_tracker_count(t) > o.max_sessions)
+			abort();
+	}
+
+	n = mcast_tracker_count(t);
+	for (size_t i = 0; i < n; i++) {
+		if (mcast_tracker_get(t, i, &s) != 0)
+			abort();
+		if (s.is_probe && s.received && s.first_seq > s.max_seq)
+			abort();
+		live += s.received;
+	}
+	if (mcast_tracker_get(t, n, &s) != -ERANGE)
+		abort();
+	if (mcast_tracker_totals(t, &tot) != 0 || tot.received != x.received ||
+	    tot.duplicates != x.duplicates || tot.plain != x.plain ||
+	    tot.malformed != x.malformed || tot.bytes != x.bytes ||
+	    live > tot.received)
+		abort();
+	if ((unsigned)mcast_tracker_all_ended(t) > 1)
+		abort();
+	mcast_tracker_free(t);
+	return 0;
+}
