@@ -694,12 +694,25 @@ typedef struct mcast_keyring mcast_keyring_t;
 /*
  * Load a key file: text, one key per line "ID HEX" (ID a decimal from 1
  * to 4294967295, HEX 64 hex digits), '#' starts a comment, blank lines
- * ignored; the last key is the newest.  The file must not be readable by
- * group or others.  On failure err (caller's, may be NULL) says which
- * line and what.  Returns 0, MCAST_EKEYPERM, MCAST_EKEYFILE, -errno.
+ * ignored; the last key is the newest.  The file must be owned by the
+ * effective user or root and not be readable by group or others.  On
+ * failure err (caller's, may be NULL) says which line and what; it never
+ * quotes key material.  Key bytes are held in memory excluded from core
+ * dumps.  Returns 0, MCAST_EKEYPERM, MCAST_EKEYFILE, -errno.
  */
 int mcast_keyring_load(mcast_keyring_t **kp, const char *path, char *err,
 		       size_t errlen);
+/*
+ * The same from a file the caller opened (fd is not closed); name is used
+ * in messages.  The checks - a regular file, owned by the effective user or
+ * root, no group or other permission bits - are made on fd, so they hold
+ * for the file actually read, and *st (may be NULL) gets that file's
+ * fstat(), for noticing later that the path names another file (a key
+ * rotation).  Returns as mcast_keyring_load().
+ */
+struct stat;
+int mcast_keyring_load_fd(mcast_keyring_t **kp, int fd, const char *name,
+			  struct stat *st, char *err, size_t errlen);
 /* The same from text in memory (no permission check). */
 int mcast_keyring_parse(mcast_keyring_t **kp, const char *text, size_t len,
 			char *err, size_t errlen);

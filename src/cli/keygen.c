@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* mcast keygen: a new random key for sealed streams, or the next one. */
 #include "cli.h"
+#include "trust.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@ int cmd_keygen(int argc, char **argv)
 		cli_die(EXIT_USAGE,
 			"unexpected argument '%s'; see mcast keygen --help",
 			argv[optind]);
+	cli_no_core_dumps();
 	id = mcast_keygen(path, err, sizeof(err));
 	if (id < 0) {
 		int status = id == MCAST_EKEYPERM || id == MCAST_EKEYFILE

@@ -6,9 +6,12 @@
 #include "trust.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #define RELOAD_EVERY 1.0 /* seconds between looks at the key file */
 #define LOG_EVERY    1.0 /* at most one reject line this often */
@@ -74,21 +77,43 @@ void trust_cfg_check(const struct trust_cfg *c)
 			lone);
 }
 
-/* Load c->key_file; on failure the reason in err, and NULL. */
+/*
+ * The library keeps the key bytes it holds out of core dumps, but keys
+ * also pass through libcrypto's cipher contexts, which it does not
+ * allocate.  A process that is not dumpable writes no core file at all and
+ * cannot be ptrace()d or have its memory read through /proc by other
+ * processes of the same user (OpenSSH's agent does the same).
+ */
+void cli_no_core_dumps(void)
+{
+	(void)prctl(PR_SET_DUMPABLE, 0);
+}
+
+/*
+ * Load c->key_file; on failure the reason in err, and NULL.  *st is the
+ * fstat() of the descriptor that was read, not a stat() of the path made
+ * later: a rotation renamed into place between the two would otherwise be
+ * taken for the file already loaded, and never loaded.
+ */
 static mcast_keyring_t *load(const char *path, struct stat *st, char *err,
 			     size_t errlen, int *code)
 {
 	mcast_keyring_t *k = NULL;
-	int rc;
+	int fd, rc;
 
 	*err = '\0';
-	rc = mcast_keyring_load(&k, path, err, errlen);
+	/* O_NONBLOCK: a FIFO must not hang the open; it fails the check. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot open %s: %s", path,
+			 mcast_strerror(rc));
+	} else {
+		rc = mcast_keyring_load_fd(&k, fd, path, st, err, errlen);
+		close(fd);
+	}
 	*code = rc;
-	if (rc < 0)
-		return NULL;
-	if (stat(path, st) < 0)
-		memset(st, 0, sizeof(*st));
-	return k;
+	return rc < 0 ? NULL : k;
 }
 
 static void die_keyfile(const char *path, int rc, const char *err)
@@ -123,6 +148,7 @@ void trust_start(struct trust *t, const struct trust_cfg *c, int roles)
 	t->cfg = c;
 	if (!c->key_file)
 		return;
+	cli_no_core_dumps();
 	t->keys = load(c->key_file, &t->st, err, sizeof(err), &rc);
 	if (!t->keys)
 		die_keyfile(c->key_file, rc, err);

@@ -104,5 +104,7 @@ uint64_t trust_reject_words(const struct mcast_rejects *r, char *buf,
 /* The counters as JSON members ("accepted":N,"rejected":{...}). */
 void trust_json(FILE *out, const struct mcast_rejects *r);
 void trust_stop(struct trust *t);
+/* Before keys are read: no core dumps, no ptrace by other users. */
+void cli_no_core_dumps(void);
 
 #endif /* MCAST_CLI_TRUST_H */

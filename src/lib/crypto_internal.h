@@ -25,10 +25,15 @@ struct mc_keyent {
 };
 
 struct mcast_keyring {
-	struct mc_keyent *keys; /* sorted by id, no duplicates */
-	size_t n;
-	uint32_t newest; /* id of the file's last key */
+	struct mc_keyent *keys; /* sorted by id, no duplicates; secret memory */
+	size_t n, cap;		/* keys used, keys allocated */
+	uint32_t newest;	/* id of the file's last key */
 };
+
+/* keys.c: zeroed memory for key bytes, kept out of core dumps
+ * (MADV_DONTDUMP), wiped by mc_secret_free(); NULL when short. */
+void *mc_secret_alloc(size_t n);
+void mc_secret_free(void *p, size_t n);
 
 /* keys.c: the key of that id, or NULL. */
 const struct mc_keyent *mc_keyring_find(const struct mcast_keyring *k,

@@ -8,10 +8,14 @@
  *
  * One key per line, a decimal id (1..4294967295) and 64 hex digits; '#'
  * starts a comment; the last key is the newest, the one senders use.
- * Loading refuses a file that group or others may read or write, as ssh
- * does for private keys: a key that leaked is no key.  Every error names
- * the line and what is wrong with it, since these files are edited by
- * hand.  Key bytes are wiped from every buffer they passed through.
+ * Loading refuses a file that group or others may read or write, or that
+ * someone else owns, as ssh does for private keys: a key that leaked is no
+ * key.  The checks are made on the descriptor that is read, not on the
+ * path, so a rename in between cannot slip another file past them.  Every
+ * error names the line and what is wrong with it, since these files are
+ * edited by hand, but never quotes a key id that may be key material.  Key
+ * bytes live in memory kept out of core dumps and are wiped from every
+ * buffer they passed through.
  */
 #include "crypto_internal.h"
 
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +42,35 @@ mc_keyerr(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * Memory for key bytes: whole pages of their own, marked MADV_DONTDUMP so
+ * that a core dump of the process does not carry the keys (the kernel
+ * takes the mark per mapping, hence no malloc), zeroed like calloc, wiped
+ * on free.  NULL when n is 0 or memory is short.
+ */
+void *mc_secret_alloc(size_t n)
+{
+	void *p;
+
+	if (n == 0)
+		return NULL;
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Old kernels without MADV_DONTDUMP still get working memory. */
+	(void)madvise(p, n, MADV_DONTDUMP);
+	return p;
+}
+
+void mc_secret_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	OPENSSL_cleanse(p, n);
+	munmap(p, n);
 }
 
 static bool mc_blank(char c)
@@ -96,11 +130,12 @@ struct mc_token {
 /*
  * Parse text into keys (file order) and their number; *max_id gets the
  * highest id (0 when none).  allow_empty: a file without keys is fine
- * (mcast_keygen() adding the first).  On failure *out is NULL.
+ * (mcast_keygen() adding the first).  *out holds *capout entries of
+ * secret memory (mc_secret_free()).  On failure *out is NULL.
  */
 static int mc_parse_keys(const char *text, size_t len, bool allow_empty,
-			 struct mc_keyent **out, size_t *nout, uint32_t *max_id,
-			 char *err, size_t errlen)
+			 struct mc_keyent **out, size_t *nout, size_t *capout,
+			 uint32_t *max_id, char *err, size_t errlen)
 {
 	struct mc_keyent *keys;
 	size_t n = 0, maxkeys, lineno = 0;
@@ -109,6 +144,7 @@ static int mc_parse_keys(const char *text, size_t len, bool allow_empty,
 
 	*out = NULL;
 	*nout = 0;
+	*capout = 0;
 	*max_id = 0;
 	if (len > MC_KEYFILE_MAX) {
 		mc_keyerr(err, errlen, "larger than %d bytes", MC_KEYFILE_MAX);
@@ -116,7 +152,7 @@ static int mc_parse_keys(const char *text, size_t len, bool allow_empty,
 	}
 	/* A key line takes at least 66 bytes: "1 " and 64 digits. */
 	maxkeys = len / 66 + 1;
-	keys = calloc(maxkeys, sizeof(*keys));
+	keys = mc_secret_alloc(maxkeys * sizeof(*keys));
 	if (!keys)
 		return -ENOMEM;
 
@@ -157,12 +193,20 @@ static int mc_parse_keys(const char *text, size_t len, bool allow_empty,
 		}
 		if (ntok == 0)
 			goto next;
+		/* The id is not quoted: a line holding only a key would
+		 * put key bytes into a message that may end up in logs. */
 		if (!mc_parse_id(tok[0].p, tok[0].n, &id)) {
-			mc_keyerr(err, errlen,
-				  "line %zu: key id \"%.*s\" is not a number "
-				  "from 1 to 4294967295",
-				  lineno, (int)(tok[0].n > 24 ? 24 : tok[0].n),
-				  tok[0].p);
+			if (ntok == 1 && tok[0].n == 2 * MCAST_KEY_LEN)
+				mc_keyerr(err, errlen,
+					  "line %zu: a key without a key id "
+					  "before it",
+					  lineno);
+			else
+				mc_keyerr(err, errlen,
+					  "line %zu: the key id at column %zu "
+					  "is not a number from 1 to "
+					  "4294967295",
+					  lineno, tok[0].col);
 			goto bad;
 		}
 		if (ntok == 1) {
@@ -228,10 +272,10 @@ static int mc_parse_keys(const char *text, size_t len, bool allow_empty,
 	}
 	*out = keys;
 	*nout = n;
+	*capout = maxkeys;
 	return 0;
 bad:
-	OPENSSL_cleanse(keys, maxkeys * sizeof(*keys));
-	free(keys);
+	mc_secret_free(keys, maxkeys * sizeof(*keys));
 	*max_id = 0;
 	return MCAST_EKEYFILE;
 }
@@ -260,7 +304,7 @@ int mcast_keyring_parse(mcast_keyring_t **kp, const char *text, size_t len,
 	if (!k)
 		return -ENOMEM;
 	rc = mc_parse_keys(text ? text : "", len, false, &k->keys, &k->n,
-			   &max_id, err, errlen);
+			   &k->cap, &max_id, err, errlen);
 	if (rc < 0) {
 		free(k);
 		return rc;
@@ -271,12 +315,13 @@ int mcast_keyring_parse(mcast_keyring_t **kp, const char *text, size_t len,
 	return 0;
 }
 
-/* Read a whole key file (at most MC_KEYFILE_MAX bytes) from fd. */
+/* Read a whole key file (at most MC_KEYFILE_MAX bytes) from fd into
+ * secret memory of MC_KEYFILE_MAX + 1 bytes (mc_secret_free()). */
 static int mc_read_keyfile(int fd, const char *path, char **textp, size_t *lenp,
 			   char *err, size_t errlen)
 {
 	size_t cap = MC_KEYFILE_MAX + 1, len = 0;
-	char *text = malloc(cap);
+	char *text = mc_secret_alloc(cap);
 
 	if (!text)
 		return -ENOMEM;
@@ -290,8 +335,7 @@ static int mc_read_keyfile(int fd, const char *path, char **textp, size_t *lenp,
 
 			mc_keyerr(err, errlen, "cannot read %s: %s", path,
 				  mcast_strerror(-e));
-			OPENSSL_cleanse(text, len);
-			free(text);
+			mc_secret_free(text, cap);
 			return -e;
 		}
 		if (r == 0)
@@ -301,8 +345,7 @@ static int mc_read_keyfile(int fd, const char *path, char **textp, size_t *lenp,
 	if (len > MC_KEYFILE_MAX) {
 		mc_keyerr(err, errlen, "%s: larger than %d bytes", path,
 			  MC_KEYFILE_MAX);
-		OPENSSL_cleanse(text, len);
-		free(text);
+		mc_secret_free(text, cap);
 		return MCAST_EKEYFILE;
 	}
 	*textp = text;
@@ -310,27 +353,40 @@ static int mc_read_keyfile(int fd, const char *path, char **textp, size_t *lenp,
 	return 0;
 }
 
-/* A key file must be a regular file that only its owner can use. */
-static int mc_check_keyfile(int fd, const char *path, char *err, size_t errlen)
+/*
+ * A key file must be a regular file that only its owner can use, and the
+ * owner must be us or root: a 0600 file that another user owns is theirs
+ * to read and to replace (OpenSSH refuses such identity files alike).
+ */
+static int mc_check_keyfile(int fd, const char *path, struct stat *st,
+			    char *err, size_t errlen)
 {
-	struct stat st;
+	uid_t me = geteuid();
 
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, st) < 0) {
 		int e = errno;
 
 		mc_keyerr(err, errlen, "cannot stat %s: %s", path,
 			  mcast_strerror(-e));
 		return -e;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st->st_mode)) {
 		mc_keyerr(err, errlen, "%s is not a regular file", path);
 		return MCAST_EKEYFILE;
 	}
-	if (st.st_mode & 077) {
+	if (st->st_uid != me && st->st_uid != 0) {
+		mc_keyerr(err, errlen,
+			  "%s is owned by uid %u, not by you (uid %u) or root; "
+			  "run chown %u %s",
+			  path, (unsigned)st->st_uid, (unsigned)me,
+			  (unsigned)me, path);
+		return MCAST_EKEYPERM;
+	}
+	if (st->st_mode & 077) {
 		mc_keyerr(err, errlen,
 			  "%s has mode %04o: group or others may use it; "
 			  "run chmod 600 %s",
-			  path, (unsigned)(st.st_mode & 07777), path);
+			  path, (unsigned)(st->st_mode & 07777), path);
 		return MCAST_EKEYPERM;
 	}
 	return 0;
@@ -347,11 +403,36 @@ static void mc_prefix_path(char *err, size_t errlen, const char *path)
 	mc_keyerr(err, errlen, "%s: %s", path, tmp);
 }
 
+int mcast_keyring_load_fd(mcast_keyring_t **kp, int fd, const char *name,
+			  struct stat *st, char *err, size_t errlen)
+{
+	struct stat own;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!kp || fd < 0)
+		return -EINVAL;
+	*kp = NULL;
+	if (!name)
+		name = "key file";
+	rc = mc_check_keyfile(fd, name, st ? st : &own, err, errlen);
+	if (rc == 0)
+		rc = mc_read_keyfile(fd, name, &text, &len, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = mcast_keyring_parse(kp, text, len, err, errlen);
+	if (rc == MCAST_EKEYFILE)
+		mc_prefix_path(err, errlen, name);
+	mc_secret_free(text, MC_KEYFILE_MAX + 1);
+	return rc;
+}
+
 int mcast_keyring_load(mcast_keyring_t **kp, const char *path, char *err,
 		       size_t errlen)
 {
-	char *text = NULL;
-	size_t len = 0;
 	int fd, rc;
 
 	if (err && errlen)
@@ -368,17 +449,8 @@ int mcast_keyring_load(mcast_keyring_t **kp, const char *path, char *err,
 			  mcast_strerror(-e));
 		return -e;
 	}
-	rc = mc_check_keyfile(fd, path, err, errlen);
-	if (rc == 0)
-		rc = mc_read_keyfile(fd, path, &text, &len, err, errlen);
+	rc = mcast_keyring_load_fd(kp, fd, path, NULL, err, errlen);
 	close(fd);
-	if (rc < 0)
-		return rc;
-	rc = mcast_keyring_parse(kp, text, len, err, errlen);
-	if (rc == MCAST_EKEYFILE)
-		mc_prefix_path(err, errlen, path);
-	OPENSSL_cleanse(text, len);
-	free(text);
 	return rc;
 }
 
@@ -414,9 +486,7 @@ void mcast_keyring_free(mcast_keyring_t *k)
 {
 	if (!k)
 		return;
-	if (k->keys)
-		OPENSSL_cleanse(k->keys, k->n * sizeof(*k->keys));
-	free(k->keys);
+	mc_secret_free(k->keys, k->cap * sizeof(*k->keys));
 	free(k);
 }
 
@@ -439,71 +509,107 @@ static int mc_write_all(int fd, const char *buf, size_t len)
 	"# mcast key file: one key per line, \"ID HEX\" (32 bytes); " \
 	"the last is used to send.\n# Keep it secret: mode 0600.\n"
 
+/* How often keygen opens the path again when the file it locked was
+ * removed meanwhile (another keygen that created it failed). */
+#define MC_KEYGEN_TRIES 8
+
 /*
- * The new key goes to the end of the file under an exclusive lock, so two
- * runs at once cannot hand out the same id; the file is synced before the
- * id is returned, so a key that was reported exists.  A file this call
- * created is removed again when anything fails.
+ * Open path for keygen and lock it.  *created says whether this call made
+ * the file.  The file locked must still be the one at path: a keygen that
+ * created it and failed removes it again, and a key appended to a removed
+ * file would be reported but lost.
+ */
+static int mc_keygen_open(const char *path, bool *created, char *err,
+			  size_t errlen)
+{
+	for (int tries = 0; tries < MC_KEYGEN_TRIES; tries++) {
+		struct stat a, b;
+		int fd, e;
+
+		*created = true;
+		fd = open(path,
+			  O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY,
+			  0600);
+		if (fd < 0 && errno == EEXIST) {
+			*created = false;
+			fd = open(path,
+				  O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+			if (fd < 0 && errno == ENOENT)
+				continue;
+		}
+		if (fd < 0) {
+			e = errno;
+			mc_keyerr(err, errlen, "cannot open %s: %s", path,
+				  mcast_strerror(-e));
+			return -e;
+		}
+		if (flock(fd, LOCK_EX) < 0) {
+			e = errno;
+			mc_keyerr(err, errlen, "cannot lock %s: %s", path,
+				  mcast_strerror(-e));
+			close(fd);
+			return -e;
+		}
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return fd;
+		close(fd);
+	}
+	mc_keyerr(err, errlen, "%s keeps being removed while it is locked",
+		  path);
+	return -EAGAIN;
+}
+
+/*
+ * The new key goes to the end of the file under an exclusive lock, and the
+ * file is read under that lock whoever created it, so two runs at once
+ * cannot hand out the same id (one that created the file may lock it
+ * second); the file is synced before the id is returned, so a key that was
+ * reported exists.  A file this call created is removed again when
+ * anything fails before a key is in it.
  */
 long long mcast_keygen(const char *path, char *err, size_t errlen)
 {
 	char line[sizeof(MC_KEYFILE_HEADER) + 16 + 2 * MCAST_KEY_LEN + 4];
 	uint8_t key[MCAST_KEY_LEN];
 	struct mc_keyent *old = NULL;
-	size_t nold = 0, len = 0, off = 0;
+	size_t nold = 0, capold = 0, len = 0, off = 0;
 	uint32_t max_id = 0;
 	char *text = NULL;
-	bool created = true;
+	bool created;
+	struct stat st;
 	int fd, rc = 0;
 
 	if (err && errlen)
 		err[0] = '\0';
 	if (!path)
 		return -EINVAL;
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0 && errno == EEXIST) {
-		created = false;
-		fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	}
-	if (fd < 0) {
-		int e = errno;
-
-		mc_keyerr(err, errlen, "cannot open %s: %s", path,
-			  mcast_strerror(-e));
-		return -e;
-	}
-	if (flock(fd, LOCK_EX) < 0) {
+	fd = mc_keygen_open(path, &created, err, errlen);
+	if (fd < 0)
+		return fd;
+	/* Exactly 0600, whatever the umask took away. */
+	if (created && fchmod(fd, 0600) < 0) {
 		rc = -errno;
-		mc_keyerr(err, errlen, "cannot lock %s: %s", path,
+		mc_keyerr(err, errlen, "cannot chmod %s: %s", path,
 			  mcast_strerror(rc));
 		goto out;
 	}
-	if (created) {
-		/* Exactly 0600, whatever the umask took away. */
-		if (fchmod(fd, 0600) < 0) {
-			rc = -errno;
-			mc_keyerr(err, errlen, "cannot chmod %s: %s", path,
-				  mcast_strerror(rc));
-			goto out;
-		}
+	rc = mc_check_keyfile(fd, path, &st, err, errlen);
+	if (rc == 0)
+		rc = mc_read_keyfile(fd, path, &text, &len, err, errlen);
+	if (rc < 0)
+		goto out;
+	rc = mc_parse_keys(text, len, true, &old, &nold, &capold, &max_id, err,
+			   errlen);
+	if (rc < 0) {
+		mc_prefix_path(err, errlen, path);
+		goto out;
+	}
+	if (len == 0)
 		off = (size_t)snprintf(line, sizeof(line), "%s",
 				       MC_KEYFILE_HEADER);
-	} else {
-		rc = mc_check_keyfile(fd, path, err, errlen);
-		if (rc == 0)
-			rc = mc_read_keyfile(fd, path, &text, &len, err,
-					     errlen);
-		if (rc < 0)
-			goto out;
-		rc = mc_parse_keys(text, len, true, &old, &nold, &max_id, err,
-				   errlen);
-		if (rc < 0) {
-			mc_prefix_path(err, errlen, path);
-			goto out;
-		}
-		if (len > 0 && text[len - 1] != '\n')
-			line[off++] = '\n';
-	}
+	else if (text[len - 1] != '\n')
+		line[off++] = '\n';
 	if (max_id == UINT32_MAX) {
 		mc_keyerr(err, errlen,
 			  "%s: key id 4294967295 is taken: no id "
@@ -538,16 +644,15 @@ long long mcast_keygen(const char *path, char *err, size_t errlen)
 	}
 	rc = 0;
 out:
-	if (rc < 0 && created)
+	/* Still locked: a keygen waiting for it sees the file gone and
+	 * creates it anew (mc_keygen_open()). */
+	if (rc < 0 && created && fstat(fd, &st) == 0 && st.st_size == 0)
 		unlink(path);
 	close(fd);
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(line, sizeof(line));
 	if (text)
-		OPENSSL_cleanse(text, len);
-	free(text);
-	if (old)
-		OPENSSL_cleanse(old, nold * sizeof(*old));
-	free(old);
+		mc_secret_free(text, MC_KEYFILE_MAX + 1);
+	mc_secret_free(old, capold * sizeof(*old));
 	return rc < 0 ? rc : (long long)max_id + 1;
 }

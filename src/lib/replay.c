@@ -45,7 +45,8 @@ int mc_streams_init(struct mc_streams *s, unsigned max, unsigned window)
 	while (nb < 2 * max)
 		nb <<= 1;
 	s->mask = nb - 1;
-	s->slab = calloc(max, sizeof(*s->slab));
+	/* Each stream keeps its derived key: out of core dumps. */
+	s->slab = mc_secret_alloc((size_t)max * sizeof(*s->slab));
 	s->bits = calloc((size_t)max * s->words, sizeof(*s->bits));
 	s->buckets = malloc(nb * sizeof(*s->buckets));
 	if (!s->slab || !s->bits || !s->buckets) {
@@ -63,9 +64,7 @@ int mc_streams_init(struct mc_streams *s, unsigned max, unsigned window)
 
 void mc_streams_free(struct mc_streams *s)
 {
-	if (s->slab)
-		OPENSSL_cleanse(s->slab, (size_t)s->cap * sizeof(*s->slab));
-	free(s->slab);
+	mc_secret_free(s->slab, (size_t)s->cap * sizeof(*s->slab));
 	free(s->bits);
 	free(s->buckets);
 	s->slab = NULL;

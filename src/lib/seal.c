@@ -255,7 +255,8 @@ int mcast_sealer_new(mcast_sealer_t **sp, const mcast_keyring_t *k,
 		return -EINVAL;
 	if (k->n == 0)
 		return MCAST_EKEYFILE;
-	s = calloc(1, sizeof(*s));
+	/* It caches derived keys: out of core dumps. */
+	s = mc_secret_alloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->key = mc_keyring_find(k, k->newest);
@@ -277,8 +278,7 @@ void mcast_sealer_free(mcast_sealer_t *s)
 		return;
 	EVP_CIPHER_CTX_free(s->aead.ctx);
 	EVP_KDF_CTX_free(s->kdf);
-	OPENSSL_cleanse(s, sizeof(*s));
-	free(s);
+	mc_secret_free(s, sizeof(*s));
 }
 
 /* The slot of (session, type), derived on first use; a new pair takes a
@@ -406,7 +406,7 @@ int mcast_opener_new(mcast_opener_t **op, const mcast_keyring_t *k,
 	    d.max_sessions > MC_STREAMS_MAX || !(d.max_age >= 0) ||
 	    isinf(d.max_age))
 		return -EINVAL;
-	m = calloc(1, sizeof(*m));
+	m = mc_secret_alloc(sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	m->keys = k;
@@ -440,8 +440,7 @@ void mcast_opener_free(mcast_opener_t *o)
 	EVP_CIPHER_CTX_free(o->aead[1].ctx);
 	EVP_KDF_CTX_free(o->kdf);
 	mc_streams_free(&o->streams);
-	OPENSSL_cleanse(o, sizeof(*o));
-	free(o);
+	mc_secret_free(o, sizeof(*o));
 }
 
 int mcast_opener_set_keyring(mcast_opener_t *o, const mcast_keyring_t *k)
