@@ -4,45 +4,68 @@
 
 #include <string.h>
 
-/* RFC 3629 UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
+/*
+ * Length of the RFC 3629 UTF-8 sequence at p (at most n bytes), with its
+ * code point in *cp; 0 when it is not one: a stray byte, a truncated
+ * sequence, an overlong form, a surrogate or above U+10FFFF.
+ */
+static size_t utf8_next(const unsigned char *p, size_t n, unsigned *cp)
+{
+	unsigned c = p[0];
+	size_t len;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xe0) == 0xc0) {
+		len = 2;
+		*cp = c & 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3;
+		*cp = c & 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4;
+		*cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (p[k] & 0x3f);
+	}
+	if ((len == 2 && *cp < 0x80) || (len == 3 && *cp < 0x800) ||
+	    (len == 4 && *cp < 0x10000) || *cp > 0x10ffff ||
+	    (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
 bool fmt_utf8_valid(const unsigned char *p, size_t n)
 {
-	size_t i = 0;
+	unsigned cp;
 
-	while (i < n) {
-		unsigned c = p[i];
-		size_t len;
-		unsigned cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
+	for (size_t i = 0, len; i < n; i += len)
+		if (!(len = utf8_next(p + i, n - i, &cp)))
 			return false;
-		}
-		if (i + len > n)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += len;
-	}
 	return true;
+}
+
+/*
+ * Code points that are valid but must not reach a reader unescaped: C0 and
+ * C1 controls and DEL, which terminals interpret (U+009B is a one-byte
+ * CSI), the bidirectional overrides and isolates that make text display in
+ * another order than it is read (CVE-2021-42574), and the line and
+ * paragraph separators, which JavaScript takes for line ends inside a
+ * string.
+ */
+static bool cp_unsafe(unsigned cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x61c ||
+	       cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
 void fmt_escaped(FILE *out, const unsigned char *p, size_t n)
@@ -65,33 +88,65 @@ void fmt_escaped(FILE *out, const unsigned char *p, size_t n)
 	}
 }
 
+size_t fmt_text_safe(char *out, size_t cap, const char *in, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t used = 0;
+
+	if (!cap)
+		return 0;
+	for (size_t i = 0, len; i < n; i += len) {
+		char tmp[12];
+		unsigned cp;
+		size_t t;
+
+		len = utf8_next(p + i, n - i, &cp);
+		if (!len) {
+			len = 1;
+			t = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
+		} else if (cp_unsafe(cp)) {
+			t = (size_t)snprintf(tmp, sizeof(tmp),
+					     cp < 0x100 ? "\\x%02x" : "\\u%04x",
+					     cp);
+		} else {
+			memcpy(tmp, p + i, len);
+			t = len;
+		}
+		if (used + t >= cap)
+			break;
+		memcpy(out + used, tmp, t);
+		used += t;
+	}
+	out[used] = '\0';
+	return used;
+}
+
 void fmt_json_string(FILE *out, const unsigned char *p, size_t n)
 {
 	fputc('"', out);
-	for (size_t i = 0; i < n; i++) {
-		unsigned c = p[i];
+	for (size_t i = 0, len; i < n; i += len) {
+		unsigned cp;
 
-		switch (c) {
-		case '"':
+		len = utf8_next(p + i, n - i, &cp);
+		if (!len) {
+			/* Not UTF-8: the replacement character keeps every
+			 * line decodable (RFC 8259 section 8.1). */
+			fputs("\\ufffd", out);
+			len = 1;
+		} else if (cp == '"') {
 			fputs("\\\"", out);
-			break;
-		case '\\':
+		} else if (cp == '\\') {
 			fputs("\\\\", out);
-			break;
-		case '\n':
+		} else if (cp == '\n') {
 			fputs("\\n", out);
-			break;
-		case '\r':
+		} else if (cp == '\r') {
 			fputs("\\r", out);
-			break;
-		case '\t':
+		} else if (cp == '\t') {
 			fputs("\\t", out);
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(out, "\\u%04x", c);
-			else
-				fputc((int)c, out);
+		} else if (cp_unsafe(cp)) {
+			fprintf(out, "\\u%04x", cp);
+		} else {
+			fwrite(p + i, 1, len, out);
 		}
 	}
 	fputc('"', out);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Messages, number and address parsing, signals and clocks for the CLI. */
 #include "cli.h"
+#include "format.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,11 +13,31 @@
 const char *cli_prog = "mcast";
 volatile sig_atomic_t cli_stop;
 
+/*
+ * Every message is one line on a terminal, and its arguments come from
+ * outside: interface names (any bytes but '/', ':' and white space), file
+ * names, the command line.  So the line is written as fmt_text_safe()
+ * makes it, with nothing a terminal would interpret.
+ */
+static void vline(const char *prefix, const char *fmt, va_list ap)
+{
+	char raw[2048], safe[4 * sizeof(raw)];
+	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
+
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(raw))
+		n = sizeof(raw) - 1;
+	fmt_text_safe(safe, sizeof(safe), raw, (size_t)n);
+	fprintf(stderr, "%s%s\n", prefix, safe);
+}
+
 static void vmsg(const char *tag, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: %s", cli_prog, tag);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "%s: %s", cli_prog, tag);
+	vline(prefix, fmt, ap);
 }
 
 void cli_warn(const char *fmt, ...)
@@ -33,8 +54,7 @@ void cli_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vline("", fmt, ap);
 	va_end(ap);
 }
 
