@@ -9,6 +9,7 @@
 #include "trust.h"
 
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
@@ -23,6 +24,9 @@
 #define RX_BATCH    64
 #define RX_CAP	    2048 /* per-datagram buffer; GRO splits into these */
 #define DRAIN_MS    200	 /* receive this long after the sender stopped */
+/* A paced sender hands the kernel at most what the rate allows in this
+ * long, so no call runs ahead of the schedule (or past --duration). */
+#define PACE_STEP 0.001
 
 enum bench_mode { MODE_PLAIN, MODE_MMSG, MODE_GSO };
 static const char *const mode_names[] = { "plain", "mmsg", "gso" };
@@ -107,6 +111,7 @@ static void *sender(void *arg)
 								 : TX_BATCH;
 	mcast_t *tx = NULL;
 	double start, end, cpu0;
+	uint64_t limit = UINT64_MAX;
 
 	pin(0);
 	mcast_opts_init(&o);
@@ -132,10 +137,38 @@ static void *sender(void *arg)
 	cpu0 = thread_cpu();
 	start = cli_now();
 	end = start + b->duration;
-	while (!cli_stop && cli_now() < end) {
+	if (b->rate > 0) {
+		double step = b->rate * PACE_STEP;
+
+		if (step < (double)batch)
+			batch = step < 1 ? 1 : (size_t)step;
+		limit = (uint64_t)ceil(b->rate * b->duration - 1e-9);
+	}
+	while (!cli_stop && b->sent < limit) {
+		size_t n = batch;
+		double now = cli_now();
+
+		if (now >= end)
+			break;
+		/* Paced runs find the highest rate delivered without loss:
+		 * datagram k is due at start + k / rate. */
+		if (b->rate > 0) {
+			uint64_t due = (uint64_t)((now - start) * b->rate) + 1;
+
+			if (due > limit)
+				due = limit;
+			if (due <= b->sent) {
+				double next = start + (double)b->sent / b->rate;
+
+				cli_sleep_until(next < end ? next : end);
+				continue;
+			}
+			if (due - b->sent < n)
+				n = (size_t)(due - b->sent);
+		}
 		/* Opening checks freshness against the send time. */
 		h.send_ns = cli_realtime_ns();
-		for (size_t i = 0; i < batch; i++) {
+		for (size_t i = 0; i < n; i++) {
 			if (!trust_on(&b->tx_trust)) {
 				mcast_hdr_stamp(v[i].buf, b->sent + i,
 						h.send_ns);
@@ -145,10 +178,10 @@ static void *sender(void *arg)
 			mcast_hdr_encode(&h, v[i].buf, b->size);
 			trust_reseal(&b->tx_trust, v[i].buf, b->size, "", 0);
 		}
-		int rc = mcast_send_batch(tx, v, batch);
+		int rc = mcast_send_batch(tx, v, n);
 
 		if (rc < 0) {
-			if (rc != -ENOBUFS && rc != -EAGAIN) {
+			if (rc != -ENOBUFS && rc != -EAGAIN && rc != -EINTR) {
 				b->tx_rc = rc;
 				break;
 			}
@@ -156,10 +189,10 @@ static void *sender(void *arg)
 			continue;
 		}
 		b->sent += (uint64_t)rc;
-		/* Paced runs find the highest rate delivered without loss. */
-		if (b->rate > 0)
-			cli_sleep_until(start + (double)b->sent / b->rate);
 	}
+	/* A paced run that sent its share early still lasted --duration. */
+	if (b->rate > 0 && !cli_stop)
+		cli_sleep_until(end);
 	b->tx_secs = cli_now() - start;
 	b->tx_cpu = thread_cpu() - cpu0;
 	b->tx_info.size = sizeof(b->tx_info);
@@ -294,17 +327,17 @@ static int bench_report(const struct bench *b)
 		bad = trust_reject_words(&rej, words, sizeof(words));
 	if (b->json) {
 		printf("{\"type\":\"bench\",\"iface\":\"%s\",\"size\":%zu,"
-		       "\"sealed\":\"%s\",\"auth_only\":%s,\"rejected\":%llu,"
+		       "\"sealed\":%s,\"auth_only\":%s,\"rejected\":%llu,"
 		       "\"mode\":\"%s\",\"gro\":%s,\"duration\":%.3f,"
 		       "\"sent\":%llu,\"received\":%llu,\"lost\":%llu,"
 		       "\"duplicates\":%llu,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
 		       "\"tx_gbps\":%.3f,\"rx_gbps\":%.3f,\"cpu_tx_pct\":%.1f,"
 		       "\"cpu_rx_pct\":%.1f,\"rcvbuf\":%d}\n",
 		       b->iface, b->size,
-		       !trust_on(&b->tx_trust) ? "no"
+		       !trust_on(&b->tx_trust) ? "false"
 		       : b->trust_cfg.cipher == MCAST_CIPHER_AES256GCM
-			       ? "aes-256-gcm"
-			       : "chacha20-poly1305",
+			       ? "\"aes-256-gcm\""
+			       : "\"chacha20-poly1305\"",
 		       trust_on(&b->tx_trust) && b->trust_cfg.auth_only
 			       ? "true"
 			       : "false",

@@ -115,12 +115,22 @@ void cli_append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
 /* SIGINT/SIGTERM set cli_stop; SIGPIPE is ignored so writes see EPIPE. */
 extern volatile sig_atomic_t cli_stop;
 void cli_signals(void);
+/* Readable once a stop signal has arrived (-1 before cli_signals()):
+ * poll it beside sockets so the wait ends at once, in any thread. */
+int cli_stop_fd(void);
+/* The longest a library wait may last between looks at cli_stop: a
+ * signal that arrives just before a blocking receive starts cannot
+ * interrupt it, so the wait must end by itself soon after. */
+#define CLI_STOP_CHECK_MS 100
+/* ms capped at CLI_STOP_CHECK_MS; negative (wait forever) becomes it. */
+int cli_wait_ms(int ms);
 
 /* Monotonic seconds, for pacing and timeouts. */
 double cli_now(void);
 /* CLOCK_REALTIME in ns since the epoch: the send time of a header. */
 uint64_t cli_realtime_ns(void);
-/* Sleep until the monotonic time t, waking early on a signal. */
+/* Sleep until the monotonic time t; returns at once after a stop signal,
+ * in whichever thread it arrived. */
 void cli_sleep_until(double t);
 
 /* Line-buffer stdout when it is not a terminal, so pipes see each line. */

@@ -235,12 +235,14 @@ int cmd_doctor(int argc, char **argv)
 	printf("verdict: %s: %zu ok, %zu warn, %zu fail, %zu skipped",
 	       status_words[v], count[DR_OK], count[DR_WARN], count[DR_FAIL],
 	       count[DR_SKIP]);
+	if (cli_stop)
+		printf("; interrupted before every check ran");
 	if (*failed)
 		printf("; fix first: %s", failed);
 	if (*warned)
 		printf("; %s: %s", *failed ? "then look at" : "look at",
 		       warned);
-	if (v == DR_OK)
+	if (v == DR_OK && !cli_stop)
 		printf("; multicast to this group should arrive here");
 	printf("\n");
 	return v == DR_FAIL ? EXIT_RUNTIME : EXIT_OK;

@@ -86,7 +86,8 @@ static int hear_query(int fd, bool v6, unsigned ifindex, double deadline,
 				     .msg_controllen = sizeof(ctl) };
 		ssize_t n;
 
-		if (poll(&p, 1, (int)((deadline - now) * 1000) + 1) <= 0)
+		if (poll(&p, 1,
+			 cli_wait_ms((int)((deadline - now) * 1000) + 1)) <= 0)
 			continue;
 		if ((n = recvmsg(fd, &mh, MSG_DONTWAIT)) <= 0)
 			continue;
@@ -134,7 +135,12 @@ void dr_check_querier(struct doctor *d)
 	}
 	ver = hear_query(fd, v6, d->ifc.index, start + d->listen, &from);
 	close(fd);
-	if (ver)
+	if (!ver && cli_stop)
+		dr_report(
+			d, "querier", DR_SKIP, NULL,
+			"interrupted after %.1f of %g s on %s, no querier heard yet",
+			cli_now() - start, d->listen, d->ifc.name);
+	else if (ver)
 		dr_report(d, "querier", DR_OK, NULL,
 			  "%sv%d querier %s heard on %s after %.1f s",
 			  v6 ? "MLD" : "IGMP", ver,
@@ -220,7 +226,7 @@ static int probe_round(mcast_t *tx, mcast_t *rx, double *rtt_ms, int *err)
 
 		if (left <= 0)
 			break;
-		rc = mcast_recv(rx, in, sizeof(in), NULL, left);
+		rc = mcast_recv(rx, in, sizeof(in), NULL, cli_wait_ms(left));
 		if (rc == -EINTR || rc == -ETIMEDOUT)
 			continue;
 		if (rc < 0) {
@@ -252,9 +258,9 @@ void dr_check_self_test(struct doctor *d)
 	double rtt = 0;
 	int rc, got, err = 0;
 
-	if (!d->self_test) {
-		dr_report(d, "self-test", DR_SKIP, NULL,
-			  "not run (--no-self-test)");
+	if (!d->self_test || cli_stop) {
+		dr_report(d, "self-test", DR_SKIP, NULL, "not run (%s)",
+			  cli_stop ? "interrupted" : "--no-self-test");
 		return;
 	}
 	mcast_opts_init(&o);
@@ -294,6 +300,10 @@ void dr_check_self_test(struct doctor *d)
 	got = probe_round(tx, rx, &rtt, &err);
 	if (got < 0)
 		self_test_failed(d, "a probe", err, mcast_errmsg(tx));
+	else if (got < PROBES && cli_stop)
+		dr_report(d, "self-test", DR_SKIP, NULL,
+			  "interrupted: %d of %d probes back so far", got,
+			  PROBES);
 	else if (got == PROBES)
 		dr_report(
 			d, "self-test", DR_OK, NULL,

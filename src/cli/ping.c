@@ -364,7 +364,7 @@ int ping_respond(const struct ping_cfg *c)
 			if (wait < 0 || left * 1000 < wait)
 				wait = (int)(left * 1000) + 1;
 		}
-		rc = mcast_recv_batch(rx, v, RESP_BATCH, wait);
+		rc = mcast_recv_batch(rx, v, RESP_BATCH, cli_wait_ms(wait));
 		if (rc < 0 && rc != -EINTR)
 			cli_fail_call(EXIT_RUNTIME, rx, rc, "receive");
 		if (rc > 0 && trust_on(&trust))

@@ -257,9 +257,12 @@ static void wait_replies(struct pinger *p, double until, bool answered)
 {
 	if (p->c->busy_poll)
 		spin_replies(p, until);
-	struct pollfd fds[2] = { { .fd = mcast_fd(p->tx), .events = POLLIN },
+	/* The stop pipe ends the wait even for a signal that came just
+	 * before it began. */
+	struct pollfd fds[3] = { { .fd = mcast_fd(p->tx), .events = POLLIN },
 				 { .fd = p->rx ? mcast_fd(p->rx) : -1,
-				   .events = POLLIN } };
+				   .events = POLLIN },
+				 { .fd = cli_stop_fd(), .events = POLLIN } };
 
 	while (!cli_stop) {
 		double left = until - cli_now();
@@ -271,7 +274,7 @@ static void wait_replies(struct pinger *p, double until, bool answered)
 		struct timespec ts = { .tv_sec = (time_t)left };
 
 		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
-		int n = ppoll(fds, 2, &ts, NULL);
+		int n = ppoll(fds, 3, &ts, NULL);
 
 		if (n < 0 && errno != EINTR)
 			cli_die(EXIT_RUNTIME, "poll: %s", strerror(errno));

@@ -348,7 +348,7 @@ int cmd_recv(int argc, char **argv)
 		size_t want = BATCH;
 		if (c.count > 0 && (long long)want > c.count - t.datagrams)
 			want = (size_t)(c.count - t.datagrams);
-		rc = mcast_recv_batch(r.m, v, want, wait_ms(&r));
+		rc = mcast_recv_batch(r.m, v, want, cli_wait_ms(wait_ms(&r)));
 		if (rc < 0 && rc != -EINTR)
 			cli_fail_call(EXIT_RUNTIME, r.m, rc, "receive");
 		if (rc > 0 && !take(&c, &r, &t, v, rc)) {

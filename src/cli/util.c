@@ -4,11 +4,14 @@
 #include "format.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *cli_prog = "mcast";
 volatile sig_atomic_t cli_stop;
@@ -387,22 +390,46 @@ void cli_append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
 		*used = *used + (size_t)n < cap ? *used + (size_t)n : cap - 1;
 }
 
+/* The read end becomes readable on the first SIGINT or SIGTERM and stays
+ * so: a wait that polls it cannot miss a signal that lands just before
+ * the wait begins, nor one that another thread took. */
+static int stop_pipe[2] = { -1, -1 };
+
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
 	cli_stop = 1;
+	if (stop_pipe[1] >= 0 && write(stop_pipe[1], "", 1) < 0) {
+		/* full: it is readable already */
+	}
+	errno = saved;
 }
 
 void cli_signals(void)
 {
 	struct sigaction sa;
 
+	if (stop_pipe[0] < 0 && pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		stop_pipe[0] = stop_pipe[1] = -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
-	/* No SA_RESTART: a blocked receive must return so we can leave. */
+	/* No SA_RESTART: a blocked receive or sleep must return so we can
+	 * leave; the library's receive waits return -EINTR. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_stop_fd(void)
+{
+	return stop_pipe[0];
+}
+
+int cli_wait_ms(int ms)
+{
+	return ms < 0 || ms > CLI_STOP_CHECK_MS ? CLI_STOP_CHECK_MS : ms;
 }
 
 uint64_t cli_realtime_ns(void)
@@ -423,19 +450,21 @@ double cli_now(void)
 
 void cli_sleep_until(double t)
 {
-	struct timespec ts;
+	struct pollfd p = { .fd = stop_pipe[0], .events = POLLIN };
 
-	if (t <= 0)
-		return;
-	ts.tv_sec = (time_t)t;
-	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
+	/* Polling the stop pipe, not clock_nanosleep(): a signal taken by
+	 * another thread, or one that came just before the sleep, ends it. */
+	while (!cli_stop) {
+		double left = t - cli_now();
+		struct timespec ts;
+
+		if (left <= 0)
+			return;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		if (ppoll(&p, 1, &ts, NULL) > 0)
+			return;
 	}
-	while (!cli_stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-					    NULL) == EINTR)
-		;
 }
 
 void cli_stdout_lines(void)

@@ -11,6 +11,8 @@ for mode in plain mmsg gso; do
 		keys=$(json_get "$T/out" 'sorted(k for k in ("tx_pps", "rx_pps", "rx_gbps", "lost", "sent", "received") if k in d[0])')
 		[ "$keys" = "['lost', 'received', 'rx_gbps', 'rx_pps', 'sent', 'tx_pps']" ] ||
 			fail "bench --mode $mode $gro: keys $keys: $(cat "$T/out")"
+		[ "$(json_get "$T/out" '[d[0]["sealed"], d[0]["auth_only"]]')" = "[False, False]" ] ||
+			fail "bench --mode $mode $gro: sealed is not false: $(cat "$T/out")"
 		sent=$(json_get "$T/out" 'd[0]["sent"]')
 		[ "$sent" -gt 5000 ] || fail "bench --mode $mode $gro: sent only $sent: $(cat "$T/out")"
 		[ "$(json_get "$T/out" 'd[0]["lost"]')" = 0 ] &&

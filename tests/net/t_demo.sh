@@ -13,6 +13,9 @@ for line in 'We got data!' 'FROM: 127.0.0.1:1501' 'DATA: Hello World'; do
 $(cat "$T/out")"
 done
 [ "$(wc -l <"$T/out")" = 9 ] || fail "demo: unexpected output: $(cat "$T/out")"
+# Its messages carry the prefix of every other one.
+[ "$(cat "$T/err")" = "mcast demo: joined 224.168.2.9:1600 on lo; sending 3 datagrams from 127.0.0.1:1501 with TTL 255
+mcast demo: 3 of 3 datagrams arrived" ] || fail "demo: messages: $(cat "$T/err")"
 
 ip -n lonely link set lo down
 in_ns lonely timeout 10 mcast demo >"$T/out" 2>"$T/err"
