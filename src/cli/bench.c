@@ -9,7 +9,6 @@
 #include "trust.h"
 
 #include <errno.h>
-#include <math.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
@@ -139,10 +138,11 @@ static void *sender(void *arg)
 	end = start + b->duration;
 	if (b->rate > 0) {
 		double step = b->rate * PACE_STEP;
+		double share = b->rate * b->duration - 1e-9; /* rounded up */
 
 		if (step < (double)batch)
 			batch = step < 1 ? 1 : (size_t)step;
-		limit = (uint64_t)ceil(b->rate * b->duration - 1e-9);
+		limit = (uint64_t)share + ((double)(uint64_t)share < share);
 	}
 	while (!cli_stop && b->sent < limit) {
 		size_t n = batch;
