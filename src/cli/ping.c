@@ -349,7 +349,7 @@ int ping_respond(const struct ping_cfg *c)
 	while (!cli_stop && (c->count < 0 || answered < c->count)) {
 		/* A busy-polling wait does not end on a signal: keep it
 		 * short so SIGINT and SIGTERM are seen. */
-		int wait = c->busy_poll ? 100 : -1;
+		int wait = c->busy_poll ? 20 : -1;
 		struct timespec now;
 
 		/* A changed key file is looked at about once a second. */
