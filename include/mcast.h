@@ -346,6 +346,9 @@ enum mcast_event_type {
 	MCAST_EV_REJOIN_FAILED = 5, /* recreated, but a join failed (error) */
 	MCAST_EV_ADDR_ADDED = 6,    /* an address appeared on the interface */
 	MCAST_EV_ADDR_REMOVED = 7,  /* an address went away */
+	/* Only changes after the handle was opened are events: a known
+	 * address the kernel announces again (its duplicate address
+	 * detection done, its lifetimes renewed) is not. */
 };
 
 /* One event seen by a watching receiver (MCAST_OPT_WATCH). */
@@ -357,6 +360,9 @@ struct mcast_event {
 	int error;	    /* REJOIN_FAILED: the join's error code */
 	unsigned groups;    /* REJOINED: memberships moved */
 	struct timespec ts; /* when it was read, CLOCK_REALTIME */
+	/* ADDR_ADDED / ADDR_REMOVED: the address (port 0); else AF_UNSPEC */
+	struct sockaddr_storage addr;
+	unsigned prefixlen; /* of addr */
 };
 
 /*

@@ -90,14 +90,21 @@ void events_report(mcast_t *m)
 					e->ifindex, mcast_strerror(e->error));
 				break;
 			case MCAST_EV_ADDR_ADDED:
-			case MCAST_EV_ADDR_REMOVED:
-				event_print(e->type == MCAST_EV_ADDR_ADDED
-						    ? "addr_added"
-						    : "addr_removed",
-					    e->ifname,
-					    "index %u; memberships kept",
-					    e->ifindex);
+			case MCAST_EV_ADDR_REMOVED: {
+				char a[MCAST_ADDRSTRLEN];
+
+				mcast_addr_format(
+					(const struct sockaddr *)&e->addr, 0, a,
+					sizeof(a));
+				event_print(
+					e->type == MCAST_EV_ADDR_ADDED
+						? "addr_added"
+						: "addr_removed",
+					e->ifname,
+					"%s/%u on index %u; memberships kept",
+					a, e->prefixlen, e->ifindex);
 				break;
+			}
 			}
 		}
 	event_ts = NULL;

@@ -39,9 +39,14 @@ struct mc_sock {
 #define MC_EVENTS    64			  /* queued link/address events */
 #define MC_WATCH_TAG (MC_MAX_SOCKETS + 1) /* epoll tag of the netlink fd */
 
+#define MC_WATCH_ADDRS 64 /* addresses of the watched interface known */
+
 struct mc_watch {
 	int fd;	 /* rtnetlink socket; -1 when not watching */
 	bool up; /* the watched interface was up with carrier */
+	/* its addresses now, so that a renewed one is not "added" */
+	struct sockaddr_storage addrs[MC_WATCH_ADDRS];
+	unsigned naddrs;
 	struct mcast_event queue[MC_EVENTS];
 	unsigned head, count;
 	uint64_t lost;

@@ -40,6 +40,98 @@ static void event(struct mcast *m, int type, unsigned ifindex)
 	push(m, &ev);
 }
 
+/* The address an ifaddrmsg is about (IFA_LOCAL for IPv4: IFA_ADDRESS is
+ * the peer on point-to-point links); false when it has none. */
+static bool addr_of(const struct nlmsghdr *nh, struct sockaddr_storage *ss)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+	const struct rtattr *rta = IFA_RTA(ifa);
+	int alen = (int)IFA_PAYLOAD(nh);
+	const void *local = NULL, *address = NULL, *a;
+	size_t want = ifa->ifa_family == AF_INET ? 4 : 16;
+
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return false;
+	for (; RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
+		if (RTA_PAYLOAD(rta) != want)
+			continue;
+		if (rta->rta_type == IFA_LOCAL)
+			local = RTA_DATA(rta);
+		else if (rta->rta_type == IFA_ADDRESS)
+			address = RTA_DATA(rta);
+	}
+	a = local ? local : address;
+	if (!a)
+		return false;
+	memset(ss, 0, sizeof(*ss));
+	ss->ss_family = ifa->ifa_family;
+	if (ifa->ifa_family == AF_INET)
+		memcpy(&((struct sockaddr_in *)ss)->sin_addr, a, 4);
+	else
+		memcpy(&mc_sin6(ss)->sin6_addr, a, 16);
+	return true;
+}
+
+static int known_addr(const struct mc_watch *w,
+		      const struct sockaddr_storage *a)
+{
+	for (unsigned i = 0; i < w->naddrs; i++)
+		if (mcast_addr_same((const struct sockaddr *)&w->addrs[i],
+				    (const struct sockaddr *)a, 0))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The interface's addresses as the handle opens.  The kernel announces an
+ * address again when its duplicate address detection ends or a router
+ * renews its lifetimes; only one not seen before is an addition.  A dump
+ * that fails leaves the list empty: every address then counts as new.
+ */
+static void dump_addrs(struct mcast *m)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+	} req = { .nh = { .nlmsg_len = sizeof(req),
+			  .nlmsg_type = RTM_GETADDR,
+			  .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			  .nlmsg_seq = 1 } };
+	struct timeval tv = { .tv_sec = 1 };
+	char buf[8192] __attribute__((aligned(4)));
+	struct mc_watch *w = &m->watch;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	bool done = false;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (send(fd, &req, sizeof(req), 0) < 0)
+		done = true;
+	while (!done && (n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		size_t len = (size_t)n;
+
+		for (const struct nlmsghdr *nh = (const void *)buf;
+		     NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+			const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+			struct sockaddr_storage a;
+
+			if (nh->nlmsg_type == NLMSG_DONE ||
+			    nh->nlmsg_type == NLMSG_ERROR) {
+				done = true;
+				break;
+			}
+			if (nh->nlmsg_type == RTM_NEWADDR &&
+			    ifa->ifa_index == m->iface.index &&
+			    w->naddrs < MC_WATCH_ADDRS && addr_of(nh, &a) &&
+			    known_addr(w, &a) < 0)
+				w->addrs[w->naddrs++] = a;
+		}
+	}
+	close(fd);
+}
+
 int mc_watch_init(struct mcast *m)
 {
 	struct sockaddr_nl nl = { .nl_family = AF_NETLINK,
@@ -62,6 +154,9 @@ int mc_watch_init(struct mcast *m)
 	m->watch.fd = fd;
 	m->watch.up = (m->iface.flags & MCAST_IF_UP) &&
 		      (m->iface.flags & MCAST_IF_RUNNING);
+	/* After subscribing: an address added meanwhile is then known, not
+	 * missed. */
+	dump_addrs(m);
 	return 0;
 }
 
@@ -145,13 +240,28 @@ static void on_link(struct mcast *m, const struct nlmsghdr *nh)
 static void on_addr(struct mcast *m, const struct nlmsghdr *nh)
 {
 	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+	struct mc_watch *w = &m->watch;
+	struct mcast_event ev = { .ifindex = ifa->ifa_index,
+				  .prefixlen = ifa->ifa_prefixlen };
+	int i;
 
-	if (ifa->ifa_index != m->iface.index)
+	if (ifa->ifa_index != m->iface.index || !addr_of(nh, &ev.addr))
 		return;
-	event(m,
-	      nh->nlmsg_type == RTM_NEWADDR ? MCAST_EV_ADDR_ADDED
-					    : MCAST_EV_ADDR_REMOVED,
-	      ifa->ifa_index);
+	i = known_addr(w, &ev.addr);
+	if (nh->nlmsg_type == RTM_NEWADDR) {
+		if (i >= 0)
+			return; /* announced again, not added */
+		if (w->naddrs < MC_WATCH_ADDRS)
+			w->addrs[w->naddrs++] = ev.addr;
+		ev.type = MCAST_EV_ADDR_ADDED;
+	} else {
+		if (i >= 0)
+			w->addrs[i] = w->addrs[--w->naddrs];
+		ev.type = MCAST_EV_ADDR_REMOVED;
+	}
+	memcpy(ev.ifname, m->iface.name, IF_NAMESIZE);
+	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	push(m, &ev);
 }
 
 int mc_watch_process(struct mcast *m)

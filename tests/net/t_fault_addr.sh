@@ -38,7 +38,7 @@ for k in $(seq $ROUNDS); do
 	wait_lines "$T/out" '"event":"addr_added"' $((added + 1)) 3 ||
 		fail "round $k: no addr_added event: $(tail -5 "$T/out")"
 	line=$(grep -nE '"event":"addr_added"' "$T/out" | sed -n "$((added + 1))p")
-	echo "$line" | grep -q "\"iface\":\"veth0\",\"detail\":\"index $idx; memberships kept\"" ||
+	echo "$line" | grep -q "\"iface\":\"veth0\",\"detail\":\"$addr/24 on index $idx; memberships kept\"" ||
 		fail "round $k: unexpected addr_added event: $line"
 	[ "$(joins)" = "$idx 239.1.2.3" ] ||
 		fail "round $k: joins of 239.1.2.3 are '$(joins)', want only on index $idx"
