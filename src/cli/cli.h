@@ -14,6 +14,10 @@
 /* Exit statuses, as the man page promises. */
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
+/* The receive buffer recv asks for and doctor checks can be had: the
+ * kernel's default (208 KiB) overflows in a few ms at line rate. */
+#define CLI_RCVBUF_DEFAULT (4 << 20)
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);

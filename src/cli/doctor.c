@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_GROUP  "239.255.0.1:5000"
-#define DEFAULT_RCVBUF (4LL << 20)
+#define DEFAULT_GROUP "239.255.0.1:5000"
 
 static const char *const status_words[] = { "ok", "warn", "fail", "skip" };
 
@@ -77,7 +76,7 @@ static void parse_args(int argc, char **argv, struct doctor *d)
 	struct mcast_iface ifc;
 	int o, rc;
 
-	d->rcvbuf = DEFAULT_RCVBUF;
+	d->rcvbuf = CLI_RCVBUF_DEFAULT;
 	d->self_test = true;
 	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
 

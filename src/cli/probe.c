@@ -92,12 +92,13 @@ static int send_burst(struct prober *p, size_t n)
 	return rc;
 }
 
-static void send_end(struct prober *p)
+void send_end(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
+	      uint64_t total)
 {
 	unsigned char
 		buf[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN + MCAST_TAG_LEN];
 	size_t len = MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN;
-	struct mcast_hdr h = p->hdr;
+	struct mcast_hdr h = *hdr;
 
 	h.type = MCAST_MSG_END;
 	h.payload_len = MCAST_END_BODY_LEN;
@@ -109,11 +110,11 @@ static void send_end(struct prober *p)
 		h.seq = i;
 		h.send_ns = cli_realtime_ns();
 		mcast_hdr_encode(&h, buf, sizeof(buf));
-		mcast_end_encode(p->sent, buf + MCAST_WIRE_HDR_LEN,
+		mcast_end_encode(total, buf + MCAST_WIRE_HDR_LEN,
 				 MCAST_END_BODY_LEN);
-		if (trust_on(p->t))
-			n = trust_seal(p->t, buf, len, sizeof(buf));
-		mcast_send(p->m, buf, n);
+		if (trust_on(t))
+			n = trust_seal(t, buf, len, sizeof(buf));
+		mcast_send(m, buf, n);
 	}
 }
 
@@ -198,7 +199,7 @@ int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t)
 		cli_warn(
 			"the kernel refused segmented sends (UDP_SEGMENT); sent with sendmmsg instead");
 
-	send_end(&p);
+	send_end(p.m, p.t, &p.hdr, p.sent);
 	/* n datagrams span n - 1 intervals: the rate is intervals / time. */
 	double per_s =
 		elapsed > 0 && p.sent > 1 ? (double)(p.sent - 1) / elapsed : 0;

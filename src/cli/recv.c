@@ -4,6 +4,7 @@
 #include "dgram.h"
 #include "format.h"
 #include "events.h"
+#include "recv_stream.h"
 #include "recv_watch.h"
 #include "report.h"
 #include "trust.h"
@@ -40,6 +41,9 @@ static const char *joined_iface(const struct group_arg *g,
 	return "(route)";
 }
 
+/* The kernel grants at most net.core.rmem_max without CAP_NET_ADMIN: a
+ * default request that gets less is as good as it gets here (doctor and
+ * the summary say how much), while an explicit --rcvbuf deserves to hear. */
 static void join_all(mcast_t *m, const struct recv_cfg *c)
 {
 	struct mcast_info info = { .size = sizeof(info) };
@@ -83,7 +87,7 @@ static void join_all(mcast_t *m, const struct recv_cfg *c)
 	if (info.warnings & MCAST_WARN_GRO_OFF)
 		cli_warn(
 			"the kernel refused coalesced receive (UDP_GRO); receiving datagram by datagram");
-	if (info.warnings & MCAST_WARN_RCVBUF_CLAMPED) {
+	if (c->rcvbuf_set && (info.warnings & MCAST_WARN_RCVBUF_CLAMPED)) {
 		/* The kernel reports twice what it grants (bookkeeping). */
 		cli_warn(
 			"receive buffer clamped to %d bytes by net.core.rmem_max (asked for %d); raise net.core.rmem_max or run with CAP_NET_ADMIN",
@@ -93,6 +97,7 @@ static void join_all(mcast_t *m, const struct recv_cfg *c)
 
 struct tally {
 	long long datagrams, bytes;
+	size_t largest; /* payload shown, for what missing ones may hold */
 	struct sockaddr_storage seen[MAX_SEEN];
 	size_t nseen;
 	bool seen_overflow;
@@ -188,6 +193,7 @@ struct run {
 	bool live; /* a status line on a terminal */
 	struct mcast_stream_stats prev;
 	const char *why;
+	struct ends ends;
 };
 
 /* Wait no longer than the next thing due: deadline, report, live line. */
@@ -219,8 +225,10 @@ static void periodic(const struct recv_cfg *c, struct run *r)
 
 		if (r->live)
 			fputs("\r\033[K", stderr);
+		double from = to - c->interval_report;
+
 		report_interval(stdout, c->format == FMT_JSON, r->tracker,
-				&r->prev, to - c->interval_report, to);
+				&r->prev, from > 0 ? from : 0, to);
 		flush_or_quit();
 		r->next_report += c->interval_report;
 	}
@@ -228,6 +236,50 @@ static void periodic(const struct recv_cfg *c, struct run *r)
 		report_live(stderr, r->tracker, now - r->start);
 		r->next_live = now + 1.0;
 	}
+}
+
+/* What a datagram is to a run that prints: its payload, or nothing. */
+struct shown {
+	const unsigned char *p;
+	size_t len;
+	const struct mcast_hdr *h; /* the envelope, when framed */
+	bool counts;		   /* toward --count and "received" */
+};
+
+/*
+ * Classify one datagram (already opened when sealed).  Framed data shows
+ * only its payload, and duplicates and end markers show nothing: a file
+ * sent with --framed comes out as it went in.  Other datagrams show as
+ * they are, as before framing existed.
+ */
+static struct shown classify(const struct recv_cfg *c, struct run *r,
+			     const unsigned char *buf, size_t len, int kind,
+			     bool sealed, struct mcast_hdr *h)
+{
+	struct shown w = { .p = buf, .len = len };
+
+	if (kind == MCAST_FEED_END) {
+		if (sealed || mcast_hdr_decode(h, buf, len) >= 0)
+			ends_note(&r->ends, h);
+		return w;
+	}
+	if (kind == MCAST_FEED_DUP)
+		return w;
+	if (kind == MCAST_FEED_DATA &&
+	    (sealed || mcast_hdr_decode(h, buf, len) >= 0)) {
+		w.p = buf + h->hdr_len;
+		w.len = h->payload_len;
+		w.h = h;
+		w.counts = true;
+		return w;
+	}
+	/* With --stats only probes and plain datagrams count, as always;
+	 * sealed, only what opened as data. */
+	if (sealed)
+		return w;
+	w.counts = !c->stats || kind == MCAST_FEED_PLAIN;
+	w.h = NULL;
+	return w;
 }
 
 /* Account one batch; returns false when the run has what it waited for. */
@@ -241,10 +293,10 @@ static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 		clock_gettime(CLOCK_REALTIME, &now);
 	for (int i = 0; i < n; i++) {
 		const struct mcast_meta *meta = v[i].meta;
-		const unsigned char *show = v[i].buf;
-		size_t len = v[i].len, shown = len;
-		int kind = MCAST_FEED_PLAIN;
+		size_t len = v[i].len;
 		struct mcast_hdr h;
+		struct shown w;
+		int kind;
 
 		if (sealed) {
 			/* A rejected datagram is counted and forgotten: it is
@@ -254,25 +306,23 @@ static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 			if (rc < 0)
 				continue;
 			len = (size_t)rc;
-			show = v[i].buf + h.hdr_len;
-			shown = h.payload_len;
-			kind = h.type == MCAST_MSG_DATA ? MCAST_FEED_DATA
-							: MCAST_FEED_OTHER;
 		} else {
 			trust_sniff(&r->trust, v[i].buf, len, &meta->src);
 		}
-		if (c->stats)
-			kind = mcast_tracker_feed(r->tracker, v[i].buf, len,
-						  meta);
-		if (kind == MCAST_FEED_PLAIN || kind == MCAST_FEED_DATA) {
+		kind = mcast_tracker_feed(r->tracker, v[i].buf, len, meta);
+		w = classify(c, r, v[i].buf, len, kind, sealed, &h);
+		if (w.counts) {
 			t->datagrams++;
-			t->bytes += (long long)meta->len;
+			/* Without --stats, the data written: a file's size. */
+			t->bytes += (long long)(w.h && !c->stats ? w.len
+								 : meta->len);
+			if (w.len > t->largest)
+				t->largest = w.len;
 			count_source(t, &meta->src);
+			if (!c->quiet && !c->stats)
+				print_dgram(c->format, &t->ifc, w.p, w.len,
+					    meta, w.h);
 		}
-		if (!c->quiet && !c->stats &&
-		    (!sealed || h.type == MCAST_MSG_DATA))
-			print_dgram(c->format, &t->ifc, show, shown, meta,
-				    sealed ? &h : NULL);
 		if (r->watch.idle > 0)
 			watch_seen(&r->watch, meta, cli_now());
 		if (c->count > 0 && t->datagrams >= c->count)
@@ -280,11 +330,50 @@ static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 	}
 	if (n > 0 && !c->quiet && !c->stats)
 		flush_or_quit();
-	if (c->until_end && mcast_tracker_all_ended(r->tracker)) {
+	/* A framed stream says where it ends: the run ends there, unless
+	 * --count says how much to wait for, or --stats, which watches
+	 * many streams, was not asked to (--until-end). */
+	if ((c->stats ? c->until_end : c->count < 0) &&
+	    mcast_tracker_all_ended(r->tracker)) {
 		r->why = "end of stream";
 		return false;
 	}
 	return true;
+}
+
+/* Without --stats: exit 1 when bytes are known to be missing, whether the
+ * kernel dropped them here or framed streams have gaps. */
+static int completeness(const struct recv_cfg *c, const struct tally *t,
+			const struct mcast_info *info,
+			const mcast_tracker_t *tr)
+{
+	struct stream_gap g;
+	int status = EXIT_OK;
+
+	if (c->stats)
+		return EXIT_OK;
+	if (info->kernel_drops) {
+		fprintf(stderr,
+			"%s: incomplete: this host's kernel dropped %llu datagram%s because the receive buffer (%d bytes as the kernel counts it) was full; raise --rcvbuf or net.core.rmem_max, or send slower\n",
+			cli_prog, (unsigned long long)info->kernel_drops,
+			info->kernel_drops == 1 ? "" : "s",
+			info->rcvbuf_effective);
+		status = EXIT_RUNTIME;
+	}
+	stream_gaps(tr, &g);
+	if (g.missing) {
+		fprintf(stderr,
+			"%s: incomplete: %llu of %llu framed datagrams %s missing (at most %llu bytes)%s\n",
+			cli_prog, (unsigned long long)g.missing,
+			(unsigned long long)g.expected,
+			g.missing == 1 ? "is" : "are",
+			(unsigned long long)(g.missing * t->largest),
+			g.ended < g.streams
+				? "; a stream did not end, so more may be"
+				: "");
+		status = EXIT_RUNTIME;
+	}
+	return status;
 }
 
 int cmd_recv(int argc, char **argv)
@@ -310,7 +399,9 @@ int cmd_recv(int argc, char **argv)
 	if (rc < 0)
 		cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE : EXIT_RUNTIME,
 			      step, rc, "cannot open receiver");
-	if (c.stats && (rc = mcast_tracker_new(&r.tracker, NULL)) < 0)
+	/* Framed streams are tracked without --stats too: their ends stop
+	 * the run, their gaps decide its exit status. */
+	if ((rc = mcast_tracker_new(&r.tracker, NULL)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
 			mcast_strerror(rc));
 	cli_signals();
@@ -368,6 +459,7 @@ int cmd_recv(int argc, char **argv)
 	mcast_get_info(r.m, &info);
 	host = (struct report_host){
 		.kernel_drops = info.kernel_drops,
+		.end_missed = ends_missed(&r.ends),
 		.gro = (c.opts.flags & MCAST_OPT_GRO) &&
 		       !(info.warnings & MCAST_WARN_GRO_OFF),
 		.rcvbuf = info.rcvbuf_effective,
@@ -377,25 +469,33 @@ int cmd_recv(int argc, char **argv)
 	if (r.live)
 		fputs("\r\033[K", stderr);
 	if (c.stats) {
+		double end = cli_now();
+
+		/* The last, partial interval too: the reports add up to the
+		 * totals. */
+		if (r.next_report > 0 &&
+		    end > r.next_report - c.interval_report)
+			report_interval(stdout, c.format == FMT_JSON, r.tracker,
+					&r.prev,
+					r.next_report - c.interval_report -
+						r.start,
+					end - r.start);
 		report_summary(stdout, c.format == FMT_JSON, r.tracker, &host,
-			       cli_now() - r.start, r.why);
+			       end - r.start, r.why);
 		flush_or_quit();
-	} else if (info.kernel_drops) {
-		cli_warn(
-			"the kernel dropped %llu datagrams because the receive buffer (%d bytes) was full; raise --rcvbuf or net.core.rmem_max",
-			(unsigned long long)info.kernel_drops,
-			info.rcvbuf_effective);
 	}
 	if (!c.stats) /* the summary shows them otherwise */
 		trust_say_rejects(&r.trust);
 	trust_stop(&r.trust);
 	status = finish(&c, &t, r.why);
+	if (status == EXIT_OK)
+		status = completeness(&c, &t, &info, r.tracker);
 	if (c.stats) {
 		int v2 = verdicts(&c, r.tracker);
 
 		if (v2 != EXIT_OK)
 			status = v2;
-		mcast_tracker_free(r.tracker);
 	}
+	mcast_tracker_free(r.tracker);
 	return status;
 }

@@ -27,6 +27,7 @@ struct recv_cfg {
 	double timeout;	 /* <0: none */
 	enum out_format format;
 	bool quiet;
+	bool rcvbuf_set; /* --rcvbuf given: a clamp is worth a warning */
 	/* --stats and what builds on it */
 	bool stats, until_end;
 	double interval_report; /* seconds; 0: none */

@@ -19,7 +19,8 @@ void usage_recv(FILE *out)
 		"                          --count, or no datagram at all, arrived\n"
 		"  -q, --quiet             print no datagrams, only the summary\n"
 		"  -F, --format FMT        text (default), json, hex or raw (payload bytes only)\n"
-		"  -r, --rcvbuf BYTES      receive buffer to ask for (K, M suffixes)\n"
+		"  -r, --rcvbuf BYTES      receive buffer to ask for (K, M suffixes;\n"
+		"                          default 4M, or what net.core.rmem_max allows)\n"
 		"  -s, --stats             count loss, duplicates, reordering, latency per\n"
 		"                          sender session; print a summary (no datagrams)\n"
 		"  -R, --interval-report SECONDS\n"
@@ -117,6 +118,7 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 
 	mcast_opts_init(&c->opts);
 	trust_cfg_init(&c->trust);
+	c->opts.rcvbuf = CLI_RCVBUF_DEFAULT;
 	c->count = -1;
 	c->timeout = -1;
 	c->expect = -1;
@@ -156,6 +158,7 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 		case 'r':
 			c->opts.rcvbuf = (int)cli_parse_bytes(
 				"--rcvbuf", optarg, 1024, 1LL << 30);
+			c->rcvbuf_set = true;
 			break;
 		case 's':
 			c->stats = true;

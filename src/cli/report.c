@@ -163,6 +163,24 @@ static void json_session(FILE *out, const struct mcast_stream_stats *s)
 	fputc('}', out);
 }
 
+/* Kernel drops that were data: the end-of-stream copies known to be
+ * missing are set aside first, or a stream whose marker overflowed the
+ * buffer would show one drop more than its gaps. */
+static uint64_t data_drops(const struct report_host *host)
+{
+	uint64_t markers = host->end_missed < host->kernel_drops
+				   ? host->end_missed
+				   : host->kernel_drops;
+
+	return host->kernel_drops - markers;
+}
+
+static uint64_t network_lost(const struct mcast_stream_stats *tot,
+			     const struct report_host *host)
+{
+	return tot->lost > data_drops(host) ? tot->lost - data_drops(host) : 0;
+}
+
 static void summary_json(FILE *out, const mcast_tracker_t *t,
 			 const struct report_host *host, double elapsed,
 			 const char *ended_by)
@@ -188,11 +206,10 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 		host->rcvbuf, (unsigned long long)host->kernel_drops,
 		host->gro ? "buffers" : "datagrams");
 	if (!host->gro)
-		fprintf(out, "\"network_lost\":%llu,",
-			(unsigned long long)(tot.lost > host->kernel_drops
-						     ? tot.lost -
-							       host->kernel_drops
-						     : 0));
+		fprintf(out,
+			"\"kernel_drops_data\":%llu,\"network_lost\":%llu,",
+			(unsigned long long)data_drops(host),
+			(unsigned long long)network_lost(&tot, host));
 	if (host->rejects) {
 		trust_json(out, host->rejects);
 		fputc(',', out);
@@ -221,7 +238,7 @@ static void text_drops(FILE *out, const struct mcast_stream_stats *tot,
 		       const struct report_host *host)
 {
 	fprintf(out,
-		"receive buffer %d bytes as the kernel counts it (twice what --rcvbuf asked for, at most twice net.core.rmem_max without CAP_NET_ADMIN); kernel drops %llu\n",
+		"receive buffer %d bytes as the kernel counts it (twice what --rcvbuf asked for, default 4M; at most twice net.core.rmem_max without CAP_NET_ADMIN); kernel drops %llu\n",
 		host->rcvbuf, (unsigned long long)host->kernel_drops);
 	if (!host->kernel_drops)
 		return;
@@ -231,13 +248,14 @@ static void text_drops(FILE *out, const struct mcast_stream_stats *tot,
 			(unsigned long long)host->kernel_drops, host->rcvbuf);
 	else
 		fprintf(out,
-			"of the %llu lost, this host's kernel dropped %llu because the receive buffer (%d bytes) was full, so %llu were lost on the way; raise --rcvbuf or net.core.rmem_max\n",
+			"of the %llu lost, this host's kernel dropped %llu%s because the receive buffer (%d bytes) was full, so %llu were lost on the way; raise --rcvbuf or net.core.rmem_max\n",
 			(unsigned long long)tot->lost,
-			(unsigned long long)host->kernel_drops, host->rcvbuf,
-			(unsigned long long)(tot->lost > host->kernel_drops
-						     ? tot->lost -
-							       host->kernel_drops
-						     : 0));
+			(unsigned long long)data_drops(host),
+			data_drops(host) < host->kernel_drops
+				? " (its other drops were end-of-stream markers)"
+				: "",
+			host->rcvbuf,
+			(unsigned long long)network_lost(tot, host));
 }
 
 static void summary_text(FILE *out, const mcast_tracker_t *t,

@@ -20,6 +20,9 @@ void report_interval(FILE *out, bool json, const mcast_tracker_t *t,
 /* What this host's kernel says about the receiver. */
 struct report_host {
 	uint64_t kernel_drops; /* SO_MEMINFO: receive buffer overflows */
+	/* end-of-stream copies known to be missing: when the kernel dropped
+	 * any, they are taken to be among its drops, which are not data */
+	uint64_t end_missed;
 	bool gro;   /* drops count coalesced buffers, not datagrams */
 	int rcvbuf; /* bytes, as the kernel reports it */
 	/* sealed streams: what was opened and rejected; NULL without --key */

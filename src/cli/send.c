@@ -36,6 +36,10 @@ void usage_send(FILE *out)
 		"  -s, --size BYTES       UDP payload per datagram: with --file (default 1400)\n"
 		"                         or --probe (default 64, header included)\n"
 		"      --lines            with --file: one datagram per line, newline removed\n"
+		"      --framed           put each datagram in an mcast envelope (48 bytes:\n"
+		"                         sequence number, send time) and end with end-of-\n"
+		"                         stream markers, so mcast recv stops at the end and\n"
+		"                         knows what is missing (implied by --key)\n"
 		"  -p, --probe            send sequence-numbered probes (see mcast recv --stats)\n"
 		"  -r, --rate PPS|max     probes per second, paced from a monotonic clock\n"
 		"  -B, --bitrate BITS     rate as UDP payload bits/s (e.g. 10M, 1.5G)\n"
@@ -90,9 +94,33 @@ static void check_probe_args(struct send_cfg *c)
 		c->rate = c->interval > 0 ? 1.0 / c->interval : INFINITY;
 }
 
+/* A framed datagram carries a header (and sealed, a tag) besides data. */
+static void check_framed_sizes(const struct send_cfg *c)
+{
+	bool sealed = c->trust.key_file != NULL;
+	int extra = MCAST_WIRE_HDR_LEN + (sealed ? MCAST_TAG_LEN : 0);
+	const char *what =
+		sealed ? "header and tag of a sealed" : "header of a framed";
+
+	if (!c->framed || c->probe)
+		return;
+	if (c->file && c->size <= extra)
+		cli_die(EXIT_USAGE,
+			"--size %lld leaves no room for data after the %d-byte %s datagram; use --size %d or more",
+			c->size, extra, what, extra + 1);
+	if (!c->file &&
+	    strlen(c->message) + (size_t)extra >
+		    (size_t)(c->group.ss_family == AF_INET ? MAX_PAYLOAD_V4
+							   : MAX_PAYLOAD_V6))
+		cli_die(EXIT_USAGE,
+			"MESSAGE is too long for one %s datagram (%d bytes of %s go with it)",
+			sealed ? "sealed" : "framed", extra,
+			sealed ? "header and tag" : "header");
+}
+
 static void parse_args(int argc, char **argv, struct send_cfg *c)
 {
-	enum { OPT_NO_LOOP = 256, OPT_LINES, OPT_BURST, OPT_GSO };
+	enum { OPT_NO_LOOP = 256, OPT_LINES, OPT_BURST, OPT_GSO, OPT_FRAMED };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "ttl", required_argument, NULL, 't' },
@@ -104,6 +132,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		{ "file", required_argument, NULL, 'f' },
 		{ "size", required_argument, NULL, 's' },
 		{ "lines", no_argument, NULL, OPT_LINES },
+		{ "framed", no_argument, NULL, OPT_FRAMED },
 		{ "probe", no_argument, NULL, 'p' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "bitrate", required_argument, NULL, 'B' },
@@ -170,6 +199,9 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		case OPT_LINES:
 			c->lines = true;
 			break;
+		case OPT_FRAMED:
+			c->framed = true;
+			break;
 		case 'p':
 			c->probe = true;
 			break;
@@ -231,19 +263,13 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 			c->size, MAX_PAYLOAD_V4, MAX_PAYLOAD_V4);
 	if (c->file && !c->interval_set)
 		c->interval = 0.001;
-	if (c->trust.key_file && c->file &&
-	    c->size <= MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN)
+	if (c->framed && c->probe)
 		cli_die(EXIT_USAGE,
-			"--size %lld leaves no room for data after the %d-byte header and %d-byte tag of a sealed datagram; use --size %d or more",
-			c->size, MCAST_WIRE_HDR_LEN, MCAST_TAG_LEN,
-			MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN + 1);
-	if (c->trust.key_file && !c->file && !c->probe &&
-	    strlen(c->message) + MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN >
-		    (size_t)(c->group.ss_family == AF_INET ? MAX_PAYLOAD_V4
-							   : MAX_PAYLOAD_V6))
-		cli_die(EXIT_USAGE,
-			"MESSAGE is too long for one sealed datagram (%d bytes of header and tag go with it)",
-			MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN);
+			"--framed frames messages and files; probes are framed already");
+	/* A seal needs the envelope: sealed streams are framed streams. */
+	if (c->trust.key_file)
+		c->framed = true;
+	check_framed_sizes(c);
 	cli_check_scope(&c->group, c->group_text, c->opts.iface);
 }
 
@@ -279,21 +305,23 @@ struct sender_state {
 	size_t env_cap;
 };
 
-/* The data each datagram carries: --size less what a seal adds. */
+/* The data each datagram carries: --size less what framing adds. */
 static size_t data_room(const struct sender_state *s)
 {
 	return (size_t)s->c->size - trust_overhead(s->t) -
-	       (trust_on(s->t) ? MCAST_WIRE_HDR_LEN : 0);
+	       (s->c->framed ? MCAST_WIRE_HDR_LEN : 0);
 }
 
-/* Sealed sends wrap each payload in a data envelope of the session. */
+/* Framed sends wrap each payload in a data envelope of the session. */
 static size_t envelope(struct sender_state *s, const void *buf, size_t len)
 {
 	s->hdr.send_ns = cli_realtime_ns();
 	s->hdr.payload_len = (uint16_t)len;
 	mcast_hdr_encode(&s->hdr, s->env, s->env_cap);
 	memcpy(s->env + MCAST_WIRE_HDR_LEN, buf, len);
-	len = trust_seal(s->t, s->env, MCAST_WIRE_HDR_LEN + len, s->env_cap);
+	len += MCAST_WIRE_HDR_LEN;
+	if (trust_on(s->t))
+		len = trust_seal(s->t, s->env, len, s->env_cap);
 	s->hdr.seq++;
 	return len;
 }
@@ -330,7 +358,7 @@ static bool send_one(struct sender_state *s, const void *buf, size_t len)
 	trust_tick(s->t, cli_now());
 	struct mcast_dgram d = { .buf = (void *)buf, .len = len };
 
-	if (trust_on(s->t)) {
+	if (s->c->framed) {
 		d.len = envelope(s, buf, len);
 		d.buf = s->env;
 	}
@@ -363,10 +391,12 @@ static void send_lines(struct sender_state *s, FILE *in)
 			n--;
 		if ((size_t)n > data_room(s)) {
 			free(line);
-			if (trust_on(s->t))
+			if (s->c->framed)
 				cli_die(EXIT_USAGE,
-					"line %lld is longer than a sealed --size %lld datagram carries (%zd > %zu bytes)",
-					lineno, s->c->size, n, data_room(s));
+					"line %lld is longer than a %s --size %lld datagram carries (%zd > %zu bytes)",
+					lineno,
+					trust_on(s->t) ? "sealed" : "framed",
+					s->c->size, n, data_room(s));
 			cli_die(EXIT_USAGE,
 				"line %lld is longer than --size (%zd > %zu bytes)",
 				lineno, n, data_room(s));
@@ -473,7 +503,7 @@ int cmd_send(int argc, char **argv)
 		 c.file || c.probe
 			 ? (size_t)c.size
 			 : strlen(c.message) + trust_overhead(&trust) +
-				   (trust_on(&trust) ? MCAST_WIRE_HDR_LEN : 0));
+				   (c.framed ? MCAST_WIRE_HDR_LEN : 0));
 	if (c.probe) {
 		rc = send_probes(s.m, &c, &trust);
 		mcast_close(s.m);
@@ -483,7 +513,7 @@ int cmd_send(int argc, char **argv)
 	s.c = &c;
 	s.next = cli_now();
 	s.t = &trust;
-	if (trust_on(&trust))
+	if (c.framed)
 		start_session(&s);
 	if (c.file && c.lines) {
 		FILE *in = fdopen(fd, "r");
@@ -499,9 +529,13 @@ int cmd_send(int argc, char **argv)
 		while (send_one(&s, c.message, strlen(c.message)))
 			;
 	}
+	/* After an interrupt too: what was sent is complete as it is. */
+	if (c.framed)
+		send_end(s.m, s.t, &s.hdr, (uint64_t)s.sent);
 	if (!c.quiet)
-		cli_info("sent %lld datagram%s (%lld bytes)", s.sent,
-			 s.sent == 1 ? "" : "s", s.bytes);
+		cli_info("sent %lld datagram%s (%lld bytes)%s", s.sent,
+			 s.sent == 1 ? "" : "s", s.bytes,
+			 c.framed ? " and the end-of-stream markers" : "");
 	mcast_close(s.m);
 	free(s.env);
 	trust_stop(&trust);

@@ -16,6 +16,7 @@ struct send_cfg {
 	double interval;
 	long long size;
 	bool lines, quiet, interval_set, message_given, size_set;
+	bool framed; /* data envelopes and end markers; implied by --key */
 	/* probes */
 	bool probe;
 	double rate;	 /* datagrams/s; 0: from --interval; INFINITY: max */
@@ -24,6 +25,11 @@ struct send_cfg {
 	double duration; /* seconds; 0: no limit */
 	struct trust_cfg trust;
 };
+
+/* The end-of-stream markers of the session whose data header is hdr:
+ * total data datagrams were sent; sealed when t is on. */
+void send_end(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
+	      uint64_t total);
 
 /* Send sequence-numbered probes as c says, sealed when t is on; returns
  * the exit status. */
