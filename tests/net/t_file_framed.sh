@@ -26,6 +26,19 @@ grep -q '^sent 740 datagrams (1000000 bytes) and the end-of-stream markers$' "$T
 grep -qE '^received 740 datagrams \(1000000 bytes\) from 1 source$' "$T/err" ||
 	fail "receiver summary: $(cat "$T/err")"
 
+# Lines, framed: each shown without its header, and the end ends the run.
+in_ns right mcast recv --iface veth0 --format json --timeout 30 $G \
+	>"$T/lines" 2>"$T/err" &
+recv=$!
+wait_for "$T/err" '^joined ' 5 || fail "lines: receiver never joined: $(cat "$T/err")"
+printf 'alpha\nbeta\n' | in_ns left mcast send --iface veth0 --file - --lines --framed \
+	--interval 0.01 $G 2>"$T/send.err" || fail "lines: sender exit $?: $(cat "$T/send.err")"
+wait $recv || fail "lines: receiver exit $?: $(cat "$T/err")"
+[ "$(json_get "$T/lines" '[(r["data"], r["seq"]) for r in d]')" = "[('alpha', 0), ('beta', 1)]" ] ||
+	fail "lines: got $(cat "$T/lines")"
+in_ns left mcast send --iface veth0 --framed --probe $G 2>"$T/send.err"
+[ $? = 2 ] || fail "--framed --probe is not a usage error: $(cat "$T/send.err")"
+
 # Every tenth datagram to the port dropped, from the sixth: 106 chunks
 # (105 of 952 bytes and one of 500) lose numbers 5, 15, ..., 105 - eleven,
 # the last chunk among them.
