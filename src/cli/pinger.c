@@ -36,27 +36,53 @@ struct pinger {
  * later ping a full --wait in the closed loop, and 2 ms of spinning. */
 #define MISS_LIMIT 3
 
+static bool same_host(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	return mcast_addr_same((const struct sockaddr *)a,
+			       (const struct sockaddr *)b, 0);
+}
+
+/*
+ * A responder is its session id, not its address: its multicast and
+ * unicast replies may leave from different addresses (an IPv6 link-local
+ * group's from fe80::, unicast to a --bind address from a global one), and
+ * two responders on one host share an address.  A responder named with
+ * --responder takes the first session that answers from its address; a
+ * session first heard from another of its addresses takes the name over.
+ */
 static struct responder *find_responder(struct pinger *p,
 					const struct sockaddr_storage *src,
 					const uint8_t *session)
 {
-	struct responder *unclaimed = NULL;
+	size_t same = p->nresp, named = p->nresp;
 
 	for (size_t i = 0; i < p->nresp; i++) {
 		struct responder *r = &p->resp[i];
 
-		if (!mcast_addr_same((const struct sockaddr *)&r->addr,
-				     (const struct sockaddr *)src, 0))
-			continue;
-		if (!session || (r->answered && !memcmp(r->session, session,
-							MCAST_SESSION_LEN)))
+		if (!session && same_host(&r->addr, src))
 			return r;
-		if (!r->answered && !unclaimed)
-			unclaimed = r;
+		if (session && r->answered &&
+		    !memcmp(r->session, session, MCAST_SESSION_LEN))
+			same = i;
+		else if (!r->answered && named == p->nresp &&
+			 same_host(&r->addr, src))
+			named = i;
 	}
-	if (unclaimed) {
-		memcpy(unclaimed->session, session, MCAST_SESSION_LEN);
-		return unclaimed;
+	if (same < p->nresp && named < p->nresp && !p->resp[same].named) {
+		p->resp[same].named = true;
+		p->resp[same].addr = p->resp[named].addr;
+		memmove(&p->resp[named], &p->resp[named + 1],
+			(p->nresp - named - 1) * sizeof(*p->resp));
+		p->nresp--;
+		if (named < same)
+			same--;
+	}
+	if (same < p->nresp)
+		return &p->resp[same];
+	if (named < p->nresp) {
+		memcpy(p->resp[named].session, session, MCAST_SESSION_LEN);
+		return &p->resp[named];
 	}
 	if (p->nresp == MAX_RESPONDERS) {
 		p->overflow++;
@@ -77,13 +103,16 @@ static void print_reply(const struct pinger *p, const struct responder *r,
 			int path, uint64_t seq, double rtt_ms,
 			const struct mcast_meta *meta)
 {
-	char a[MCAST_ADDRSTRLEN];
+	char a[MCAST_ADDRSTRLEN], sid[2 * MCAST_SESSION_LEN + 1];
 
-	mcast_addr_format((const struct sockaddr *)&r->addr, 0, a, sizeof(a));
+	mcast_addr_format((const struct sockaddr *)&meta->src, 0, a, sizeof(a));
 	if (p->c->json) {
-		printf("{\"type\":\"reply\",\"responder\":\"%s\",\"path\":\"%s\","
-		       "\"seq\":%llu,\"rtt_ms\":%.4f,\"bytes\":%zu",
-		       a, path_names[path], (unsigned long long)seq, rtt_ms,
+		ping_session_hex(r->session, sid);
+		printf("{\"type\":\"reply\",\"responder\":\"%s\",\"port\":%u,"
+		       "\"session\":\"%s\",\"path\":\"%s\",\"seq\":%llu,"
+		       "\"rtt_ms\":%.4f,\"bytes\":%zu",
+		       a, mcast_addr_port((const struct sockaddr *)&meta->src),
+		       sid, path_names[path], (unsigned long long)seq, rtt_ms,
 		       meta->len);
 		if (meta->flags & MCAST_META_TTL)
 			printf(",\"ttl\":%d", meta->ttl);
@@ -139,7 +168,8 @@ static void take_reply(struct pinger *p, unsigned char *buf, size_t len,
 		return;
 	}
 	ps->seen[bit / 64] |= 1ull << (bit % 64);
-	ps->replies++;
+	if (!ps->replies++)
+		ps->src = meta->src;
 	if (ps->replies == 1 || body.ping_seq > ps->last_seq)
 		ps->last_seq = body.ping_seq;
 	if (body.ping_seq + 1 == p->sent && (ps->awaited || p->await_any))

@@ -14,6 +14,7 @@ enum { PATH_MCAST, PATH_UCAST, NPATHS };
 extern const char *const path_names[NPATHS];
 
 struct path_stats {
+	struct sockaddr_storage src; /* of its first reply */
 	uint64_t replies, duplicates;
 	uint64_t last_seq; /* newest ping answered, once replies > 0 */
 	bool awaited;	   /* its reply to the latest ping is waited for */
@@ -21,16 +22,19 @@ struct path_stats {
 	struct mcast_hist rtt; /* ns */
 };
 
-/* Keyed by address and the responder's session, so two responders on one
- * host stay apart; a named one takes the first session from its address. */
+/* Keyed by the responder's session, so two responders on one host stay
+ * apart; a named one takes the first session from its address. */
 struct responder {
-	struct sockaddr_storage addr;
+	struct sockaddr_storage addr;	    /* named, or of its first reply */
 	uint8_t session[MCAST_SESSION_LEN]; /* valid once answered */
 	bool named;
 	bool answered;
 	uint64_t first_seq; /* first ping it answered, for late joiners */
 	struct path_stats path[NPATHS];
 };
+
+/* Write id as 2 * MCAST_SESSION_LEN hex digits and a NUL into out. */
+void ping_session_hex(const uint8_t *id, char *out);
 
 /* Print the summary (text or JSON) and return the exit status from the
  * verdicts: named responders, --expect-responders, --max-loss. */
