@@ -352,7 +352,9 @@ int ping_run(const struct ping_cfg *c)
 
 		if (c->count > 0 && p.sent >= (uint64_t)c->count)
 			break;
-		if (end_at > 0 && due >= end_at)
+		/* In the closed loop the schedule falls behind the clock
+		 * while pings wait for replies: --duration is the clock's. */
+		if (end_at > 0 && (due >= end_at || cli_now() >= end_at))
 			break;
 		/*
 		 * Closed loop, as sockperf's ping-pong: a late reply holds the
@@ -362,8 +364,16 @@ int ping_run(const struct ping_cfg *c)
 		 * Pings held back go out as soon as they are answered until
 		 * the schedule is caught up.
 		 */
-		if (c->pingpong && p.sent > 0)
-			wait_replies(&p, p.last_send + c->wait, true);
+		if (c->pingpong && p.sent > 0) {
+			double until = p.last_send + c->wait;
+
+			wait_replies(&p,
+				     end_at > 0 && end_at < until ? end_at
+								  : until,
+				     true);
+			if (end_at > 0 && cli_now() >= end_at)
+				break;
+		}
 		wait_replies(&p, due, false);
 		if (cli_stop)
 			break;
