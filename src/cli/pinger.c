@@ -7,9 +7,12 @@
 #include "pinger.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 struct pinger {
 	const struct ping_cfg *c;
@@ -26,7 +29,8 @@ struct pinger {
 	 * and seen; with none awaited, any reply counts */
 	unsigned want, got;
 	bool await_any;
-	double last_send; /* monotonic, of the latest ping */
+	double last_send;   /* monotonic, of the latest ping */
+	bool ucast_refused; /* this host turned a unicast datagram away */
 };
 
 /* Busy polling spins after a ping for at most this long, then sleeps. */
@@ -317,6 +321,54 @@ static void wait_replies(struct pinger *p, double until, bool answered)
 	}
 }
 
+#define SELF_CHECK "mcast ping: is this socket open to unicast?"
+
+/*
+ * Unicast replies come to the sending socket.  Send it one datagram from
+ * this host before the first ping: if it does not arrive, this host turns
+ * unicast datagrams to the socket away (a firewall here, or the socket
+ * itself, as an IPv6 socket kept connected to the group once did), and a
+ * unicast path that stays silent is not the network's fault.  It arrives
+ * at once when it does; the wait is only for a loaded machine.
+ */
+static bool unicast_reaches_us(mcast_t *tx)
+{
+	struct mcast_info info = { .size = sizeof(info) };
+	struct sockaddr_storage to;
+	unsigned char buf[sizeof(SELF_CHECK)];
+	struct mcast_dgram d = { .buf = buf, .cap = sizeof(buf) };
+	double until = cli_now() + 1;
+	bool ok = false;
+	int fd;
+
+	mcast_get_info(tx, &info);
+	to = info.local;
+	/* No IPv4 source (0.0.0.0): the socket is still reachable on lo. */
+	if (to.ss_family == AF_INET &&
+	    ((struct sockaddr_in *)&to)->sin_addr.s_addr == htonl(INADDR_ANY))
+		((struct sockaddr_in *)&to)->sin_addr.s_addr =
+			htonl(INADDR_LOOPBACK);
+	fd = socket(to.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return true; /* no verdict without the check */
+	if (sendto(fd, SELF_CHECK, sizeof(SELF_CHECK), 0,
+		   (struct sockaddr *)&to,
+		   mcast_addr_len((struct sockaddr *)&to)) < 0) {
+		close(fd);
+		return true;
+	}
+	while (!ok && !cli_stop) {
+		int ms = (int)((until - cli_now()) * 1000);
+
+		if (ms <= 0 || mcast_recv_batch(tx, &d, 1, ms) <= 0)
+			break;
+		ok = d.len == sizeof(SELF_CHECK) &&
+		     !memcmp(buf, SELF_CHECK, sizeof(SELF_CHECK));
+	}
+	close(fd);
+	return ok || cli_stop;
+}
+
 int ping_run(const struct ping_cfg *c)
 {
 	static struct pinger p;
@@ -334,6 +386,14 @@ int ping_run(const struct ping_cfg *c)
 	trust_start(&p.trust, &c->trust, TRUST_SEAL | TRUST_OPEN);
 	ping_open(c, (c->reply & MCAST_HDR_WANT_MCAST) != 0, &p.tx, &p.rx);
 	mcast_get_info(p.tx, &info);
+	if ((c->reply & MCAST_HDR_WANT_UCAST) && !unicast_reaches_us(p.tx)) {
+		char a[MCAST_ADDRSTRLEN];
+
+		p.ucast_refused = true;
+		cli_warn(
+			"this host does not let a unicast datagram through to the pinger's socket %s, so unicast replies will be lost here whatever the network does (a firewall on this host, or a fault in mcast)",
+			cli_addr(&info.local, a, sizeof(a)));
+	}
 	if ((rc = mcast_session_new(p.hdr.session)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot make a session id: %s",
 			mcast_strerror(rc));
@@ -382,7 +442,8 @@ int ping_run(const struct ping_cfg *c)
 	}
 	if (!cli_stop)
 		wait_replies(&p, cli_now() + c->wait, false);
-	rc = pinger_report(c, p.sent, p.resp, p.nresp, p.foreign, p.overflow);
+	rc = pinger_report(c, p.sent, p.resp, p.nresp, p.foreign, p.overflow,
+			   p.ucast_refused);
 	trust_say_rejects(&p.trust);
 	trust_stop(&p.trust);
 	mcast_close(p.rx);

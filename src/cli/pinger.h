@@ -37,9 +37,11 @@ struct responder {
 void ping_session_hex(const uint8_t *id, char *out);
 
 /* Print the summary (text or JSON) and return the exit status from the
- * verdicts: named responders, --expect-responders, --max-loss. */
+ * verdicts: named responders, --expect-responders, --max-loss.
+ * ucast_refused: this host turned away a unicast datagram to the pinger's
+ * socket, so silent unicast replies are blamed on it, not the network. */
 int pinger_report(const struct ping_cfg *c, uint64_t sent,
 		  const struct responder *resp, size_t nresp, uint64_t foreign,
-		  uint64_t overflow);
+		  uint64_t overflow, bool ucast_refused);
 
 #endif /* MCAST_CLI_PINGER_H */

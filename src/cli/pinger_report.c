@@ -188,8 +188,14 @@ static void report_text(const struct ping_cfg *c, uint64_t sent,
 
 int pinger_report(const struct ping_cfg *c, uint64_t sent,
 		  const struct responder *resp, size_t nresp, uint64_t foreign,
-		  uint64_t overflow)
+		  uint64_t overflow, bool ucast_refused)
 {
+	const char *why[NPATHS] = {
+		"multicast does not make it between you (check the TTL, IGMP snooping, routes and firewalls)",
+		ucast_refused
+			? "this host turned unicast away before it reached the pinger (see the warning at the start; not a fault on the way back)"
+			: "unicast replies do not come back (check routes and firewalls on the way back)"
+	};
 	char a[MCAST_ADDRSTRLEN];
 	size_t answered = 0;
 	int status = EXIT_OK;
@@ -213,10 +219,7 @@ int pinger_report(const struct ping_cfg *c, uint64_t sent,
 					fprintf(stderr,
 						"%s: %s answered by %s but never by %s: %s\n",
 						cli_prog, a, path_names[1 - k],
-						path_names[k],
-						k == PATH_MCAST
-							? "multicast does not make it between you (check the TTL, IGMP snooping, routes and firewalls)"
-							: "unicast replies do not come back (check routes and firewalls on the way back)");
+						path_names[k], why[k]);
 					status = EXIT_RUNTIME;
 				}
 		} else if (r->named) {

@@ -2,7 +2,8 @@
 # while its multicast replies never arrive.  nftables on the pinger's host
 # drops every pong sent to the group; the responder is still found through
 # its unicast replies, and the run fails naming the broken path, with no
-# --max-loss needed.  The same holds the other way round.
+# --max-loss needed.  The same holds the other way round, and when the
+# pinger's own host refuses unicast the verdict says so.
 . "$(dirname "$0")/lib.sh"
 need_cmd nft nftables
 topo_pair responder pinger || skip "cannot create network namespaces"
@@ -41,7 +42,30 @@ rc=$?
 grep -q '^mcast ping: 10.0.0.1 answered by multicast but never by unicast' "$T/err" ||
 	fail "no message naming the broken unicast path: $(cat "$T/err")"
 
+# The pinger's own host turns every unicast datagram to its socket away:
+# the verdict blames this host, not routes and firewalls on the way back,
+# and the pinger warned at the start.
+in_ns pinger nft -f - <<NFT || fail "cannot load the nftables rule"
+flush ruleset
+table inet t {
+	chain in {
+		type filter hook input priority 0;
+		udp dport != 1600 counter drop
+	}
+}
+NFT
+in_ns pinger mcast ping --iface veth0 --count 10 --rate 50 --wait 0.5 -q $G \
+	>"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 1 ] || fail "unicast refused here: exit $rc, expected 1: $(cat "$T/err")"
+grep -q '^mcast ping: warning: this host does not let a unicast datagram through to the pinger.s socket' "$T/err" ||
+	fail "no warning that this host refuses unicast: $(cat "$T/err")"
+grep -q '^mcast ping: 10.0.0.1 answered by multicast but never by unicast: this host turned unicast away' "$T/err" ||
+	fail "verdict does not blame this host: $(cat "$T/err")"
+grep -q 'check routes and firewalls on the way back' "$T/err" && fail "verdict blames the way back: $(cat "$T/err")"
+
 in_ns pinger nft flush ruleset
 in_ns pinger mcast ping --iface veth0 --count 10 --rate 50 --wait 0.5 -q $G \
 	>"$T/out" 2>"$T/err" || fail "healthy paths: exit $?: $(cat "$T/err")"
+grep -q 'does not let a unicast' "$T/err" && fail "healthy paths: unicast self-check failed: $(cat "$T/err")"
 exit 0
