@@ -11,19 +11,22 @@ G=239.1.2.3:1600
 
 start_responder responder 30
 
-# drop_pongs DADDR_MATCH: a fresh table dropping pongs (type byte 4) that
-# match, e.g. "ip daddr 239.1.2.3" or "ip daddr 10.0.0.2".
-drop_pongs() {
+# drop_in MATCH: a fresh table on the pinger's host dropping what MATCH
+# matches on input.
+drop_in() {
 	in_ns pinger nft -f - <<NFT || fail "cannot load the nftables rule"
 flush ruleset
 table inet t {
 	chain in {
 		type filter hook input priority 0;
-		$1 udp sport != 1600 @th,104,8 4 counter drop
+		$1 counter drop
 	}
 }
 NFT
 }
+# drop_pongs DADDR_MATCH: drop pongs (type byte 4) that match, e.g.
+# "ip daddr 239.1.2.3" or "ip daddr 10.0.0.2".
+drop_pongs() { drop_in "$1 udp sport != 1600 @th,104,8 4"; }
 
 drop_pongs "ip daddr 239.1.2.3"
 in_ns pinger mcast ping --iface veth0 --count 10 --rate 50 --wait 0.5 -q $G \
@@ -45,15 +48,7 @@ grep -q '^mcast ping: 10.0.0.1 answered by multicast but never by unicast' "$T/e
 # The pinger's own host turns every unicast datagram to its socket away:
 # the verdict blames this host, not routes and firewalls on the way back,
 # and the pinger warned at the start.
-in_ns pinger nft -f - <<NFT || fail "cannot load the nftables rule"
-flush ruleset
-table inet t {
-	chain in {
-		type filter hook input priority 0;
-		udp dport != 1600 counter drop
-	}
-}
-NFT
+drop_in "udp dport != 1600"
 in_ns pinger mcast ping --iface veth0 --count 10 --rate 50 --wait 0.5 -q $G \
 	>"$T/out" 2>"$T/err"
 rc=$?
