@@ -202,10 +202,11 @@ typedef struct mcast mcast_t;
 
 enum mcast_opt_flags {
 	MCAST_OPT_NO_REUSEADDR = 1 << 0, /* receiver: do not share the port */
-	/* Sender: do not stay connected to the group, so the socket can also
+	/* Sender: never connect the socket to the group, so it can also
 	 * receive unicast replies (mcast_recv_batch() on the sender) and send
-	 * to other destinations (struct mcast_dgram.to).  The source address
-	 * is still looked up at open and reported by mcast_get_info(). */
+	 * to other destinations (struct mcast_dgram.to).  It is bound to a
+	 * port at open; the source address is still looked up at open (with a
+	 * throwaway socket) and reported by mcast_get_info(). */
 	MCAST_OPT_REPLIES = 1 << 1,
 	/* Sender: hand runs of equal-sized datagrams of a batch to the
 	 * kernel as one segmented buffer (UDP_SEGMENT).  Falls back to
@@ -298,8 +299,8 @@ int mcast_get_info(const mcast_t *m, struct mcast_info *info);
 
 /*
  * Open a sender for group (with its port).  The socket is connected to the
- * group, so the kernel's choice of source address is known and reported in
- * mcast_get_info().  On success *mp owns the handle (free with
+ * group (unless MCAST_OPT_REPLIES), so the kernel's choice of source address
+ * is known and reported in mcast_get_info().  On success *mp owns the handle (free with
  * mcast_close()); on failure *mp is NULL and nothing is left open.
  * Errors: MCAST_ENOTMCAST, MCAST_ENOIFACE, MCAST_ENEEDIFACE, MCAST_EFAMILY
  * (bind address of the other family), -EADDRINUSE, -ENETUNREACH, -errno.

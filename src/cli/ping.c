@@ -6,6 +6,7 @@
  * (omping's trick).
  */
 #include "ping.h"
+#include "format.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -175,7 +176,6 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 						     100, "a percentage");
 			break;
 		case 'F':
-			c->pinger_opts++;
 			if (strcmp(optarg, "json") == 0)
 				c->json = true;
 			else if (strcmp(optarg, "text") != 0)
@@ -209,7 +209,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 			argv[optind]);
 	if (c->respond && c->pinger_opts)
 		cli_die(EXIT_USAGE,
-			"--respond takes only --iface, --ttl, --bind, --count, --duration, --busy-poll, --quiet and the --key options; the others belong to the pinger");
+			"--respond takes only --iface, --ttl, --bind, --count, --duration, --format, --busy-poll, --quiet and the --key options; the others belong to the pinger");
 	trust_cfg_check(&c->trust);
 	if (c->trust.key_file &&
 	    c->size < MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN + MCAST_TAG_LEN)
@@ -271,15 +271,23 @@ void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx)
 				: "refused (needs CAP_NET_ADMIN)");
 }
 
-/* Answer one ping: to the group, to the pinger, or both. */
+/* What a responder's replies of one kind came to. */
+struct reply_tally {
+	long long sent, failed;
+	int error; /* of the latest failure */
+};
+
+/* Answer one ping: to the group, to the pinger, or both.  Each kind is
+ * tried on its own, so a failing one does not silence the other; returns
+ * how many replies were sent. */
 static int answer(mcast_t *tx, struct trust *t, struct mcast_hdr *own,
 		  const struct mcast_hdr *ping, const struct mcast_meta *meta,
-		  unsigned char *buf)
+		  unsigned char *buf, struct reply_tally tally[2])
 {
 	size_t tag = trust_overhead(t), least;
 	struct mcast_pong body;
 	size_t len = meta->len;
-	int rc = 0;
+	int rc, sent = 0;
 
 	/* Replies as large as the ping, so both directions carry the same
 	 * bytes, as sockperf's ping-pong does. */
@@ -311,10 +319,59 @@ static int answer(mcast_t *tx, struct trust *t, struct mcast_hdr *own,
 		own->seq++;
 		if (mode == MCAST_HDR_WANT_UCAST)
 			d.to = (const struct sockaddr *)&meta->src;
-		if ((rc = mcast_send_batch(tx, &d, 1)) < 0)
-			return rc;
+		struct reply_tally *y = &tally[mode == MCAST_HDR_WANT_UCAST];
+
+		if ((rc = mcast_send_batch(tx, &d, 1)) < 0) {
+			y->failed++;
+			y->error = rc;
+		} else {
+			y->sent++;
+			sent++;
+		}
 	}
-	return 0;
+	return sent;
+}
+
+/* "answered N pings", and for each kind of reply that failed how many and
+ * why, as text on stderr or as a JSON object on stdout. */
+static void say_answered(const struct ping_cfg *c, long long answered,
+			 const struct reply_tally tally[2])
+{
+	static const char *const kind[2] = { "multicast", "unicast" };
+	char why[256] = "";
+	size_t n = 0;
+
+	if (c->json) {
+		printf("{\"type\":\"respond_summary\",\"answered\":%lld",
+		       answered);
+		for (int k = 0; k < 2; k++) {
+			printf(",\"%s\":{\"sent\":%lld,\"failed\":%lld,"
+			       "\"error\":",
+			       kind[k], tally[k].sent, tally[k].failed);
+			if (tally[k].failed) {
+				const char *e = mcast_strerror(tally[k].error);
+
+				fmt_json_string(stdout,
+						(const unsigned char *)e,
+						strlen(e));
+			} else {
+				fputs("null", stdout);
+			}
+			fputc('}', stdout);
+		}
+		fputs("}\n", stdout);
+		fflush(stdout);
+	}
+	for (int k = 0; k < 2 && n < sizeof(why); k++)
+		if (tally[k].failed)
+			n += (size_t)snprintf(
+				why + n, sizeof(why) - n,
+				"; %lld %s repl%s could not be sent: %s",
+				tally[k].failed, kind[k],
+				tally[k].failed == 1 ? "y" : "ies",
+				mcast_strerror(tally[k].error));
+	cli_info("answered %lld ping%s%s", answered, answered == 1 ? "" : "s",
+		 why);
 }
 
 int ping_respond(const struct ping_cfg *c)
@@ -327,7 +384,8 @@ int ping_respond(const struct ping_cfg *c)
 	struct mcast_info info = { .size = sizeof(info) };
 	mcast_t *tx, *rx;
 	struct trust trust;
-	long long answered = 0, errors = 0;
+	struct reply_tally tally[2] = { { 0 } };
+	long long answered = 0;
 	double end_at = c->duration > 0 ? cli_now() + c->duration : 0;
 	int rc;
 
@@ -384,15 +442,13 @@ int ping_respond(const struct ping_cfg *c)
 				   h.type != MCAST_MSG_PING || h.key_id != 0) {
 				continue;
 			}
-			if (answer(tx, &trust, &own, &h, &metas[i], out) < 0)
-				errors++;
-			else
+			if (answer(tx, &trust, &own, &h, &metas[i], out,
+				   tally) > 0)
 				answered++;
 		}
 		trust_tick(&trust, cli_now());
 	}
-	cli_info("answered %lld ping%s%s", answered, answered == 1 ? "" : "s",
-		 errors ? " (some replies could not be sent)" : "");
+	say_answered(c, answered, tally);
 	trust_say_rejects(&trust);
 	trust_stop(&trust);
 	mcast_close(rx);

@@ -7,9 +7,12 @@
 #include "pinger.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 struct pinger {
 	const struct ping_cfg *c;
@@ -26,7 +29,8 @@ struct pinger {
 	 * and seen; with none awaited, any reply counts */
 	unsigned want, got;
 	bool await_any;
-	double last_send; /* monotonic, of the latest ping */
+	double last_send;   /* monotonic, of the latest ping */
+	bool ucast_refused; /* this host turned a unicast datagram away */
 };
 
 /* Busy polling spins after a ping for at most this long, then sleeps. */
@@ -36,27 +40,53 @@ struct pinger {
  * later ping a full --wait in the closed loop, and 2 ms of spinning. */
 #define MISS_LIMIT 3
 
+static bool same_host(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	return mcast_addr_same((const struct sockaddr *)a,
+			       (const struct sockaddr *)b, 0);
+}
+
+/*
+ * A responder is its session id, not its address: its multicast and
+ * unicast replies may leave from different addresses (an IPv6 link-local
+ * group's from fe80::, unicast to a --bind address from a global one), and
+ * two responders on one host share an address.  A responder named with
+ * --responder takes the first session that answers from its address; a
+ * session first heard from another of its addresses takes the name over.
+ */
 static struct responder *find_responder(struct pinger *p,
 					const struct sockaddr_storage *src,
 					const uint8_t *session)
 {
-	struct responder *unclaimed = NULL;
+	size_t same = p->nresp, named = p->nresp;
 
 	for (size_t i = 0; i < p->nresp; i++) {
 		struct responder *r = &p->resp[i];
 
-		if (!mcast_addr_same((const struct sockaddr *)&r->addr,
-				     (const struct sockaddr *)src, 0))
-			continue;
-		if (!session || (r->answered && !memcmp(r->session, session,
-							MCAST_SESSION_LEN)))
+		if (!session && same_host(&r->addr, src))
 			return r;
-		if (!r->answered && !unclaimed)
-			unclaimed = r;
+		if (session && r->answered &&
+		    !memcmp(r->session, session, MCAST_SESSION_LEN))
+			same = i;
+		else if (!r->answered && named == p->nresp &&
+			 same_host(&r->addr, src))
+			named = i;
 	}
-	if (unclaimed) {
-		memcpy(unclaimed->session, session, MCAST_SESSION_LEN);
-		return unclaimed;
+	if (same < p->nresp && named < p->nresp && !p->resp[same].named) {
+		p->resp[same].named = true;
+		p->resp[same].addr = p->resp[named].addr;
+		memmove(&p->resp[named], &p->resp[named + 1],
+			(p->nresp - named - 1) * sizeof(*p->resp));
+		p->nresp--;
+		if (named < same)
+			same--;
+	}
+	if (same < p->nresp)
+		return &p->resp[same];
+	if (named < p->nresp) {
+		memcpy(p->resp[named].session, session, MCAST_SESSION_LEN);
+		return &p->resp[named];
 	}
 	if (p->nresp == MAX_RESPONDERS) {
 		p->overflow++;
@@ -77,13 +107,16 @@ static void print_reply(const struct pinger *p, const struct responder *r,
 			int path, uint64_t seq, double rtt_ms,
 			const struct mcast_meta *meta)
 {
-	char a[MCAST_ADDRSTRLEN];
+	char a[MCAST_ADDRSTRLEN], sid[2 * MCAST_SESSION_LEN + 1];
 
-	mcast_addr_format((const struct sockaddr *)&r->addr, 0, a, sizeof(a));
+	mcast_addr_format((const struct sockaddr *)&meta->src, 0, a, sizeof(a));
 	if (p->c->json) {
-		printf("{\"type\":\"reply\",\"responder\":\"%s\",\"path\":\"%s\","
-		       "\"seq\":%llu,\"rtt_ms\":%.4f,\"bytes\":%zu",
-		       a, path_names[path], (unsigned long long)seq, rtt_ms,
+		ping_session_hex(r->session, sid);
+		printf("{\"type\":\"reply\",\"responder\":\"%s\",\"port\":%u,"
+		       "\"session\":\"%s\",\"path\":\"%s\",\"seq\":%llu,"
+		       "\"rtt_ms\":%.4f,\"bytes\":%zu",
+		       a, mcast_addr_port((const struct sockaddr *)&meta->src),
+		       sid, path_names[path], (unsigned long long)seq, rtt_ms,
 		       meta->len);
 		if (meta->flags & MCAST_META_TTL)
 			printf(",\"ttl\":%d", meta->ttl);
@@ -139,7 +172,8 @@ static void take_reply(struct pinger *p, unsigned char *buf, size_t len,
 		return;
 	}
 	ps->seen[bit / 64] |= 1ull << (bit % 64);
-	ps->replies++;
+	if (!ps->replies++)
+		ps->src = meta->src;
 	if (ps->replies == 1 || body.ping_seq > ps->last_seq)
 		ps->last_seq = body.ping_seq;
 	if (body.ping_seq + 1 == p->sent && (ps->awaited || p->await_any))
@@ -287,6 +321,54 @@ static void wait_replies(struct pinger *p, double until, bool answered)
 	}
 }
 
+#define SELF_CHECK "mcast ping: is this socket open to unicast?"
+
+/*
+ * Unicast replies come to the sending socket.  Send it one datagram from
+ * this host before the first ping: if it does not arrive, this host turns
+ * unicast datagrams to the socket away (a firewall here, or the socket
+ * itself, as an IPv6 socket kept connected to the group once did), and a
+ * unicast path that stays silent is not the network's fault.  It arrives
+ * at once when it does; the wait is only for a loaded machine.
+ */
+static bool unicast_reaches_us(mcast_t *tx)
+{
+	struct mcast_info info = { .size = sizeof(info) };
+	struct sockaddr_storage to;
+	unsigned char buf[sizeof(SELF_CHECK)];
+	struct mcast_dgram d = { .buf = buf, .cap = sizeof(buf) };
+	double until = cli_now() + 1;
+	bool ok = false;
+	int fd;
+
+	mcast_get_info(tx, &info);
+	to = info.local;
+	/* No IPv4 source (0.0.0.0): the socket is still reachable on lo. */
+	if (to.ss_family == AF_INET &&
+	    ((struct sockaddr_in *)&to)->sin_addr.s_addr == htonl(INADDR_ANY))
+		((struct sockaddr_in *)&to)->sin_addr.s_addr =
+			htonl(INADDR_LOOPBACK);
+	fd = socket(to.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return true; /* no verdict without the check */
+	if (sendto(fd, SELF_CHECK, sizeof(SELF_CHECK), 0,
+		   (struct sockaddr *)&to,
+		   mcast_addr_len((struct sockaddr *)&to)) < 0) {
+		close(fd);
+		return true;
+	}
+	while (!ok && !cli_stop) {
+		int ms = (int)((until - cli_now()) * 1000);
+
+		if (ms <= 0 || mcast_recv_batch(tx, &d, 1, ms) <= 0)
+			break;
+		ok = d.len == sizeof(SELF_CHECK) &&
+		     !memcmp(buf, SELF_CHECK, sizeof(SELF_CHECK));
+	}
+	close(fd);
+	return ok || cli_stop;
+}
+
 int ping_run(const struct ping_cfg *c)
 {
 	static struct pinger p;
@@ -304,6 +386,14 @@ int ping_run(const struct ping_cfg *c)
 	trust_start(&p.trust, &c->trust, TRUST_SEAL | TRUST_OPEN);
 	ping_open(c, (c->reply & MCAST_HDR_WANT_MCAST) != 0, &p.tx, &p.rx);
 	mcast_get_info(p.tx, &info);
+	if ((c->reply & MCAST_HDR_WANT_UCAST) && !unicast_reaches_us(p.tx)) {
+		char a[MCAST_ADDRSTRLEN];
+
+		p.ucast_refused = true;
+		cli_warn(
+			"this host does not let a unicast datagram through to the pinger's socket %s, so unicast replies will be lost here whatever the network does (a firewall on this host, or a fault in mcast)",
+			cli_addr(&info.local, a, sizeof(a)));
+	}
 	if ((rc = mcast_session_new(p.hdr.session)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot make a session id: %s",
 			mcast_strerror(rc));
@@ -322,7 +412,9 @@ int ping_run(const struct ping_cfg *c)
 
 		if (c->count > 0 && p.sent >= (uint64_t)c->count)
 			break;
-		if (end_at > 0 && due >= end_at)
+		/* In the closed loop the schedule falls behind the clock
+		 * while pings wait for replies: --duration is the clock's. */
+		if (end_at > 0 && (due >= end_at || cli_now() >= end_at))
 			break;
 		/*
 		 * Closed loop, as sockperf's ping-pong: a late reply holds the
@@ -332,8 +424,16 @@ int ping_run(const struct ping_cfg *c)
 		 * Pings held back go out as soon as they are answered until
 		 * the schedule is caught up.
 		 */
-		if (c->pingpong && p.sent > 0)
-			wait_replies(&p, p.last_send + c->wait, true);
+		if (c->pingpong && p.sent > 0) {
+			double until = p.last_send + c->wait;
+
+			wait_replies(&p,
+				     end_at > 0 && end_at < until ? end_at
+								  : until,
+				     true);
+			if (end_at > 0 && cli_now() >= end_at)
+				break;
+		}
 		wait_replies(&p, due, false);
 		if (cli_stop)
 			break;
@@ -342,7 +442,8 @@ int ping_run(const struct ping_cfg *c)
 	}
 	if (!cli_stop)
 		wait_replies(&p, cli_now() + c->wait, false);
-	rc = pinger_report(c, p.sent, p.resp, p.nresp, p.foreign, p.overflow);
+	rc = pinger_report(c, p.sent, p.resp, p.nresp, p.foreign, p.overflow,
+			   p.ucast_refused);
 	trust_say_rejects(&p.trust);
 	trust_stop(&p.trust);
 	mcast_close(p.rx);

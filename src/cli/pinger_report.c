@@ -2,11 +2,39 @@
 /* mcast ping: the per-responder summary and the scriptable verdicts. */
 #include "pinger.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *const path_names[NPATHS] = { "multicast", "unicast" };
 
 static const double quantiles[] = { 0.5, 0.9, 0.99, 0.999 };
+
+void ping_session_hex(const uint8_t *id, char *out)
+{
+	for (int i = 0; i < MCAST_SESSION_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", id[i]);
+}
+
+/* Where a path's replies came from: their source, or before any came
+ * the address the responder is known by. */
+static const struct sockaddr *path_src(const struct responder *r, int path)
+{
+	return (const struct sockaddr *)(r->path[path].replies
+						 ? &r->path[path].src
+						 : &r->addr);
+}
+
+/* Another responder answers from r's address: two on one host. */
+static bool shares_host(const struct responder *resp, size_t nresp,
+			const struct responder *r)
+{
+	for (size_t i = 0; i < nresp; i++)
+		if (&resp[i] != r &&
+		    mcast_addr_same((const struct sockaddr *)&resp[i].addr,
+				    (const struct sockaddr *)&r->addr, 0))
+			return true;
+	return false;
+}
 
 /* Pings a responder could have answered: all for one we were told to
  * expect, else those since the first it answered (it may start late). */
@@ -38,9 +66,15 @@ static void json_path(const struct responder *r, int path, uint64_t sent)
 	const struct path_stats *ps = &r->path[path];
 	uint64_t want = expected(r, sent);
 
-	printf("\"%s\":{\"replies\":%llu,\"lost\":%llu,\"loss_pct\":%.3f,"
+	char a[MCAST_ADDRSTRLEN];
+
+	mcast_addr_format(path_src(r, path), 0, a, sizeof(a));
+	printf("\"%s\":{\"source\":\"%s\",\"source_port\":%u,"
+	       "\"replies\":%llu,\"lost\":%llu,\"loss_pct\":%.3f,"
 	       "\"duplicates\":%llu,\"rtt_ms\":",
-	       path_names[path], (unsigned long long)ps->replies,
+	       path_names[path], a,
+	       ps->replies ? mcast_addr_port(path_src(r, path)) : 0,
+	       (unsigned long long)ps->replies,
 	       (unsigned long long)(want > ps->replies ? want - ps->replies
 						       : 0),
 	       loss_pct(r, path, sent), (unsigned long long)ps->duplicates);
@@ -76,6 +110,14 @@ static void report_json(const struct ping_cfg *c, uint64_t sent,
 				  sizeof(a));
 		printf("%s{\"address\":\"%s\",\"named\":%s,", i ? "," : "", a,
 		       r->named ? "true" : "false");
+		if (r->answered) {
+			char sid[2 * MCAST_SESSION_LEN + 1];
+
+			ping_session_hex(r->session, sid);
+			printf("\"session\":\"%s\",", sid);
+		} else {
+			fputs("\"session\":null,", stdout);
+		}
 		for (int k = 0; k < NPATHS; k++) {
 			if (!path_wanted(c, k))
 				continue;
@@ -100,13 +142,26 @@ static void report_text(const struct ping_cfg *c, uint64_t sent,
 	for (size_t i = 0; i < nresp; i++) {
 		const struct responder *r = &resp[i];
 
-		mcast_addr_format((const struct sockaddr *)&r->addr, 0, a,
-				  sizeof(a));
+		bool twin = r->answered && shares_host(resp, nresp, r);
+
 		for (int k = 0; k < NPATHS; k++) {
 			const struct path_stats *ps = &r->path[k];
 
 			if (!path_wanted(c, k))
 				continue;
+			/* Two responders on one host: their source ports and
+			 * session ids tell them apart. */
+			mcast_addr_format(path_src(r, k),
+					  twin && ps->replies ? MCAST_FMT_PORT
+							      : 0,
+					  a, sizeof(a));
+			if (twin) {
+				char sid[2 * MCAST_SESSION_LEN + 1];
+				size_t n = strlen(a);
+
+				ping_session_hex(r->session, sid);
+				snprintf(a + n, sizeof(a) - n, " id %.8s", sid);
+			}
 			printf("%-24s %-9s %llu replies, %.1f%% loss", a,
 			       path_names[k], (unsigned long long)ps->replies,
 			       loss_pct(r, k, sent));
@@ -133,8 +188,14 @@ static void report_text(const struct ping_cfg *c, uint64_t sent,
 
 int pinger_report(const struct ping_cfg *c, uint64_t sent,
 		  const struct responder *resp, size_t nresp, uint64_t foreign,
-		  uint64_t overflow)
+		  uint64_t overflow, bool ucast_refused)
 {
+	const char *why[NPATHS] = {
+		"multicast does not make it between you (check the TTL, IGMP snooping, routes and firewalls)",
+		ucast_refused
+			? "this host turned unicast away before it reached the pinger (see the warning at the start; not a fault on the way back)"
+			: "unicast replies do not come back (check routes and firewalls on the way back)"
+	};
 	char a[MCAST_ADDRSTRLEN];
 	size_t answered = 0;
 	int status = EXIT_OK;
@@ -158,10 +219,7 @@ int pinger_report(const struct ping_cfg *c, uint64_t sent,
 					fprintf(stderr,
 						"%s: %s answered by %s but never by %s: %s\n",
 						cli_prog, a, path_names[1 - k],
-						path_names[k],
-						k == PATH_MCAST
-							? "multicast does not make it between you (check the TTL, IGMP snooping, routes and firewalls)"
-							: "unicast replies do not come back (check routes and firewalls on the way back)");
+						path_names[k], why[k]);
 					status = EXIT_RUNTIME;
 				}
 		} else if (r->named) {

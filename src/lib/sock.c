@@ -96,23 +96,39 @@ static int resolve_iface(struct mcast *m)
 	return 0;
 }
 
+/* Send multicast out of ifindex (0: leave it to the route). */
+static int set_mcast_if(int fd, int family, unsigned ifindex)
+{
+	struct ip_mreqn mr = { .imr_ifindex = (int)ifindex };
+
+	if (!ifindex)
+		return 0;
+	if (family == AF_INET6)
+		return mc_setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF,
+				     (int)ifindex);
+	return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) < 0
+		       ? -errno
+		       : 0;
+}
+
+/* The interface a sender was told to use: --iface, else an IPv6 group's
+ * zone; 0 leaves it to the route. */
+static unsigned sender_ifindex(const struct mcast *m)
+{
+	if (m->opts.iface && *m->opts.iface && m->iface.index)
+		return m->iface.index;
+	if (m->group.ss_family == AF_INET6)
+		return ((const struct sockaddr_in6 *)&m->group)->sin6_scope_id;
+	return 0;
+}
+
 /* Pick the outgoing interface and TTL for the sender's socket. */
 static int sender_mcast_opts(struct mcast *m, int family, unsigned ifindex)
 {
 	int v6 = family == AF_INET6;
 	int rc = 0;
 
-	if (ifindex && !v6) {
-		struct ip_mreqn mr = { .imr_ifindex = (int)ifindex };
-
-		if (setsockopt(m->fd, IPPROTO_IP, IP_MULTICAST_IF, &mr,
-			       sizeof(mr)) < 0)
-			rc = -errno;
-	} else if (ifindex) {
-		rc = mc_setopt_int(m->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF,
-				   (int)ifindex);
-	}
-	if (rc < 0)
+	if ((rc = set_mcast_if(m->fd, family, ifindex)) < 0)
 		return mc_fail(m, rc, "set multicast interface %s",
 			       m->iface.name);
 	rc = mc_setopt_int(m->fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
@@ -172,36 +188,96 @@ static int sender_bind(struct mcast *m, int family)
 	return 0;
 }
 
+static bool addr_is_any(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+			&((const struct sockaddr_in6 *)a)->sin6_addr);
+	return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+	       htonl(INADDR_ANY);
+}
+
+/*
+ * The kernel's source address for the group, as its route picks it now:
+ * connecting a throwaway socket with the sender's interface and bound
+ * address asks the route without sending anything.  The sender's own
+ * socket is never connected when it must hear unicast replies: a
+ * connected UDP socket accepts datagrams only from its peer, and undoing
+ * that with an AF_UNSPEC connect does not work for IPv6 (Linux's
+ * __udp_disconnect clears the IPv4 peer but leaves sk_v6_daddr, and the
+ * UDPv6 socket lookup still demands it as the source: every unicast reply
+ * was refused with ICMPv6 port unreachable).  Nor does it keep a port
+ * bound to 0 (no SOCK_BINDPORT_LOCK): the next send took another one.
+ */
+static int route_source(struct mcast *m)
+{
+	int family = m->group.ss_family;
+	struct sockaddr_storage own, probe;
+	socklen_t len = sizeof(own);
+	int fd, rc = 0;
+
+	if (getsockname(m->fd, (struct sockaddr *)&own, &len) < 0)
+		return mc_fail(m, -errno, "read the local address");
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return mc_fail(m, -errno, "create socket");
+	probe = own;
+	if (family == AF_INET6)
+		mc_sin6(&probe)->sin6_port = 0;
+	else
+		mc_sin(&probe)->sin_port = 0;
+	/* A --bind address is the source whatever the route says. */
+	if (!addr_is_any(&own) &&
+	    bind(fd, (struct sockaddr *)&probe,
+		 mcast_addr_len((struct sockaddr *)&probe)) < 0)
+		rc = mc_fail(m, -errno, "bind a route probe");
+	else if ((rc = set_mcast_if(fd, family, sender_ifindex(m))) < 0)
+		rc = mc_fail(m, rc, "set multicast interface %s",
+			     m->iface.name);
+	else if (connect(fd, (struct sockaddr *)&m->group,
+			 mcast_addr_len((struct sockaddr *)&m->group)) < 0)
+		rc = mc_fail(m, -errno, "route lookup for the group");
+	len = sizeof(m->local);
+	if (rc == 0 && getsockname(fd, (struct sockaddr *)&m->local, &len) < 0)
+		rc = mc_fail(m, -errno, "read the local address");
+	close(fd);
+	if (rc < 0)
+		return rc;
+	if (family == AF_INET6)
+		mc_sin6(&m->local)->sin6_port = mc_sin6(&own)->sin6_port;
+	else
+		mc_sin(&m->local)->sin_port = mc_sin(&own)->sin_port;
+	return 0;
+}
+
 /*
  * Connecting fixes the route, so the kernel's source address and interface
  * are known now, not at the first send.  A sender that must also hear
- * unicast replies disconnects again: a connected UDP socket accepts
- * datagrams only from its peer.  Its port was bound explicitly first, so
- * the disconnect keeps it (Linux frees an autobound port on disconnect).
+ * unicast replies binds a port and stays unconnected (see route_source).
  */
 static int sender_connect(struct mcast *m, int family)
 {
-	bool replies = m->opts.flags & MCAST_OPT_REPLIES;
-	struct sockaddr_storage any, unspec = { .ss_family = AF_UNSPEC };
+	struct sockaddr_storage any;
 	socklen_t len = sizeof(m->local);
 	int rc;
 
-	if (replies && m->opts.bind.ss_family == AF_UNSPEC) {
+	if (!(m->opts.flags & MCAST_OPT_REPLIES)) {
+		if (connect(m->fd, (struct sockaddr *)&m->group,
+			    mcast_addr_len((struct sockaddr *)&m->group)) < 0)
+			return mc_fail(m, -errno, "route lookup for the group");
+		if (getsockname(m->fd, (struct sockaddr *)&m->local, &len) < 0)
+			return mc_fail(m, -errno, "read the local address");
+		return 0;
+	}
+	if (m->opts.bind.ss_family == AF_UNSPEC) {
 		memset(&any, 0, sizeof(any));
 		any.ss_family = (sa_family_t)family;
 		if (bind(m->fd, (struct sockaddr *)&any,
 			 mcast_addr_len((struct sockaddr *)&any)) < 0)
 			return mc_fail(m, -errno, "bind a reply port");
 	}
-	if (connect(m->fd, (struct sockaddr *)&m->group,
-		    mcast_addr_len((struct sockaddr *)&m->group)) < 0)
-		return mc_fail(m, -errno, "route lookup for the group");
-	if (getsockname(m->fd, (struct sockaddr *)&m->local, &len) < 0)
-		return mc_fail(m, -errno, "read the local address");
-	if (!replies)
-		return 0;
-	if (connect(m->fd, (struct sockaddr *)&unspec, sizeof(unspec)) < 0)
-		return mc_fail(m, -errno, "disconnect for replies");
+	if ((rc = route_source(m)) < 0)
+		return rc;
 	if ((rc = mc_want_metadata(m->fd, family, m->opts.meta)) < 0)
 		return mc_fail(m, rc, "ask for reply metadata");
 	if (m->opts.flags & MCAST_OPT_BUSY_POLL)
@@ -316,8 +392,9 @@ int mcast_sender_refresh(mcast_t *m)
 			return rc;
 	}
 	/* Connecting again routes afresh, and so picks the source anew. */
-	if (m->reply.fd < 0 &&
-	    connect(m->fd, (struct sockaddr *)&m->group,
+	if (m->reply.fd >= 0)
+		return route_source(m);
+	if (connect(m->fd, (struct sockaddr *)&m->group,
 		    mcast_addr_len((struct sockaddr *)&m->group)) < 0)
 		return mc_fail(m, -errno, "route lookup for the group");
 	getsockname(m->fd, (struct sockaddr *)&m->local, &len);
