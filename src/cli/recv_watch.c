@@ -9,6 +9,7 @@
 #include "recv_watch.h"
 #include "events.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Link events are read at least this often while traffic flows. */
@@ -26,8 +27,7 @@ void watch_start(struct watch *w, mcast_t *m, double now)
 void watch_add(struct watch *w, const struct sockaddr_storage *group,
 	       const char *text)
 {
-	if (w->ngroups == WATCH_GROUPS)
-		return;
+	cli_grow(&w->g, &w->cap, w->ngroups, sizeof(*w->g));
 	w->g[w->ngroups].addr = *group;
 	w->g[w->ngroups].text = text;
 	w->ngroups++;

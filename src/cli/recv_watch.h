@@ -5,8 +5,6 @@
 
 #include "cli.h"
 
-#define WATCH_GROUPS 64
-
 struct watch_group {
 	struct sockaddr_storage addr;
 	const char *text;
@@ -20,8 +18,8 @@ struct watch {
 	double rejoin; /* seconds between rejoins; 0: never */
 	double idle;   /* seconds of silence reported; 0: never */
 	double next_rejoin, next_events;
-	struct watch_group g[WATCH_GROUPS];
-	size_t ngroups;
+	struct watch_group *g; /* grows with watch_add() */
+	size_t ngroups, cap;
 };
 
 void watch_start(struct watch *w, mcast_t *m, double now);

@@ -4,12 +4,12 @@
 #define MCAST_CLI_SEND_H
 
 #include "cli.h"
+#include "groups.h"
 #include "trust.h"
 
 struct send_cfg {
-	struct sockaddr_storage group;
+	struct group_list groups; /* each gets every datagram, or a session */
 	struct mcast_opts opts;
-	const char *group_text;
 	const char *message;
 	const char *file;
 	long long count; /* -1: unlimited */
@@ -25,8 +25,10 @@ struct send_cfg {
 	struct trust_cfg trust;
 };
 
-/* Send sequence-numbered probes as c says, sealed when t is on; returns
- * the exit status. */
-int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t);
+/* Send sequence-numbered probes as c says, a session to each of the n
+ * senders (one per group of c->groups), sealed when t is on; returns the
+ * exit status. */
+int send_probes(mcast_t **ms, size_t n, const struct send_cfg *c,
+		struct trust *t);
 
 #endif /* MCAST_CLI_SEND_H */
