@@ -57,6 +57,33 @@ grep -q '(104 sockets)$' "$T/err" || fail "IPv4: not 104 sockets: $(grep '^joine
 run_case IPv6 512 '[ff15::1-ff15::100]:6000' '[ff15::101-ff15::200]:6001'
 r=$(heard ff15::1 512 256 6000); [ "$r" = ok ] || fail "IPv6: $r"
 
+# The interface deleted and created again (a new index): every group is
+# left on the old index and joined on the new one, each on its own
+# socket, none of which may refuse it; then all of them are heard again.
+: >"$T/out"
+# shellcheck disable=SC2086
+in_ns right mcast recv --iface veth0 --count 2048 --timeout 30 --format json $v4 \
+	>"$T/out" 2>"$T/err" &
+recv=$!
+wait_for "$T/err" '^joined ' 10 || fail "recreate: receiver never joined"
+ip -n right link del veth0 || fail "cannot delete veth0"
+ip link add veth0 netns left type veth peer name veth0 netns right &&
+	host_addr left 1 && host_addr right 2 || fail "cannot recreate the pair"
+wait_up left veth0
+wait_up right veth0
+wait_for "$T/out" '"event":"rejoined"' 10 ||
+	fail "recreate: no rejoined event: $(tail -3 "$T/out") $(tail -3 "$T/err")"
+grep -q 'joined 2048 groups again' "$T/out" ||
+	fail "recreate: not all rejoined: $(grep rejoin "$T/out")"
+n=$(ip -n right maddr show dev veth0 | grep -cE 'inet +239\.1\.')
+[ "$n" = 2048 ] || fail "recreate: $n memberships on the new veth0, not 2048"
+# shellcheck disable=SC2086
+in_ns left mcast send --iface veth0 --count 1 $v4 "again" 2>"$T/send.err" ||
+	fail "recreate: sender failed: $(cat "$T/send.err")"
+wait $recv || fail "recreate: receiver exited $?: $(tail -3 "$T/err")"
+grep -v '"event"' "$T/out" >"$T/out.data" && mv "$T/out.data" "$T/out"
+r=$(heard 239.1.0.1 2048 512 5000); [ "$r" = ok ] || fail "recreate: $r"
+
 # Join and leave all 2048: the kernel holds every membership meanwhile.
 # shellcheck disable=SC2086
 in_ns right mcast recv --iface veth0 --timeout 5 $v4 >/dev/null 2>"$T/err" &
