@@ -409,6 +409,7 @@ int cmd_recv(int argc, char **argv)
 		.rejects = trust_rejects(&r.trust, &rej) ? &rej : NULL,
 	};
 	mcast_close(r.m);
+	watch_free(&r.watch);
 	if (r.live)
 		fputs("\r\033[K", stderr);
 	if (c.stats) {

@@ -131,3 +131,10 @@ double watch_due(const struct watch *w)
 	}
 	return due;
 }
+
+void watch_free(struct watch *w)
+{
+	free(w->g);
+	w->g = NULL;
+	w->ngroups = w->cap = 0;
+}

@@ -29,6 +29,8 @@ void watch_add(struct watch *w, const struct sockaddr_storage *group,
 void watch_seen(struct watch *w, const struct mcast_meta *meta, double now);
 /* Do what is due: events, rejoin, silence. */
 void watch_tick(struct watch *w, double now);
+/* Free what watch_add() took. */
+void watch_free(struct watch *w);
 /* Monotonic time the next thing is due; 0 when nothing is. */
 double watch_due(const struct watch *w);
 
