@@ -268,6 +268,64 @@ static void test_many_ports(void)
 	mcast_close(r);
 }
 
+/*
+ * Ten sockets, so epoll says which are readable: a port with a queue of
+ * 200 datagrams must not starve one with a single datagram that came
+ * after them.  It is read by the second batch at the latest.
+ */
+static void test_fair_over_ready(void)
+{
+	struct sockaddr_storage g[10];
+	mcast_t *r = receiver("lo"), *s = NULL;
+	struct mcast_opts o;
+	unsigned calls = 0, found = 0;
+
+	if (!r)
+		return;
+	for (unsigned p = 0; p < 10; p++) {
+		g[p] = nth(AF_INET, p, 8200 + p);
+		CHECK_CODE(mcast_join(r, SA(g[p]), NULL, 0), 0);
+	}
+	mcast_opts_init(&o);
+	o.iface = "lo";
+	o.loop = 1;
+	o.flags = MCAST_OPT_REPLIES;
+	o.bind = addr("127.0.0.1", MCAST_PARSE_UNICAST);
+	if (!CHECK_CODE(mcast_sender_open(&s, SA(g[0]), &o), 0))
+		goto out;
+	for (unsigned i = 0; i < 201; i++) {
+		struct mcast_dgram d = { .buf = &i,
+					 .len = sizeof(i),
+					 .to = SA(g[i < 200 ? 0 : 9]) };
+
+		CHECK_CODE(mcast_send_batch(s, &d, 1), 1);
+	}
+	while (!found && calls < 20) {
+		struct mcast_meta meta[16];
+		unsigned bufs[16];
+		struct mcast_dgram v[16];
+		int k;
+
+		for (int j = 0; j < 16; j++) {
+			mcast_meta_init(&meta[j]);
+			v[j] = (struct mcast_dgram){ .buf = &bufs[j],
+						     .cap = sizeof(bufs[j]),
+						     .meta = &meta[j] };
+		}
+		k = mcast_recv_batch(r, v, 16, WAIT_MS);
+		calls++;
+		if (!CHECK(k > 0))
+			break;
+		for (int j = 0; j < k; j++)
+			found |= bufs[j] == 200;
+	}
+	CHECK(found);
+	CHECK(calls <= 2);
+out:
+	mcast_close(s);
+	mcast_close(r);
+}
+
 /* A group joined twice is refused by its own socket, not sent on to a
  * new one: EADDRINUSE is not a full socket. */
 static void test_duplicate_not_spilled(void)
@@ -302,6 +360,7 @@ int main(void)
 		return 1;
 	test_many_ports();
 	test_duplicate_not_spilled();
+	test_fair_over_ready();
 	test_many_v4();
 	test_many_v6();
 	test_v6_optmem(); /* last: it lowers optmem_max for good */
