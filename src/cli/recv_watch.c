@@ -56,9 +56,8 @@ void watch_add(struct watch *w, const struct sockaddr_storage *group,
 	       const char *text)
 {
 	cli_grow(&w->g, &w->cap, w->ngroups, sizeof(*w->g));
-	w->g[w->ngroups].addr = *group;
-	w->g[w->ngroups].text = text;
-	w->ngroups++;
+	w->g[w->ngroups++] =
+		(struct watch_group){ .addr = *group, .text = text };
 }
 
 void watch_seen(struct watch *w, const struct mcast_meta *meta, double now)
