@@ -83,7 +83,7 @@ enum mcast_error {
 		-10004,		/* link-local scope group without interface */
 	MCAST_EFAMILY = -10005, /* address families do not match */
 	MCAST_EROLE = -10006,	/* call not valid for this handle's role */
-	MCAST_ELIMIT = -10007,	/* too many groups, sources or sockets */
+	MCAST_ELIMIT = -10007,	/* too many sources for one join */
 	MCAST_ENOTSOURCE = -10008, /* source address is multicast/unspecified */
 	MCAST_EIFDOWN = -10009,	   /* interface is down */
 	MCAST_ENOTMCAST_MSG = -10010, /* no mcast magic: a plain datagram */
@@ -283,7 +283,7 @@ struct mcast_info {
 	int rcvbuf_requested, rcvbuf_effective; /* receiver, in bytes */
 	int sndbuf_requested, sndbuf_effective; /* sender, in bytes */
 	unsigned ngroups;			/* receiver: joined groups */
-	unsigned nsockets; /* receiver: one per (family, port) */
+	unsigned nsockets; /* receiver: one or more per (family, port) */
 	unsigned warnings; /* MCAST_WARN_* */
 	/* receiver: datagrams the kernel dropped at the receiver's sockets,
 	 * because a receive buffer was full (SO_MEMINFO, read at this call);
@@ -317,11 +317,14 @@ int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts);
 /*
  * Join group (with its port) on the receiver, for any source (nsources 0)
  * or only the given sources (source-specific, RFC 3678).  The interface is
- * the group's %scope, else opts->iface, else the kernel's route.  One socket
- * serves each (family, port); IPv4 and IPv6 groups may be mixed.
+ * the group's %scope, else opts->iface, else the kernel's route.  Any
+ * number of groups and ports: a socket serves the groups of one (family,
+ * port) until the kernel refuses it more (igmp_max_memberships, 20 per
+ * socket by default), then another socket opens.  IPv4 and IPv6 groups
+ * may be mixed.
  * Errors: -ENODEV (no multicast route: give an interface), -EADDRINUSE
- * (already joined), -ENOBUFS (igmp_max_memberships reached, or more
- * sources than igmp_max_msf / mld_max_msf allow), MCAST_ELIMIT,
+ * (already joined), -ENOBUFS (more sources than igmp_max_msf /
+ * mld_max_msf allow), -ENOMEM, MCAST_ELIMIT (more than 16 sources),
  * MCAST_ENOTMCAST, MCAST_ENEEDIFACE, MCAST_EFAMILY (source of other
  * family), MCAST_EROLE (a sender), -errno.  A failed join leaves the
  * handle's earlier joins in place; mcast_errmsg() names the group.

@@ -113,6 +113,9 @@ const char *cli_addr(const struct sockaddr_storage *ss, char *buf, size_t len);
 const char *cli_addr_only(const struct sockaddr_storage *ss, char *buf,
 			  size_t len);
 /* snprintf at buf + *used, advancing *used; output past cap is dropped. */
+/* Room for element n of a growing array of elem-byte elements, doubling
+ * *cap as needed; ends the program when memory runs out. */
+void cli_grow(void *arrp, size_t *cap, size_t n, size_t elem);
 void cli_append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

@@ -14,8 +14,6 @@
 
 #define PROBE_BATCH 64	  /* datagrams per send call at full speed */
 #define GSO_BATCH   1024  /* the same with --gso, at most: whole buffers */
-#define END_REPEATS 3	  /* end-of-stream markers; one may be lost */
-#define END_GAP	    0.005 /* seconds between them */
 #define CATCH_UP    0.005 /* seconds of schedule a late sender may make up */
 
 struct prober {
@@ -92,8 +90,8 @@ static int send_burst(struct prober *p, size_t n)
 	return rc;
 }
 
-void send_end(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
-	      uint64_t total)
+void send_end_marker(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
+		     uint64_t total, unsigned i)
 {
 	unsigned char
 		buf[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN + MCAST_TAG_LEN];
@@ -102,33 +100,49 @@ void send_end(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
 
 	h.type = MCAST_MSG_END;
 	h.payload_len = MCAST_END_BODY_LEN;
-	for (unsigned i = 0; i < END_REPEATS; i++) {
-		size_t n = len;
+	h.seq = i;
+	h.send_ns = cli_realtime_ns();
+	mcast_hdr_encode(&h, buf, sizeof(buf));
+	mcast_end_encode(total, buf + MCAST_WIRE_HDR_LEN, MCAST_END_BODY_LEN);
+	if (trust_on(t))
+		len = trust_seal(t, buf, len, sizeof(buf));
+	mcast_send(m, buf, len);
+}
 
-		if (i)
-			cli_sleep_until(cli_now() + END_GAP);
-		h.seq = i;
-		h.send_ns = cli_realtime_ns();
-		mcast_hdr_encode(&h, buf, sizeof(buf));
-		mcast_end_encode(total, buf + MCAST_WIRE_HDR_LEN,
-				 MCAST_END_BODY_LEN);
-		if (trust_on(t))
-			n = trust_seal(t, buf, len, sizeof(buf));
-		mcast_send(m, buf, n);
-	}
+/* The session ids of a run's probers, for the start line: the first and
+ * how many more. */
+static void say_sessions(const struct prober *p, size_t n,
+			 const struct send_cfg *c, bool full_speed)
+{
+	char sid[2 * MCAST_SESSION_LEN + 1], more[48] = "";
+
+	for (int i = 0; i < MCAST_SESSION_LEN; i++)
+		snprintf(sid + 2 * i, 3, "%02x", p[0].hdr.session[i]);
+	if (n > 1)
+		snprintf(more, sizeof(more), " and %zu more, one per group",
+			 n - 1);
+	if (full_speed)
+		cli_info(
+			"probe session %s%s, %lld-byte datagrams at full speed",
+			sid, more, c->size);
+	else
+		cli_info("probe session %s%s, %lld-byte datagrams at %.10g/s",
+			 sid, more, c->size, c->rate);
 }
 
 /*
- * Bursts of --burst datagrams at start + k * burst / rate.  A sender woken
- * late (descheduled, a loaded machine) catches up on what it owes, but
- * never on more than CATCH_UP seconds or one step of it: further behind,
- * it re-anchors the schedule instead of flooding, so no window ever holds
- * more than the rate allows plus that much; the summary shows the rate
- * achieved.
+ * Bursts of --burst datagrams at start + k * burst / rate, each to the
+ * next group's session in turn, so --rate is the total of all groups.  A
+ * sender woken late (descheduled, a loaded machine) catches up on what it
+ * owes, but never on more than CATCH_UP seconds or one step of it:
+ * further behind, it re-anchors the schedule instead of flooding, so no
+ * window ever holds more than the rate allows plus that much; the summary
+ * shows the rate achieved.
  */
-int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t)
+int send_probes(mcast_t **ms, size_t nm, const struct send_cfg *c,
+		struct trust *t)
 {
-	struct prober p;
+	struct prober *ps = calloc(nm, sizeof(*ps));
 	bool full_speed = isinf(c->rate);
 	bool gso = c->opts.flags & MCAST_OPT_GSO;
 	size_t whole = mcast_gso_batch((size_t)c->size);
@@ -140,29 +154,23 @@ int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t)
 	double slack = step > CATCH_UP ? step : CATCH_UP;
 	double start = cli_now(), anchor = start, end_at = 0;
 	uint64_t k = 0, limit = c->count > 0 ? (uint64_t)c->count : UINT64_MAX;
-	char sid[2 * MCAST_SESSION_LEN + 1];
-	int rc;
+	uint64_t sent = 0, bytes = 0;
+	size_t done = 0; /* sessions that sent --count */
+	int rc = ps ? 0 : -ENOMEM;
 
-	if ((rc = prober_init(&p, m, c, t, burst)) < 0)
+	for (size_t i = 0; i < nm && rc == 0; i++)
+		rc = prober_init(&ps[i], ms[i], c, t, burst);
+	if (rc < 0)
 		cli_die(EXIT_RUNTIME, "cannot start probes: %s",
 			mcast_strerror(rc));
-	for (int i = 0; i < MCAST_SESSION_LEN; i++)
-		snprintf(sid + 2 * i, 3, "%02x", p.hdr.session[i]);
-	if (!c->quiet) {
-		if (full_speed)
-			cli_info(
-				"probe session %s, %lld-byte datagrams at full speed",
-				sid, c->size);
-		else
-			cli_info(
-				"probe session %s, %lld-byte datagrams at %.10g/s",
-				sid, c->size, c->rate);
-	}
+	if (!c->quiet)
+		say_sessions(ps, nm, c, full_speed);
 	if (c->duration > 0)
 		end_at = start + c->duration;
 
-	while (!cli_stop && p.sent < limit) {
+	while (!cli_stop && done < nm) {
 		double due = anchor + (double)k * step;
+		struct prober *p = &ps[k % nm];
 		size_t n = burst;
 
 		if (end_at > 0 && (full_speed ? cli_now() : due) >= end_at)
@@ -177,40 +185,56 @@ int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t)
 			if (cli_stop)
 				break;
 		}
-		if (limit - p.sent < n)
-			n = (size_t)(limit - p.sent);
+		k++;
+		if (p->sent >= limit)
+			continue; /* done; the others use its turns */
+		if (limit - p->sent < n)
+			n = (size_t)(limit - p->sent);
 		trust_tick(t, cli_now());
-		rc = send_burst(&p, n);
+		rc = send_burst(p, n);
 		if (rc < 0) {
 			char g[MCAST_ADDRSTRLEN], what[MCAST_ADDRSTRLEN + 16];
 
 			snprintf(what, sizeof(what), "send to %s",
-				 cli_addr(&c->group, g, sizeof(g)));
-			cli_fail_call(EXIT_RUNTIME, m, rc, what);
+				 cli_addr(&c->groups.addr[p - ps], g,
+					  sizeof(g)));
+			cli_fail_call(EXIT_RUNTIME, p->m, rc, what);
 		}
-		k++;
+		if (p->sent >= limit)
+			done++;
 	}
 	double elapsed = cli_now() - start;
 	struct mcast_info info = { .size = sizeof(info) };
 
-	mcast_get_info(m, &info);
+	mcast_get_info(ms[0], &info);
 	if ((c->opts.flags & MCAST_OPT_GSO) &&
 	    (info.warnings & MCAST_WARN_GSO_OFF))
 		cli_warn(
 			"the kernel refused segmented sends (UDP_SEGMENT); sent with sendmmsg instead");
 
-	send_end(p.m, p.t, &p.hdr, p.sent);
+	for (unsigned r = 0; r < END_REPEATS; r++) {
+		if (r)
+			cli_sleep_until(cli_now() + END_GAP);
+		for (size_t i = 0; i < nm; i++)
+			send_end_marker(ps[i].m, ps[i].t, &ps[i].hdr,
+					ps[i].sent, r);
+	}
+	for (size_t i = 0; i < nm; i++) {
+		sent += ps[i].sent;
+		bytes += ps[i].bytes;
+		free(ps[i].bufs);
+		free(ps[i].v);
+	}
+	free(ps);
 	/* n datagrams span n - 1 intervals: the rate is intervals / time. */
 	double per_s =
-		elapsed > 0 && p.sent > 1 ? (double)(p.sent - 1) / elapsed : 0;
+		elapsed > 0 && sent > 1 ? (double)(sent - 1) / elapsed : 0;
 
 	if (!c->quiet)
 		cli_info(
 			"sent %llu probe%s (%llu bytes) in %.3f s: %.0f datagrams/s, %.3f Mbit/s",
-			(unsigned long long)p.sent, p.sent == 1 ? "" : "s",
-			(unsigned long long)p.bytes, elapsed, per_s,
+			(unsigned long long)sent, sent == 1 ? "" : "s",
+			(unsigned long long)bytes, elapsed, per_s,
 			per_s * (double)c->size * 8 / 1e6);
-	free(p.bufs);
-	free(p.v);
 	return EXIT_OK;
 }

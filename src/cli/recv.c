@@ -20,9 +20,17 @@
 /* Distinct senders remembered for the summary; more are only counted. */
 #define MAX_SEEN 256
 
+/* The interface a group was joined on, by index; the last one looked up
+ * is kept, as most groups of a receiver share it. */
+struct iface_memo {
+	int index;
+	char name[IF_NAMESIZE];
+};
+
 /* Name of the interface a group was joined on, for the "joined" line. */
 static const char *joined_iface(const struct group_arg *g,
-				const struct mcast_info *info, char *buf)
+				const struct mcast_info *info,
+				struct iface_memo *memo)
 {
 	const struct sockaddr *ga = (const struct sockaddr *)&g->addr;
 	struct mcast_iface ifc;
@@ -34,12 +42,19 @@ static const char *joined_iface(const struct group_arg *g,
 		idx = (int)info->iface.index;
 	else
 		idx = mcast_route_iface((const struct sockaddr *)&g->addr);
+	if (idx > 0 && idx == memo->index)
+		return memo->name;
 	if (idx > 0 && mcast_iface_by_index((unsigned)idx, &ifc) == 0) {
-		memcpy(buf, ifc.name, IF_NAMESIZE);
-		return buf;
+		memo->index = idx;
+		memcpy(memo->name, ifc.name, IF_NAMESIZE);
+		return memo->name;
 	}
 	return "(route)";
 }
+
+/* Listed one by one in the "joined" line up to this many; more are
+ * summed up as how many, from which to which. */
+#define JOINED_LISTED 8
 
 /* The kernel grants at most net.core.rmem_max without CAP_NET_ADMIN: a
  * default request that gets less is as good as it gets here (doctor and
@@ -47,18 +62,20 @@ static const char *joined_iface(const struct group_arg *g,
 static void join_all(mcast_t *m, const struct recv_cfg *c)
 {
 	struct mcast_info info = { .size = sizeof(info) };
-	char line[4096] = "joined";
-	size_t used = strlen(line);
+	char line[4096] = "joined", a[MCAST_ADDRSTRLEN], b[MCAST_ADDRSTRLEN];
+	char first_if[IF_NAMESIZE] = "";
+	struct iface_memo memo = { 0 };
+	size_t used = strlen(line), ssm = 0;
+	bool listed = c->ngroups <= JOINED_LISTED, one_iface = true;
 
 	mcast_get_info(m, &info);
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group_arg *g = &c->groups[i];
-		char a[MCAST_ADDRSTRLEN], ifn[IF_NAMESIZE];
 		int rc = mcast_join(m, (const struct sockaddr *)&g->addr,
 				    g->sources, g->nsources);
 
 		if (rc < 0) {
-			char what[MCAST_ADDRSTRLEN + 32];
+			char what[2 * MCAST_ADDRSTRLEN + 32];
 
 			snprintf(what, sizeof(what), "cannot join %s", g->text);
 			/* The step ("join GROUP") would repeat what. */
@@ -67,10 +84,18 @@ static void join_all(mcast_t *m, const struct recv_cfg *c)
 				      "", rc, what);
 		}
 		if (mcast_addr_is_ssm((const struct sockaddr *)&g->addr) &&
-		    !g->nsources)
+		    !g->nsources && ssm++ == 0)
 			cli_warn(
 				"%s is in the source-specific range; joined without --source, most networks deliver nothing to it",
 				g->text);
+		const char *on = joined_iface(g, &info, &memo);
+
+		if (i == 0)
+			snprintf(first_if, sizeof(first_if), "%s", on);
+		else if (strcmp(first_if, on) != 0)
+			one_iface = false;
+		if (!listed)
+			continue;
 		cli_append(line, sizeof(line), &used, "%s ", i ? "," : "");
 		for (size_t k = 0; k < g->nsources; k++)
 			cli_append(line, sizeof(line), &used, "%s%s",
@@ -78,12 +103,22 @@ static void join_all(mcast_t *m, const struct recv_cfg *c)
 				   cli_addr_only(&g->sources[k], a, sizeof(a)));
 		cli_append(line, sizeof(line), &used, "%s%s on %s",
 			   g->nsources ? "@" : "",
-			   cli_addr(&g->addr, a, sizeof(a)),
-			   joined_iface(g, &info, ifn));
+			   cli_addr(&g->addr, a, sizeof(a)), on);
 	}
-	cli_info("%s", line);
 	/* Sockets, and so their warnings, came with the joins. */
 	mcast_get_info(m, &info);
+	if (listed)
+		cli_info("%s", line);
+	else
+		cli_info(
+			"joined %zu groups, %s to %s, on %s (%u sockets)",
+			c->ngroups, cli_addr(&c->groups[0].addr, a, sizeof(a)),
+			cli_addr(&c->groups[c->ngroups - 1].addr, b, sizeof(b)),
+			one_iface ? first_if : "several interfaces",
+			info.nsockets);
+	if (ssm > 1)
+		cli_warn("and %zu more groups in the source-specific range",
+			 ssm - 1);
 	if (info.warnings & MCAST_WARN_GRO_OFF)
 		cli_warn(
 			"the kernel refused coalesced receive (UDP_GRO); receiving datagram by datagram");
@@ -466,6 +501,7 @@ int cmd_recv(int argc, char **argv)
 		.rejects = trust_rejects(&r.trust, &rej) ? &rej : NULL,
 	};
 	mcast_close(r.m);
+	watch_free(&r.watch);
 	if (r.live)
 		fputs("\r\033[K", stderr);
 	if (c.stats) {

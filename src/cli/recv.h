@@ -7,21 +7,20 @@
 #include "dgram.h"
 #include "trust.h"
 
-#define MAX_GROUPS  64
 #define MAX_SOURCES 16
 
 struct group_arg {
-	const char *text;
+	const char *text; /* as given, or made for one group of a range */
 	struct sockaddr_storage addr;
-	struct sockaddr_storage sources[MAX_SOURCES];
+	struct sockaddr_storage *sources; /* room for MAX_SOURCES; or NULL */
 	size_t nsources;
 };
 
 struct recv_cfg {
 	struct mcast_opts opts;
-	struct group_arg groups[MAX_GROUPS];
-	size_t ngroups;
-	struct sockaddr_storage sources[MAX_SOURCES]; /* --source */
+	struct group_arg *groups; /* any number: grows with the arguments */
+	size_t ngroups, groups_cap;
+	struct sockaddr_storage *sources; /* --source; room for MAX_SOURCES */
 	size_t nsources;
 	long long count; /* -1: no limit */
 	double timeout;	 /* <0: none */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* mcast recv: options, groups and sources from the command line. */
 #include "recv.h"
+#include "groups.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -10,7 +11,8 @@ void usage_recv(FILE *out)
 {
 	fprintf(out,
 		"usage: mcast recv [OPTIONS] GROUP:PORT|SOURCE@GROUP:PORT ...\n\n"
-		"Join one or more groups (IPv4 and IPv6 may be mixed) and print each datagram.\n\n"
+		"Join one or more groups (IPv4 and IPv6 may be mixed) and print each datagram.\n"
+		"A GROUP may be a range: 239.1.0.1-239.1.8.0:5000, [ff15::1-ff15::200]:5000.\n\n"
 		"  -i, --iface IF          interface for the joins (name, index or address)\n"
 		"  -S, --source ADDR       source-specific join for every group of its family;\n"
 		"                          repeatable (SOURCE@GROUP:PORT: one group only)\n"
@@ -43,27 +45,32 @@ void usage_recv(FILE *out)
 		"  -h, --help              this help\n");
 }
 
-static void add_source(struct sockaddr_storage *list, size_t *n,
+static void add_source(struct sockaddr_storage **list, size_t *n,
 		       const char *opt, const char *text)
 {
 	if (*n == MAX_SOURCES)
 		cli_die(EXIT_USAGE, "too many sources (at most %d)",
 			MAX_SOURCES);
-	cli_parse_source(opt, text, &list[(*n)++]);
+	if (!*list && !(*list = calloc(MAX_SOURCES, sizeof(**list))))
+		cli_die(EXIT_RUNTIME, "out of memory");
+	cli_parse_source(opt, text, &(*list)[(*n)++]);
 }
 
-/* "GROUP:PORT" or "SOURCE@GROUP:PORT". */
+static struct group_arg *new_group(struct recv_cfg *c)
+{
+	cli_grow(&c->groups, &c->groups_cap, c->ngroups, sizeof(*c->groups));
+	c->groups[c->ngroups] = (struct group_arg){ 0 };
+	return &c->groups[c->ngroups++];
+}
+
+/* "GROUP:PORT" or "SOURCE@GROUP:PORT", where GROUP may be a range. */
 static void add_group(struct recv_cfg *c, const char *text)
 {
-	struct group_arg *g;
-	const char *at = strchr(text, '@');
+	struct group_list l = { 0 };
+	const char *at = strchr(text, '@'), *groups = at ? at + 1 : text;
+	char src[MCAST_ADDRSTRLEN];
 
-	if (c->ngroups == MAX_GROUPS)
-		cli_die(EXIT_USAGE, "too many groups (at most %d)", MAX_GROUPS);
-	g = &c->groups[c->ngroups++];
-	g->text = text;
 	if (at) {
-		char src[MCAST_ADDRSTRLEN];
 		size_t n = (size_t)(at - text);
 
 		if (n == 0 || n >= sizeof(src))
@@ -71,14 +78,30 @@ static void add_group(struct recv_cfg *c, const char *text)
 				      "a unicast source, '@', then GROUP:PORT");
 		memcpy(src, text, n);
 		src[n] = '\0';
-		add_source(g->sources, &g->nsources, "SOURCE@GROUP", src);
-		text = at + 1;
 	}
-	cli_parse_group(text, &g->addr);
-	if (g->nsources && g->sources[0].ss_family != g->addr.ss_family)
-		cli_die(EXIT_USAGE,
-			"%s: the source and the group must both be IPv4 or both IPv6",
-			g->text);
+	groups_parse(&l, groups, false);
+	for (size_t i = 0; i < l.n; i++) {
+		struct group_arg *g = new_group(c);
+		char a[MCAST_ADDRSTRLEN], own[2 * MCAST_ADDRSTRLEN + 2];
+
+		g->addr = l.addr[i];
+		g->text = text;
+		if (l.n > 1) {
+			snprintf(own, sizeof(own), "%s%s%s", at ? src : "",
+				 at ? "@" : "",
+				 cli_addr(&g->addr, a, sizeof(a)));
+			if (!(g->text = strdup(own)))
+				cli_die(EXIT_RUNTIME, "out of memory");
+		}
+		if (!at)
+			continue;
+		add_source(&g->sources, &g->nsources, "SOURCE@GROUP", src);
+		if (g->sources[0].ss_family != g->addr.ss_family)
+			cli_die(EXIT_USAGE,
+				"%s: the source and the group must both be IPv4 or both IPv6",
+				text);
+	}
+	groups_free(&l);
 }
 
 static enum out_format parse_format(const char *s)
@@ -138,7 +161,7 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 			c->opts.iface = optarg;
 			break;
 		case 'S':
-			add_source(c->sources, &c->nsources, "--source",
+			add_source(&c->sources, &c->nsources, "--source",
 				   optarg);
 			break;
 		case 'c':
@@ -215,9 +238,15 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 
 		cli_check_scope(&g->addr, g->text, c->opts.iface);
 		/* --source applies to every group of its family. */
-		for (size_t k = 0; k < c->nsources; k++)
-			if (c->sources[k].ss_family == g->addr.ss_family &&
-			    g->nsources < MAX_SOURCES)
-				g->sources[g->nsources++] = c->sources[k];
+		for (size_t k = 0; k < c->nsources; k++) {
+			if (c->sources[k].ss_family != g->addr.ss_family ||
+			    g->nsources == MAX_SOURCES)
+				continue;
+			if (!g->sources &&
+			    !(g->sources =
+				      calloc(MAX_SOURCES, sizeof(*g->sources))))
+				cli_die(EXIT_RUNTIME, "out of memory");
+			g->sources[g->nsources++] = c->sources[k];
+		}
 	}
 }

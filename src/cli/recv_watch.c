@@ -9,14 +9,43 @@
 #include "recv_watch.h"
 #include "events.h"
 
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Link events are read at least this often while traffic flows. */
 #define EVENTS_EVERY 0.1
 
+/* Groups ordered by family, address and port, for watch_seen() to find a
+ * datagram's group by bisection among thousands. */
+static int group_cmp(const struct sockaddr_storage *a,
+		     const struct sockaddr_storage *b)
+{
+	const struct sockaddr *sa = (const void *)a, *sb = (const void *)b;
+	unsigned pa = mcast_addr_port(sa), pb = mcast_addr_port(sb);
+	int c;
+
+	if (a->ss_family != b->ss_family)
+		return a->ss_family < b->ss_family ? -1 : 1;
+	if (a->ss_family == AF_INET)
+		c = memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+			   &((const struct sockaddr_in *)b)->sin_addr, 4);
+	else
+		c = memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			   &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
+	return c ? c : (pa > pb) - (pa < pb);
+}
+
+static int watch_group_cmp(const void *a, const void *b)
+{
+	return group_cmp(&((const struct watch_group *)a)->addr,
+			 &((const struct watch_group *)b)->addr);
+}
+
 void watch_start(struct watch *w, mcast_t *m, double now)
 {
 	w->m = m;
+	qsort(w->g, w->ngroups, sizeof(*w->g), watch_group_cmp);
 	w->next_rejoin = w->rejoin > 0 ? now + w->rejoin : 0;
 	w->next_events = now + EVENTS_EVERY;
 	for (size_t i = 0; i < w->ngroups; i++)
@@ -26,23 +55,30 @@ void watch_start(struct watch *w, mcast_t *m, double now)
 void watch_add(struct watch *w, const struct sockaddr_storage *group,
 	       const char *text)
 {
-	if (w->ngroups == WATCH_GROUPS)
-		return;
-	w->g[w->ngroups].addr = *group;
-	w->g[w->ngroups].text = text;
-	w->ngroups++;
+	cli_grow(&w->g, &w->cap, w->ngroups, sizeof(*w->g));
+	w->g[w->ngroups++] =
+		(struct watch_group){ .addr = *group, .text = text };
 }
 
 void watch_seen(struct watch *w, const struct mcast_meta *meta, double now)
 {
+	size_t lo = 0, hi = w->ngroups;
+
 	if (w->idle <= 0 || !(meta->flags & MCAST_META_DST))
 		return;
-	for (size_t i = 0; i < w->ngroups; i++) {
-		struct watch_group *g = &w->g[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct watch_group *g = &w->g[mid];
+		int c = group_cmp(&meta->dst, &g->addr);
 
-		if (!mcast_addr_same((const struct sockaddr *)&g->addr,
-				     (const struct sockaddr *)&meta->dst, 1))
+		if (c < 0) {
+			hi = mid;
 			continue;
+		}
+		if (c > 0) {
+			lo = mid + 1;
+			continue;
+		}
 		if (g->silent) {
 			event_print(
 				"traffic_back", NULL,
@@ -93,4 +129,11 @@ double watch_due(const struct watch *w)
 			due = at;
 	}
 	return due;
+}
+
+void watch_free(struct watch *w)
+{
+	free(w->g);
+	w->g = NULL;
+	w->ngroups = w->cap = 0;
 }

@@ -5,8 +5,6 @@
 
 #include "cli.h"
 
-#define WATCH_GROUPS 64
-
 struct watch_group {
 	struct sockaddr_storage addr;
 	const char *text;
@@ -20,8 +18,8 @@ struct watch {
 	double rejoin; /* seconds between rejoins; 0: never */
 	double idle;   /* seconds of silence reported; 0: never */
 	double next_rejoin, next_events;
-	struct watch_group g[WATCH_GROUPS];
-	size_t ngroups;
+	struct watch_group *g; /* grows with watch_add() */
+	size_t ngroups, cap;
 };
 
 void watch_start(struct watch *w, mcast_t *m, double now);
@@ -31,6 +29,8 @@ void watch_add(struct watch *w, const struct sockaddr_storage *group,
 void watch_seen(struct watch *w, const struct mcast_meta *meta, double now);
 /* Do what is due: events, rejoin, silence. */
 void watch_tick(struct watch *w, double now);
+/* Free what watch_add() took. */
+void watch_free(struct watch *w);
 /* Monotonic time the next thing is due; 0 when nothing is. */
 double watch_due(const struct watch *w);
 

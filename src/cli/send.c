@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,15 +23,17 @@
 void usage_send(FILE *out)
 {
 	fprintf(out,
-		"usage: mcast send [OPTIONS] GROUP:PORT [MESSAGE]\n\n"
-		"Send MESSAGE (default \"Hello World\"), a file, or lines to a group.\n\n"
+		"usage: mcast send [OPTIONS] GROUP:PORT ... [MESSAGE]\n\n"
+		"Send MESSAGE (default \"Hello World\"), a file, or lines to each group.\n"
+		"A GROUP may be a range: 239.1.0.1-239.1.8.0:5000, [ff15::1-ff15::200]:5000.\n"
+		"With --probe each group is a session of its own; --rate is the total.\n\n"
 		"  -i, --iface IF         interface by name, index or address\n"
 		"  -t, --ttl N            TTL / hop limit, 0-255 (default 1)\n"
 		"  -l, --loop             loop datagrams back to local receivers\n"
 		"      --no-loop          do not loop them back\n"
 		"  -b, --bind ADDR[:PORT] source address and/or port (e.g. :1501)\n"
-		"  -c, --count N          datagrams to send (default: until interrupted,\n"
-		"                         or the end of --file)\n"
+		"  -c, --count N          datagrams to send to each group (default: until\n"
+		"                         interrupted, or the end of --file)\n"
 		"  -d, --interval SECONDS pause between datagrams (default 1; 0.001 with --file)\n"
 		"  -f, --file FILE|-      send FILE or standard input in datagrams of --size\n"
 		"  -s, --size BYTES       UDP payload per datagram: with --file (default 1400)\n"
@@ -41,7 +44,8 @@ void usage_send(FILE *out)
 		"                         stream markers, so mcast recv stops at the end and\n"
 		"                         knows what is missing (implied by --key)\n"
 		"  -p, --probe            send sequence-numbered probes (see mcast recv --stats)\n"
-		"  -r, --rate PPS|max     probes per second, paced from a monotonic clock\n"
+		"  -r, --rate PPS|max     probes per second to all groups together, paced\n"
+		"                         from a monotonic clock\n"
 		"  -B, --bitrate BITS     rate as UDP payload bits/s (e.g. 10M, 1.5G)\n"
 		"      --burst N          datagrams sent back to back per pacing step (default 1)\n"
 		"  -D, --duration SECONDS stop after this long\n"
@@ -94,6 +98,15 @@ static void check_probe_args(struct send_cfg *c)
 		c->rate = c->interval > 0 ? 1.0 / c->interval : INFINITY;
 }
 
+/* IPv4's smaller datagrams bound every size when any group is IPv4. */
+static bool any_v4(const struct send_cfg *c)
+{
+	for (size_t i = 0; i < c->groups.n; i++)
+		if (c->groups.addr[i].ss_family == AF_INET)
+			return true;
+	return false;
+}
+
 /* A framed datagram carries a header (and sealed, a tag) besides data. */
 static void check_framed_sizes(const struct send_cfg *c)
 {
@@ -110,8 +123,7 @@ static void check_framed_sizes(const struct send_cfg *c)
 			c->size, extra, what, extra + 1);
 	if (!c->file &&
 	    strlen(c->message) + (size_t)extra >
-		    (size_t)(c->group.ss_family == AF_INET ? MAX_PAYLOAD_V4
-							   : MAX_PAYLOAD_V6))
+		    (size_t)(any_v4(c) ? MAX_PAYLOAD_V4 : MAX_PAYLOAD_V6))
 		cli_die(EXIT_USAGE,
 			"MESSAGE is too long for one %s datagram (%d bytes of %s go with it)",
 			sealed ? "sealed" : "framed", extra,
@@ -238,15 +250,20 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	if (optind >= argc)
 		cli_die(EXIT_USAGE,
 			"missing GROUP:PORT; see mcast send --help");
-	c->group_text = argv[optind];
-	cli_parse_group(argv[optind++], &c->group);
-	if (optind < argc) {
-		c->message = argv[optind++];
-		c->message_given = true;
+	groups_parse(&c->groups, argv[optind++], false);
+	/* More groups, then the MESSAGE: the first argument that is no
+	 * group (a message that reads as one goes in with --file -). */
+	while (optind < argc && !c->message_given) {
+		if (groups_parse(&c->groups, argv[optind], true))
+			optind++;
+		else {
+			c->message = argv[optind++];
+			c->message_given = true;
+		}
 	}
 	if (optind < argc)
 		cli_die(EXIT_USAGE,
-			"unexpected argument '%s'; quote a MESSAGE with spaces",
+			"unexpected argument '%s'; the groups come before the MESSAGE, and a MESSAGE with spaces needs quotes",
 			argv[optind]);
 	trust_cfg_check(&c->trust);
 	check_probe_args(c);
@@ -257,7 +274,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		cli_die(EXIT_USAGE, "--lines needs --file FILE (or --file -)");
 	if (c->file && c->message_given)
 		cli_die(EXIT_USAGE, "give either MESSAGE or --file, not both");
-	if (c->group.ss_family == AF_INET && c->size > MAX_PAYLOAD_V4)
+	if (any_v4(c) && c->size > MAX_PAYLOAD_V4)
 		cli_die(EXIT_USAGE,
 			"--size %lld is too large for an IPv4 group: a UDP datagram carries at most %d bytes (65535 less the 20-byte IP and 8-byte UDP headers); use --size %d or less",
 			c->size, MAX_PAYLOAD_V4, MAX_PAYLOAD_V4);
@@ -270,7 +287,13 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	if (c->trust.key_file)
 		c->framed = true;
 	check_framed_sizes(c);
-	cli_check_scope(&c->group, c->group_text, c->opts.iface);
+	for (size_t i = 0; i < c->groups.n; i++) {
+		char g[MCAST_ADDRSTRLEN];
+
+		cli_check_scope(&c->groups.addr[i],
+				cli_addr(&c->groups.addr[i], g, sizeof(g)),
+				c->opts.iface);
+	}
 }
 
 /* Fill buf with up to cap bytes: a short count means end of input. */
@@ -294,9 +317,9 @@ static ssize_t read_chunk(int fd, char *buf, size_t cap)
 }
 
 struct sender_state {
-	mcast_t *m;
+	mcast_t **ms; /* one per group of c->groups */
 	struct send_cfg *c;
-	long long sent, bytes;
+	long long rounds, sent, bytes; /* a round: a datagram to each group */
 	double next;
 	/* sealed: each datagram's payload goes into an envelope */
 	struct trust *t;
@@ -332,7 +355,7 @@ static void start_session(struct sender_state *s)
 	struct mcast_info info = { .size = sizeof(info) };
 	int rc;
 
-	mcast_get_info(s->m, &info);
+	mcast_get_info(s->ms[0], &info);
 	s->hdr = (struct mcast_hdr){ .type = MCAST_MSG_DATA,
 				     .ttl = (uint8_t)info.ttl };
 	if ((rc = mcast_session_new(s->hdr.session)) < 0)
@@ -349,7 +372,7 @@ static bool send_one(struct sender_state *s, const void *buf, size_t len)
 {
 	int rc;
 
-	if (s->sent > 0 && s->c->interval > 0) {
+	if (s->rounds > 0 && s->c->interval > 0) {
 		s->next += s->c->interval;
 		cli_sleep_until(s->next);
 	}
@@ -363,19 +386,23 @@ static bool send_one(struct sender_state *s, const void *buf, size_t len)
 		d.buf = s->env;
 	}
 
-	rc = send_resilient(s->m, &d, 1);
-	if (rc == 0)
-		return false; /* interrupted while the interface was away */
-	if (rc < 0) {
-		char g[MCAST_ADDRSTRLEN], what[MCAST_ADDRSTRLEN + 16];
+	/* Sealed, the one envelope goes to every group: one session. */
+	for (size_t i = 0; i < s->c->groups.n; i++) {
+		rc = send_resilient(s->ms[i], &d, 1);
+		if (rc == 0)
+			return false; /* interrupted while the interface was away */
+		if (rc < 0) {
+			char g[MCAST_ADDRSTRLEN], what[MCAST_ADDRSTRLEN + 16];
 
-		snprintf(what, sizeof(what), "send to %s",
-			 cli_addr(&s->c->group, g, sizeof(g)));
-		cli_fail_call(EXIT_RUNTIME, s->m, rc, what);
+			snprintf(what, sizeof(what), "send to %s",
+				 cli_addr(&s->c->groups.addr[i], g, sizeof(g)));
+			cli_fail_call(EXIT_RUNTIME, s->ms[i], rc, what);
+		}
+		s->sent++;
+		s->bytes += (long long)len;
 	}
-	s->sent++;
-	s->bytes += (long long)len;
-	return s->c->count < 0 || s->sent < s->c->count;
+	s->rounds++;
+	return s->c->count < 0 || s->rounds < s->c->count;
 }
 
 static void send_lines(struct sender_state *s, FILE *in)
@@ -448,13 +475,16 @@ static void announce(mcast_t *m, const struct send_cfg *c,
 		     const struct trust *t, size_t largest)
 {
 	struct mcast_info info = { .size = sizeof(info) };
-	char g[MCAST_ADDRSTRLEN], l[MCAST_ADDRSTRLEN], how[96];
-	int overhead = c->group.ss_family == AF_INET ? 28 : 48;
+	char g[MCAST_ADDRSTRLEN], l[MCAST_ADDRSTRLEN], how[96], more[48] = "";
+	int overhead = c->groups.addr[0].ss_family == AF_INET ? 28 : 48;
 
 	mcast_get_info(m, &info);
+	if (c->groups.n > 1)
+		snprintf(more, sizeof(more), " and %zu more group%s",
+			 c->groups.n - 1, c->groups.n == 2 ? "" : "s");
 	if (!c->quiet)
-		cli_info("sending to %s from %s on %s ttl %d%s",
-			 cli_addr(&c->group, g, sizeof(g)),
+		cli_info("sending to %s%s from %s on %s ttl %d%s",
+			 cli_addr(&c->groups.addr[0], g, sizeof(g)), more,
 			 cli_addr(&info.local, l, sizeof(l)),
 			 info.iface.index ? info.iface.name : "(route)",
 			 info.ttl, trust_describe(t, how, sizeof(how)));
@@ -472,6 +502,57 @@ static void announce(mcast_t *m, const struct send_cfg *c,
 			 info.sndbuf_effective);
 }
 
+/* One sender per group: enough descriptors for them all, as far as the
+ * hard limit allows (the soft limit is often 1024). */
+static void room_for_senders(size_t n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < n + 64 &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = n + 64 < rl.rlim_max ? n + 64 : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static mcast_t **open_senders(struct send_cfg *c)
+{
+	mcast_t **ms = calloc(c->groups.n, sizeof(*ms));
+	char step[MCAST_ERRMSG_MAX] = "";
+
+	if (!ms)
+		cli_die(EXIT_RUNTIME, "out of memory");
+	room_for_senders(c->groups.n);
+	c->opts.errbuf = step;
+	c->opts.errlen = sizeof(step);
+	for (size_t i = 0; i < c->groups.n; i++) {
+		const struct sockaddr_storage *ga = &c->groups.addr[i];
+		int rc = mcast_sender_open(&ms[i], (const struct sockaddr *)ga,
+					   &c->opts);
+
+		if (rc < 0) {
+			char g[MCAST_ADDRSTRLEN], what[MCAST_ADDRSTRLEN + 32];
+			int status = rc == MCAST_ENOIFACE || rc == MCAST_EFAMILY
+					     ? EXIT_USAGE
+					     : EXIT_RUNTIME;
+
+			snprintf(what, sizeof(what), "cannot send to %s",
+				 cli_addr(ga, g, sizeof(g)));
+			cli_fail_step(status, step, rc, what);
+		}
+	}
+	c->opts.errbuf = NULL;
+	c->opts.errlen = 0;
+	return ms;
+}
+
+static void close_senders(mcast_t **ms, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mcast_close(ms[i]);
+	free(ms);
+}
+
 int cmd_send(int argc, char **argv)
 {
 	struct send_cfg c = { 0 };
@@ -483,31 +564,18 @@ int cmd_send(int argc, char **argv)
 	trust_start(&trust, &c.trust, TRUST_SEAL);
 	if (c.file)
 		fd = open_input(c.file);
-	char step[MCAST_ERRMSG_MAX] = "";
-
-	c.opts.errbuf = step;
-	c.opts.errlen = sizeof(step);
-	rc = mcast_sender_open(&s.m, (struct sockaddr *)&c.group, &c.opts);
-	if (rc < 0) {
-		char g[MCAST_ADDRSTRLEN], what[MCAST_ADDRSTRLEN + 32];
-		int status = rc == MCAST_ENOIFACE || rc == MCAST_EFAMILY
-				     ? EXIT_USAGE
-				     : EXIT_RUNTIME;
-
-		snprintf(what, sizeof(what), "cannot send to %s",
-			 cli_addr(&c.group, g, sizeof(g)));
-		cli_fail_step(status, step, rc, what);
-	}
+	s.ms = open_senders(&c);
 	cli_signals();
-	announce(s.m, &c, &trust,
+	announce(s.ms[0], &c, &trust,
 		 c.file || c.probe
 			 ? (size_t)c.size
 			 : strlen(c.message) + trust_overhead(&trust) +
 				   (c.framed ? MCAST_WIRE_HDR_LEN : 0));
 	if (c.probe) {
-		rc = send_probes(s.m, &c, &trust);
-		mcast_close(s.m);
+		rc = send_probes(s.ms, c.groups.n, &c, &trust);
+		close_senders(s.ms, c.groups.n);
 		trust_stop(&trust);
+		groups_free(&c.groups);
 		return rc;
 	}
 	s.c = &c;
@@ -531,13 +599,20 @@ int cmd_send(int argc, char **argv)
 	}
 	/* After an interrupt too: what was sent is complete as it is. */
 	if (c.framed)
-		send_end(s.m, s.t, &s.hdr, (uint64_t)s.sent);
+		for (unsigned r = 0; r < END_REPEATS; r++) {
+			if (r)
+				cli_sleep_until(cli_now() + END_GAP);
+			for (size_t i = 0; i < c.groups.n; i++)
+				send_end_marker(s.ms[i], s.t, &s.hdr, s.hdr.seq,
+						r);
+		}
 	if (!c.quiet)
 		cli_info("sent %lld datagram%s (%lld bytes)%s", s.sent,
 			 s.sent == 1 ? "" : "s", s.bytes,
 			 c.framed ? " and the end-of-stream markers" : "");
-	mcast_close(s.m);
+	close_senders(s.ms, c.groups.n);
 	free(s.env);
 	trust_stop(&trust);
+	groups_free(&c.groups);
 	return EXIT_OK;
 }

@@ -4,12 +4,12 @@
 #define MCAST_CLI_SEND_H
 
 #include "cli.h"
+#include "groups.h"
 #include "trust.h"
 
 struct send_cfg {
-	struct sockaddr_storage group;
+	struct group_list groups; /* each gets every datagram, or a session */
 	struct mcast_opts opts;
-	const char *group_text;
 	const char *message;
 	const char *file;
 	long long count; /* -1: unlimited */
@@ -26,13 +26,18 @@ struct send_cfg {
 	struct trust_cfg trust;
 };
 
-/* The end-of-stream markers of the session whose data header is hdr:
- * total data datagrams were sent; sealed when t is on. */
-void send_end(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
-	      uint64_t total);
+/* End-of-stream marker i (of END_REPEATS, sent END_GAP apart by the
+ * caller) of the session whose data header is hdr: total data datagrams
+ * were sent; sealed when t is on. */
+#define END_REPEATS 3	  /* end-of-stream markers; one may be lost */
+#define END_GAP	    0.005 /* seconds between them */
+void send_end_marker(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
+		     uint64_t total, unsigned i);
 
-/* Send sequence-numbered probes as c says, sealed when t is on; returns
- * the exit status. */
-int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t);
+/* Send sequence-numbered probes as c says, a session to each of the n
+ * senders (one per group of c->groups), sealed when t is on; returns the
+ * exit status. */
+int send_probes(mcast_t **ms, size_t n, const struct send_cfg *c,
+		struct trust *t);
 
 #endif /* MCAST_CLI_SEND_H */

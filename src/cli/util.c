@@ -337,8 +337,6 @@ const char *cli_advice(int code)
 		return "the interface is down; bring it up with: ip link set NAME up (then `mcast doctor` checks the rest)";
 	case MCAST_EFAMILY:
 		return "use addresses of one family (IPv4 or IPv6)";
-	case MCAST_ELIMIT:
-		return "split the groups over several processes";
 	default:
 		return NULL;
 	}
@@ -374,6 +372,20 @@ const char *cli_addr_only(const struct sockaddr_storage *ss, char *buf,
 	if (mcast_addr_format((const struct sockaddr *)ss, 0, buf, len) < 0)
 		snprintf(buf, len, "?");
 	return buf;
+}
+
+void cli_grow(void *arrp, size_t *cap, size_t n, size_t elem)
+{
+	void **arr = arrp;
+	size_t want = *cap ? 2 * *cap : 16;
+	void *p;
+
+	if (n < *cap)
+		return;
+	if (!(p = realloc(*arr, want * elem)))
+		cli_die(EXIT_RUNTIME, "out of memory");
+	*arr = p;
+	*cap = want;
 }
 
 void cli_append(char *buf, size_t cap, size_t *used, const char *fmt, ...)

@@ -14,7 +14,7 @@ static const char *const mc_errnames[] = {
 		"link-local scope group needs an interface",
 	[-MCAST_EFAMILY - 10001] = "address families do not match",
 	[-MCAST_EROLE - 10001] = "operation not valid for this handle",
-	[-MCAST_ELIMIT - 10001] = "too many groups, sources or sockets",
+	[-MCAST_ELIMIT - 10001] = "too many sources for one join",
 	[-MCAST_ENOTSOURCE - 10001] = "not a unicast host address",
 	[-MCAST_EIFDOWN - 10001] = "interface is down",
 	[-MCAST_ENOTMCAST_MSG - 10001] = "not an mcast-framed datagram",
@@ -27,7 +27,8 @@ static const char *const mc_errnames[] = {
 	[-MCAST_EUNKNOWNKEY - 10001] = "unknown key id",
 	[-MCAST_EREPLAY - 10001] = "replayed datagram",
 	[-MCAST_ESTALE - 10001] = "datagram older than the freshness window",
-	[-MCAST_EUNSEALED - 10001] = "datagram not sealed, but a key is required",
+	[-MCAST_EUNSEALED - 10001] =
+		"datagram not sealed, but a key is required",
 	[-MCAST_EWRAP - 10001] = "sequence number would reuse a nonce",
 };
 

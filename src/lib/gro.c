@@ -31,8 +31,6 @@
 
 #define MC_GRO_BUFS  4
 #define MC_GRO_BUFSZ 65536
-/* epoll data tag of the eventfd, beyond any socket index. */
-#define MC_GRO_EVTAG MC_MAX_SOCKETS
 
 struct mc_gro_buf {
 	size_t len, seg, off; /* bytes held, segment size, next segment */
@@ -49,7 +47,7 @@ struct mc_gro {
 
 int mc_gro_init(struct mcast *m)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = MC_GRO_EVTAG };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = MC_GRO_TAG };
 	struct mc_gro *g = calloc(1, sizeof(*g));
 
 	if (!g)

@@ -316,10 +316,73 @@ static int spin(struct mcast *m, struct mcast_dgram *v, size_t n,
 	}
 }
 
+/* Up to this many sockets are simply read in turn; more are asked of
+ * epoll, which knows which are readable, so a receiver of a hundred
+ * sockets does not make a hundred system calls per batch. */
+#define MC_SCAN_SOCKETS 8
+#define MC_EPOLL_EVENTS 64
+
+/*
+ * Many sockets: read those epoll says are readable.  epoll hands back a
+ * level-triggered socket that still holds datagrams at the end of its
+ * ready list, in the same order each time, so the reads start at a
+ * rotating place in that list: a busy socket cannot starve the others.
+ */
+static int recv_ready(struct mcast *m, struct mcast_dgram *v, size_t n,
+		      int timeout_ms, const struct timespec *end)
+{
+	struct epoll_event ev[MC_EPOLL_EVENTS];
+	size_t got = m->gro ? mc_gro_pending(m, v, n) : 0;
+	int wait = timeout_ms, rc;
+
+	if (got == n)
+		return (int)got;
+	if (!m->epoll_sockets && (rc = mc_epoll_sockets(m)) < 0)
+		return rc;
+	for (;;) {
+		bool event = false;
+		int k = epoll_wait(m->epfd, ev, MC_EPOLL_EVENTS,
+				   got ? 0 : wait);
+
+		if (k < 0)
+			return got		? (int)got
+			       : errno == EINTR ? -EINTR
+						: mc_fail(m, -errno, "wait");
+		for (int j = 0; j < k && got < n; j++) {
+			uint32_t tag =
+				ev[(m->next_sock + (unsigned)j) % (unsigned)k]
+					.data.u32;
+
+			if (tag == MC_WATCH_TAG) {
+				event = mc_watch_process(m) > 0;
+				continue;
+			}
+			if (tag >= m->nsocks) /* MC_GRO_TAG: taken above */
+				continue;
+			rc = m->gro ? mc_recv_gro(m, &m->socks[tag], v + got,
+						  n - got)
+				    : recv_socket(m, &m->socks[tag], v + got,
+						  n - got);
+			if (rc < 0)
+				return got ? (int)got : rc;
+			got += (size_t)rc;
+		}
+		m->next_sock++;
+		/* A link event ends the wait, so the caller hears of it
+		 * (mcast_events()) while the link may still be down. */
+		if (got || event || k == 0 || timeout_ms == 0)
+			return (int)got;
+		/* Woken for nothing (another reader of a shared port took
+		 * it): wait on, without restarting the clock. */
+		if (timeout_ms > 0 && (wait = (int)ms_left(end)) <= 0)
+			return 0;
+	}
+}
+
 int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
 		     int timeout_ms)
 {
-	struct epoll_event ev[MC_MAX_SOCKETS + 2];
+	struct epoll_event ev[MC_EPOLL_EVENTS];
 	struct timespec end = { 0 };
 	int rc;
 
@@ -336,6 +399,8 @@ int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
 	}
 	if (m->busy_poll)
 		return spin(m, v, n, timeout_ms, &end);
+	if (!m->is_sender && m->nsocks > MC_SCAN_SOCKETS)
+		return recv_ready(m, v, n, timeout_ms, &end);
 	/* A lone socket is waited on inside recvmmsg() (wait_socket()). */
 	bool in_recv = !m->is_sender && !m->gro && m->nsocks == 1 &&
 		       m->watch.fd < 0 && timeout_ms != 0;
@@ -366,7 +431,7 @@ int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
 		} else {
 			if (!m->epoll_sockets && (rc = mc_epoll_sockets(m)) < 0)
 				return rc;
-			rc = epoll_wait(m->epfd, ev, MC_MAX_SOCKETS + 2,
+			rc = epoll_wait(m->epfd, ev, MC_EPOLL_EVENTS,
 					timeout_ms);
 		}
 		if (rc < 0)

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Receiver sockets and group memberships.  One socket serves each
- * (family, port); every membership goes through the protocol-independent
- * RFC 3678 options, so IPv4 and IPv6, any-source and source-specific all
- * take one path.
+ * Receiver sockets and group memberships.  A socket serves the groups of
+ * one (family, port), as many as the kernel lets one socket join; more
+ * sockets open as needed.  Every membership goes through the
+ * protocol-independent RFC 3678 options, so IPv4 and IPv6, any-source and
+ * source-specific all take one path.
  */
 #include "mc_internal.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -60,19 +63,33 @@ static int only_joined_groups(int fd, int family)
 	return rc;
 }
 
-int mc_receiver_socket(struct mcast *m, int family, unsigned port)
+/* Room for one more element in a growing array; 0 or -ENOMEM. */
+static int grow(void **arr, unsigned *cap, unsigned used, size_t elem)
+{
+	unsigned want = *cap ? *cap * 2 : 4;
+	void *p;
+
+	if (used < *cap)
+		return 0;
+	if (want < *cap || (size_t)want > SIZE_MAX / elem)
+		return -ENOMEM;
+	if (!(p = realloc(*arr, (size_t)want * elem)))
+		return -ENOMEM;
+	*arr = p;
+	*cap = want;
+	return 0;
+}
+
+/* A new socket for (family, port), appended to the handle's sockets;
+ * returns its index. */
+static int open_socket(struct mcast *m, int family, unsigned port)
 {
 	struct sockaddr_storage any;
-	struct mc_sock *s;
 	int fd, rc, want;
 
-	for (unsigned i = 0; i < m->nsocks; i++)
-		if (m->socks[i].family == family && m->socks[i].port == port)
-			return (int)i;
-	if (m->nsocks == MC_MAX_SOCKETS)
-		return mc_fail(m, MCAST_ELIMIT, "open socket for port %u",
-			       port);
-
+	if (grow((void **)&m->socks, &m->socks_cap, m->nsocks,
+		 sizeof(*m->socks)) < 0)
+		return mc_fail(m, -ENOMEM, "open socket for port %u", port);
 	/* Blocking, so mcast_recv_batch() can wait inside recvmmsg() (see
 	 * wait_socket() in io.c); every other read passes MSG_DONTWAIT. */
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
@@ -90,7 +107,8 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 			goto fail_step;
 	}
 	/* SO_REUSEADDR on a multicast port lets every local receiver get
-	 * every datagram, as the tutorial's client allows. */
+	 * every datagram, as the tutorial's client allows - and lets this
+	 * handle open more sockets on a port whose first one is full. */
 	if (!(m->opts.flags & MCAST_OPT_NO_REUSEADDR) &&
 	    (rc = mc_setopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1)) < 0)
 		goto fail_step;
@@ -115,8 +133,8 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 		close(fd);
 		return mc_fail(m, rc, "bind port %u", port);
 	}
-	s = &m->socks[m->nsocks];
-	*s = (struct mc_sock){ .fd = fd, .family = family, .port = port };
+	m->socks[m->nsocks] =
+		(struct mc_sock){ .fd = fd, .family = family, .port = port };
 	m->nsocks++;
 	if (m->epoll_sockets && (rc = mc_epoll_sockets(m)) < 0) {
 		m->nsocks--;
@@ -127,6 +145,21 @@ int mc_receiver_socket(struct mcast *m, int family, unsigned port)
 fail_step:
 	close(fd);
 	return mc_fail(m, rc, "set socket options for port %u", port);
+}
+
+/* The socket that takes the next group of (family, port): the newest one
+ * the kernel has not called full, or a new one.  *opened says which. */
+static int port_socket(struct mcast *m, int family, unsigned port, bool *opened)
+{
+	*opened = false;
+	for (unsigned i = m->nsocks; i-- > 0;) {
+		const struct mc_sock *s = &m->socks[i];
+
+		if (s->family == family && s->port == port && !s->full)
+			return (int)i;
+	}
+	*opened = true;
+	return open_socket(m, family, port);
 }
 
 /*
@@ -222,18 +255,45 @@ int mc_group_leave(struct mcast *m, const struct mc_group *g)
 	return rc;
 }
 
-int mc_group_join(struct mcast *m, const struct mc_group *g)
+/*
+ * Join a group's memberships on one socket, all or nothing: a group is
+ * either fully joined or not at all.  *first says the kernel refused the
+ * group's first membership, when nothing needs undoing.
+ */
+static int join_on(const struct mc_sock *s, unsigned ifindex,
+		   const struct sockaddr *group,
+		   const struct sockaddr_storage *sources, size_t nsources,
+		   bool *first)
 {
-	const struct mc_sock *s = &m->socks[g->sock];
+	for (size_t i = 0; i == 0 || i < nsources; i++) {
+		int rc = membership(s->fd, s->family, ifindex, group,
+				    nsources ? &sources[i] : NULL, true);
 
-	for (unsigned i = 0; i == 0 || i < g->nsources; i++) {
-		int rc = membership(s->fd, s->family, g->ifindex,
-				    (const struct sockaddr *)&g->addr,
-				    g->nsources ? &g->sources[i] : NULL, true);
-		if (rc < 0)
-			return rc;
+		*first = i == 0;
+		if (rc == 0)
+			continue;
+		if (i > 0) {
+			/* Leaving the group drops the sources added. */
+			struct group_req gr = { .gr_interface = ifindex };
+
+			memcpy(&gr.gr_group, group, mcast_addr_len(group));
+			setsockopt(s->fd,
+				   s->family == AF_INET ? IPPROTO_IP
+							: IPPROTO_IPV6,
+				   MCAST_LEAVE_GROUP, &gr, sizeof(gr));
+		}
+		return rc;
 	}
 	return 0;
+}
+
+int mc_group_join(struct mcast *m, const struct mc_group *g)
+{
+	bool first;
+
+	return join_on(&m->socks[g->sock], g->ifindex,
+		       (const struct sockaddr *)&g->addr, g->sources,
+		       g->nsources, &first);
 }
 
 int mcast_rejoin(mcast_t *m)
@@ -249,6 +309,8 @@ int mcast_rejoin(mcast_t *m)
 		char text[MCAST_ADDRSTRLEN];
 		int rc = mc_group_leave(m, g);
 
+		/* The group's own slot on its socket was just given back,
+		 * so the socket's membership limit cannot refuse it. */
 		if (rc == 0)
 			rc = mc_group_join(m, g);
 		if (rc < 0 && first == 0) {
@@ -261,13 +323,68 @@ int mcast_rejoin(mcast_t *m)
 	return first;
 }
 
+/*
+ * Find a socket that takes the group and join it there.  The kernel caps
+ * the groups one socket may join (igmp_max_memberships, 20 by default;
+ * for IPv6 the socket's option memory, optmem_max): when it refuses a
+ * socket its next group (ENOBUFS, ENOMEM), that socket is full and the
+ * group goes to a new socket on the same port.  Each socket receives only
+ * its own groups (IP_MULTICAST_ALL off), so a datagram still arrives once.
+ */
+static int join_somewhere(struct mcast *m, const struct sockaddr *group,
+			  const struct sockaddr_storage *sources,
+			  size_t nsources, unsigned ifindex)
+{
+	int family = group->sa_family;
+
+	/* The group again (more sources, or a mistake) goes to the socket
+	 * that has it, for the kernel to add to or refuse (EADDRINUSE). */
+	for (unsigned i = 0; i < m->ngroups; i++) {
+		const struct mc_group *g = &m->groups[i];
+		bool first;
+		int rc;
+
+		if (g->ifindex != ifindex ||
+		    !mcast_addr_same((const struct sockaddr *)&g->addr, group,
+				     1))
+			continue;
+		rc = join_on(&m->socks[g->sock], ifindex, group, sources,
+			     nsources, &first);
+		return rc < 0 ? rc : (int)g->sock;
+	}
+	for (;;) {
+		bool opened, first;
+		int si =
+			port_socket(m, family, mcast_addr_port(group), &opened);
+		int rc;
+
+		if (si < 0)
+			return si;
+		rc = join_on(&m->socks[si], ifindex, group, sources, nsources,
+			     &first);
+		if (rc == 0)
+			return si;
+		/* Every socket that was open holds a group: it is full, and
+		 * a new one is worth trying.  A new one refused is an error. */
+		if (first && !opened && (rc == -ENOBUFS || rc == -ENOMEM)) {
+			m->socks[si].full = true;
+			continue;
+		}
+		/* A socket opened for this join alone goes too. */
+		if (opened)
+			drop_socket(m, (unsigned)si);
+		return rc;
+	}
+}
+
 int mcast_join(mcast_t *m, const struct sockaddr *group,
 	       const struct sockaddr_storage *sources, size_t nsources)
 {
 	char text[MCAST_ADDRSTRLEN];
+	struct sockaddr_storage *copy = NULL;
 	struct mc_group *g;
 	unsigned ifindex;
-	int family, si, rc;
+	int family, si;
 
 	if (!m || !group || (nsources && !sources))
 		return -EINVAL;
@@ -278,7 +395,7 @@ int mcast_join(mcast_t *m, const struct sockaddr *group,
 	if (!mcast_addr_is_multicast(group))
 		return mc_fail(m, MCAST_ENOTMCAST, "join %s", text);
 	family = group->sa_family;
-	if (m->ngroups == MC_MAX_GROUPS || nsources > MC_MAX_SOURCES)
+	if (nsources > MC_MAX_SOURCES)
 		return mc_fail(m, MCAST_ELIMIT, "join %s", text);
 	for (size_t i = 0; i < nsources; i++)
 		if (sources[i].ss_family != family)
@@ -287,41 +404,41 @@ int mcast_join(mcast_t *m, const struct sockaddr *group,
 	ifindex = join_ifindex(m, group);
 	if (mcast_addr_needs_iface(group) && !ifindex)
 		return mc_fail(m, MCAST_ENEEDIFACE, "join %s", text);
-
-	unsigned had = m->nsocks;
-
-	si = mc_receiver_socket(m, family, mcast_addr_port(group));
-	if (si < 0)
-		return si;
-	for (size_t i = 0; i == 0 || i < nsources; i++) {
-		rc = membership(m->socks[si].fd, family, ifindex, group,
-				nsources ? &sources[i] : NULL, true);
-		if (rc < 0) {
-			/* Keep the handle consistent: a group is either fully
-			 * joined or not at all, so drop what this call did. */
-			struct group_req gr = { .gr_interface = ifindex };
-
-			memcpy(&gr.gr_group, group, mcast_addr_len(group));
-			if (i > 0)
-				setsockopt(m->socks[si].fd,
-					   family == AF_INET ? IPPROTO_IP
-							     : IPPROTO_IPV6,
-					   MCAST_LEAVE_GROUP, &gr, sizeof(gr));
-			/* A socket opened for this join alone goes too. */
-			if (m->nsocks > had)
-				drop_socket(m, (unsigned)si);
-			return mc_fail(m, rc, "join %s", text);
-		}
+	/* Memory first, so a join the kernel made never needs undoing. */
+	if (grow((void **)&m->groups, &m->groups_cap, m->ngroups,
+		 sizeof(*m->groups)) < 0 ||
+	    (nsources && !(copy = malloc(nsources * sizeof(*sources)))))
+		return mc_fail(m, -ENOMEM, "join %s", text);
+	si = join_somewhere(m, group, sources, nsources, ifindex);
+	if (si < 0) {
+		free(copy);
+		return mc_fail(m, si, "join %s", text);
 	}
 	g = &m->groups[m->ngroups++];
 	memset(g, 0, sizeof(*g));
 	memcpy(&g->addr, group, mcast_addr_len(group));
 	if (nsources)
-		memcpy(g->sources, sources, nsources * sizeof(*sources));
+		memcpy(copy, sources, nsources * sizeof(*sources));
+	g->sources = copy;
 	g->nsources = (unsigned)nsources;
 	g->ifindex = ifindex;
-	g->sock = si;
+	g->sock = (unsigned)si;
 	if (mcast_addr_is_ssm(group) && nsources == 0)
 		m->warnings |= MCAST_WARN_SSM_NO_SOURCE;
 	return 0;
+}
+
+void mc_receiver_free(struct mcast *m)
+{
+	/* Closing a socket drops its memberships in the kernel, which sends
+	 * the IGMP/MLD leave for groups no other local socket holds. */
+	for (unsigned i = 0; i < m->nsocks; i++)
+		close(m->socks[i].fd);
+	for (unsigned i = 0; i < m->ngroups; i++)
+		free(m->groups[i].sources);
+	free(m->socks);
+	free(m->groups);
+	m->socks = NULL;
+	m->groups = NULL;
+	m->nsocks = m->ngroups = 0;
 }

@@ -7,13 +7,11 @@
 
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <sys/uio.h>
 #include <string.h>
 
-/* Bounds that keep a handle's memory fixed and small. */
-#define MC_MAX_SOCKETS 16 /* distinct (family, port) pairs per receiver */
-#define MC_MAX_GROUPS  64 /* group memberships per receiver */
 #define MC_MAX_SOURCES 16 /* sources per source-specific group */
 #define MC_BATCH_MAX   64 /* datagrams per recvmmsg/sendmmsg call */
 
@@ -21,11 +19,11 @@
 #define MC_CMSG_SPACE 256
 
 struct mc_group {
-	struct sockaddr_storage addr; /* group and port */
-	struct sockaddr_storage sources[MC_MAX_SOURCES];
+	struct sockaddr_storage addr;	  /* group and port */
+	struct sockaddr_storage *sources; /* nsources, owned; NULL: none */
 	unsigned nsources;
 	unsigned ifindex; /* as passed to the kernel; 0: kernel's route */
-	int sock;	  /* index into mcast.socks */
+	unsigned sock;	  /* index into mcast.socks */
 };
 
 struct mc_sock {
@@ -34,10 +32,16 @@ struct mc_sock {
 	unsigned port;
 	int rcvtimeo_ms; /* SO_RCVTIMEO as last set; 0: never set */
 	bool in_epoll;	 /* registered with the handle's epoll fd */
+	/* The kernel refused it another group (igmp_max_memberships, or
+	 * optmem_max for IPv6): new groups of its port go to a new socket. */
+	bool full;
 };
 
-#define MC_EVENTS    64			  /* queued link/address events */
-#define MC_WATCH_TAG (MC_MAX_SOCKETS + 1) /* epoll tag of the netlink fd */
+#define MC_EVENTS 64 /* queued link/address events */
+/* epoll tags of the netlink fd and the GRO eventfd, beyond any socket
+ * index (a socket's tag is its index in mcast.socks). */
+#define MC_WATCH_TAG UINT32_MAX
+#define MC_GRO_TAG   (UINT32_MAX - 1)
 
 #define MC_WATCH_ADDRS 64 /* addresses of the watched interface known */
 
@@ -71,10 +75,11 @@ struct mcast {
 	/* receiver */
 	int epfd;
 	bool epoll_sockets; /* sockets go into epfd as they open */
-	struct mc_sock socks[MC_MAX_SOCKETS];
-	unsigned nsocks;
-	struct mc_group groups[MC_MAX_GROUPS];
-	unsigned ngroups;
+	/* Both grow as joins need them, and shrink only at close. */
+	struct mc_sock *socks;
+	unsigned nsocks, socks_cap;
+	struct mc_group *groups;
+	unsigned ngroups, groups_cap;
 	unsigned next_sock; /* round-robin start, so no socket starves */
 	int rcvbuf_effective;
 	bool gro;		  /* UDP_GRO on every socket */
@@ -154,8 +159,8 @@ int mc_group_leave(struct mcast *m, const struct mc_group *g);
  * something waits on it: mcast_fd(), several sockets, link events). */
 int mc_epoll_sockets(struct mcast *m);
 
-/* join.c */
-int mc_receiver_socket(struct mcast *m, int family, unsigned port);
+/* join.c: free the receiver's sockets and groups (mcast_close()). */
+void mc_receiver_free(struct mcast *m);
 int mc_want_metadata(int fd, int family, unsigned want);
 
 /* A seeded hash of a table key: the seed is random per table, so spoofed

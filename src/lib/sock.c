@@ -504,10 +504,7 @@ void mcast_close(mcast_t *m)
 {
 	if (!m)
 		return;
-	/* Closing a socket drops its memberships in the kernel, which sends
-	 * the IGMP/MLD leave for groups no other local socket holds. */
-	for (unsigned i = 0; i < m->nsocks; i++)
-		close(m->socks[i].fd);
+	mc_receiver_free(m);
 	if (m->fd >= 0)
 		close(m->fd);
 	if (m->epfd >= 0)

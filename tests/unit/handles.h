@@ -13,6 +13,7 @@
 #include "netns.h"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,6 +87,20 @@ static inline mcast_t *sender_on(const char *text, int ttl)
 		return NULL;
 	}
 	return m;
+}
+
+/* Move into a private namespace (or exit 77) with lo up; 0, or 1 when lo
+ * cannot be brought up.  Not CHECKs: test_handles checks these very steps,
+ * and a count of its own elsewhere would only repeat them. */
+static inline int lo_namespace(void)
+{
+	netns_enter();
+	lo_index = if_nametoindex("lo");
+	if (lo_index == 0 || netns_set_lo_up() != 0) {
+		fprintf(stderr, "FAIL: no lo to bring up in the namespace\n");
+		return 1;
+	}
+	return 0;
 }
 
 static inline int is_v4(const struct sockaddr_storage *ss, const char *a,

@@ -118,8 +118,8 @@ static void test_join_without_route(void)
 	mcast_close(m);
 }
 
-/* The consequence of the leak above: failed joins on 16 ports use up
- * every socket slot, so a join that would work gets MCAST_ELIMIT. */
+/* Failed joins on 16 ports leave no sockets behind: when sockets were
+ * limited to 16, such leaks made a join that would work get MCAST_ELIMIT. */
 static void test_failed_joins_leak_sockets(void)
 {
 	struct sockaddr_storage ok = group("[ff15::1%lo]:5000");

@@ -382,14 +382,8 @@ static void test_no_source(void)
 int main(void)
 {
 	/* Never touch the host's network: a private namespace or nothing. */
-	netns_enter();
-	lo_index = if_nametoindex("lo");
-	/* Not CHECKs: test_handles checks these very steps, and a count
-	 * of its own here would only repeat them. */
-	if (lo_index == 0 || netns_set_lo_up() != 0) {
-		fprintf(stderr, "FAIL: no lo to bring up in the namespace\n");
+	if (lo_namespace() != 0)
 		return 1;
-	}
 	test_timeout();
 	test_send_recv_meta();
 	test_batch();
