@@ -6,6 +6,7 @@
  * loss is exact, with each thread's CPU time.
  */
 #include "cli.h"
+#include "format.h"
 #include "trust.h"
 
 #include <errno.h>
@@ -326,14 +327,17 @@ static int bench_report(const struct bench *b)
 	if (trust_rejects(&b->rx_trust, &rej))
 		bad = trust_reject_words(&rej, words, sizeof(words));
 	if (b->json) {
-		printf("{\"type\":\"bench\",\"iface\":\"%s\",\"size\":%zu,"
+		fputs("{\"type\":\"bench\",\"iface\":", stdout);
+		fmt_json_string(stdout, (const unsigned char *)b->iface,
+				strlen(b->iface));
+		printf(",\"size\":%zu,"
 		       "\"sealed\":%s,\"auth_only\":%s,\"rejected\":%llu,"
 		       "\"mode\":\"%s\",\"gro\":%s,\"duration\":%.3f,"
 		       "\"sent\":%llu,\"received\":%llu,\"lost\":%llu,"
 		       "\"duplicates\":%llu,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
 		       "\"tx_gbps\":%.3f,\"rx_gbps\":%.3f,\"cpu_tx_pct\":%.1f,"
 		       "\"cpu_rx_pct\":%.1f,\"rcvbuf\":%d}\n",
-		       b->iface, b->size,
+		       b->size,
 		       !trust_on(&b->tx_trust) ? "false"
 		       : b->trust_cfg.cipher == MCAST_CIPHER_AES256GCM
 			       ? "\"aes-256-gcm\""
@@ -349,8 +353,11 @@ static int bench_report(const struct bench *b)
 		       tx_pps * bits / 1e9, rx_pps * bits / 1e9, cpu_tx, cpu_rx,
 		       b->rx_info.rcvbuf_effective);
 	} else {
+		char iface[4 * IF_NAMESIZE + 8];
+
+		fmt_text_safe(iface, sizeof(iface), b->iface, strlen(b->iface));
 		printf("%s, %zu-byte datagrams, send %s, receive %s, %.1f s%s\n",
-		       b->iface, b->size, mode, gro ? "gro" : "recvmmsg",
+		       iface, b->size, mode, gro ? "gro" : "recvmmsg",
 		       b->tx_secs, how);
 		printf("sent      %12llu  %10.0f datagrams/s  %7.3f Gbit/s  cpu %5.1f%%\n",
 		       (unsigned long long)b->sent, tx_pps, tx_pps * bits / 1e9,

@@ -8,8 +8,10 @@
 
 static const char *ifname_of(struct ifname_cache *t, unsigned index)
 {
+	/* Names are anyone's with CAP_NET_ADMIN and may hold ESC or quotes:
+	 * such a name is shown as its index. */
 	if (index != t->index) {
-		if (!if_indextoname(index, t->name))
+		if (!if_indextoname(index, t->name) || !fmt_plain(t->name))
 			snprintf(t->name, sizeof(t->name), "%u", index);
 		t->index = index;
 	}

@@ -42,6 +42,7 @@ void usage_doctor(FILE *out)
 void dr_report(struct doctor *d, const char *name, enum dr_status st,
 	       const char *fix, const char *fmt, ...)
 {
+	char detail[4 * DR_TEXT], fix_text[4 * DR_TEXT];
 	struct dr_check *c;
 	va_list ap;
 
@@ -56,8 +57,11 @@ void dr_report(struct doctor *d, const char *name, enum dr_status st,
 	snprintf(c->fix, sizeof(c->fix), "%s", fix ? fix : "");
 	if (d->json)
 		return;
-	printf("%-4s  %s: %s%s%s\n", status_words[st], name, c->detail,
-	       *c->fix ? "; " : "", c->fix);
+	/* Details name interfaces, whose names may hold ESC. */
+	fmt_text_safe(detail, sizeof(detail), c->detail, strlen(c->detail));
+	fmt_text_safe(fix_text, sizeof(fix_text), c->fix, strlen(c->fix));
+	printf("%-4s  %s: %s%s%s\n", status_words[st], name, detail,
+	       *fix_text ? "; " : "", fix_text);
 }
 
 static void parse_args(int argc, char **argv, struct doctor *d)

@@ -31,8 +31,8 @@ void event_print(const char *name, const char *iface, const char *fmt, ...)
 	else
 		clock_gettime(CLOCK_REALTIME, &ts);
 	if (!events_json) {
-		fprintf(stderr, "%s: event: %s%s%s: %s\n", cli_prog, name,
-			iface ? " " : "", iface ? iface : "", detail);
+		cli_info("%s: event: %s%s%s: %s", cli_prog, name,
+			 iface ? " " : "", iface ? iface : "", detail);
 		return;
 	}
 	printf("{\"type\":\"event\",\"ts\":%lld.%06ld,\"event\":\"%s\"",

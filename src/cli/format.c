@@ -53,6 +53,14 @@ bool fmt_utf8_valid(const unsigned char *p, size_t n)
 	return true;
 }
 
+bool fmt_plain(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e || *s == '"' || *s == '\\')
+			return false;
+	return true;
+}
+
 /*
  * Code points that are valid but must not reach a reader unescaped: C0 and
  * C1 controls and DEL, which terminals interpret (U+009B is a one-byte

@@ -8,6 +8,9 @@
 #include <stdio.h>
 
 bool fmt_utf8_valid(const unsigned char *p, size_t n);
+/* True when s is printable ASCII without '"' and '\\': safe as it is in
+ * a terminal line and inside a JSON string. */
+bool fmt_plain(const char *s);
 /* Printable ASCII as is; \\, \n, \r, \t and \xNN for the rest. */
 void fmt_escaped(FILE *out, const unsigned char *p, size_t n);
 /*

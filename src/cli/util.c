@@ -358,11 +358,23 @@ void cli_fail_step(int status, const char *step, int code, const char *what)
 		advice ? "; " : "", advice ? advice : "");
 }
 
+/*
+ * An interface name may hold any byte but '/', ':' and white space - ESC
+ * and quotes too - and the address goes into terminal lines and JSON
+ * strings alike: a scope whose name is not plain is written as its index,
+ * which names the interface as well ("fe80::1%3").
+ */
 const char *cli_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
-	if (mcast_addr_format((const struct sockaddr *)ss,
-			      MCAST_FMT_PORT | MCAST_FMT_SCOPE, buf, len) < 0)
+	const struct sockaddr *sa = (const struct sockaddr *)ss;
+	char a[MCAST_ADDRSTRLEN];
+
+	if (mcast_addr_format(sa, MCAST_FMT_PORT | MCAST_FMT_SCOPE, buf, len) <
+	    0)
 		snprintf(buf, len, "?");
+	else if (!fmt_plain(buf) && mcast_addr_format(sa, 0, a, sizeof(a)) >= 0)
+		snprintf(buf, len, "[%s%%%u]:%u", a, mcast_addr_scope(sa),
+			 mcast_addr_port(sa));
 	return buf;
 }
 
