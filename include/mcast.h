@@ -52,10 +52,11 @@ extern "C" {
 
 /*
  * The version of this header.  A program may run against another library
- * of the same soname (libmcast.so.0) than it was built with:
- * mcast_version() and mcast_version_number() say which one is loaded.
- * 0.x minor releases may change the API (the CMake package matches the
- * same major.minor only) and the wire format (0.2.0 did: docs/PROTOCOL.md).
+ * of the same soname than it was built with: mcast_version() and
+ * mcast_version_number() say which one is loaded.  0.x minor releases may
+ * change the API and ABI (0.2.0 did, and the wire format too:
+ * docs/PROTOCOL.md), so before 1.0 the soname names the minor version
+ * (libmcast.so.0.2) and the CMake package matches the same major.minor.
  */
 #define MCAST_VERSION	    "0.2.0" /* CMakeLists.txt reads it from here */
 #define MCAST_VERSION_MAJOR 0

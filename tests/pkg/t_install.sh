@@ -63,6 +63,14 @@ installed() {
 	find "$1" -name mcast.pc | grep -q . || fail "no mcast.pc installed in $1"
 	find "$1" -name libmcast.a | grep -q . || fail "static library not installed in $1"
 	find "$1" -name "libmcast.so.$version" | grep -q . || fail "libmcast.so.$version not installed in $1"
+	# Before 1.0 the soname names the minor release: 0.x minors break the ABI.
+	local so soname=libmcast.so.${version%.*}
+	so=$(find "$1" -name "libmcast.so.$version" | head -n 1)
+	case $version in [1-9]*) soname=libmcast.so.${version%%.*} ;; esac
+	if command -v readelf >/dev/null; then
+		readelf -d "$so" | grep -q "SONAME.*\[$soname\]" ||
+			fail "soname of $so is not $soname: $(readelf -d "$so" | grep SONAME)"
+	fi
 }
 
 case $mode in
