@@ -100,8 +100,9 @@ enum mcast_error {
 	MCAST_EUNSEALED =
 		-10020,	      /* a key is required but the datagram has none */
 	MCAST_EWRAP = -10021, /* sequence would repeat a nonce: refused */
+	MCAST_ECIPHER = -10022, /* sealed, but not as the receiver requires */
 };
-#define MCAST_ERROR_MIN (-10021)
+#define MCAST_ERROR_MIN (-10022)
 
 /* Name of any return code (-errno or MCAST_E*); never NULL, never freed. */
 const char *mcast_strerror(int code);
@@ -781,6 +782,17 @@ struct mcast_opener_opts {
 	 * and a replay of a forgotten stream is caught only by max_age */
 	unsigned max_sessions;
 	double max_age; /* seconds; 0: no freshness check; default 30 */
+	/* what a datagram must be sealed with (enum mcast_require); others
+	 * are rejected as wrong_cipher before any cryptography is done */
+	int require;
+};
+
+/* Values of struct mcast_opener_opts.require. */
+enum mcast_require {
+	MCAST_REQUIRE_SEALED = 0,    /* any cipher, auth-only too (default) */
+	MCAST_REQUIRE_ENCRYPTED = 1, /* either cipher, payload encrypted */
+	MCAST_REQUIRE_AES256GCM = 2, /* AES-256-GCM, encrypted */
+	MCAST_REQUIRE_CHACHA20POLY1305 = 3, /* ChaCha20-Poly1305, encrypted */
 };
 
 void mcast_opener_opts_init(struct mcast_opener_opts *o);
@@ -807,7 +819,8 @@ int mcast_opener_set_keyring(mcast_opener_t *o, const mcast_keyring_t *k);
  * return value is its length; the replay window moves only then.  A
  * rejected datagram is counted by reason and returns MCAST_EBADTAG,
  * MCAST_EUNKNOWNKEY, MCAST_EREPLAY, MCAST_ESTALE, MCAST_EUNSEALED (no key
- * id), MCAST_EMALFORMED, MCAST_ESHORT, MCAST_EVERSION or
+ * id), MCAST_ECIPHER (auth-only or another cipher than opts.require
+ * asks for), MCAST_EMALFORMED, MCAST_ESHORT, MCAST_EVERSION or
  * MCAST_ENOTMCAST_MSG; its payload must not be used (after
  * MCAST_EBADTAG an encrypted payload is zeroed).  h (may be NULL) gets the
  * header on success only.  now may be NULL when max_age is 0.  -EINVAL
@@ -821,6 +834,7 @@ struct mcast_rejects {
 	uint64_t bad_tag, unknown_key, replayed, stale, unsealed;
 	uint64_t malformed, too_short, wrong_version, not_mcast;
 	uint64_t accepted;
+	uint64_t wrong_cipher; /* not as opts.require asks: MCAST_ECIPHER */
 };
 
 /* Counters of what mcast_unseal() accepted and rejected, by reason. */

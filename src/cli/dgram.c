@@ -69,6 +69,13 @@ static void print_json(FILE *out, struct ifname_cache *t,
 	if (h)
 		fprintf(out, "\"key_id\":%u,\"seq\":%llu,", (unsigned)h->key_id,
 			(unsigned long long)h->seq);
+	/* What protected it, so a consumer can insist on encryption. */
+	fprintf(out, "\"sealed\":%s,\"auth_only\":%s,",
+		!h || !h->key_id	      ? "false"
+		: h->flags & MCAST_HDR_CHACHA ? "\"chacha20-poly1305\""
+					      : "\"aes-256-gcm\"",
+		h && h->key_id && (h->flags & MCAST_HDR_AUTH_ONLY) ? "true"
+								   : "false");
 	if (fmt_utf8_valid(p, n)) {
 		fputs("\"data\":", out);
 		fmt_json_string(out, p, n);

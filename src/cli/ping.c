@@ -50,6 +50,8 @@ void usage_ping(FILE *out)
 		"      --auth-only         authenticate without encrypting\n"
 		"      --replay-window N   sequence numbers remembered per sender (default 1024)\n"
 		"      --max-age SECONDS   reject what was sent longer ago (default 30; 0: off)\n"
+		"      --require-cipher C  accept only encrypted pings and replies: any,\n"
+		"                          aes-256-gcm or chacha20-poly1305\n"
 		"  -q, --quiet             no line per reply, only the summary\n"
 		"  -h, --help              this help\n");
 }

@@ -42,6 +42,8 @@ void usage_recv(FILE *out)
 		"                          (default 1024): older or repeated ones are replays\n"
 		"      --max-age SECONDS   reject datagrams sent longer ago than this (default\n"
 		"                          30; 0: off, for hosts without synchronised clocks)\n"
+		"      --require-cipher C  accept only encrypted datagrams: any (either\n"
+		"                          cipher), aes-256-gcm or chacha20-poly1305\n"
 		"  -h, --help              this help\n");
 }
 

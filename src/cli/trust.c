@@ -23,13 +23,14 @@ void trust_cfg_init(struct trust_cfg *c)
 	mcast_opener_opts_init(&c->open);
 }
 
-static enum mcast_cipher parse_cipher(const char *s)
+static enum mcast_cipher parse_cipher(const char *opt, const char *s,
+				      const char *want)
 {
 	if (strcmp(s, "aes-256-gcm") == 0 || strcmp(s, "aes") == 0)
 		return MCAST_CIPHER_AES256GCM;
 	if (strcmp(s, "chacha20-poly1305") == 0 || strcmp(s, "chacha") == 0)
 		return MCAST_CIPHER_CHACHA20POLY1305;
-	cli_bad_value("--cipher", s, "aes-256-gcm or chacha20-poly1305");
+	cli_bad_value(opt, s, want);
 }
 
 bool trust_parse_opt(struct trust_cfg *c, int o, const char *arg)
@@ -43,7 +44,8 @@ bool trust_parse_opt(struct trust_cfg *c, int o, const char *arg)
 		c->key_file = arg;
 		return true;
 	case OPT_CIPHER:
-		c->cipher = parse_cipher(arg);
+		c->cipher = parse_cipher("--cipher", arg,
+					 "aes-256-gcm or chacha20-poly1305");
 		c->cipher_set = true;
 		return true;
 	case OPT_AUTH_ONLY:
@@ -53,6 +55,19 @@ bool trust_parse_opt(struct trust_cfg *c, int o, const char *arg)
 		c->open.replay_window = (unsigned)cli_parse_int(
 			"--replay-window", arg, 64, 65536);
 		c->window_set = true;
+		return true;
+	case OPT_REQUIRE_CIPHER:
+		if (strcmp(arg, "any") == 0)
+			c->open.require = MCAST_REQUIRE_ENCRYPTED;
+		else
+			c->open.require =
+				parse_cipher("--require-cipher", arg,
+					     "any, aes-256-gcm or "
+					     "chacha20-poly1305") ==
+						MCAST_CIPHER_AES256GCM
+					? MCAST_REQUIRE_AES256GCM
+					: MCAST_REQUIRE_CHACHA20POLY1305;
+		c->require_set = true;
 		return true;
 	case OPT_MAX_AGE:
 		/* 0 turns the check off; past a day it guards nothing. */
@@ -69,6 +84,7 @@ void trust_cfg_check(const struct trust_cfg *c)
 			   : c->auth_only   ? "--auth-only"
 			   : c->window_set  ? "--replay-window"
 			   : c->max_age_set ? "--max-age"
+			   : c->require_set ? "--require-cipher"
 					    : NULL;
 
 	if (lone && !c->key_file)
@@ -288,7 +304,7 @@ static const struct {
 	REASON(replayed, "replayed"),	REASON(stale, "stale"),
 	REASON(unsealed, "not sealed"), REASON(malformed, "malformed"),
 	REASON(too_short, "too short"), REASON(wrong_version, "wrong version"),
-	REASON(not_mcast, "not mcast"),
+	REASON(not_mcast, "not mcast"), REASON(wrong_cipher, "wrong cipher"),
 #undef REASON
 };
 

@@ -18,6 +18,7 @@ enum {
 	OPT_AUTH_ONLY,
 	OPT_REPLAY_WINDOW,
 	OPT_MAX_AGE,
+	OPT_REQUIRE_CIPHER,
 };
 
 /* Long options, for a subcommand's table: the key, sealing, opening. */
@@ -27,15 +28,18 @@ enum {
 #define TRUST_SEAL_OPTIONS \
 	{ "cipher", required_argument, NULL, OPT_CIPHER }, \
 	{ "auth-only", no_argument, NULL, OPT_AUTH_ONLY }
+#define TRUST_REQUIRE_OPTION \
+	{ "require-cipher", required_argument, NULL, OPT_REQUIRE_CIPHER }
 #define TRUST_OPEN_OPTIONS \
 	{ "replay-window", required_argument, NULL, OPT_REPLAY_WINDOW }, \
-	{ "max-age", required_argument, NULL, OPT_MAX_AGE }
+	{ "max-age", required_argument, NULL, OPT_MAX_AGE }, \
+	TRUST_REQUIRE_OPTION
 /* clang-format on */
 
 struct trust_cfg {
 	const char *key_file; /* NULL: nothing sealed or opened */
 	enum mcast_cipher cipher;
-	bool auth_only, cipher_set, window_set, max_age_set;
+	bool auth_only, cipher_set, window_set, max_age_set, require_set;
 	struct mcast_opener_opts open;
 };
 

@@ -30,6 +30,7 @@ static const char *const mc_errnames[] = {
 	[-MCAST_EUNSEALED - 10001] =
 		"datagram not sealed, but a key is required",
 	[-MCAST_EWRAP - 10001] = "sequence number would reuse a nonce",
+	[-MCAST_ECIPHER - 10001] = "not sealed with the cipher required",
 };
 
 const char *mcast_strerror(int code)

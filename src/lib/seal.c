@@ -107,6 +107,7 @@ struct mcast_opener {
 	struct mc_aead aead[2]; /* by enum mcast_cipher */
 	EVP_KDF_CTX *kdf;
 	uint64_t max_age_ns; /* 0: no freshness check */
+	int require;	     /* enum mcast_require */
 	struct mc_streams streams;
 	struct mcast_rejects rej;
 	uint8_t scratch[MCAST_KEY_LEN]; /* a new stream's key */
@@ -379,6 +380,19 @@ void mcast_opener_opts_init(struct mcast_opener_opts *o)
 	((o)->size >=          \
 	 offsetof(struct mcast_opener_opts, member) + sizeof((o)->member))
 
+/* Does a datagram sealed with these header flags meet require? */
+static bool mc_required(int require, uint16_t flags)
+{
+	bool chacha = flags & MCAST_HDR_CHACHA;
+
+	if (require == MCAST_REQUIRE_SEALED)
+		return true;
+	if (flags & MCAST_HDR_AUTH_ONLY)
+		return false;
+	return require == MCAST_REQUIRE_ENCRYPTED ||
+	       (require == MCAST_REQUIRE_CHACHA20POLY1305) == chacha;
+}
+
 int mcast_opener_new(mcast_opener_t **op, const mcast_keyring_t *k,
 		     const struct mcast_opener_opts *o)
 {
@@ -400,16 +414,20 @@ int mcast_opener_new(mcast_opener_t **op, const mcast_keyring_t *k,
 			d.max_sessions = o->max_sessions;
 		if (MC_OPTS_HAS(o, max_age))
 			d.max_age = o->max_age;
+		if (MC_OPTS_HAS(o, require))
+			d.require = o->require;
 	}
 	if (d.replay_window < MC_REPLAY_MIN ||
 	    d.replay_window > MC_REPLAY_MAX || d.max_sessions < 1 ||
 	    d.max_sessions > MC_STREAMS_MAX || !(d.max_age >= 0) ||
-	    isinf(d.max_age))
+	    isinf(d.max_age) || d.require < MCAST_REQUIRE_SEALED ||
+	    d.require > MCAST_REQUIRE_CHACHA20POLY1305)
 		return -EINVAL;
 	m = mc_secret_alloc(sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	m->keys = k;
+	m->require = d.require;
 	/* Below 1 ns would round to 0, which turns the check off. */
 	if (d.max_age >= 1.8e10)
 		m->max_age_ns = UINT64_MAX;
@@ -506,6 +524,13 @@ int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
 	if (h.key_id == 0) {
 		o->rej.unsealed++;
 		return MCAST_EUNSEALED;
+	}
+	/* The flags are associated data: a datagram whose flags were changed
+	 * to pass this check would fail its tag, so checking them before
+	 * the AEAD only spares the work. */
+	if (!mc_required(o->require, h.flags)) {
+		o->rej.wrong_cipher++;
+		return MCAST_ECIPHER;
 	}
 	key = mc_keyring_find(o->keys, h.key_id);
 	if (!key) {

@@ -9,6 +9,7 @@
 #include "sealing.h"
 
 #include <openssl/crypto.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* ---------------------------------------------------------------- */
@@ -324,6 +325,76 @@ static void test_unknown_and_unsealed(void)
 	mcast_keyring_free(k1b);
 }
 
+/*
+ * A receiver that requires encryption, or one cipher, rejects the rest as
+ * wrong_cipher, before the AEAD; a datagram whose flags were changed to
+ * pass the check fails its tag.
+ */
+static void test_require(void)
+{
+	static const struct {
+		int require;
+		bool aes, chacha, aes_auth, chacha_auth;
+	} want[] = {
+		{ MCAST_REQUIRE_SEALED, true, true, true, true },
+		{ MCAST_REQUIRE_ENCRYPTED, true, true, false, false },
+		{ MCAST_REQUIRE_AES256GCM, true, false, false, false },
+		{ MCAST_REQUIRE_CHACHA20POLY1305, false, true, false, false },
+	};
+	mcast_keyring_t *k = ring("1 " KEY1 "\n");
+	mcast_sealer_t *s[4] = {
+		sealer(k, MCAST_CIPHER_AES256GCM, 0),
+		sealer(k, MCAST_CIPHER_CHACHA20POLY1305, 0),
+		sealer(k, MCAST_CIPHER_AES256GCM, 1),
+		sealer(k, MCAST_CIPHER_CHACHA20POLY1305, 1),
+	};
+	struct mcast_opener_opts oo;
+	mcast_opener_t *o = NULL;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const bool ok[4] = { want[i].aes, want[i].chacha,
+				     want[i].aes_auth, want[i].chacha_auth };
+		uint64_t rejected = 0;
+
+		mcast_opener_opts_init(&oo);
+		oo.require = want[i].require;
+		CHECK_CODE(mcast_opener_new(&o, k, &oo), 0);
+		for (int c = 0; c < 4; c++) {
+			struct dgram d =
+				sealed(s[c], MCAST_MSG_DATA, (uint8_t)(10 + c),
+				       i, NOW_NS, 20);
+
+			CHECK_CODE(open_dg(o, &d),
+				   ok[c] ? (int)(d.len - MCAST_TAG_LEN)
+					 : MCAST_ECIPHER);
+			rejected += !ok[c];
+		}
+		CHECK_EQ_INT(rejects(o).wrong_cipher, rejected);
+		CHECK_EQ_INT(rejects(o).bad_tag, 0);
+		mcast_opener_free(o);
+	}
+
+	/* Auth-only passed off as encrypted: the flag is in the tag. */
+	mcast_opener_opts_init(&oo);
+	oo.require = MCAST_REQUIRE_ENCRYPTED;
+	CHECK_CODE(mcast_opener_new(&o, k, &oo), 0);
+	{
+		struct dgram d =
+			sealed(s[2], MCAST_MSG_DATA, 30, 0, NOW_NS, 20);
+
+		d.b[7] &= (uint8_t)~MCAST_HDR_AUTH_ONLY; /* flags, low byte */
+		CHECK_CODE(open_dg(o, &d), MCAST_EBADTAG);
+	}
+	mcast_opener_free(o);
+	oo.require = 4;
+	CHECK_CODE(mcast_opener_new(&o, k, &oo), -EINVAL);
+	oo.require = -1;
+	CHECK_CODE(mcast_opener_new(&o, k, &oo), -EINVAL);
+	for (int c = 0; c < 4; c++)
+		mcast_sealer_free(s[c]);
+	mcast_keyring_free(k);
+}
+
 /* Senders move to key 2 while receivers still hold key 1 as well. */
 static void test_rotation(void)
 {
@@ -575,6 +646,7 @@ int main(void)
 	test_bit_flips();
 	test_truncation();
 	test_unknown_and_unsealed();
+	test_require();
 	test_rotation();
 	test_reload();
 	test_wrap();
