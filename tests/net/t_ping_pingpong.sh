@@ -8,7 +8,7 @@ need_cmd nft nftables
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 
-start_responder left 60
+start_responder left
 resp=$!
 # UDP payload byte 5 is the type; 4 is a pong.
 in_ns right nft -f - <<-NFT || fail "cannot load the nftables rule"
