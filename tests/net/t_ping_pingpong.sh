@@ -4,6 +4,7 @@
 # drops every fifth multicast pong, so exactly 10 of 50 go unanswered in
 # both modes, and only the closed loop pays --wait for each of them.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 need_cmd nft nftables
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600

@@ -4,6 +4,7 @@
 # Then one responder's bridge port goes down: it shows 100% loss on both
 # paths, the pinger exits 1 and names it, the other two are unaffected.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_bridge r1 r2 r3 pinger || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 

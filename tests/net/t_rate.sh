@@ -4,6 +4,7 @@
 # 100 ms window holds more than a tenth of a second's worth plus one burst
 # (10% margin): the sender neither floods to catch up nor bunches its sends.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 DATA='"data_base64":"TUNTVAEB'	# "MCST" 1 1: a data probe
