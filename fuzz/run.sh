@@ -6,13 +6,18 @@
 # re-runs it from then on) and the script exits 1.
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]
+#   fuzz/run.sh --list    (the targets it runs by default; .ci/run shares
+#                          its fuzzing time among them)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
 build=$src/build-fuzz
+list=false
+[ "${1:-}" = --list ] && { list=true; shift; }
 secs=${1:-60}
 [ $# -gt 0 ] && shift
 targets=${*:-fuzz_wire fuzz_unseal fuzz_addr fuzz_keyfile fuzz_tracker}
+$list && { echo "$targets"; exit 0; }
 
 command -v clang >/dev/null || { echo "run.sh: clang not found" >&2; exit 2; }
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang \

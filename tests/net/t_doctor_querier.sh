@@ -5,22 +5,26 @@
 need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 
-# The peer sends an IGMPv3 general query to 224.0.0.1 every 0.2 s.
-in_ns left python3 - <<'PY' &
-import socket, struct, time
+# The peer sends an IGMPv3 general query to 224.0.0.1 every 0.2 s until
+# killed, and says when it has sent the first: doctor listens only then
+# (under load, Python can take longer to start than doctor listens).
+in_ns left python3 - <<'PY' 2>"$T/querier.err" &
+import socket, struct, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IGMP)
 s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("10.0.0.1"))
 q = bytearray(struct.pack("!BBHIBBH", 0x11, 100, 0, 0, 2, 125, 0))
 c = sum(struct.unpack("!6H", bytes(q)))
 c = (c & 0xffff) + (c >> 16)
 struct.pack_into("!H", q, 2, ~c & 0xffff)
-for _ in range(50):
+while True:
     s.sendto(bytes(q), ("224.0.0.1", 0))
+    print("querying", file=sys.stderr, flush=True)
     time.sleep(0.2)
 PY
 querier=$!
+wait_for "$T/querier.err" '^querying' 30 || fail "the querier did not start: $(cat "$T/querier.err")"
 
-timeout 15 in_ns right mcast doctor --iface veth0 --listen 5 --no-self-test 239.1.2.3:1600 >"$T/out" 2>&1 ||
+timeout 60 in_ns right mcast doctor --iface veth0 --listen 5 --no-self-test 239.1.2.3:1600 >"$T/out" 2>&1 ||
 	fail "with a querier: exit $?: $(cat "$T/out")"
 grep -qE '^ok    querier: IGMPv3 querier 10\.0\.0\.1 heard on veth0 after [0-9.]+ s$' "$T/out" ||
 	fail "querier not heard: $(cat "$T/out")"

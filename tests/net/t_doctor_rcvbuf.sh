@@ -3,6 +3,7 @@
 # net.core.rmem_max with the command to raise it; a warning alone exits 0.
 . "$(dirname "$0")/lib.sh"
 need_cmd unshare util-linux
+need_cmd ip iproute2
 rmem_max=$(cat /proc/sys/net/core/rmem_max) || skip "cannot read net.core.rmem_max"
 [ "$rmem_max" -lt $((1 << 30)) ] || skip "net.core.rmem_max is already 1G"
 want=64M want_bytes=$((64 << 20))
@@ -17,7 +18,7 @@ $(cat "$1")"
 # A new user and network namespace: root there, but not CAP_NET_ADMIN
 # over the host's sockets.  lo up so the self-test has an interface.
 unshare -rn true 2>/dev/null || skip "cannot create a user namespace"
-timeout 10 unshare -rn sh -c "ip link set lo up && exec mcast doctor --iface lo --rcvbuf $want" \
+timeout 60 unshare -rn sh -c "ip link set lo up && exec mcast doctor --iface lo --rcvbuf $want" \
 	>"$T/out" 2>&1
 rc=$?
 [ $rc = 0 ] || fail "rcvbuf warning: exit $rc, expected 0: $(cat "$T/out")"
@@ -25,7 +26,7 @@ expect_check "$T/out" warn rcvbuf "clamps a $want_bytes-byte receive buffer to n
 grep -qE '^verdict: warn: .*look at: rcvbuf' "$T/out" || fail "verdict: $(tail -1 "$T/out")"
 
 # A buffer within the limit is fine there too.
-timeout 10 unshare -rn sh -c "ip link set lo up && exec mcast doctor --iface lo --rcvbuf 64K --no-self-test" \
+timeout 60 unshare -rn sh -c "ip link set lo up && exec mcast doctor --iface lo --rcvbuf 64K --no-self-test" \
 	>"$T/out" 2>&1
 expect_check "$T/out" ok rcvbuf '65536 bytes asked and granted'
 exit 0

@@ -33,7 +33,9 @@ expect_exit 0 "--count reached"
 grep -qE '^received 2 datagrams \(22 bytes\) from 1 sources?$' "$T/err" ||
 	fail "--count reached: wrong summary: $(cat "$T/err")"
 
-start_recv --count 3 --timeout 1
+# The receiver's timeout runs from its join, and both datagrams must come
+# before it: under load, starting the sender took more than 1 s.
+start_recv --count 3 --timeout 5
 send 2
 expect_exit 1 "--timeout with --count unmet"
 grep -q '^mcast recv: timeout: received 2 of 3 datagrams$' "$T/err" ||
@@ -44,7 +46,7 @@ expect_exit 1 "--timeout with nothing"
 grep -q '^mcast recv: timeout: no datagram arrived' "$T/err" ||
 	fail "nothing arrived: no 'no datagram arrived' message: $(cat "$T/err")"
 
-start_recv --timeout 1
+start_recv --timeout 5
 send 2
 expect_exit 0 "--timeout without --count after 2 datagrams"
 

@@ -5,6 +5,7 @@
 # of the link being set up.  At the end nothing was counted twice and every
 # probe sent is either received or counted lost.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 FLAPS=20

@@ -21,7 +21,7 @@ grep -qE '^received 205 datagrams \(204800 bytes\) from 1 sources?$' "$T/err" ||
 	fail "receiver summary: $(cat "$T/err")"
 
 # --lines from stdin: each line one datagram, newline stripped.
-in_ns right mcast recv --iface veth0 --format json --count 4 --timeout 5 \
+in_ns right mcast recv --iface veth0 --format json --count 4 --timeout 30 \
 	239.1.2.3:1600 >"$T/lines.json" 2>"$T/err" &
 recv=$!
 wait_for "$T/err" '^joined ' 5 || fail "lines: receiver never joined: $(cat "$T/err")"

@@ -9,8 +9,9 @@ ip -n left route add 224.0.0.0/4 dev veth0 && ip -n right route add 224.0.0.0/4 
 	fail "cannot add multicast routes"
 peers=$NET_DIR/peers
 
-# Python server -> mcast recv
-in_ns right mcast recv --iface veth0 --count 3 --timeout 5 --format json 224.168.2.9:1600 \
+# Python server -> mcast recv.  The timeouts only bound a failing run:
+# under load, Python alone can take seconds to start.
+in_ns right mcast recv --iface veth0 --count 3 --timeout 30 --format json 224.168.2.9:1600 \
 	>"$T/out" 2>"$T/err" &
 recv=$!
 wait_for "$T/err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/err")"
@@ -23,9 +24,9 @@ wait $recv || fail "mcast recv exited $? with the python server: $(cat "$T/err")
 	fail "the python server sends with ttl 255: $(cat "$T/out")"
 
 # mcast send -> Python client, sent from port 1501 as the tutorial does
-in_ns right python3 "$peers/mcast_client.py" 3 5 >"$T/py.out" 2>"$T/py.err" &
+in_ns right python3 "$peers/mcast_client.py" 3 30 >"$T/py.out" 2>"$T/py.err" &
 client=$!
-wait_for "$T/py.err" '^joined ' 5 || fail "python client never joined: $(cat "$T/py.err")"
+wait_for "$T/py.err" '^joined ' 30 || fail "python client never joined: $(cat "$T/py.err")"
 in_ns left mcast send --iface veth0 --bind :1501 --count 3 --interval 0.05 224.168.2.9:1600 \
 	2>"$T/send.err" || fail "mcast send failed: $(cat "$T/send.err")"
 wait $client || fail "python client got fewer than 3: $(cat "$T/py.err")"

@@ -5,7 +5,7 @@ need_cmd socat socat
 topo_pair left right || skip "cannot create network namespaces"
 
 # socat -> mcast recv
-in_ns right mcast recv --iface veth0 --count 3 --timeout 5 --format json 239.1.2.3:1600 \
+in_ns right mcast recv --iface veth0 --count 3 --timeout 30 --format json 239.1.2.3:1600 \
 	>"$T/out" 2>"$T/err" &
 recv=$!
 wait_for "$T/err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/err")"

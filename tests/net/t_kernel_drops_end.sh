@@ -6,6 +6,7 @@
 # none of it is the network's.  (The datagrams are made by hand, so that
 # the marker falls into the overflow on every run.)
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 

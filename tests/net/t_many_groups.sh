@@ -5,6 +5,7 @@
 # the receiver must spread them over sockets of the same port.  Joining
 # and leaving them all takes well under a second (allowed here: 5 s).
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 
 # heard FIRST N PER PORT0: "ok" when $T/out holds one record for each of

@@ -5,7 +5,7 @@ topo_pair left right || skip "cannot create network namespaces"
 
 pids=
 for i in 1 2 3; do
-	in_ns right mcast recv --iface veth0 --count 5 --timeout 5 239.1.2.3:1600 \
+	in_ns right mcast recv --iface veth0 --count 5 --timeout 30 239.1.2.3:1600 \
 		>"$T/out$i" 2>"$T/err$i" &
 	pids="$pids $!"
 done

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"          # re-runs itself in a fresh namespace; trap tears down
 topo_pair left right || skip "cannot create network namespaces"
 
-in_ns right mcast recv --iface veth0 --count 3 --timeout 5 239.1.2.3:1600 \
+in_ns right mcast recv --iface veth0 --count 3 --timeout 30 239.1.2.3:1600 \
 	>"$T/out" 2>"$T/err" &
 recv=$!
 wait_for "$T/err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/err")"

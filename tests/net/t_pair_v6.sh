@@ -7,7 +7,7 @@ topo_pair left right || skip "cannot create network namespaces"
 run_case() {
 	local group=$1; shift
 	: >"$T/out"; : >"$T/err"
-	in_ns right mcast recv "$@" --count 3 --timeout 5 --format json "$group" \
+	in_ns right mcast recv "$@" --count 3 --timeout 30 --format json "$group" \
 		>"$T/out" 2>"$T/err" &
 	local recv=$!
 	wait_for "$T/err" '^joined ' 5 || fail "$group: receiver never joined: $(cat "$T/err")"

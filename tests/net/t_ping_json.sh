@@ -3,6 +3,7 @@
 # multicast replies, a named responder that never answers, sealed pings),
 # runs nobody answers, and the responder's own summary.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_pair responder pinger || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 L='[ff02::9%veth0]:1600'

@@ -9,7 +9,7 @@ need_cmd nft nftables
 topo_pair responder pinger || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 
-start_responder responder 30
+start_responder responder
 
 # drop_in MATCH: a fresh table on the pinger's host dropping what MATCH
 # matches on input.

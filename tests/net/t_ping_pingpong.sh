@@ -4,11 +4,12 @@
 # drops every fifth multicast pong, so exactly 10 of 50 go unanswered in
 # both modes, and only the closed loop pays --wait for each of them.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 need_cmd nft nftables
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 
-start_responder left 60
+start_responder left
 resp=$!
 # UDP payload byte 5 is the type; 4 is a pong.
 in_ns right nft -f - <<-NFT || fail "cannot load the nftables rule"
@@ -52,22 +53,27 @@ for name in open closed; do
 done
 # Open: 0.1 s of pings and the final wait.  Closed: each of the 10 lost
 # replies holds the next ping back for --wait (the last one's wait is the
-# final wait, counted in both).
+# final wait, counted in both).  Load only adds time, to both and not
+# equally (the times include starting the process), so each is judged
+# on its own: open below what 9 extra waits would cost, closed at least
+# about 9 waits long.
 python3 - "$(cat "$T/open.secs")" "$(cat "$T/closed.secs")" <<'PY' || fail "timing: open $(cat "$T/open.secs") s, closed $(cat "$T/closed.secs") s"
 import sys
 o, c = map(float, sys.argv[1:])
-sys.exit(0 if o < 2.0 and c >= 3.6 and c > o + 3.0 else 1)
+sys.exit(0 if o < 3.0 and c >= 3.6 else 1)
 PY
 [ "$(cat "$T/open.rc")" = "$(cat "$T/closed.rc")" ] ||
 	fail "exit status differs: open $(cat "$T/open.rc"), closed $(cat "$T/closed.rc")"
 
 # A responder that goes away costs the closed loop MISS_LIMIT (3) waits,
-# then the pings keep their schedule again: 60 pings at 100/s, --wait 0.5,
-# the responder killed after 10 replies.  A --wait per lost ping would be
-# 25 s.
+# then the pings keep their schedule again: 1000 pings at 100/s, --wait
+# 0.5, the responder killed after 10 replies.  The run is long so that the
+# kill lands in it however slowly the test gets to it (with 60 pings, under
+# load, all 60 were answered first).  About 10 s of pings and 2 s of
+# waits; a --wait per lost ping would be 50 s or more.
 in_ns right nft delete table inet lossy || fail "cannot remove the nftables rule"
 t0=$(date +%s.%N)
-in_ns right mcast ping --iface veth0 --count 60 --rate 100 --wait 0.5 --pingpong --max-loss 10 \
+in_ns right mcast ping --iface veth0 --count 1000 --rate 100 --wait 0.5 --pingpong --max-loss 10 \
 	--reply multicast --format json $G >"$T/gone" 2>"$T/gone.err" &
 pinger=$!
 wait_lines "$T/gone" '"type":"reply"' 10 5 || fail "no replies before the responder went: $(cat "$T/gone.err")"
@@ -76,11 +82,10 @@ wait $pinger
 rc=$?
 secs=$(python3 -c "print(f'{$(date +%s.%N) - $t0:.2f}')")
 replies=$(summary gone '["responders"][0]["multicast"]["replies"]')
-[ "$rc" = 1 ] && [ "$(summary gone '["sent"]')" = 60 ] && [ "$replies" -ge 10 ] && [ "$replies" -le 50 ] ||
+[ "$rc" = 1 ] && [ "$(summary gone '["sent"]')" = 1000 ] && [ "$replies" -ge 10 ] && [ "$replies" -le 899 ] ||
 	fail "responder gone: exit $rc, $(grep ping_summary "$T/gone")"
-# Three waits (1.5 s) and the final one (0.5 s) at least; far below 25 s.
-python3 -c "import sys; sys.exit(0 if 2.0 <= $secs < 8 else 1)" ||
-	fail "responder gone: the pinger took $secs s (expected 2-8 s)"
+python3 -c "import sys; sys.exit(0 if 10 <= $secs < 40 else 1)" ||
+	fail "responder gone: the pinger took $secs s (expected 10-40 s)"
 
 # A pinger-only option, refused with --respond.
 mcast ping --respond --pingpong $G 2>"$T/err"

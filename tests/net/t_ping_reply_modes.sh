@@ -9,7 +9,7 @@ G=239.1.2.3:1600
 PING='"data_base64":"TUNTVAED'
 PONG='"data_base64":"TUNTVAEE'
 
-start_responder responder 30
+start_responder responder
 
 # run MODE: observer on the group, 10 pings with --reply MODE (none: the
 # default); summary in $T/sum, everything the observer saw in $T/obs.

@@ -4,6 +4,7 @@
 # came back over IPv6: the pinger's socket kept the group as its peer and
 # its host refused every reply with ICMPv6 port unreachable.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_pair responder pinger || skip "cannot create network namespaces"
 
 in_ns responder mcast ping --respond --iface veth0 --duration 300 '[ff15::9]:5000' \

@@ -4,6 +4,7 @@
 # 100 ms window holds more than a tenth of a second's worth plus one burst
 # (10% margin): the sender neither floods to catch up nor bunches its sends.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 DATA='"data_base64":"TUNTVAEB'	# "MCST" 1 1: a data probe
@@ -31,8 +32,16 @@ ts = sorted(json.loads(l)["ts"] for l in open(sys.argv[1]))
 pps, secs, burst = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
 bad = 0
 want = pps * secs
-if abs(len(ts) - want) > want * 0.01:
-    print(f"{len(ts)} probes arrived, expected {want:.0f} +- 1%"); bad = 1
+# A sender descheduled for longer than it may catch up (CATCH_UP, 5 ms, or
+# a step) skips the slots it missed, by design: under load (another test
+# suite beside this one) that was 10% of them.  The stalls show as gaps in
+# the arrivals; their slots are exempt, so a calm run is held to 1%.
+step = burst / pps
+slack = max(step, 0.005)
+gaps = [b - a for a, b in zip(ts, ts[1:])]
+skipped = sum(g - step for g in gaps if g > step + slack) * pps
+if len(ts) > want * 1.01 or len(ts) < (want - skipped) - want * 0.01:
+    print(f"{len(ts)} probes arrived, expected {want:.0f} +- 1%, less {skipped:.0f} in stalls"); bad = 1
 span = ts[-1] - ts[0]
 if abs(span - secs) > secs * 0.05:
     print(f"arrivals span {span:.3f} s, expected {secs} s +- 5%"); bad = 1
@@ -46,10 +55,14 @@ for i in range(len(ts)):
 limit = (pps / 10 + burst) * 1.1
 if most > limit:
     print(f"{most} probes within 100 ms at {at:.3f} s, limit {limit:.0f}"); bad = 1
-# back to back within a burst, a pacing step apart between bursts
-close = sum(b - a < 0.0002 for a, b in zip(ts, ts[1:])) / (len(ts) - 1)
-if abs(close - (burst - 1) / burst) > 0.1:
-    print(f"{close:.0%} of gaps under 0.2 ms, expected {(burst - 1) / burst:.0%} for bursts of {burst}"); bad = 1
+# back to back within a burst, a pacing step apart between bursts; after
+# a late wake-up (a gap over a step and a half) the sender catches up on
+# at most `slack` of the schedule back to back, which load makes common
+caught = sum(min(g - step, slack) for g in gaps if g > 1.5 * step) * pps
+close = sum(g < 0.0002 for g in gaps) / len(gaps)
+base = (burst - 1) / burst
+if close < base - 0.1 or close > base + 0.1 + caught / len(gaps):
+    print(f"{close:.0%} of gaps under 0.2 ms, expected {base:.0%} for bursts of {burst} (+{caught / len(gaps):.0%} catching up)"); bad = 1
 sys.exit(bad)
 PY
 }

@@ -40,7 +40,7 @@ send_a() {
 		fail "sender on A failed: $(cat "$T/send.err")"
 }
 
-recv_b --format json --count 5 --timeout 5
+recv_b --format json --count 5 --timeout 30
 send_a --count 5 --ttl 2
 wait $recv || fail "--ttl 2: B did not get 5 datagrams through R: $(cat "$T/err")"
 [ "$(json_get "$T/out" 'sorted({(r["source"], r["ttl"]) for r in d})')" = "[('10.0.1.1', 1)]" ] ||

@@ -8,11 +8,11 @@ cd "$T" || fail "no work directory"
 mcast keygen good.key 2>/dev/null && mcast keygen other.key 2>/dev/null ||
 	fail "keygen failed"
 
-in_ns r1 mcast ping --respond --iface veth0 --key good.key --duration 20 $G >r1.out 2>r1.err &
+in_ns r1 mcast ping --respond --iface veth0 --key good.key $G >r1.out 2>r1.err &
 r1=$!
-in_ns r2 mcast ping --respond --iface veth0 --key other.key --duration 20 $G >r2.out 2>r2.err &
+in_ns r2 mcast ping --respond --iface veth0 --key other.key $G >r2.out 2>r2.err &
 r2=$!
-in_ns r3 mcast ping --respond --iface veth0 --duration 20 $G >r3.out 2>r3.err &
+in_ns r3 mcast ping --respond --iface veth0 $G >r3.out 2>r3.err &
 r3=$!
 for r in r1 r2 r3; do
 	wait_for $r.err '^joined ' 5 || fail "responder $r never joined: $(cat $r.err)"

@@ -2,6 +2,7 @@
 # to the receiver's key file first, then to the sender's; both notice
 # their file changed, and the stream switches key id without a loss.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 cd "$T" || fail "no work directory"

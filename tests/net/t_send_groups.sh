@@ -3,6 +3,7 @@
 # is a session of its own, with its own sequence numbers, and --rate is
 # the total of all of them.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 
 # 20 groups, each on a port of its own: 20 sockets.

@@ -9,7 +9,7 @@ topo_bridge a b c || skip "cannot create network namespaces"
 ssm_case() {
 	local group=$1 target=$2 want=$3; shift 3
 	: >"$T/out"; : >"$T/err"
-	in_ns b mcast recv --iface veth0 --count 3 --timeout 5 --format json "$@" \
+	in_ns b mcast recv --iface veth0 --count 3 --timeout 30 --format json "$@" \
 		>"$T/out" 2>"$T/err" &
 	local recv=$!
 	wait_for "$T/err" '^joined ' 5 || fail "$*: receiver never joined: $(cat "$T/err")"

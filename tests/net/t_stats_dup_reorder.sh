@@ -16,7 +16,7 @@ topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 SID=00112233445566778899aabbccddeeff
 
-in_ns right mcast recv --iface veth0 --stats --format json --rcvbuf 4M --until-end --timeout 10 $G \
+in_ns right mcast recv --iface veth0 --stats --format json --rcvbuf 4M --until-end --timeout 30 $G \
 	>"$T/out" 2>"$T/err" &
 recv=$!
 wait_for "$T/err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/err")"

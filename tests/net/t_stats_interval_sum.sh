@@ -2,6 +2,7 @@
 # reported too, so the intervals add up to the summary's totals (160
 # probes over 1.6 s with one report a second: 1.0 s and 0.6 s).
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 

@@ -3,6 +3,7 @@
 # summary; with standard error not a terminal it prints no such line.
 # script(1) gives the receiver a pseudo-terminal.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 need_cmd script bsdutils
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600

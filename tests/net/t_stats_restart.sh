@@ -50,8 +50,9 @@ check_totals() {
 }
 
 # Clean stop: the first session ends with its total; the receiver runs to
-# its timeout (--until-end would stop it after the first session).
-start_recv --timeout 4
+# its timeout (--until-end would stop it after the first session), which
+# must leave room for both runs under load (4 s did not).
+start_recv --timeout 12
 first_run INT
 n1=$(sed -n 's/^sent \([0-9]*\) probes .*/\1/p' "$T/s1.err")
 [ -n "$n1" ] || fail "SIGINT: the first run printed no 'sent N probes': $(cat "$T/s1.err")"
@@ -65,7 +66,7 @@ wait $recv || fail "SIGINT: receiver exit $?: $(cat "$T/err")"
 check_totals SIGINT
 
 # Crash: no end markers from the first session.
-start_recv --until-end --timeout 10
+start_recv --until-end --timeout 60
 first_run KILL
 second_run
 wait $recv || fail "SIGKILL: receiver exit $?: $(cat "$T/err")"

@@ -3,6 +3,7 @@
 # the text summary of a real run equals the man page's; and its JSON
 # summary has the members the man page's JSON example has.
 . "$(dirname "$0")/lib.sh"
+need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 MAN=$MCAST_SRC/man/mcast.1

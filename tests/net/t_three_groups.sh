@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 topo_pair left right || skip "cannot create network namespaces"
 
-in_ns right mcast recv --iface veth0 --count 6 --timeout 5 --format json \
+in_ns right mcast recv --iface veth0 --count 6 --timeout 30 --format json \
 	239.1.1.1:5000 239.1.1.2:5001 '[ff15::1]:5002' >"$T/out" 2>"$T/err" &
 recv=$!
 wait_for "$T/err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/err")"

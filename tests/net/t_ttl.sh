@@ -6,7 +6,7 @@ topo_pair left right || skip "cannot create network namespaces"
 # send_two SEND_OPTS...: A sends 2 datagrams with SEND_OPTS, B records them
 # as json in $T/out.
 send_two() {
-	in_ns right mcast recv --iface veth0 --format json --count 2 --timeout 5 \
+	in_ns right mcast recv --iface veth0 --format json --count 2 --timeout 30 \
 		239.1.2.3:1600 >"$T/out" 2>"$T/err" &
 	local recv=$!
 	wait_for "$T/err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/err")"

@@ -4,6 +4,7 @@
 # given twice, an input file that is a directory (before anything is sent).
 # Range messages print plain numbers, and an IPv4 --size says its limit.
 . "$(dirname "$0")/lib.sh"
+need_cmd ip iproute2
 ip link set lo up || fail "cannot bring lo up"
 
 G=239.1.2.3:1600
