@@ -107,6 +107,7 @@ static void *sender(void *arg)
 								 : TX_BATCH;
 	mcast_t *tx = NULL;
 	double start, end, cpu0;
+	uint64_t t0 = 0;
 
 	pin(0);
 	mcast_opts_init(&o);
@@ -131,14 +132,16 @@ static void *sender(void *arg)
 	}
 	cpu0 = thread_cpu();
 	start = cli_now();
+	t0 = cli_monotonic_ns();
 	end = start + b->duration;
 	while (!cli_stop && cli_now() < end) {
 		/* Opening checks freshness against the send time. */
 		h.send_ns = cli_realtime_ns();
+		h.elapsed_ns = cli_monotonic_ns() - t0;
 		for (size_t i = 0; i < batch; i++) {
 			if (!trust_on(&b->tx_trust)) {
 				mcast_hdr_stamp(v[i].buf, b->sent + i,
-						h.send_ns);
+						h.send_ns, h.elapsed_ns);
 				continue;
 			}
 			h.seq = b->sent + i;
@@ -172,9 +175,10 @@ static void *sender(void *arg)
 	h.type = MCAST_MSG_END;
 	h.seq = 0;
 	h.payload_len = MCAST_END_BODY_LEN;
+	h.elapsed_ns = cli_monotonic_ns() - t0;
 	mcast_hdr_encode(&h, end_msg, sizeof(end_msg));
-	mcast_end_encode(b->sent, end_msg + MCAST_WIRE_HDR_LEN,
-			 MCAST_END_BODY_LEN);
+	mcast_end_encode(&(struct mcast_end){ .total = b->sent },
+			 end_msg + MCAST_WIRE_HDR_LEN, MCAST_END_BODY_LEN);
 	if (trust_on(&b->tx_trust))
 		end_len = trust_seal(&b->tx_trust, end_msg, end_len,
 				     sizeof(end_msg));

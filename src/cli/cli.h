@@ -120,6 +120,8 @@ void cli_signals(void);
 double cli_now(void);
 /* CLOCK_REALTIME in ns since the epoch: the send time of a header. */
 uint64_t cli_realtime_ns(void);
+/* CLOCK_MONOTONIC in ns: a session's elapsed time (header version 2). */
+uint64_t cli_monotonic_ns(void);
 /* Sleep until the monotonic time t, waking early on a signal. */
 void cli_sleep_until(double t);
 

@@ -4,6 +4,7 @@
  * clock, then end-of-stream markers so receivers can see tail loss.
  */
 #include "events.h"
+#include "format.h"
 #include "send.h"
 
 #include <errno.h>
@@ -18,6 +19,14 @@
 #define END_GAP	    0.005 /* seconds between them */
 #define CATCH_UP    0.005 /* seconds of schedule a late sender may make up */
 
+#define REFRESH_GAP 0.1 /* seconds between looks for a lost interface */
+
+/*
+ * A sequence number is spent when its probe is built: a probe the kernel
+ * did not take is lost (not_sent), never sent or sealed again under the
+ * same number, as SRTP and WireGuard do.  Sealing the same number twice
+ * would reuse a nonce; sending it twice would be a duplicate.
+ */
 struct prober {
 	mcast_t *m;
 	const struct send_cfg *c;
@@ -26,7 +35,13 @@ struct prober {
 	size_t nbufs;	     /* the largest burst: datagrams prepared */
 	unsigned char *bufs; /* nbufs datagrams of c->size bytes */
 	struct mcast_dgram *v;
-	uint64_t sent, bytes;
+	uint64_t next;	      /* sequence numbers spent */
+	uint64_t sent, bytes; /* what the kernel took */
+	uint64_t not_sent;    /* spent, not taken: next - sent */
+	uint64_t t0;	      /* CLOCK_MONOTONIC ns when the session began */
+	int last_err;	      /* the latest error that cost probes */
+	bool outage;	      /* the interface is away */
+	double outage_since, refresh_at;
 };
 
 /* The payload never changes; only seq and send time do, per datagram. */
@@ -41,6 +56,7 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 	p->m = m;
 	p->c = c;
 	p->t = t;
+	p->t0 = cli_monotonic_ns();
 	mcast_get_info(m, &info);
 	if ((rc = mcast_session_new(p->hdr.session)) < 0)
 		return rc;
@@ -65,31 +81,119 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 	return 0;
 }
 
-/* Sealing encrypts the payload in place: put the plaintext back. */
-/* Stamp and send n probes back to back.  Returns how many went out. */
+/* The interface is gone or down for now: the sender rides it out. */
+static bool link_away(int rc)
+{
+	return rc == -ENODEV || rc == -ENXIO || rc == -ENETDOWN ||
+	       rc == -ENETUNREACH || rc == -EADDRNOTAVAIL;
+}
+
+/* One datagram refused (a firewall's output drop gives EPERM, a full
+ * queue ENOBUFS): the next may well go through. */
+static bool refused(int rc)
+{
+	return rc == -EPERM || rc == -ENOBUFS || rc == -EAGAIN;
+}
+
+static void outage_begin(struct prober *p, int rc)
+{
+	struct mcast_info info = { .size = sizeof(info) };
+
+	if (p->outage)
+		return;
+	p->outage = true;
+	p->outage_since = p->refresh_at = cli_now();
+	mcast_get_info(p->m, &info);
+	event_print(
+		"send_failed", info.iface.index ? info.iface.name : NULL,
+		"%s; probes are lost (not sent) until the interface is back",
+		mcast_strerror(rc));
+}
+
+static void outage_end(struct prober *p)
+{
+	struct mcast_info info = { .size = sizeof(info) };
+
+	p->outage = false;
+	mcast_get_info(p->m, &info);
+	event_print("send_resumed", info.iface.name,
+		    "after %.3f s, on index %u", cli_now() - p->outage_since,
+		    info.iface.index);
+}
+
+/* While the interface is away, look it up again now and then. */
+static void outage_refresh(struct prober *p)
+{
+	double now = cli_now();
+
+	if (!p->outage || now < p->refresh_at)
+		return;
+	p->refresh_at = now + REFRESH_GAP;
+	mcast_sender_refresh(p->m);
+}
+
+/*
+ * Hand datagrams [0, n) to the kernel.  What it does not take is counted,
+ * never retried: a refused datagram is skipped and the rest go on; with
+ * the interface away, or with segmentation (one refusal covers a whole
+ * buffer), the rest of the burst is given up.  Returns 0, or the error
+ * that ends the run.
+ */
+static int send_spent(struct prober *p, size_t n)
+{
+	bool gso = p->c->opts.flags & MCAST_OPT_GSO;
+	size_t off = 0;
+	int rc;
+
+	while (off < n) {
+		rc = mcast_send_batch(p->m, p->v + off, n - off);
+		if (rc > 0) {
+			if (p->outage)
+				outage_end(p);
+			off += (size_t)rc;
+			p->sent += (uint64_t)rc;
+			p->bytes += (uint64_t)rc * (uint64_t)p->c->size;
+			continue;
+		}
+		if (rc < 0 && !link_away(rc) && !refused(rc))
+			return rc;
+		if (rc < 0)
+			p->last_err = rc;
+		if (rc == 0 || link_away(rc) || gso) {
+			if (link_away(rc))
+				outage_begin(p, rc);
+			p->not_sent += n - off;
+			break;
+		}
+		p->not_sent++;
+		off++;
+	}
+	return 0;
+}
+
+/* Stamp (or seal) and send n probes back to back.  Returns 0 or the
+ * error that ends the run. */
 static int send_burst(struct prober *p, size_t n)
 {
 	uint64_t now = cli_realtime_ns();
-	int rc;
+	uint64_t elapsed = cli_monotonic_ns() - p->t0;
 
+	outage_refresh(p);
 	for (size_t i = 0; i < n; i++) {
 		if (!trust_on(p->t)) {
-			mcast_hdr_stamp(p->v[i].buf, p->sent + i, now);
+			mcast_hdr_stamp(p->v[i].buf, p->next + i, now, elapsed);
 			continue;
 		}
-		p->hdr.seq = p->sent + i;
+		p->hdr.seq = p->next + i;
 		p->hdr.send_ns = now;
+		p->hdr.elapsed_ns = elapsed;
 		mcast_hdr_encode(&p->hdr, p->v[i].buf, (size_t)p->c->size);
 		trust_reseal(p->t, p->v[i].buf, (size_t)p->c->size,
 			     p->c->message,
 			     p->c->message_given ? strlen(p->c->message) : 0);
 	}
-	rc = send_resilient(p->m, p->v, n);
-	if (rc > 0) {
-		p->sent += (uint64_t)rc;
-		p->bytes += (uint64_t)rc * (uint64_t)p->c->size;
-	}
-	return rc;
+	p->next += n;
+	return send_spent(p, n);
 }
 
 static void send_end(struct prober *p)
@@ -98,6 +202,7 @@ static void send_end(struct prober *p)
 		buf[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN + MCAST_TAG_LEN];
 	size_t len = MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN;
 	struct mcast_hdr h = p->hdr;
+	struct mcast_end body = { .total = p->next, .not_sent = p->not_sent };
 
 	h.type = MCAST_MSG_END;
 	h.payload_len = MCAST_END_BODY_LEN;
@@ -108,13 +213,58 @@ static void send_end(struct prober *p)
 			cli_sleep_until(cli_now() + END_GAP);
 		h.seq = i;
 		h.send_ns = cli_realtime_ns();
+		h.elapsed_ns = cli_monotonic_ns() - p->t0;
 		mcast_hdr_encode(&h, buf, sizeof(buf));
-		mcast_end_encode(p->sent, buf + MCAST_WIRE_HDR_LEN,
+		mcast_end_encode(&body, buf + MCAST_WIRE_HDR_LEN,
 				 MCAST_END_BODY_LEN);
 		if (trust_on(p->t))
 			n = trust_seal(p->t, buf, len, sizeof(buf));
 		mcast_send(p->m, buf, n);
 	}
+}
+
+/* The run's summary: a line on stderr, or a JSON record on stdout. */
+static void report(const struct prober *p, const char *sid, double elapsed)
+{
+	const struct send_cfg *c = p->c;
+	/* n datagrams span n - 1 intervals: the rate is intervals / time. */
+	double per_s = elapsed > 0 && p->sent > 1
+			       ? (double)(p->sent - 1) / elapsed
+			       : 0;
+
+	if (c->json) {
+		printf("{\"type\":\"send_summary\",\"session\":\"%s\","
+		       "\"total\":%llu,\"sent\":%llu,\"not_sent\":%llu,"
+		       "\"bytes\":%llu,\"seconds\":%.6f,\"rate_pps\":%.3f,"
+		       "\"last_error\":",
+		       sid, (unsigned long long)p->next,
+		       (unsigned long long)p->sent,
+		       (unsigned long long)p->not_sent,
+		       (unsigned long long)p->bytes, elapsed, per_s);
+		if (p->last_err) {
+			const char *e = mcast_strerror(p->last_err);
+
+			fmt_json_string(stdout, (const unsigned char *)e,
+					strlen(e));
+		} else {
+			fputs("null", stdout);
+		}
+		fputs("}\n", stdout);
+		fflush(stdout);
+	}
+	if (c->quiet || c->json)
+		return;
+	cli_info(
+		"sent %llu probe%s (%llu bytes) in %.3f s: %.0f datagrams/s, %.3f Mbit/s",
+		(unsigned long long)p->sent, p->sent == 1 ? "" : "s",
+		(unsigned long long)p->bytes, elapsed, per_s,
+		per_s * (double)c->size * 8 / 1e6);
+	if (p->not_sent)
+		cli_info(
+			"not sent %llu of %llu probes (the kernel did not take them; last error: %s): receivers count them lost",
+			(unsigned long long)p->not_sent,
+			(unsigned long long)p->next,
+			mcast_strerror(p->last_err));
 }
 
 /*
@@ -160,7 +310,7 @@ int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t)
 	if (c->duration > 0)
 		end_at = start + c->duration;
 
-	while (!cli_stop && p.sent < limit) {
+	while (!cli_stop && p.next < limit) {
 		double due = anchor + (double)k * step;
 		size_t n = burst;
 
@@ -176,8 +326,14 @@ int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t)
 			if (cli_stop)
 				break;
 		}
-		if (limit - p.sent < n)
-			n = (size_t)(limit - p.sent);
+		if (limit - p.next < n)
+			n = (size_t)(limit - p.next);
+		/* Without a schedule, an outage would spend numbers as
+		 * fast as sends fail: try once per REFRESH_GAP instead. */
+		if (full_speed && p.outage)
+			cli_sleep_until(p.refresh_at);
+		if (cli_stop)
+			break;
 		trust_tick(t, cli_now());
 		rc = send_burst(&p, n);
 		if (rc < 0) {
@@ -199,16 +355,11 @@ int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t)
 			"the kernel refused segmented sends (UDP_SEGMENT); sent with sendmmsg instead");
 
 	send_end(&p);
-	/* n datagrams span n - 1 intervals: the rate is intervals / time. */
-	double per_s =
-		elapsed > 0 && p.sent > 1 ? (double)(p.sent - 1) / elapsed : 0;
-
-	if (!c->quiet)
-		cli_info(
-			"sent %llu probe%s (%llu bytes) in %.3f s: %.0f datagrams/s, %.3f Mbit/s",
-			(unsigned long long)p.sent, p.sent == 1 ? "" : "s",
-			(unsigned long long)p.bytes, elapsed, per_s,
-			per_s * (double)c->size * 8 / 1e6);
+	report(&p, sid, elapsed);
+	if (p.sent == 0 && p.not_sent > 0)
+		cli_die(EXIT_RUNTIME,
+			"no probe could be sent (%s); see mcast doctor",
+			mcast_strerror(p.last_err));
 	free(p.bufs);
 	free(p.v);
 	return EXIT_OK;

@@ -47,6 +47,8 @@ void usage_send(FILE *out)
 		"                         (mcast keygen); 64 bytes of each go to the seal\n"
 		"      --cipher NAME      aes-256-gcm (default) or chacha20-poly1305\n"
 		"      --auth-only        authenticate without encrypting\n"
+		"  -F, --format FMT       text (default) or json: with --probe, the summary\n"
+		"                         and events as JSON lines on stdout\n"
 		"  -q, --quiet            no start and end lines on stderr\n"
 		"  -h, --help             this help\n");
 }
@@ -111,6 +113,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		{ "gso", no_argument, NULL, OPT_GSO },
 		{ "duration", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		TRUST_KEY_OPTION,
 		TRUST_SEAL_OPTIONS,
@@ -128,7 +131,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
 
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:t:lb:c:d:f:s:pr:B:D:qk:h",
+	while ((o = getopt_long(argc, argv, "i:t:lb:c:d:f:s:pr:B:D:qF:k:h",
 				longopts, NULL)) != -1) {
 		cli_once(&once, o);
 		if (trust_parse_opt(&c->trust, o, optarg))
@@ -196,6 +199,13 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		case 'q':
 			c->quiet = true;
 			break;
+		case 'F':
+			if (strcmp(optarg, "json") == 0)
+				c->json = true;
+			else if (strcmp(optarg, "text") != 0)
+				cli_bad_value("--format", optarg,
+					      "text or json");
+			break;
 		case 'h':
 			usage_send(stdout);
 			exit(EXIT_OK);
@@ -223,6 +233,9 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 			"--size applies to --file and --probe; a MESSAGE is sent as it is");
 	if (c->lines && !c->file)
 		cli_die(EXIT_USAGE, "--lines needs --file FILE (or --file -)");
+	if (c->json && !c->probe)
+		cli_die(EXIT_USAGE,
+			"--format json is for the --probe summary; add --probe");
 	if (c->file && c->message_given)
 		cli_die(EXIT_USAGE, "give either MESSAGE or --file, not both");
 	if (c->group.ss_family == AF_INET && c->size > MAX_PAYLOAD_V4)
@@ -475,6 +488,7 @@ int cmd_send(int argc, char **argv)
 			 : strlen(c.message) + trust_overhead(&trust) +
 				   (trust_on(&trust) ? MCAST_WIRE_HDR_LEN : 0));
 	if (c.probe) {
+		events_json = c.json;
 		rc = send_probes(s.m, &c, &trust);
 		mcast_close(s.m);
 		trust_stop(&trust);

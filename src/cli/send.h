@@ -16,6 +16,7 @@ struct send_cfg {
 	double interval;
 	long long size;
 	bool lines, quiet, interval_set, message_given, size_set;
+	bool json; /* --format json: summary and events as JSON lines */
 	/* probes */
 	bool probe;
 	double rate;	 /* datagrams/s; 0: from --interval; INFINITY: max */

@@ -81,7 +81,7 @@ wait $r || fail "sealed message receiver exit $?: $(cat msg.err)"
 wait $w || fail "wire receiver exit $?"
 [ "$(grep -c ' key=1 seq=[012] Hello sealed World$' msg.out)" = 3 ] ||
 	fail "messages not printed opened: $(cat msg.out)"
-grep -q 'len=82 ' msg.out || fail "want 82 bytes on the wire (48 + 18 + 16): $(cat msg.out)"
+grep -q 'len=90 ' msg.out || fail "want 90 bytes on the wire (56 + 18 + 16): $(cat msg.out)"
 grep -q 'Hello' wire.out && fail "the message is readable on the wire: $(cat wire.out)"
 
 # IPv6, lines from standard input, ChaCha20-Poly1305: each line opened.
