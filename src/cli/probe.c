@@ -134,10 +134,12 @@ static void outage_refresh(struct prober *p)
 
 /*
  * Hand datagrams [0, n) to the kernel.  What it does not take is counted,
- * never retried: a refused datagram is skipped and the rest go on; with
- * the interface away, or with segmentation (one refusal covers a whole
- * buffer), the rest of the burst is given up.  Returns 0, or the error
- * that ends the run.
+ * never offered again.  A partial send means the datagram after the last
+ * one taken was refused (sendmmsg() stops at the first error and keeps
+ * it to itself), so that one is skipped and the rest go on; so is one
+ * refused with EPERM or ENOBUFS at the head of a call.  With the interface
+ * away, or with segmentation (one refusal covers a whole buffer), the rest
+ * of the burst is given up.  Returns 0, or the error that ends the run.
  */
 static int send_spent(struct prober *p, size_t n)
 {
@@ -153,15 +155,16 @@ static int send_spent(struct prober *p, size_t n)
 			off += (size_t)rc;
 			p->sent += (uint64_t)rc;
 			p->bytes += (uint64_t)rc * (uint64_t)p->c->size;
-			continue;
-		}
-		if (rc < 0 && !link_away(rc) && !refused(rc))
+			if (off == n)
+				break;
+		} else if (rc < 0 && !link_away(rc) && !refused(rc)) {
 			return rc;
-		if (rc < 0)
+		} else if (rc < 0) {
 			p->last_err = rc;
-		if (rc == 0 || link_away(rc) || gso) {
 			if (link_away(rc))
 				outage_begin(p, rc);
+		}
+		if (rc == 0 || link_away(rc) || gso) {
 			p->not_sent += n - off;
 			break;
 		}
@@ -359,7 +362,8 @@ int send_probes(mcast_t *m, const struct send_cfg *c, struct trust *t)
 	if (p.sent == 0 && p.not_sent > 0)
 		cli_die(EXIT_RUNTIME,
 			"no probe could be sent (%s); see mcast doctor",
-			mcast_strerror(p.last_err));
+			p.last_err ? mcast_strerror(p.last_err)
+				   : "refused by the kernel");
 	free(p.bufs);
 	free(p.v);
 	return EXIT_OK;
