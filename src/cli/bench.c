@@ -58,7 +58,7 @@ void usage_bench(FILE *out)
 		"otherwise, with exact sequence-checked loss.\n\n"
 		"  -i, --iface IF          interface (default lo)\n"
 		"  -D, --duration SECONDS  how long the sender sends (default 3)\n"
-		"  -s, --size BYTES        UDP payload per datagram, 48-2048 (default 64)\n"
+		"  -s, --size BYTES        UDP payload per datagram, 56-2048 (default 64; 72 with --key)\n"
 		"  -m, --mode MODE         send path: plain (one datagram per call), mmsg\n"
 		"                          (sendmmsg batches) or gso (UDP_SEGMENT); default mmsg\n"
 		"  -g, --gro               receive coalesced buffers (UDP_GRO) and split them\n"
@@ -363,6 +363,7 @@ static void parse_args(int argc, char **argv, struct bench *b)
 		TRUST_SEAL_OPTIONS,
 		{ 0 }
 	};
+	bool size_set = false;
 	int o;
 
 	trust_cfg_init(&b->trust_cfg);
@@ -390,6 +391,7 @@ static void parse_args(int argc, char **argv, struct bench *b)
 		case 's':
 			b->size = (size_t)cli_parse_int(
 				"--size", optarg, MCAST_WIRE_HDR_LEN, RX_CAP);
+			size_set = true;
 			break;
 		case 'm':
 			for (o = 0; o < 3 && strcmp(optarg, mode_names[o]); o++)
@@ -432,6 +434,9 @@ static void parse_args(int argc, char **argv, struct bench *b)
 			"unexpected argument '%s'; see mcast bench --help",
 			argv[optind]);
 	trust_cfg_check(&b->trust_cfg);
+	/* The default 64 bytes hold a header, not also a tag. */
+	if (b->trust_cfg.key_file && !size_set)
+		b->size = MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN;
 	if (b->trust_cfg.key_file &&
 	    b->size < MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN)
 		cli_die(EXIT_USAGE,
