@@ -103,7 +103,7 @@ in_ns right mcast recv --iface veth0 --key good.key --format raw --rcvbuf 4M \
 	--count 100 --timeout 10 $G >file.out 2>file.err &
 r=$!
 wait_for file.err '^joined ' 5 || fail "file receiver never joined"
-in_ns left mcast send --iface veth0 --key good.key --file in.bin --size 1064 \
+in_ns left mcast send --iface veth0 --key good.key --file in.bin --size 1072 \
 	--interval 0.0005 $G 2>send.err || fail "file sender failed: $(cat send.err)"
 wait $r || fail "file receiver exit $?: $(cat file.err)"
 cmp -s in.bin file.out || fail "the file did not come through intact ($(wc -c <file.out) bytes)"
