@@ -9,7 +9,8 @@
  * Each following record is one datagram from one of four sources to one of
  * two groups, with or without TTL and arrival time: either raw bytes, or a
  * header encoded from a few input bytes (type, one of four sessions, a
- * 16-bit sequence number, an end-of-stream total), which gets deep into
+ * 16-bit sequence number, elapsed time, an end-of-stream total and
+ * not_sent), which gets deep into
  * the sequence accounting far sooner than random bytes would.
  *
  * Besides crashes it checks what the counters promise (docs/PROTOCOL.md,
@@ -95,6 +96,7 @@ static size_t build_framed(struct reader *r, uint8_t *buf)
 	h.seq = take(r, 2);
 	h.send_ns = 1700000000000000000ull + (uint64_t)take(r, 2) * 1000;
 	h.ttl = (uint8_t)take(r, 1);
+	h.elapsed_ns = (uint64_t)take(r, 2) * 1000000;
 	payload = take(r, 1);
 	if (h.type == MCAST_MSG_END && payload < MCAST_END_BODY_LEN)
 		payload = MCAST_END_BODY_LEN;
@@ -103,8 +105,12 @@ static size_t build_framed(struct reader *r, uint8_t *buf)
 	if (rc < 0)
 		return 0;
 	memset(buf + rc, 0, payload);
-	if (h.type == MCAST_MSG_END)
-		mcast_end_encode(take(r, 2), buf + rc, payload);
+	if (h.type == MCAST_MSG_END) {
+		struct mcast_end e = { .total = take(r, 2),
+				       .not_sent = take(r, 1) };
+
+		mcast_end_encode(&e, buf + rc, payload);
+	}
 	return (size_t)rc + payload;
 }
 
@@ -188,6 +194,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.window = 64u << ((cfg >> 3) & 1);
 	if (mcast_tracker_new(&t, &o) != 0)
 		abort();
+	/* Listening since a little after the first arrivals, for one group
+	 * or all: sessions fall on both sides of it (the head rules). */
+	if (cfg & 0x10) {
+		struct timespec since = { 1700000000, 500000000 };
+		struct sockaddr_storage g;
+
+		set_v4(&g, 0xef010203, cfg & 0x20 ? 0 : 5000);
+		if (mcast_tracker_listening(
+			    t, cfg & 0x40 ? NULL : (struct sockaddr *)&g,
+			    &since) != 0)
+			abort();
+	}
 	while (r.n) {
 		feed_one(t, &r, &clock_ns, &x);
 		if (mcast_tracker_count(t) > o.max_sessions)
@@ -199,6 +217,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (mcast_tracker_get(t, i, &s) != 0)
 			abort();
 		if (s.is_probe && s.received && s.first_seq > s.max_seq)
+			abort();
+		if (s.head > MCAST_HEAD_JOINED_LATE ||
+		    (s.head != MCAST_HEAD_JOINED_LATE && s.head_missed))
 			abort();
 		live += s.received;
 	}

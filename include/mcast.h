@@ -496,16 +496,18 @@ int mcast_recv(mcast_t *m, void *buf, size_t cap, struct mcast_meta *meta,
 /* Wire format: the envelope of all mcast-framed traffic            */
 /* (docs/PROTOCOL.md).  Fields travel in network byte order.         */
 
-#define MCAST_WIRE_MAGIC    0x4d435354u /* "MCST" */
-#define MCAST_WIRE_VERSION  1
-#define MCAST_WIRE_HDR_LEN  48 /* version 1 header, bytes */
-#define MCAST_SESSION_LEN   16
-#define MCAST_END_BODY_LEN  8  /* end-of-stream body: total sent */
-#define MCAST_PONG_BODY_LEN 32 /* pong body: echoed ping */
+#define MCAST_WIRE_MAGIC      0x4d435354u /* "MCST" */
+#define MCAST_WIRE_VERSION    2		  /* what senders write */
+#define MCAST_WIRE_HDR_LEN    56	  /* version 2 header, bytes */
+#define MCAST_WIRE_HDR_LEN_V1 48	  /* version 1 header, bytes */
+#define MCAST_SESSION_LEN     16
+#define MCAST_END_BODY_LEN    16 /* end-of-stream body: total, not_sent */
+#define MCAST_END_BODY_LEN_V1 8	 /* version 1 body: total only */
+#define MCAST_PONG_BODY_LEN   32 /* pong body: echoed ping */
 
 enum mcast_msg_type {
 	MCAST_MSG_DATA = 1, /* data probe */
-	MCAST_MSG_END = 2,  /* end of stream; body: total data probes sent */
+	MCAST_MSG_END = 2,  /* end of stream; body: struct mcast_end */
 	MCAST_MSG_PING = 3, /* ping probe, answered by responders */
 	MCAST_MSG_PONG = 4, /* answer to a ping; body: the echoed ping */
 };
@@ -525,7 +527,7 @@ enum mcast_hdr_flags {
 /* A decoded header.  hdr_len and payload_len describe where the payload
  * lies: at hdr_len bytes from the start, payload_len bytes long. */
 struct mcast_hdr {
-	uint8_t version;
+	uint8_t version; /* 1 or 2 as received; the encoder writes 2 */
 	uint8_t type;	 /* enum mcast_msg_type */
 	uint16_t flags;	 /* enum mcast_hdr_flags */
 	uint32_t key_id; /* 0: not sealed */
@@ -533,43 +535,63 @@ struct mcast_hdr {
 	uint64_t seq;	  /* from 0 in each session */
 	uint64_t send_ns; /* sender's CLOCK_REALTIME, ns since the epoch */
 	uint8_t ttl;	  /* TTL / hop limit the sender set */
-	uint8_t hdr_len;  /* header bytes on the wire (>= 48) */
+	uint8_t hdr_len;  /* header bytes on the wire (>= 48, v2 >= 56) */
 	uint16_t payload_len;
+	/* version 2: ns since the session began, by the sender's
+	 * CLOCK_MONOTONIC; has_elapsed is 0 (and elapsed_ns 0) for a
+	 * version 1 header, which does not carry it */
+	uint8_t has_elapsed;
+	uint64_t elapsed_ns;
 };
 
 /*
- * Write h as a version-1 header into buf (h->version and h->hdr_len are
- * ignored: 1 and 48 are written).  Returns MCAST_WIRE_HDR_LEN, or -ENOSPC
- * when cap is too small, MCAST_EMALFORMED for an unknown type or reserved
- * flag bits, -EINVAL for NULL arguments.  Writes nothing on failure.
+ * Write h as a version-2 header into buf (h->version, h->hdr_len and
+ * h->has_elapsed are ignored: 2, 56 and h->elapsed_ns are written).
+ * Returns MCAST_WIRE_HDR_LEN, or -ENOSPC when cap is too small,
+ * MCAST_EMALFORMED for an unknown type or reserved flag bits, -EINVAL for
+ * NULL arguments.  Writes nothing on failure.
  */
 int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap);
 
 /*
- * Rewrite only the sequence number and send time of a header that
- * mcast_hdr_encode() wrote at buf (MCAST_WIRE_HDR_LEN bytes or more), so
- * a high-rate sender stamps prepared datagrams without encoding the rest
- * again.  Nothing is checked: buf must hold such a header.  A sealed
- * datagram cannot be stamped (the tag covers the header).
+ * Rewrite only the sequence number, send time and elapsed time of a
+ * header that mcast_hdr_encode() wrote at buf (MCAST_WIRE_HDR_LEN bytes or
+ * more), so a high-rate sender stamps prepared datagrams without encoding
+ * the rest again.  Nothing is checked: buf must hold such a header.  A
+ * sealed datagram cannot be stamped (the tag covers the header).
  */
-void mcast_hdr_stamp(void *buf, uint64_t seq, uint64_t send_ns);
+void mcast_hdr_stamp(void *buf, uint64_t seq, uint64_t send_ns,
+		     uint64_t elapsed_ns);
 
 /*
- * Decode the header at buf (len bytes received).  Returns the payload
- * offset (h->hdr_len) on success, or MCAST_ENOTMCAST_MSG (no magic: a
- * plain datagram), MCAST_EVERSION, MCAST_ESHORT (the magic but fewer than
- * 5 bytes, or len shorter than the header or hdr_len + payload_len),
- * MCAST_EMALFORMED (unknown type, hdr_len < 48, reserved flag bits set,
- * or bytes after the payload of an unsealed datagram), -EINVAL for NULL
- * arguments.  Never reads past buf + len; *h is written only on success.
+ * Decode the header at buf (len bytes received): version 1 or 2.  Returns
+ * the payload offset (h->hdr_len) on success, or MCAST_ENOTMCAST_MSG (no
+ * magic: a plain datagram), MCAST_EVERSION (neither 1 nor 2),
+ * MCAST_ESHORT (the magic but fewer than 5 bytes, or len shorter than the
+ * version's header or hdr_len + payload_len), MCAST_EMALFORMED (unknown
+ * type, hdr_len below the version's header, reserved flag bits set, or
+ * bytes after the payload of an unsealed datagram), -EINVAL for NULL
+ * arguments.  Bytes between the known header and hdr_len (later
+ * extensions) are skipped.  Never reads past buf + len; *h is written
+ * only on success.
  */
 int mcast_hdr_decode(struct mcast_hdr *h, const void *buf, size_t len);
 
-/* End-of-stream body: the number of data probes the session sent.
- * Return MCAST_END_BODY_LEN, or -ENOSPC (encode), MCAST_ESHORT (decode),
- * -EINVAL for NULL arguments. */
-int mcast_end_encode(uint64_t total, void *buf, size_t cap);
-int mcast_end_decode(uint64_t *total, const void *buf, size_t len);
+/* End-of-stream body.  total: sequence numbers the session spent on data
+ * probes (the next one it would have used); not_sent: how many of them
+ * the kernel did not take (they are lost to every receiver). */
+struct mcast_end {
+	uint64_t total;
+	uint64_t not_sent;
+	uint8_t has_not_sent; /* decode: 0 for a version 1 (8-byte) body */
+};
+
+/* Encode writes the 16-byte body and returns MCAST_END_BODY_LEN, or
+ * -ENOSPC.  Decode reads a 16-byte body, or an 8-byte version 1 body
+ * (not_sent 0, has_not_sent 0), ignoring bytes beyond; returns the bytes
+ * read, or MCAST_ESHORT below 8.  -EINVAL for NULL arguments. */
+int mcast_end_encode(const struct mcast_end *e, void *buf, size_t cap);
+int mcast_end_decode(struct mcast_end *e, const void *buf, size_t len);
 
 /* Pong body: the ping it answers.  The functions return
  * MCAST_PONG_BODY_LEN, or -ENOSPC / MCAST_ESHORT / -EINVAL as above. */
@@ -673,7 +695,38 @@ struct mcast_stream_stats {
 	uint64_t retired;  /* totals: entries retired for space */
 	uint64_t sessions; /* totals: sessions seen */
 	uint64_t plain;	   /* totals: plain datagrams, part of received */
+	/* Appended in 0.2 (header version 2, docs/PROTOCOL.md "Head"): */
+	int head;	      /* enum mcast_head; totals: 0 */
+	uint64_t head_missed; /* MCAST_HEAD_JOINED_LATE: probes sent before
+			       * the first one received (first_seq), not
+			       * counted lost; totals: the sum */
+	uint64_t not_sent;    /* from end-of-stream: probes the sender could
+			       * not send (part of lost); totals: the sum */
 };
+
+/* Where a session's loss accounting starts. */
+enum mcast_head {
+	/* unknown (a version 1 sender, or the tracker was never told when
+	 * the receiver began listening): counted from first_seq */
+	MCAST_HEAD_UNKNOWN = 0,
+	/* the receiver listened before the session began: from seq 0 */
+	MCAST_HEAD_FROM_START = 1,
+	/* it began listening after: from first_seq, head_missed = first_seq */
+	MCAST_HEAD_JOINED_LATE = 2,
+};
+
+/*
+ * Tell the tracker that the receiver has been listening to group (address
+ * and port; port 0: any port; NULL: every group not named otherwise)
+ * since `since` (CLOCK_REALTIME, the clock of mcast_meta.ts): call it right
+ * after joining, and again after a rejoin.  A later call for the same
+ * group replaces the time.  Sessions that begin after it count loss from
+ * sequence number 0; those that began before report their missed head
+ * (docs/PROTOCOL.md, "Head of a session").  Returns 0, -EINVAL (NULL t or
+ * since, a group neither IPv4 nor IPv6) or -ENOMEM.
+ */
+int mcast_tracker_listening(mcast_tracker_t *t, const struct sockaddr *group,
+			    const struct timespec *since);
 
 /* Number of live entries (sessions and plain sources). */
 size_t mcast_tracker_count(const mcast_tracker_t *t);

@@ -136,6 +136,8 @@ int cli_wait_ms(int ms);
 double cli_now(void);
 /* CLOCK_REALTIME in ns since the epoch: the send time of a header. */
 uint64_t cli_realtime_ns(void);
+/* CLOCK_MONOTONIC in ns: a session's elapsed time (header version 2). */
+uint64_t cli_monotonic_ns(void);
 /* Sleep until the monotonic time t; returns at once after a stop signal,
  * in whichever thread it arrived. */
 void cli_sleep_until(double t);

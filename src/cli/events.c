@@ -48,11 +48,11 @@ void event_print(const char *name, const char *iface, const char *fmt, ...)
 	fflush(stdout);
 }
 
-void events_report(mcast_t *m)
+int events_report(mcast_t *m)
 {
 	struct mcast_event ev[16];
 	uint64_t lost;
-	int n;
+	int n, rejoins = 0;
 
 	while ((n = mcast_events(m, ev, 16, &lost)) > 0)
 		for (int i = 0; i < n; i++) {
@@ -77,6 +77,7 @@ void events_report(mcast_t *m)
 					e->ifindex);
 				break;
 			case MCAST_EV_REJOINED:
+				rejoins++;
 				event_print(
 					"rejoined", e->ifname,
 					"recreated as index %u (was %u): left the stale memberships, joined %u group%s again",
@@ -116,6 +117,7 @@ void events_report(mcast_t *m)
 			(unsigned long long)(lost - reported));
 		reported = lost;
 	}
+	return rejoins;
 }
 
 /* Errors a sender rides out: its interface is gone or down for now. */

@@ -11,8 +11,9 @@ extern bool events_json;
 void event_print(const char *name, const char *iface, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Print what a watching receiver has queued (mcast_events()). */
-void events_report(mcast_t *m);
+/* Print what a watching receiver has queued (mcast_events()); returns
+ * how many of them were rejoins of a recreated interface. */
+int events_report(mcast_t *m);
 
 /*
  * mcast_send_batch(), but through ENODEV, ENXIO, ENETDOWN, ENETUNREACH

@@ -160,6 +160,17 @@ void fmt_json_string(FILE *out, const unsigned char *p, size_t n)
 	fputc('"', out);
 }
 
+void fmt_hex_text(char *out, const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
 void fmt_base64(FILE *out, const unsigned char *p, size_t n)
 {
 	static const char tab[] =

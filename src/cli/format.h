@@ -25,6 +25,8 @@ size_t fmt_text_safe(char *out, size_t cap, const char *in, size_t n);
  * that are not UTF-8 become U+FFFD, and controls, bidirectional controls
  * and line separators are escaped (\uNNNN). */
 void fmt_json_string(FILE *out, const unsigned char *p, size_t n);
+/* A session id (or any n bytes) as 2n lowercase hex digits and a NUL. */
+void fmt_hex_text(char *out, const unsigned char *p, size_t n);
 /* RFC 4648 base64 with padding, no line breaks. */
 void fmt_base64(FILE *out, const unsigned char *p, size_t n);
 /* 16 bytes a line: offset, hex in two groups of 8, |ASCII|. */

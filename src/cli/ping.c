@@ -33,7 +33,7 @@ void usage_ping(FILE *out)
 		"  -W, --wait SECONDS      wait for late replies after the last ping (default 1)\n"
 		"      --pingpong          send the next ping only once the last one is\n"
 		"                          answered (or --wait has passed), as sockperf pp\n"
-		"  -s, --size BYTES        ping size, UDP payload with header (default 80)\n"
+		"  -s, --size BYTES        ping size, UDP payload with header (default 88)\n"
 		"      --reply MODE        how responders answer: unicast, multicast or both\n"
 		"                          (default both)\n"
 		"  -P, --responder ADDR    a responder that must answer; repeatable\n"
@@ -101,7 +101,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 	c->rate = 1;
 	c->count = -1;
 	c->wait = 1;
-	c->size = 80;
+	c->size = MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN;
 	c->reply = MCAST_HDR_WANT_MCAST | MCAST_HDR_WANT_UCAST;
 	c->expect_responders = -1;
 	c->max_loss = -1;

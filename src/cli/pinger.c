@@ -4,6 +4,7 @@
  * multicast (read from a socket joined to the group) and by unicast (read
  * from the sending socket itself), RTT histograms per responder and path.
  */
+#include "format.h"
 #include "pinger.h"
 
 #include <errno.h>
@@ -111,7 +112,7 @@ static void print_reply(const struct pinger *p, const struct responder *r,
 
 	mcast_addr_format((const struct sockaddr *)&meta->src, 0, a, sizeof(a));
 	if (p->c->json) {
-		ping_session_hex(r->session, sid);
+		fmt_hex_text(sid, r->session, MCAST_SESSION_LEN);
 		printf("{\"type\":\"reply\",\"responder\":\"%s\",\"port\":%u,"
 		       "\"session\":\"%s\",\"path\":\"%s\",\"seq\":%llu,"
 		       "\"rtt_ms\":%.4f,\"bytes\":%zu",

@@ -33,9 +33,6 @@ struct responder {
 	struct path_stats path[NPATHS];
 };
 
-/* Write id as 2 * MCAST_SESSION_LEN hex digits and a NUL into out. */
-void ping_session_hex(const uint8_t *id, char *out);
-
 /* Print the summary (text or JSON) and return the exit status from the
  * verdicts: named responders, --expect-responders, --max-loss.
  * ucast_refused: this host turned away a unicast datagram to the pinger's

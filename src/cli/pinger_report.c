@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* mcast ping: the per-responder summary and the scriptable verdicts. */
+#include "format.h"
 #include "pinger.h"
 
 #include <stdio.h>
@@ -8,12 +9,6 @@
 const char *const path_names[NPATHS] = { "multicast", "unicast" };
 
 static const double quantiles[] = { 0.5, 0.9, 0.99, 0.999 };
-
-void ping_session_hex(const uint8_t *id, char *out)
-{
-	for (int i = 0; i < MCAST_SESSION_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", id[i]);
-}
 
 /* Where a path's replies came from: their source, or before any came
  * the address the responder is known by. */
@@ -113,7 +108,7 @@ static void report_json(const struct ping_cfg *c, uint64_t sent,
 		if (r->answered) {
 			char sid[2 * MCAST_SESSION_LEN + 1];
 
-			ping_session_hex(r->session, sid);
+			fmt_hex_text(sid, r->session, MCAST_SESSION_LEN);
 			printf("\"session\":\"%s\",", sid);
 		} else {
 			fputs("\"session\":null,", stdout);
@@ -159,7 +154,8 @@ static void report_text(const struct ping_cfg *c, uint64_t sent,
 				char sid[2 * MCAST_SESSION_LEN + 1];
 				size_t n = strlen(a);
 
-				ping_session_hex(r->session, sid);
+				fmt_hex_text(sid, r->session,
+					     MCAST_SESSION_LEN);
 				snprintf(a + n, sizeof(a) - n, " id %.8s", sid);
 			}
 			printf("%-24s %-9s %llu replies, %.1f%% loss", a,

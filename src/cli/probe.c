@@ -4,6 +4,7 @@
  * clock, then end-of-stream markers so receivers can see tail loss.
  */
 #include "events.h"
+#include "format.h"
 #include "send.h"
 
 #include <errno.h>
@@ -16,6 +17,14 @@
 #define GSO_BATCH   1024  /* the same with --gso, at most: whole buffers */
 #define CATCH_UP    0.005 /* seconds of schedule a late sender may make up */
 
+#define REFRESH_GAP 0.1 /* seconds between looks for a lost interface */
+
+/*
+ * A sequence number is spent when its probe is built: a probe the kernel
+ * did not take is lost (not_sent), never sent or sealed again under the
+ * same number, as SRTP and WireGuard do.  Sealing the same number twice
+ * would reuse a nonce; sending it twice would be a duplicate.
+ */
 struct prober {
 	mcast_t *m;
 	const struct send_cfg *c;
@@ -24,7 +33,13 @@ struct prober {
 	size_t nbufs;	     /* the largest burst: datagrams prepared */
 	unsigned char *bufs; /* nbufs datagrams of c->size bytes */
 	struct mcast_dgram *v;
-	uint64_t sent, bytes;
+	uint64_t next;	      /* sequence numbers spent */
+	uint64_t sent, bytes; /* what the kernel took */
+	uint64_t not_sent;    /* spent, not taken: next - sent */
+	uint64_t t0;	      /* CLOCK_MONOTONIC ns when the session began */
+	int last_err;	      /* the latest error that cost probes */
+	bool outage;	      /* the interface is away */
+	double outage_since, refresh_at;
 };
 
 /* The payload never changes; only seq and send time do, per datagram. */
@@ -39,6 +54,7 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 	p->m = m;
 	p->c = c;
 	p->t = t;
+	p->t0 = cli_monotonic_ns();
 	mcast_get_info(m, &info);
 	if ((rc = mcast_session_new(p->hdr.session)) < 0)
 		return rc;
@@ -63,35 +79,126 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 	return 0;
 }
 
-/* Sealing encrypts the payload in place: put the plaintext back. */
-/* Stamp and send n probes back to back.  Returns how many went out. */
+/* The interface is gone or down for now: the sender rides it out. */
+static bool link_away(int rc)
+{
+	return rc == -ENODEV || rc == -ENXIO || rc == -ENETDOWN ||
+	       rc == -ENETUNREACH || rc == -EADDRNOTAVAIL;
+}
+
+/* One datagram refused (a firewall's output drop gives EPERM, a full
+ * queue ENOBUFS): the next may well go through. */
+static bool refused(int rc)
+{
+	return rc == -EPERM || rc == -ENOBUFS || rc == -EAGAIN;
+}
+
+static void outage_begin(struct prober *p, int rc)
+{
+	struct mcast_info info = { .size = sizeof(info) };
+
+	if (p->outage)
+		return;
+	p->outage = true;
+	p->outage_since = p->refresh_at = cli_now();
+	mcast_get_info(p->m, &info);
+	event_print(
+		"send_failed", info.iface.index ? info.iface.name : NULL,
+		"%s; probes are lost (not sent) until the interface is back",
+		mcast_strerror(rc));
+}
+
+static void outage_end(struct prober *p)
+{
+	struct mcast_info info = { .size = sizeof(info) };
+
+	p->outage = false;
+	mcast_get_info(p->m, &info);
+	event_print("send_resumed", info.iface.name,
+		    "after %.3f s, on index %u", cli_now() - p->outage_since,
+		    info.iface.index);
+}
+
+/* While the interface is away, look it up again now and then. */
+static void outage_refresh(struct prober *p)
+{
+	double now = cli_now();
+
+	if (!p->outage || now < p->refresh_at)
+		return;
+	p->refresh_at = now + REFRESH_GAP;
+	mcast_sender_refresh(p->m);
+}
+
+/*
+ * Hand datagrams [0, n) to the kernel.  What it does not take is counted,
+ * never offered again.  A partial send means the datagram after the last
+ * one taken was refused (sendmmsg() stops at the first error and keeps
+ * it to itself), so that one is skipped and the rest go on; so is one
+ * refused with EPERM or ENOBUFS at the head of a call.  With the interface
+ * away, or with segmentation (one refusal covers a whole buffer), the rest
+ * of the burst is given up.  Returns 0, or the error that ends the run.
+ */
+static int send_spent(struct prober *p, size_t n)
+{
+	bool gso = p->c->opts.flags & MCAST_OPT_GSO;
+	size_t off = 0;
+	int rc;
+
+	while (off < n) {
+		rc = mcast_send_batch(p->m, p->v + off, n - off);
+		if (rc > 0) {
+			if (p->outage)
+				outage_end(p);
+			off += (size_t)rc;
+			p->sent += (uint64_t)rc;
+			p->bytes += (uint64_t)rc * (uint64_t)p->c->size;
+			if (off == n)
+				break;
+		} else if (rc < 0 && !link_away(rc) && !refused(rc)) {
+			return rc;
+		} else if (rc < 0) {
+			p->last_err = rc;
+			if (link_away(rc))
+				outage_begin(p, rc);
+		}
+		if (rc == 0 || link_away(rc) || gso) {
+			p->not_sent += n - off;
+			break;
+		}
+		p->not_sent++;
+		off++;
+	}
+	return 0;
+}
+
+/* Stamp (or seal) and send n probes back to back.  Returns 0 or the
+ * error that ends the run. */
 static int send_burst(struct prober *p, size_t n)
 {
 	uint64_t now = cli_realtime_ns();
-	int rc;
+	uint64_t elapsed = cli_monotonic_ns() - p->t0;
 
+	outage_refresh(p);
 	for (size_t i = 0; i < n; i++) {
 		if (!trust_on(p->t)) {
-			mcast_hdr_stamp(p->v[i].buf, p->sent + i, now);
+			mcast_hdr_stamp(p->v[i].buf, p->next + i, now, elapsed);
 			continue;
 		}
-		p->hdr.seq = p->sent + i;
+		p->hdr.seq = p->next + i;
 		p->hdr.send_ns = now;
+		p->hdr.elapsed_ns = elapsed;
 		mcast_hdr_encode(&p->hdr, p->v[i].buf, (size_t)p->c->size);
 		trust_reseal(p->t, p->v[i].buf, (size_t)p->c->size,
 			     p->c->message,
 			     p->c->message_given ? strlen(p->c->message) : 0);
 	}
-	rc = send_resilient(p->m, p->v, n);
-	if (rc > 0) {
-		p->sent += (uint64_t)rc;
-		p->bytes += (uint64_t)rc * (uint64_t)p->c->size;
-	}
-	return rc;
+	p->next += n;
+	return send_spent(p, n);
 }
 
 void send_end_marker(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
-		     uint64_t total, unsigned i)
+		     const struct mcast_end *body, uint64_t t0, unsigned i)
 {
 	unsigned char
 		buf[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN + MCAST_TAG_LEN];
@@ -102,8 +209,9 @@ void send_end_marker(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
 	h.payload_len = MCAST_END_BODY_LEN;
 	h.seq = i;
 	h.send_ns = cli_realtime_ns();
+	h.elapsed_ns = cli_monotonic_ns() - t0;
 	mcast_hdr_encode(&h, buf, sizeof(buf));
-	mcast_end_encode(total, buf + MCAST_WIRE_HDR_LEN, MCAST_END_BODY_LEN);
+	mcast_end_encode(body, buf + MCAST_WIRE_HDR_LEN, MCAST_END_BODY_LEN);
 	if (trust_on(t))
 		len = trust_seal(t, buf, len, sizeof(buf));
 	mcast_send(m, buf, len);
@@ -116,8 +224,7 @@ static void say_sessions(const struct prober *p, size_t n,
 {
 	char sid[2 * MCAST_SESSION_LEN + 1], more[48] = "";
 
-	for (int i = 0; i < MCAST_SESSION_LEN; i++)
-		snprintf(sid + 2 * i, 3, "%02x", p[0].hdr.session[i]);
+	fmt_hex_text(sid, p[0].hdr.session, MCAST_SESSION_LEN);
 	if (n > 1)
 		snprintf(more, sizeof(more), " and %zu more, one per group",
 			 n - 1);
@@ -128,6 +235,71 @@ static void say_sessions(const struct prober *p, size_t n,
 	else
 		cli_info("probe session %s%s, %lld-byte datagrams at %.10g/s",
 			 sid, more, c->size, c->rate);
+}
+
+/* One session's summary as a JSON record on stdout. */
+static void report_json(const struct prober *p,
+			const struct sockaddr_storage *g, double elapsed)
+{
+	char sid[2 * MCAST_SESSION_LEN + 1], a[MCAST_ADDRSTRLEN];
+	/* n datagrams span n - 1 intervals: the rate is intervals / time. */
+	double per_s = elapsed > 0 && p->sent > 1
+			       ? (double)(p->sent - 1) / elapsed
+			       : 0;
+
+	fmt_hex_text(sid, p->hdr.session, MCAST_SESSION_LEN);
+	printf("{\"type\":\"send_summary\",\"group\":\"%s\",\"port\":%u,"
+	       "\"session\":\"%s\",\"total\":%llu,\"sent\":%llu,"
+	       "\"not_sent\":%llu,\"bytes\":%llu,\"seconds\":%.6f,"
+	       "\"rate_pps\":%.3f,\"last_error\":",
+	       cli_addr_only(g, a, sizeof(a)),
+	       mcast_addr_port((const struct sockaddr *)g), sid,
+	       (unsigned long long)p->next, (unsigned long long)p->sent,
+	       (unsigned long long)p->not_sent, (unsigned long long)p->bytes,
+	       elapsed, per_s);
+	if (p->last_err) {
+		const char *e = mcast_strerror(p->last_err);
+
+		fmt_json_string(stdout, (const unsigned char *)e, strlen(e));
+	} else {
+		fputs("null", stdout);
+	}
+	fputs("}\n", stdout);
+	fflush(stdout);
+}
+
+/* The run's summary: a JSON record per session on stdout, or the sums
+ * in a line (two with probes not sent) on stderr. */
+static void report(const struct prober *ps, size_t n, const struct send_cfg *c,
+		   double elapsed)
+{
+	uint64_t spent = 0, sent = 0, not_sent = 0, bytes = 0;
+	int last_err = 0;
+	double per_s;
+
+	for (size_t i = 0; i < n; i++) {
+		if (c->json)
+			report_json(&ps[i], &c->groups.addr[i], elapsed);
+		spent += ps[i].next;
+		sent += ps[i].sent;
+		not_sent += ps[i].not_sent;
+		bytes += ps[i].bytes;
+		if (ps[i].last_err)
+			last_err = ps[i].last_err;
+	}
+	if (c->quiet || c->json)
+		return;
+	per_s = elapsed > 0 && sent > 1 ? (double)(sent - 1) / elapsed : 0;
+	cli_info(
+		"sent %llu probe%s (%llu bytes) in %.3f s: %.0f datagrams/s, %.3f Mbit/s",
+		(unsigned long long)sent, sent == 1 ? "" : "s",
+		(unsigned long long)bytes, elapsed, per_s,
+		per_s * (double)c->size * 8 / 1e6);
+	if (not_sent)
+		cli_info(
+			"not sent %llu of %llu probes (the kernel did not take them; last error: %s): receivers count them lost",
+			(unsigned long long)not_sent, (unsigned long long)spent,
+			mcast_strerror(last_err));
 }
 
 /*
@@ -154,9 +326,9 @@ int send_probes(mcast_t **ms, size_t nm, const struct send_cfg *c,
 	double slack = step > CATCH_UP ? step : CATCH_UP;
 	double start = cli_now(), anchor = start, end_at = 0;
 	uint64_t k = 0, limit = c->count > 0 ? (uint64_t)c->count : UINT64_MAX;
-	uint64_t sent = 0, bytes = 0;
-	size_t done = 0; /* sessions that sent --count */
-	int rc = ps ? 0 : -ENOMEM;
+	uint64_t sent = 0, not_sent = 0;
+	size_t done = 0; /* sessions that spent --count */
+	int rc = ps ? 0 : -ENOMEM, last_err = 0;
 
 	for (size_t i = 0; i < nm && rc == 0; i++)
 		rc = prober_init(&ps[i], ms[i], c, t, burst);
@@ -186,10 +358,16 @@ int send_probes(mcast_t **ms, size_t nm, const struct send_cfg *c,
 				break;
 		}
 		k++;
-		if (p->sent >= limit)
+		if (p->next >= limit)
 			continue; /* done; the others use its turns */
-		if (limit - p->sent < n)
-			n = (size_t)(limit - p->sent);
+		if (limit - p->next < n)
+			n = (size_t)(limit - p->next);
+		/* Without a schedule, an outage would spend numbers as
+		 * fast as sends fail: try once per REFRESH_GAP instead. */
+		if (full_speed && p->outage)
+			cli_sleep_until(p->refresh_at);
+		if (cli_stop)
+			break;
 		trust_tick(t, cli_now());
 		rc = send_burst(p, n);
 		if (rc < 0) {
@@ -200,7 +378,7 @@ int send_probes(mcast_t **ms, size_t nm, const struct send_cfg *c,
 					  sizeof(g)));
 			cli_fail_call(EXIT_RUNTIME, p->m, rc, what);
 		}
-		if (p->sent >= limit)
+		if (p->next >= limit)
 			done++;
 	}
 	double elapsed = cli_now() - start;
@@ -215,26 +393,28 @@ int send_probes(mcast_t **ms, size_t nm, const struct send_cfg *c,
 	for (unsigned r = 0; r < END_REPEATS; r++) {
 		if (r)
 			cli_sleep_until(cli_now() + END_GAP);
-		for (size_t i = 0; i < nm; i++)
-			send_end_marker(ps[i].m, ps[i].t, &ps[i].hdr,
-					ps[i].sent, r);
+		for (size_t i = 0; i < nm; i++) {
+			struct mcast_end body = { .total = ps[i].next,
+						  .not_sent = ps[i].not_sent };
+
+			send_end_marker(ps[i].m, ps[i].t, &ps[i].hdr, &body,
+					ps[i].t0, r);
+		}
 	}
+	report(ps, nm, c, elapsed);
 	for (size_t i = 0; i < nm; i++) {
 		sent += ps[i].sent;
-		bytes += ps[i].bytes;
+		not_sent += ps[i].not_sent;
+		if (ps[i].last_err)
+			last_err = ps[i].last_err;
 		free(ps[i].bufs);
 		free(ps[i].v);
 	}
 	free(ps);
-	/* n datagrams span n - 1 intervals: the rate is intervals / time. */
-	double per_s =
-		elapsed > 0 && sent > 1 ? (double)(sent - 1) / elapsed : 0;
-
-	if (!c->quiet)
-		cli_info(
-			"sent %llu probe%s (%llu bytes) in %.3f s: %.0f datagrams/s, %.3f Mbit/s",
-			(unsigned long long)sent, sent == 1 ? "" : "s",
-			(unsigned long long)bytes, elapsed, per_s,
-			per_s * (double)c->size * 8 / 1e6);
+	if (sent == 0 && not_sent > 0)
+		cli_die(EXIT_RUNTIME,
+			"no probe could be sent (%s); see mcast doctor",
+			last_err ? mcast_strerror(last_err)
+				 : "refused by the kernel");
 	return EXIT_OK;
 }

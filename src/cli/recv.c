@@ -219,6 +219,26 @@ static int verdicts(const struct recv_cfg *c, const mcast_tracker_t *tr)
 	return status;
 }
 
+/*
+ * Tell the tracker since when each group has been heard, so that it counts
+ * the head of a session that began after this as loss, and reports one
+ * that began before as missed.  After a rejoin the time moves on: what was
+ * sent while the interface was away was not heard.
+ */
+static void listening(mcast_tracker_t *t, const struct recv_cfg *c)
+{
+	struct timespec now;
+
+	if (!t)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (size_t i = 0; i < c->ngroups; i++)
+		if (mcast_tracker_listening(
+			    t, (const struct sockaddr *)&c->groups[i].addr,
+			    &now) < 0)
+			cli_die(EXIT_RUNTIME, "out of memory");
+}
+
 struct run {
 	struct watch watch;
 	struct trust trust;
@@ -442,6 +462,7 @@ int cmd_recv(int argc, char **argv)
 	cli_signals();
 	cli_stdout_lines();
 	join_all(r.m, &c);
+	listening(r.tracker, &c);
 	r.start = cli_now();
 	r.watch.events = c.opts.flags & MCAST_OPT_WATCH;
 	r.watch.rejoin = c.rejoin;
@@ -484,7 +505,11 @@ int cmd_recv(int argc, char **argv)
 		}
 		if (c.stats)
 			periodic(&c, &r);
+		unsigned rejoined = r.watch.rejoined;
+
 		watch_tick(&r.watch, cli_now());
+		if (r.watch.rejoined != rejoined)
+			listening(r.tracker, &c);
 		trust_tick(&r.trust, cli_now());
 	}
 	struct mcast_info info = { .size = sizeof(info) };

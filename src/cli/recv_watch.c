@@ -94,7 +94,7 @@ void watch_seen(struct watch *w, const struct mcast_meta *meta, double now)
 void watch_tick(struct watch *w, double now)
 {
 	if (w->events && now >= w->next_events) {
-		events_report(w->m);
+		w->rejoined += (unsigned)events_report(w->m);
 		w->next_events = now + EVENTS_EVERY;
 	}
 	if (w->next_rejoin > 0 && now >= w->next_rejoin) {

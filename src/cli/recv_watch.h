@@ -18,6 +18,7 @@ struct watch {
 	double rejoin; /* seconds between rejoins; 0: never */
 	double idle;   /* seconds of silence reported; 0: never */
 	double next_rejoin, next_events;
+	unsigned rejoined; /* interfaces recreated and groups joined again */
 	struct watch_group *g; /* grows with watch_add() */
 	size_t ngroups, cap;
 };

@@ -34,12 +34,14 @@ static double avg_bits(const struct mcast_stream_stats *s)
 	return s->received ? (double)s->bytes * 8 / (double)s->received : 0;
 }
 
-static void session_hex(const uint8_t *id, char *out)
+static const char *head_name(int head)
 {
-	for (int i = 0; i < MCAST_SESSION_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", id[i]);
+	return head == MCAST_HEAD_FROM_START	? "from_start"
+	       : head == MCAST_HEAD_JOINED_LATE ? "joined_late"
+						: "unknown";
 }
 
+/* Lost on the way: neither this host's kernel nor the senders' outages. */
 static void stats_init(struct mcast_stream_stats *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -139,7 +141,7 @@ static void json_session(FILE *out, const struct mcast_stream_stats *s)
 		mcast_addr_port((const struct sockaddr *)&s->source),
 		s->is_probe ? "true" : "false");
 	if (s->is_probe) {
-		session_hex(s->session, sid);
+		fmt_hex_text(sid, s->session, MCAST_SESSION_LEN);
 		fprintf(out,
 			"\"session\":\"%s\",\"first_seq\":%llu,"
 			"\"max_seq\":%llu,\"ended\":%s,",
@@ -147,8 +149,11 @@ static void json_session(FILE *out, const struct mcast_stream_stats *s)
 			(unsigned long long)s->max_seq,
 			s->ended ? "true" : "false");
 		if (s->ended)
-			fprintf(out, "\"total_sent\":%llu,",
-				(unsigned long long)s->total_sent);
+			fprintf(out, "\"total_sent\":%llu,\"not_sent\":%llu,",
+				(unsigned long long)s->total_sent,
+				(unsigned long long)s->not_sent);
+		fprintf(out, "\"head\":\"%s\",\"head_missed\":%llu,",
+			head_name(s->head), (unsigned long long)s->head_missed);
 	}
 	json_counters(out, s);
 	fprintf(out, ",\"duration\":%.6f,\"rate_pps\":%.1f,\"rate_bps\":%.1f",
@@ -175,10 +180,14 @@ static uint64_t data_drops(const struct report_host *host)
 	return host->kernel_drops - markers;
 }
 
+/* Lost on the way: not what this host's kernel dropped, nor what the
+ * sender could not send (both are in lost). */
 static uint64_t network_lost(const struct mcast_stream_stats *tot,
 			     const struct report_host *host)
 {
-	return tot->lost > data_drops(host) ? tot->lost - data_drops(host) : 0;
+	uint64_t own = data_drops(host) + tot->not_sent;
+
+	return tot->lost > own ? tot->lost - own : 0;
 }
 
 static void summary_json(FILE *out, const mcast_tracker_t *t,
@@ -196,11 +205,14 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 	json_counters(out, &tot);
 	fprintf(out,
 		",\"sessions\":%llu,\"restarts\":%llu,\"malformed\":%llu,"
-		"\"retired\":%llu,\"plain\":%llu,",
+		"\"retired\":%llu,\"plain\":%llu,\"not_sent\":%llu,"
+		"\"head_missed\":%llu,",
 		(unsigned long long)tot.sessions,
 		(unsigned long long)tot.restarts,
 		(unsigned long long)tot.malformed,
-		(unsigned long long)tot.retired, (unsigned long long)tot.plain);
+		(unsigned long long)tot.retired, (unsigned long long)tot.plain,
+		(unsigned long long)tot.not_sent,
+		(unsigned long long)tot.head_missed);
 	fprintf(out,
 		"\"rcvbuf\":%d,\"kernel_drops\":%llu,\"kernel_drops_unit\":\"%s\",",
 		host->rcvbuf, (unsigned long long)host->kernel_drops,
@@ -258,6 +270,34 @@ static void text_drops(FILE *out, const struct mcast_stream_stats *tot,
 			(unsigned long long)network_lost(tot, host));
 }
 
+/* What the table's columns cannot say: a missed head, a sender's outage. */
+static void text_notes(FILE *out, const mcast_tracker_t *t)
+{
+	struct mcast_stream_stats s;
+	size_t n = mcast_tracker_count(t);
+
+	for (size_t i = 0; i < n; i++) {
+		char sid[2 * MCAST_SESSION_LEN + 1];
+
+		stats_init(&s);
+		if (mcast_tracker_get(t, i, &s) < 0 || !s.is_probe)
+			continue;
+		fmt_hex_text(sid, s.session, MCAST_SESSION_LEN);
+		sid[8] = '\0';
+		if (s.head == MCAST_HEAD_JOINED_LATE)
+			fprintf(out,
+				"session %s: joined after it began: missed its first %llu probe%s (first_seq %llu), not counted lost\n",
+				sid, (unsigned long long)s.head_missed,
+				s.head_missed == 1 ? "" : "s",
+				(unsigned long long)s.first_seq);
+		if (s.not_sent)
+			fprintf(out,
+				"session %s: its sender could not send %llu of %llu probes (counted in lost)\n",
+				sid, (unsigned long long)s.not_sent,
+				(unsigned long long)s.total_sent);
+	}
+}
+
 static void summary_text(FILE *out, const mcast_tracker_t *t,
 			 const struct report_host *host, double elapsed)
 {
@@ -283,7 +323,7 @@ static void summary_text(FILE *out, const mcast_tracker_t *t,
 		mcast_addr_format((const struct sockaddr *)&s.source,
 				  MCAST_FMT_PORT, src, sizeof(src));
 		if (s.is_probe) {
-			session_hex(s.session, sid);
+			fmt_hex_text(sid, s.session, MCAST_SESSION_LEN);
 			sid[8] = '\0';
 			if (s.latency_count) {
 				fmt_us(p50, sizeof(p50),
@@ -304,6 +344,7 @@ static void summary_text(FILE *out, const mcast_tracker_t *t,
 			(unsigned long long)s.late,
 			rate_pps(&s) * avg_bits(&s) / 1e6, p50, p99, jit, hops);
 	}
+	text_notes(out, t);
 	report_totals(t, &tot);
 	fprintf(out,
 		"total: received %llu, lost %llu (%.2f%%), duplicates %llu, reordered %llu, late %llu, %llu bytes in %.3f s; sessions %llu, restarts %llu, malformed %llu, retired %llu\n",
@@ -315,6 +356,11 @@ static void summary_text(FILE *out, const mcast_tracker_t *t,
 		(unsigned long long)tot.restarts,
 		(unsigned long long)tot.malformed,
 		(unsigned long long)tot.retired);
+	if (tot.not_sent)
+		fprintf(out,
+			"not sent: %llu of the %llu lost were never sent by their senders (link outages, firewall drops on the sender's host)\n",
+			(unsigned long long)tot.not_sent,
+			(unsigned long long)tot.lost);
 	text_drops(out, &tot, host);
 	if (host->rejects) {
 		char words[512];

@@ -55,6 +55,8 @@ void usage_send(FILE *out)
 		"                         (mcast keygen); 64 bytes of each go to the seal\n"
 		"      --cipher NAME      aes-256-gcm (default) or chacha20-poly1305\n"
 		"      --auth-only        authenticate without encrypting\n"
+		"  -F, --format FMT       text (default) or json: with --probe, the summary\n"
+		"                         and events as JSON lines on stdout\n"
 		"  -q, --quiet            no start and end lines on stderr\n"
 		"  -h, --help             this help\n");
 }
@@ -152,6 +154,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		{ "gso", no_argument, NULL, OPT_GSO },
 		{ "duration", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		TRUST_KEY_OPTION,
 		TRUST_SEAL_OPTIONS,
@@ -169,7 +172,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
 
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:t:lb:c:d:f:s:pr:B:D:qk:h",
+	while ((o = getopt_long(argc, argv, "i:t:lb:c:d:f:s:pr:B:D:qF:k:h",
 				longopts, NULL)) != -1) {
 		cli_once(&once, o);
 		if (trust_parse_opt(&c->trust, o, optarg))
@@ -240,6 +243,13 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		case 'q':
 			c->quiet = true;
 			break;
+		case 'F':
+			if (strcmp(optarg, "json") == 0)
+				c->json = true;
+			else if (strcmp(optarg, "text") != 0)
+				cli_bad_value("--format", optarg,
+					      "text or json");
+			break;
 		case 'h':
 			usage_send(stdout);
 			exit(EXIT_OK);
@@ -272,6 +282,9 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 			"--size applies to --file and --probe; a MESSAGE is sent as it is");
 	if (c->lines && !c->file)
 		cli_die(EXIT_USAGE, "--lines needs --file FILE (or --file -)");
+	if (c->json && !c->probe)
+		cli_die(EXIT_USAGE,
+			"--format json is for the --probe summary; add --probe");
 	if (c->file && c->message_given)
 		cli_die(EXIT_USAGE, "give either MESSAGE or --file, not both");
 	if (any_v4(c) && c->size > MAX_PAYLOAD_V4)
@@ -321,9 +334,10 @@ struct sender_state {
 	struct send_cfg *c;
 	long long rounds, sent, bytes; /* a round: a datagram to each group */
 	double next;
-	/* sealed: each datagram's payload goes into an envelope */
+	/* framed: each datagram's payload goes into an envelope */
 	struct trust *t;
 	struct mcast_hdr hdr;
+	uint64_t t0; /* CLOCK_MONOTONIC ns when the session began */
 	unsigned char *env;
 	size_t env_cap;
 };
@@ -339,6 +353,7 @@ static size_t data_room(const struct sender_state *s)
 static size_t envelope(struct sender_state *s, const void *buf, size_t len)
 {
 	s->hdr.send_ns = cli_realtime_ns();
+	s->hdr.elapsed_ns = cli_monotonic_ns() - s->t0;
 	s->hdr.payload_len = (uint16_t)len;
 	mcast_hdr_encode(&s->hdr, s->env, s->env_cap);
 	memcpy(s->env + MCAST_WIRE_HDR_LEN, buf, len);
@@ -358,6 +373,7 @@ static void start_session(struct sender_state *s)
 	mcast_get_info(s->ms[0], &info);
 	s->hdr = (struct mcast_hdr){ .type = MCAST_MSG_DATA,
 				     .ttl = (uint8_t)info.ttl };
+	s->t0 = cli_monotonic_ns();
 	if ((rc = mcast_session_new(s->hdr.session)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot make a session id: %s",
 			mcast_strerror(rc));
@@ -572,6 +588,7 @@ int cmd_send(int argc, char **argv)
 			 : strlen(c.message) + trust_overhead(&trust) +
 				   (c.framed ? MCAST_WIRE_HDR_LEN : 0));
 	if (c.probe) {
+		events_json = c.json;
 		rc = send_probes(s.ms, c.groups.n, &c, &trust);
 		close_senders(s.ms, c.groups.n);
 		trust_stop(&trust);
@@ -598,13 +615,16 @@ int cmd_send(int argc, char **argv)
 			;
 	}
 	/* After an interrupt too: what was sent is complete as it is. */
+	/* A framed send that fails ends the run, so nothing is not_sent. */
+	struct mcast_end end = { .total = s.hdr.seq };
+
 	if (c.framed)
 		for (unsigned r = 0; r < END_REPEATS; r++) {
 			if (r)
 				cli_sleep_until(cli_now() + END_GAP);
 			for (size_t i = 0; i < c.groups.n; i++)
-				send_end_marker(s.ms[i], s.t, &s.hdr, s.hdr.seq,
-						r);
+				send_end_marker(s.ms[i], s.t, &s.hdr, &end,
+						s.t0, r);
 		}
 	if (!c.quiet)
 		cli_info("sent %lld datagram%s (%lld bytes)%s", s.sent,

@@ -17,6 +17,7 @@ struct send_cfg {
 	long long size;
 	bool lines, quiet, interval_set, message_given, size_set;
 	bool framed; /* data envelopes and end markers; implied by --key */
+	bool json;   /* --format json: summary and events as JSON lines */
 	/* probes */
 	bool probe;
 	double rate;	 /* datagrams/s; 0: from --interval; INFINITY: max */
@@ -27,12 +28,12 @@ struct send_cfg {
 };
 
 /* End-of-stream marker i (of END_REPEATS, sent END_GAP apart by the
- * caller) of the session whose data header is hdr: total data datagrams
- * were sent; sealed when t is on. */
+ * caller) of the session whose data header is hdr and which began at
+ * CLOCK_MONOTONIC t0 (ns); sealed when t is on. */
 #define END_REPEATS 3	  /* end-of-stream markers; one may be lost */
 #define END_GAP	    0.005 /* seconds between them */
 void send_end_marker(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
-		     uint64_t total, unsigned i);
+		     const struct mcast_end *body, uint64_t t0, unsigned i);
 
 /* Send sequence-numbered probes as c says, a session to each of the n
  * senders (one per group of c->groups), sealed when t is on; returns the

@@ -229,7 +229,7 @@ void trust_sniff(struct trust *t, const void *buf, size_t len,
 	uint32_t magic, id;
 	char a[MCAST_ADDRSTRLEN];
 
-	if (t->warned_sealed || len < MCAST_WIRE_HDR_LEN)
+	if (t->warned_sealed || len < MCAST_WIRE_HDR_LEN_V1)
 		return;
 	magic = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 		(uint32_t)p[2] << 8 | p[3];

@@ -14,7 +14,7 @@
  *   nonce = 00 00 00 00 || N (8 bytes BE)
  *   AAD   = the header as sealed (key_id = K, the MCAST_HDR_CHACHA and
  *           MCAST_HDR_AUTH_ONLY flags set, payload_len = plaintext
- *           length): hdr_len bytes, 48 in version 1
+ *           length): hdr_len bytes: 48 in version 1, 56 in version 2
  *   wire  = header || AEAD(payload) || 16-byte tag
  *
  * Auth-only (MCAST_HDR_AUTH_ONLY): the payload stays clear and joins the

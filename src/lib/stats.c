@@ -33,7 +33,7 @@
 /* Sequence numbers the session should have delivered since first_seq. */
 static uint64_t mc_expected(const struct mc_entry *e)
 {
-	uint64_t hi;
+	uint64_t hi, lo;
 
 	if (!e->it.key.is_probe)
 		return e->received;
@@ -42,9 +42,12 @@ static uint64_t mc_expected(const struct mc_entry *e)
 	hi = e->max_seq;
 	if (e->ended && e->total_sent > e->max_seq)
 		hi = e->total_sent - 1;
-	if (hi - e->first_seq == UINT64_MAX)
+	/* A receiver that heard the session from its start expects it
+	 * from 0: loss at the head is loss like any other. */
+	lo = e->head == MCAST_HEAD_FROM_START ? 0 : e->first_seq;
+	if (hi - lo == UINT64_MAX)
 		return UINT64_MAX;
-	return hi - e->first_seq + 1;
+	return hi - lo + 1;
 }
 
 static uint64_t mc_lost(const struct mc_entry *e)
@@ -52,6 +55,13 @@ static uint64_t mc_lost(const struct mc_entry *e)
 	uint64_t expected = mc_expected(e);
 
 	return expected > e->received ? expected - e->received : 0;
+}
+
+/* Probes sent before a late joiner's first: not counted as lost. */
+static uint64_t mc_head_missed(const struct mc_entry *e)
+{
+	return e->head == MCAST_HEAD_JOINED_LATE && e->have_seq ? e->first_seq
+								: 0;
 }
 
 /* The table retires entries for space; their counts must live on. */
@@ -63,8 +73,11 @@ void mc_fold(struct mcast_tracker *t, const struct mc_entry *e)
 	t->gone.duplicates += e->duplicates;
 	t->gone.reordered += e->reordered;
 	t->gone.bytes += e->bytes;
-	if (e->ended)
+	if (e->ended) {
 		t->gone.total_sent += e->total_sent;
+		t->gone.not_sent += e->not_sent;
+	}
+	t->gone.head_missed += mc_head_missed(e);
 	if (e->it.key.is_probe) {
 		t->live_probes--;
 		if (e->ended || e->superseded)
@@ -143,9 +156,11 @@ static bool mc_ts_before(const struct timespec *a, const struct timespec *b)
 	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-/* The entry for key k; a new one starts its counters from meta. */
+/* The entry for key k; a new one starts its counters from meta (and,
+ * for a probe session, its head from h). */
 static uint32_t mc_entry_for(struct mcast_tracker *t, const struct mc_key *k,
-			     const struct mcast_meta *meta)
+			     const struct mcast_meta *meta,
+			     const struct mcast_hdr *h)
 {
 	bool fresh;
 	uint32_t i = mc_entry_get(t, k, &fresh);
@@ -164,7 +179,11 @@ static uint32_t mc_entry_for(struct mcast_tracker *t, const struct mc_key *k,
 			mcast_hist_init(&t->hists[i]);
 		memset(mc_bitmap(t, i), 0, t->words * sizeof(*t->bits));
 		t->live_probes++;
-		mc_origin_note(t, k);
+		/* A session heard again after its entry was retired
+		 * continues where it is: its head is not known. */
+		if (mc_origin_note(t, k))
+			e->head =
+				(uint8_t)mc_head_decide(t, h, meta, &e->first);
 	}
 	return i;
 }
@@ -298,7 +317,7 @@ static int mc_feed_data(struct mcast_tracker *t, const struct mcast_hdr *h,
 	uint32_t i;
 
 	mc_key_make(&k, meta, h->session);
-	i = mc_entry_for(t, &k, meta);
+	i = mc_entry_for(t, &k, meta, h);
 	e = mc_entry(t, i);
 	mc_arrived(t, e, &ts);
 	if (!mc_sequence(t, i, h->seq)) {
@@ -312,20 +331,22 @@ static int mc_feed_data(struct mcast_tracker *t, const struct mcast_hdr *h,
 }
 
 static int mc_feed_end(struct mcast_tracker *t, const struct mcast_hdr *h,
-		       uint64_t total, const struct mcast_meta *meta)
+		       const struct mcast_end *body,
+		       const struct mcast_meta *meta)
 {
 	struct timespec ts = mc_arrival(meta);
 	struct mc_key k;
 	struct mc_entry *e;
 
 	mc_key_make(&k, meta, h->session);
-	e = mc_entry(t, mc_entry_for(t, &k, meta));
+	e = mc_entry(t, mc_entry_for(t, &k, meta, h));
 	mc_arrived(t, e, &ts);
 	if (!e->ended) {
 		if (!e->superseded)
 			t->live_done++;
 		e->ended = true;
-		e->total_sent = total;
+		e->total_sent = body->total;
+		e->not_sent = body->not_sent;
 	}
 	return MCAST_FEED_END;
 }
@@ -337,7 +358,7 @@ static int mc_feed_plain(struct mcast_tracker *t, const struct mcast_meta *meta)
 	struct mc_entry *e;
 
 	mc_key_make(&k, meta, NULL);
-	e = mc_entry(t, mc_entry_for(t, &k, meta));
+	e = mc_entry(t, mc_entry_for(t, &k, meta, NULL));
 	mc_arrived(t, e, &ts);
 	e->received++;
 	e->bytes += meta->len;
@@ -349,7 +370,7 @@ int mcast_tracker_feed(mcast_tracker_t *t, const void *buf, size_t len,
 		       const struct mcast_meta *meta)
 {
 	struct mcast_hdr h;
-	uint64_t total;
+	struct mcast_end end;
 	int rc, body;
 
 	if (!t || !meta || (!buf && len) || !MC_META_HAS(meta, dst))
@@ -365,13 +386,13 @@ int mcast_tracker_feed(mcast_tracker_t *t, const void *buf, size_t len,
 	case MCAST_MSG_DATA:
 		return mc_feed_data(t, &h, meta);
 	case MCAST_MSG_END:
-		body = mcast_end_decode(&total, (const uint8_t *)buf + rc,
+		body = mcast_end_decode(&end, (const uint8_t *)buf + rc,
 					h.payload_len);
 		if (body < 0) {
 			t->malformed++;
 			return body;
 		}
-		return mc_feed_end(t, &h, total, meta);
+		return mc_feed_end(t, &h, &end, meta);
 	default:
 		return MCAST_FEED_OTHER;
 	}
@@ -441,6 +462,7 @@ void mcast_tracker_free(mcast_tracker_t *t)
 	if (!t)
 		return;
 	mc_table_free(t);
+	mc_listen_free(t);
 	free(t->hists);
 	free(t->bits);
 	free(t);
@@ -493,6 +515,9 @@ int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
 	s.bytes = e->bytes;
 	s.ended = e->ended;
 	s.total_sent = e->total_sent;
+	s.not_sent = e->not_sent;
+	s.head = e->head;
+	s.head_missed = mc_head_missed(e);
 	s.first = e->first;
 	s.last = e->last;
 	s.hops = e->hops;
@@ -522,6 +547,8 @@ int mcast_tracker_totals(const mcast_tracker_t *t,
 	s.reordered = t->gone.reordered;
 	s.bytes = t->gone.bytes;
 	s.total_sent = t->gone.total_sent;
+	s.not_sent = t->gone.not_sent;
+	s.head_missed = t->gone.head_missed;
 	p = &t->entries;
 	for (uint32_t i = p->head; i != MC_NONE; i = mc_item(p, i)->next) {
 		const struct mc_entry *e = mc_entry(t, i);
@@ -532,8 +559,11 @@ int mcast_tracker_totals(const mcast_tracker_t *t,
 		s.duplicates += e->duplicates;
 		s.reordered += e->reordered;
 		s.bytes += e->bytes;
-		if (e->ended)
+		if (e->ended) {
 			s.total_sent += e->total_sent;
+			s.not_sent += e->not_sent;
+		}
+		s.head_missed += mc_head_missed(e);
 		if (e->it.key.is_probe && e->jitter > s.jitter_ns)
 			s.jitter_ns = e->jitter;
 	}

@@ -47,9 +47,11 @@ struct mc_entry {
 	bool have_transit; /* transit holds the previous probe's */
 	bool ended;
 	bool superseded; /* a newer session came from the same address:port */
+	uint8_t head;	 /* enum mcast_head */
 	int hops;
 	uint64_t first_seq, max_seq;
 	uint64_t received, late, duplicates, reordered, bytes, total_sent;
+	uint64_t not_sent; /* from the END */
 	struct timespec first, last;
 	int64_t transit; /* arrival - send of the previous distinct probe */
 	double jitter;
@@ -66,6 +68,14 @@ struct mc_origin {
 	struct mc_item it;
 	uint8_t last_session[MCAST_SESSION_LEN];
 	uint16_t last_port; /* source port of last_session */
+};
+
+/* Since when the receiver has listened to a group (port 0: any port). */
+struct mc_listen {
+	uint8_t family; /* 4 or 6 */
+	uint8_t addr[16];
+	uint16_t port;
+	int64_t since_ns; /* CLOCK_REALTIME */
 };
 
 /* A pool of items: slab, hash table, LRU list and free list. */
@@ -102,7 +112,7 @@ struct mcast_tracker {
 	uint32_t live_probes, live_done;
 	struct { /* sums of retired entries */
 		uint64_t received, lost, late, duplicates, reordered, bytes;
-		uint64_t total_sent;
+		uint64_t total_sent, not_sent, head_missed;
 	} gone;
 	uint64_t restarts, malformed, retired, sessions;
 	uint64_t plain; /* datagrams without the mcast header, all entries */
@@ -111,6 +121,13 @@ struct mcast_tracker {
 	struct mcast_hist latency; /* every distinct probe */
 	int64_t lat_min, lat_max;
 	int hops; /* of the latest data probe */
+
+	/* mcast_tracker_listening(): per group, and the default.  Grows
+	 * with the caller's joins, never with traffic. */
+	struct mc_listen *listen;
+	size_t nlisten, listen_cap;
+	bool listen_all;
+	int64_t listen_all_ns;
 };
 
 static inline struct mc_item *mc_item(const struct mc_pool *p, uint32_t i)
@@ -138,8 +155,16 @@ uint32_t mc_entry_get(struct mcast_tracker *t, const struct mc_key *k,
 /* stats_table.c: the n-th live entry (from 0) in first-arrival order. */
 uint32_t mc_order_nth(const struct mcast_tracker *t, uint32_t n);
 
-/* stats_table.c: count a new session as a first one or a restart. */
-void mc_origin_note(struct mcast_tracker *t, const struct mc_key *k);
+/* stats_table.c: count a new session as a first one or a restart.
+ * Returns false for a session the origin sent last (an entry retired
+ * for space and heard again), true for a new one. */
+bool mc_origin_note(struct mcast_tracker *t, const struct mc_key *k);
+
+/* stats_head.c: where the accounting of a new session starts (enum
+ * mcast_head), from its first datagram's header and arrival time ts. */
+int mc_head_decide(const struct mcast_tracker *t, const struct mcast_hdr *h,
+		   const struct mcast_meta *meta, const struct timespec *ts);
+void mc_listen_free(struct mcast_tracker *t);
 
 /* stats.c: add a retiring entry's counters to the running sums. */
 void mc_fold(struct mcast_tracker *t, const struct mc_entry *e);

@@ -289,7 +289,7 @@ static void mc_supersede(struct mcast_tracker *t, const struct mc_key *k,
  * id is a restart.  The same id again is a session that was retired for
  * space and came back: neither.  Origins are kept LRU, max_sessions many.
  */
-void mc_origin_note(struct mcast_tracker *t, const struct mc_key *k)
+bool mc_origin_note(struct mcast_tracker *t, const struct mc_key *k)
 {
 	struct mc_pool *p = &t->origins;
 	struct mc_key ok = *k;
@@ -305,14 +305,14 @@ void mc_origin_note(struct mcast_tracker *t, const struct mc_key *k)
 		o = (struct mc_origin *)mc_item(p, i);
 		mc_lru_touch(p, i);
 		if (memcmp(o->last_session, k->session, MCAST_SESSION_LEN) == 0)
-			return;
+			return false;
 		if (o->last_port == k->source_port)
 			mc_supersede(t, k, o->last_session);
 		memcpy(o->last_session, k->session, MCAST_SESSION_LEN);
 		o->last_port = k->source_port;
 		t->restarts++;
 		t->sessions++;
-		return;
+		return true;
 	}
 	if (p->used == p->max)
 		mc_pool_remove(p, p->tail);
@@ -320,6 +320,7 @@ void mc_origin_note(struct mcast_tracker *t, const struct mc_key *k)
 	memcpy(o->last_session, k->session, MCAST_SESSION_LEN);
 	o->last_port = k->source_port;
 	t->sessions++;
+	return true;
 }
 
 /* ---------------------------------------------------------------- */

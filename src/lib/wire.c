@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-/* Header field offsets, version 1. */
+/* Header field offsets: version 1, and what version 2 appends. */
 enum {
 	MC_OFF_MAGIC = 0,
 	MC_OFF_VERSION = 4,
@@ -26,6 +26,13 @@ enum {
 	MC_OFF_TTL = 44,
 	MC_OFF_HDR_LEN = 45,
 	MC_OFF_PAYLOAD_LEN = 46,
+	MC_OFF_ELAPSED_NS = 48, /* version 2 */
+};
+
+/* End-of-stream body field offsets. */
+enum {
+	MC_END_OFF_TOTAL = 0,
+	MC_END_OFF_NOT_SENT = 8, /* version 2 */
 };
 
 /* Pong body field offsets. */
@@ -82,17 +89,19 @@ static bool mc_type_known(uint8_t type)
 }
 
 /*
- * Version and header length are not the caller's to choose: this code
- * speaks version 1 only, so it writes 1 and 48 whatever h says.  A type or
- * flag this version does not define is refused rather than sent, because
- * every version-1 receiver would reject it.
+ * Version and header length are not the caller's to choose: senders speak
+ * version 2 only, so it writes 2 and 56 whatever h says.  A type or flag
+ * this version does not define is refused rather than sent, because every
+ * receiver would reject it.
  */
-void mcast_hdr_stamp(void *buf, uint64_t seq, uint64_t send_ns)
+void mcast_hdr_stamp(void *buf, uint64_t seq, uint64_t send_ns,
+		     uint64_t elapsed_ns)
 {
 	uint8_t *p = buf;
 
 	mc_put64(p + MC_OFF_SEQ, seq);
 	mc_put64(p + MC_OFF_SEND_NS, send_ns);
+	mc_put64(p + MC_OFF_ELAPSED_NS, elapsed_ns);
 }
 
 int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap)
@@ -117,6 +126,7 @@ int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap)
 	p[MC_OFF_TTL] = h->ttl;
 	p[MC_OFF_HDR_LEN] = MCAST_WIRE_HDR_LEN;
 	mc_put16(p + MC_OFF_PAYLOAD_LEN, h->payload_len);
+	mc_put64(p + MC_OFF_ELAPSED_NS, h->elapsed_ns);
 	return MCAST_WIRE_HDR_LEN;
 }
 
@@ -130,7 +140,7 @@ int mcast_hdr_decode(struct mcast_hdr *h, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	struct mcast_hdr d;
-	size_t end;
+	size_t end, min_len;
 
 	if (!h || !buf)
 		return -EINVAL;
@@ -138,9 +148,15 @@ int mcast_hdr_decode(struct mcast_hdr *h, const void *buf, size_t len)
 		return MCAST_ENOTMCAST_MSG;
 	if (len < MC_OFF_VERSION + 1)
 		return MCAST_ESHORT;
-	if (p[MC_OFF_VERSION] != MCAST_WIRE_VERSION)
+	/* Version 2 is version 1 with fields appended: one decoder reads
+	 * both, each with its own minimum header length. */
+	if (p[MC_OFF_VERSION] == 1)
+		min_len = MCAST_WIRE_HDR_LEN_V1;
+	else if (p[MC_OFF_VERSION] == 2)
+		min_len = MCAST_WIRE_HDR_LEN;
+	else
 		return MCAST_EVERSION;
-	if (len < MCAST_WIRE_HDR_LEN)
+	if (len < min_len)
 		return MCAST_ESHORT;
 
 	d.version = p[MC_OFF_VERSION];
@@ -153,9 +169,11 @@ int mcast_hdr_decode(struct mcast_hdr *h, const void *buf, size_t len)
 	d.ttl = p[MC_OFF_TTL];
 	d.hdr_len = p[MC_OFF_HDR_LEN];
 	d.payload_len = mc_get16(p + MC_OFF_PAYLOAD_LEN);
+	d.has_elapsed = d.version >= 2;
+	d.elapsed_ns = d.has_elapsed ? mc_get64(p + MC_OFF_ELAPSED_NS) : 0;
 
 	if (!mc_type_known(d.type) || (d.flags & ~MC_HDR_KNOWN_FLAGS) ||
-	    d.hdr_len < MCAST_WIRE_HDR_LEN)
+	    d.hdr_len < min_len)
 		return MCAST_EMALFORMED;
 	/* Both terms are small (<= 255 + 65535): no overflow in size_t. */
 	end = (size_t)d.hdr_len + d.payload_len;
@@ -170,23 +188,37 @@ int mcast_hdr_decode(struct mcast_hdr *h, const void *buf, size_t len)
 	return d.hdr_len;
 }
 
-int mcast_end_encode(uint64_t total, void *buf, size_t cap)
+int mcast_end_encode(const struct mcast_end *e, void *buf, size_t cap)
 {
-	if (!buf)
+	uint8_t *p = buf;
+
+	if (!e || !buf)
 		return -EINVAL;
 	if (cap < MCAST_END_BODY_LEN)
 		return -ENOSPC;
-	mc_put64(buf, total);
+	mc_put64(p + MC_END_OFF_TOTAL, e->total);
+	mc_put64(p + MC_END_OFF_NOT_SENT, e->not_sent);
 	return MCAST_END_BODY_LEN;
 }
 
-int mcast_end_decode(uint64_t *total, const void *buf, size_t len)
+/* A version 1 sender's body stops after total: what it did not send is
+ * unknown, which reads as 0 with has_not_sent saying so. */
+int mcast_end_decode(struct mcast_end *e, const void *buf, size_t len)
 {
-	if (!total || !buf)
+	const uint8_t *p = buf;
+
+	if (!e || !buf)
 		return -EINVAL;
-	if (len < MCAST_END_BODY_LEN)
+	if (len < MCAST_END_BODY_LEN_V1)
 		return MCAST_ESHORT;
-	*total = mc_get64(buf);
+	e->total = mc_get64(p + MC_END_OFF_TOTAL);
+	if (len < MCAST_END_BODY_LEN) {
+		e->not_sent = 0;
+		e->has_not_sent = 0;
+		return MCAST_END_BODY_LEN_V1;
+	}
+	e->not_sent = mc_get64(p + MC_END_OFF_NOT_SENT);
+	e->has_not_sent = 1;
 	return MCAST_END_BODY_LEN;
 }
 

@@ -227,13 +227,22 @@ event_ts() {
 	json_get "$1" "[r['ts'] for r in d if r.get('event') == '$2'][$3 - 1]"
 }
 
-# sent_probes ERRFILE: N from the sender's "sent N probes" line (fails
-# the test when it is missing).
+# sent_probes ERRFILE: the probes the sender numbered, from its summary on
+# stderr: N of "sent N probes" plus K of "not sent K of M probes" (what
+# the kernel did not take during an outage: their numbers are spent, so
+# receivers count them lost).  Fails the test when the summary is missing.
 sent_probes() {
-	local n
+	local n k
 	n=$(sed -n 's/^sent \([0-9]*\) probes .*/\1/p' "$1")
 	[ -n "$n" ] || fail "the sender printed no 'sent N probes': $(cat "$1")"
-	echo "$n"
+	k=$(not_sent_probes "$1")
+	echo $((n + k))
+}
+# not_sent_probes ERRFILE: K of the sender's "not sent K of M probes", or 0.
+not_sent_probes() {
+	local k
+	k=$(sed -n 's/^not sent \([0-9]*\) of [0-9]* probes .*/\1/p' "$1")
+	echo "${k:-0}"
 }
 # summary_get OUT EXPR: EXPR applied to the receiver's json summary.
 summary_get() { json_get "$1" "[r for r in d if r['type'] == 'summary'][0]$2"; }

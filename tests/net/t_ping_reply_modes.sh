@@ -5,9 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 topo_bridge responder pinger observer || skip "cannot create network namespaces"
 G=239.1.2.3:1600
-# base64 of the first 6 header bytes "MCST" 1 TYPE: ping 3, pong 4.
-PING='"data_base64":"TUNTVAED'
-PONG='"data_base64":"TUNTVAEE'
+# base64 of the first 6 header bytes "MCST" 2 TYPE: ping 3, pong 4.
+PING='"data_base64":"TUNTVAID'
+PONG='"data_base64":"TUNTVAIE'
 
 start_responder responder
 

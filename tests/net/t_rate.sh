@@ -7,8 +7,8 @@
 need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
-DATA='"data_base64":"TUNTVAEB'	# "MCST" 1 1: a data probe
-END='"data_base64":"TUNTVAEC'	# "MCST" 1 2: end of stream
+DATA='"data_base64":"TUNTVAIB'	# "MCST" 2 1: a data probe
+END='"data_base64":"TUNTVAIC'	# "MCST" 2 2: end of stream
 
 # paced WHAT PPS SECONDS BURST SEND_OPTS...: send probes with SEND_OPTS and
 # check what arrived against PPS for SECONDS in bursts of BURST.

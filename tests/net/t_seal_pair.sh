@@ -83,7 +83,7 @@ wait $r || fail "sealed message receiver exit $?: $(cat msg.err)"
 wait $w || fail "wire receiver exit $?"
 [ "$(grep -c ' key=1 seq=[012] Hello sealed World$' msg.out)" = 3 ] ||
 	fail "messages not printed opened: $(cat msg.out)"
-grep -q 'len=82 ' msg.out || fail "want 82 bytes on the wire (48 + 18 + 16): $(cat msg.out)"
+grep -q 'len=90 ' msg.out || fail "want 90 bytes on the wire (56 + 18 + 16): $(cat msg.out)"
 grep -q 'Hello' wire.out && fail "the message is readable on the wire: $(cat wire.out)"
 
 # IPv6, lines from standard input, ChaCha20-Poly1305: each line opened.
@@ -105,7 +105,7 @@ in_ns right mcast recv --iface veth0 --key good.key --format raw --rcvbuf 4M \
 	--count 100 --timeout 10 $G >file.out 2>file.err &
 r=$!
 wait_for file.err '^joined ' 5 || fail "file receiver never joined"
-in_ns left mcast send --iface veth0 --key good.key --file in.bin --size 1064 \
+in_ns left mcast send --iface veth0 --key good.key --file in.bin --size 1072 \
 	--interval 0.0005 $G 2>send.err || fail "file sender failed: $(cat send.err)"
 wait $r || fail "file receiver exit $?: $(cat file.err)"
 cmp -s in.bin file.out || fail "the file did not come through intact ($(wc -c <file.out) bytes)"

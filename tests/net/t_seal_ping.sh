@@ -29,8 +29,8 @@ for path in multicast unicast; do
 	[ "$(json_get sum "d[0]['responders'][0]['$path']['replies']")" = 20 ] ||
 		fail "r1 did not answer all 20 by $path: $(cat sum)"
 done
-[ "$(json_get p.out 'sorted(set(r["bytes"] for r in d if r["type"] == "reply"))')" = "[96]" ] ||
-	fail "sealed replies are not 96 bytes (header, pong, tag): $(cat p.out)"
+[ "$(json_get p.out 'sorted(set(r["bytes"] for r in d if r["type"] == "reply"))')" = "[104]" ] ||
+	fail "sealed replies are not 104 bytes (header, pong, tag): $(cat p.out)"
 
 # Unsealed pings: the sealed responders do not answer; r3 does.
 in_ns pinger mcast ping --iface veth0 --count 10 --rate 50 --wait 1 --format json \

@@ -67,10 +67,10 @@ expect_bad "unknown option '--auth-only'" recv --key good.key --auth-only $G
 expect_bad "unknown option '--max-age'" send --key good.key --max-age 3 $G
 expect_bad "unknown option '--replay-window'" bench --key good.key --replay-window 128
 # Sizes that leave no room for the seal.
-expect_bad '--size 64 leaves no room for data.*--size 65 or more' \
-	send --key good.key --file good.key --size 64 $G
-expect_bad 'too small for the 64-byte probe header and tag' send --key good.key --probe --size 60 $G
-expect_bad 'does not fit in a --size 70 probe after its 64-byte header and tag' \
-	send --key good.key --probe --size 70 $G "a message of some length"
-expect_bad 'too small for the 48-byte header and 16-byte tag' bench --key good.key --size 50
+expect_bad '--size 72 leaves no room for data.*--size 73 or more' \
+	send --key good.key --file good.key --size 72 $G
+expect_bad 'too small for the 72-byte probe header and tag' send --key good.key --probe --size 60 $G
+expect_bad 'does not fit in a --size 80 probe after its 72-byte header and tag' \
+	send --key good.key --probe --size 80 $G "a message of some length"
+expect_bad 'too small for the 56-byte header and 16-byte tag' bench --key good.key --size 60
 exit 0

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@ struct sender {
 	struct sockaddr_storage src, group;
 	uint8_t session[MCAST_SESSION_LEN];
 	uint8_t ttl;
+	bool v1;	     /* write version 1 headers (no elapsed_ns) */
+	uint64_t elapsed_ns; /* what the next datagram carries */
 };
 
 static inline struct sockaddr_storage addr(const char *text, unsigned flags)
@@ -82,8 +85,15 @@ static inline size_t build(uint8_t *buf, const struct sender *s, uint8_t type,
 	};
 
 	memcpy(h.session, s->session, sizeof(h.session));
+	h.elapsed_ns = s->elapsed_ns;
 	if (mcast_hdr_encode(&h, buf, MCAST_WIRE_HDR_LEN) != MCAST_WIRE_HDR_LEN)
 		abort();
+	if (s->v1) { /* what a version 1 sender wrote: no elapsed_ns */
+		buf[4] = 1;
+		buf[45] = MCAST_WIRE_HDR_LEN_V1;
+		memset(buf + MCAST_WIRE_HDR_LEN_V1, 0xa5, payload_len);
+		return MCAST_WIRE_HDR_LEN_V1 + (size_t)payload_len;
+	}
 	memset(buf + MCAST_WIRE_HDR_LEN, 0xa5, payload_len);
 	return MCAST_WIRE_HDR_LEN + (size_t)payload_len;
 }
@@ -110,15 +120,28 @@ static inline int probe(mcast_tracker_t *t, const struct sender *s,
 	return probe_at(t, s, seq, sent, sent + MS, -1);
 }
 
+/* An end-of-stream copy arriving at arrive_ns; a version 1 sender's has
+ * the 8-byte body (no not_sent). */
+static inline int end_at(mcast_tracker_t *t, const struct sender *s,
+			 uint64_t copy, uint64_t total, uint64_t not_sent,
+			 int64_t arrive_ns)
+{
+	uint8_t buf[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN];
+	uint16_t body = s->v1 ? MCAST_END_BODY_LEN_V1 : MCAST_END_BODY_LEN;
+	size_t len = build(buf, s, MCAST_MSG_END, copy, T0, body);
+	struct mcast_meta m = meta_for(s, arrive_ns, -1, len);
+	struct mcast_end e = { .total = total, .not_sent = not_sent };
+	uint8_t tmp[MCAST_END_BODY_LEN];
+
+	mcast_end_encode(&e, tmp, sizeof(tmp));
+	memcpy(buf + len - body, tmp, body);
+	return mcast_tracker_feed(t, buf, len, &m);
+}
+
 static inline int end_msg(mcast_tracker_t *t, const struct sender *s,
 			  uint64_t copy, uint64_t total)
 {
-	uint8_t buf[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN];
-	size_t len = build(buf, s, MCAST_MSG_END, copy, T0, MCAST_END_BODY_LEN);
-	struct mcast_meta m = meta_for(s, T0 + 10000 * MS, -1, len);
-
-	mcast_end_encode(total, buf + MCAST_WIRE_HDR_LEN, MCAST_END_BODY_LEN);
-	return mcast_tracker_feed(t, buf, len, &m);
+	return end_at(t, s, copy, total, 0, T0 + 10000 * MS);
 }
 
 static inline int plain(mcast_tracker_t *t, const struct sender *s, size_t len,

@@ -26,10 +26,10 @@ static void test_same_twice(void)
 	struct dgram d = sealed(s, MCAST_MSG_DATA, 1, 0, NOW_NS, 4);
 	struct dgram e = sealed(s, MCAST_MSG_END, 1, 0, NOW_NS, 8);
 
-	CHECK_CODE(open_dg(o, &d), 52);
+	CHECK_CODE(open_dg(o, &d), (MCAST_WIRE_HDR_LEN + 4));
 	CHECK_CODE(open_dg(o, &d), MCAST_EREPLAY);
 	/* The same sequence number of another type is another stream. */
-	CHECK_CODE(open_dg(o, &e), 56);
+	CHECK_CODE(open_dg(o, &e), MCAST_WIRE_HDR_LEN + 8);
 	CHECK_CODE(open_dg(o, &e), MCAST_EREPLAY);
 	CHECK_EQ_INT(rejects(o).replayed, 2);
 	CHECK_EQ_INT(rejects(o).accepted, 2);
@@ -45,27 +45,29 @@ static void test_window(void)
 	mcast_opener_t *o = opener(k, 1024, 16, 30);
 	struct dgram *v = sealed_run(s, 1, 4101);
 
-	CHECK_CODE(open_dg(o, &v[2000]), 52);
-	CHECK_CODE(open_dg(o, &v[1500]), 52); /* out of order, in window */
+	CHECK_CODE(open_dg(o, &v[2000]), (MCAST_WIRE_HDR_LEN + 4));
+	CHECK_CODE(open_dg(o, &v[1500]),
+		   (MCAST_WIRE_HDR_LEN + 4)); /* out of order, in window */
 	CHECK_CODE(open_dg(o, &v[1500]), MCAST_EREPLAY);
-	CHECK_CODE(open_dg(o, &v[977]), 52);		/* 1023 behind */
+	CHECK_CODE(open_dg(o, &v[977]),
+		   (MCAST_WIRE_HDR_LEN + 4));		/* 1023 behind */
 	CHECK_CODE(open_dg(o, &v[976]), MCAST_EREPLAY); /* 1024 behind */
 	CHECK_CODE(open_dg(o, &v[0]), MCAST_EREPLAY);
-	CHECK_CODE(open_dg(o, &v[1999]), 52);
+	CHECK_CODE(open_dg(o, &v[1999]), (MCAST_WIRE_HDR_LEN + 4));
 	/* A step forward within the window keeps what it still covers. */
-	CHECK_CODE(open_dg(o, &v[2100]), 52);
+	CHECK_CODE(open_dg(o, &v[2100]), (MCAST_WIRE_HDR_LEN + 4));
 	CHECK_CODE(open_dg(o, &v[1500]), MCAST_EREPLAY);
 	CHECK_CODE(open_dg(o, &v[1999]), MCAST_EREPLAY);
-	CHECK_CODE(open_dg(o, &v[2050]), 52);
-	CHECK_CODE(open_dg(o, &v[1077]), 52);
+	CHECK_CODE(open_dg(o, &v[2050]), (MCAST_WIRE_HDR_LEN + 4));
+	CHECK_CODE(open_dg(o, &v[1077]), (MCAST_WIRE_HDR_LEN + 4));
 	CHECK_CODE(open_dg(o, &v[1076]), MCAST_EREPLAY);
 	/* A step of 899: the window now covers 1976..2999. */
-	CHECK_CODE(open_dg(o, &v[2999]), 52);
+	CHECK_CODE(open_dg(o, &v[2999]), (MCAST_WIRE_HDR_LEN + 4));
 	CHECK_CODE(open_dg(o, &v[2100]), MCAST_EREPLAY);
 	for (size_t i = 1976; i < 2999; i++) {
 		int want = (i == 2000 || i == 2050 || i == 2100 || i == 1999)
 				   ? MCAST_EREPLAY
-				   : 52;
+				   : (MCAST_WIRE_HDR_LEN + 4);
 
 		if (open_dg(o, &v[i]) != want)
 			CHECK_EQ_INT(i, -1);
@@ -73,9 +75,9 @@ static void test_window(void)
 	CHECK_CODE(open_dg(o, &v[1975]), MCAST_EREPLAY);
 	/* A jump past the whole window clears it: the numbers it skipped
 	 * are new, even where old bits sat in the circular bitmap. */
-	CHECK_CODE(open_dg(o, &v[4100]), 52);
+	CHECK_CODE(open_dg(o, &v[4100]), (MCAST_WIRE_HDR_LEN + 4));
 	for (size_t i = 3077; i < 4100; i++)
-		if (open_dg(o, &v[i]) != 52)
+		if (open_dg(o, &v[i]) != (MCAST_WIRE_HDR_LEN + 4))
 			CHECK_EQ_INT(i, -1);
 	CHECK_CODE(open_dg(o, &v[3076]), MCAST_EREPLAY);
 	CHECK_CODE(open_dg(o, &v[4100]), MCAST_EREPLAY);
@@ -102,13 +104,15 @@ static void test_slide(void)
 		 * within the window: each seen one is a replay, each unseen
 		 * one new. */
 		for (size_t i = 0; i + step < 1200; i += step) {
-			bad |= open_dg(o, &v[i]) != 52;
+			bad |= open_dg(o, &v[i]) != (MCAST_WIRE_HDR_LEN + 4);
 			top = i;
 		}
 		for (size_t i = top >= 127 ? top - 127 : 0; i <= top; i++) {
 			int seen = i % step == 0;
 
-			bad |= open_dg(o, &v[i]) != (seen ? MCAST_EREPLAY : 52);
+			bad |= open_dg(o, &v[i]) !=
+			       (seen ? MCAST_EREPLAY
+				     : (MCAST_WIRE_HDR_LEN + 4));
 		}
 		if (top >= 128)
 			bad |= open_dg(o, &v[top - 128]) != MCAST_EREPLAY;
@@ -144,7 +148,8 @@ static void test_shuffled(void)
 		order[j] = t;
 	}
 	for (size_t i = 0; i < 1024; i++)
-		accepted += open_dg(o, &v[order[i]]) == 52;
+		accepted +=
+			open_dg(o, &v[order[i]]) == (MCAST_WIRE_HDR_LEN + 4);
 	for (size_t i = 0; i < 1024; i++)
 		replayed += open_dg(o, &v[order[i]]) == MCAST_EREPLAY;
 	CHECK_EQ_INT(accepted, 1024);
@@ -165,8 +170,8 @@ static void test_window_rounding(void)
 	mcast_opener_t *o = opener(k, 100, 16, 30);
 	struct dgram *v = sealed_run(s, 1, 200);
 
-	CHECK_CODE(open_dg(o, &v[199]), 52);
-	CHECK_CODE(open_dg(o, &v[72]), 52);
+	CHECK_CODE(open_dg(o, &v[199]), (MCAST_WIRE_HDR_LEN + 4));
+	CHECK_CODE(open_dg(o, &v[72]), (MCAST_WIRE_HDR_LEN + 4));
 	CHECK_CODE(open_dg(o, &v[71]), MCAST_EREPLAY);
 	free(v);
 	mcast_opener_free(o);
@@ -189,18 +194,20 @@ static void test_sessions(void)
 	struct dgram forged = c;
 
 	forged.b[20] ^= 0x40; /* another session, bad tag */
-	CHECK_CODE(open_dg(o, &a), 52);
-	CHECK_CODE(open_dg(o, &b), 52);
+	CHECK_CODE(open_dg(o, &a), (MCAST_WIRE_HDR_LEN + 4));
+	CHECK_CODE(open_dg(o, &b), (MCAST_WIRE_HDR_LEN + 4));
 	CHECK_CODE(open_dg(o, &a), MCAST_EREPLAY); /* earlier session */
 	CHECK_CODE(open_dg(o, &forged), MCAST_EBADTAG);
 	CHECK_CODE(open_dg(o, &a), MCAST_EREPLAY);
 	CHECK_CODE(open_dg(o, &b), MCAST_EREPLAY);
-	CHECK_CODE(open_dg(o, &a1), 52); /* a is now the most recent */
-	CHECK_CODE(open_dg(o, &c), 52);	 /* b is forgotten */
+	CHECK_CODE(open_dg(o, &a1),
+		   (MCAST_WIRE_HDR_LEN + 4)); /* a is now the most recent */
+	CHECK_CODE(open_dg(o, &c),
+		   (MCAST_WIRE_HDR_LEN + 4)); /* b is forgotten */
 	CHECK_CODE(open_dg(o, &a), MCAST_EREPLAY);
 	CHECK_CODE(open_dg(o, &c), MCAST_EREPLAY);
 	/* The documented limit: b's datagram is accepted again ... */
-	CHECK_CODE(open_dg(o, &b), 52);
+	CHECK_CODE(open_dg(o, &b), (MCAST_WIRE_HDR_LEN + 4));
 	mcast_opener_free(o);
 
 	/* ... unless it is older than max_age by then. */
@@ -211,9 +218,11 @@ static void test_sessions(void)
 		mcast_opener_t *p = opener(k, 64, 1, 10);
 		mcast_opener_t *q = opener(k, 64, 1, 30);
 
-		CHECK_CODE(open_dg(q, &d), 52);
-		CHECK_CODE(open_dg(q, &e), 52); /* d forgotten */
-		CHECK_CODE(open_dg(q, &d), 52); /* replay not caught */
+		CHECK_CODE(open_dg(q, &d), (MCAST_WIRE_HDR_LEN + 4));
+		CHECK_CODE(open_dg(q, &e),
+			   (MCAST_WIRE_HDR_LEN + 4)); /* d forgotten */
+		CHECK_CODE(open_dg(q, &d),
+			   (MCAST_WIRE_HDR_LEN + 4)); /* replay not caught */
 		CHECK_CODE(open_dg(p, &d), MCAST_ESTALE);
 		mcast_opener_free(p);
 		mcast_opener_free(q);
@@ -242,7 +251,7 @@ static void test_counters(void)
 	stale = sealed(s, MCAST_MSG_DATA, 2, 0, NOW_NS - 60 * SEC, 4);
 	plain = envelope(MCAST_MSG_DATA, 1, 9, NOW_NS, 4);
 	old = envelope(MCAST_MSG_DATA, 1, 9, NOW_NS, 4);
-	old.b[4] = 2; /* version 2 */
+	old.b[4] = 3; /* version 3 */
 
 	open_dg(o, &good[0]);
 	open_dg(o, &good[1]);

@@ -95,9 +95,9 @@ static void test_malformed(void)
 	size_t len;
 
 	build(buf, &a, MCAST_MSG_DATA, 0, T0, DGRAM - MCAST_WIRE_HDR_LEN);
-	buf[4] = 2; /* version */
+	buf[4] = 3; /* version */
 	CHECK_CODE(mcast_tracker_feed(t, buf, DGRAM, &m), MCAST_EVERSION);
-	buf[4] = 1;
+	buf[4] = 2;
 	CHECK_CODE(mcast_tracker_feed(t, buf, 20, &m), MCAST_ESHORT);
 	buf[5] = 9; /* type */
 	CHECK_CODE(mcast_tracker_feed(t, buf, DGRAM, &m), MCAST_EMALFORMED);

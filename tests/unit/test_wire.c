@@ -15,10 +15,10 @@
 
 /* The documented example (docs/PROTOCOL.md): a data probe of session
  * 00112233445566778899aabbccddeeff, seq 5, send_ns 1700000000000000000,
- * ttl 1, payload_len 16. */
+ * ttl 1, payload_len 16, elapsed_ns 2500000000 (2.5 s into the session). */
 static const uint8_t example_bytes[MCAST_WIRE_HDR_LEN] = {
 	0x4d, 0x43, 0x53, 0x54,				/* magic "MCST" */
-	0x01,						/* version */
+	0x02,						/* version */
 	0x01,						/* type: data probe */
 	0x00, 0x00,					/* flags */
 	0x00, 0x00, 0x00, 0x00,				/* key_id */
@@ -27,8 +27,17 @@ static const uint8_t example_bytes[MCAST_WIRE_HDR_LEN] = {
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, /* seq */
 	0x17, 0x97, 0x9c, 0xfe, 0x36, 0x2a, 0x00, 0x00, /* send_ns */
 	0x01,						/* ttl */
-	0x30,						/* hdr_len 48 */
+	0x38,						/* hdr_len 56 */
 	0x00, 0x10,					/* payload_len 16 */
+	0x00, 0x00, 0x00, 0x00, 0x95, 0x02, 0xf9, 0x00, /* elapsed_ns */
+};
+
+/* The same probe as a version 1 sender wrote it: no elapsed_ns. */
+static const uint8_t example_v1_bytes[MCAST_WIRE_HDR_LEN_V1] = {
+	0x4d, 0x43, 0x53, 0x54, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+	0xcc, 0xdd, 0xee, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,
+	0x17, 0x97, 0x9c, 0xfe, 0x36, 0x2a, 0x00, 0x00, 0x01, 0x30, 0x00, 0x10,
 };
 
 static struct mcast_hdr example_hdr(void)
@@ -41,6 +50,8 @@ static struct mcast_hdr example_hdr(void)
 		.send_ns = 1700000000000000000ull,
 		.ttl = 1,
 		.payload_len = 16,
+		.has_elapsed = 1,
+		.elapsed_ns = 2500000000ull,
 	};
 	return h;
 }
@@ -95,7 +106,8 @@ static int hdr_equal(const struct mcast_hdr *a, const struct mcast_hdr *b)
 	       a->key_id == b->key_id &&
 	       memcmp(a->session, b->session, MCAST_SESSION_LEN) == 0 &&
 	       a->seq == b->seq && a->send_ns == b->send_ns &&
-	       a->ttl == b->ttl && a->payload_len == b->payload_len;
+	       a->ttl == b->ttl && a->payload_len == b->payload_len &&
+	       a->elapsed_ns == b->elapsed_ns;
 }
 
 static void test_example_bytes(void)
@@ -107,11 +119,12 @@ static void test_example_bytes(void)
 	memset(buf, 0xee, sizeof(buf));
 	CHECK_CODE(mcast_hdr_encode(&h, buf, sizeof(buf)), MCAST_WIRE_HDR_LEN);
 	CHECK(memcmp(buf, example_bytes, MCAST_WIRE_HDR_LEN) == 0);
-	CHECK_EQ_INT(buf[MCAST_WIRE_HDR_LEN], 0xee); /* nothing past 48 */
+	CHECK_EQ_INT(buf[MCAST_WIRE_HDR_LEN], 0xee); /* nothing past 56 */
 
-	/* version and hdr_len in h are ignored by the encoder */
+	/* version, hdr_len and has_elapsed in h are ignored by the encoder */
 	h.version = 7;
 	h.hdr_len = 99;
+	h.has_elapsed = 0;
 	CHECK_CODE(mcast_hdr_encode(&h, buf, sizeof(buf)), MCAST_WIRE_HDR_LEN);
 	CHECK(memcmp(buf, example_bytes, MCAST_WIRE_HDR_LEN) == 0);
 
@@ -125,8 +138,48 @@ static void test_example_bytes(void)
 	CHECK_CODE(decode_exact(&d, buf, len), MCAST_WIRE_HDR_LEN);
 	h = example_hdr();
 	CHECK(hdr_equal(&d, &h));
+	CHECK_EQ_INT(d.version, 2);
+	CHECK_EQ_INT(d.hdr_len, 56);
+	CHECK_EQ_INT(d.has_elapsed, 1);
+}
+
+/* Receivers still read a version 1 sender's header: the same fields at
+ * the same offsets, 48 bytes, and no elapsed time. */
+static void test_version_1(void)
+{
+	uint8_t buf[MCAST_WIRE_HDR_LEN_V1 + 16 + 8];
+	struct mcast_hdr d, h = example_hdr();
+
+	memcpy(buf, example_v1_bytes, sizeof(example_v1_bytes));
+	memset(buf + 48, 0xa0, 16);
+	CHECK_CODE(decode_exact(&d, buf, 64), 48);
+	h.elapsed_ns = 0;
+	CHECK(hdr_equal(&d, &h));
 	CHECK_EQ_INT(d.version, 1);
 	CHECK_EQ_INT(d.hdr_len, 48);
+	CHECK_EQ_INT(d.has_elapsed, 0);
+	/* Cut short, or a header shorter than version 1's */
+	for (size_t len = 5; len < 48; len++)
+		CHECK_CODE(decode_exact(&d, buf, len), MCAST_ESHORT);
+	buf[45] = 47;
+	CHECK_CODE(decode_exact(&d, buf, 64), MCAST_EMALFORMED);
+	/* A version 1 header with an extension: skipped, never read as an
+	 * elapsed time */
+	buf[45] = 56;
+	memset(buf + 48, 0xe5, 8);
+	memset(buf + 56, 0xa0, 16);
+	CHECK_CODE(decode_exact(&d, buf, 72), 56);
+	CHECK_EQ_INT(d.has_elapsed, 0);
+	CHECK_EQ_INT(d.elapsed_ns, 0);
+	/* Version 2 needs its 56 bytes: 48 to 55 are too few. */
+	memcpy(buf, example_bytes, 48);
+	for (uint8_t hl = 48; hl < 56; hl++) {
+		buf[45] = hl;
+		CHECK_CODE(decode_exact(&d, buf, 72), MCAST_EMALFORMED);
+	}
+	buf[45] = 56;
+	for (size_t len = 48; len < 56; len++)
+		CHECK_CODE(decode_exact(&d, buf, len), MCAST_ESHORT);
 }
 
 /* Every type, random field values, and the extremes of every field. */
@@ -153,6 +206,7 @@ static void test_round_trip(void)
 			h.send_ns = ones ? UINT64_MAX : 0;
 			h.ttl = ones ? 255 : 0;
 			h.payload_len = ones ? UINT16_MAX : 0;
+			h.elapsed_ns = ones ? UINT64_MAX : 0;
 		} else {
 			h.flags = (uint16_t)(rng() & MC_TEST_FLAGS);
 			h.key_id = rng() & 1 ? (uint32_t)rng() : 0;
@@ -162,6 +216,7 @@ static void test_round_trip(void)
 			h.send_ns = rng();
 			h.ttl = (uint8_t)rng();
 			h.payload_len = (uint16_t)(rng() % 2048);
+			h.elapsed_ns = rng();
 		}
 		/* sealed messages may carry a trailer after the payload */
 		if (h.key_id != 0)
@@ -180,11 +235,14 @@ static void test_round_trip(void)
 				round, h.type, (unsigned long long)h.seq);
 		CHECK_EQ_INT(d.version, MCAST_WIRE_VERSION);
 		CHECK_EQ_INT(d.hdr_len, MCAST_WIRE_HDR_LEN);
-		/* Stamping changes the sequence number and send time only,
-		 * to exactly what encoding them would have written. */
+		CHECK_EQ_INT(d.has_elapsed, 1);
+		/* Stamping changes the sequence number, send and elapsed
+		 * time only, to exactly what encoding them would have
+		 * written. */
 		h.seq = rng();
 		h.send_ns = round < 8 ? ~h.send_ns : rng();
-		mcast_hdr_stamp(buf, h.seq, h.send_ns);
+		h.elapsed_ns = round < 8 ? ~h.elapsed_ns : rng();
+		mcast_hdr_stamp(buf, h.seq, h.send_ns, h.elapsed_ns);
 		CHECK_CODE(decode_exact(&d, buf, len), MCAST_WIRE_HDR_LEN);
 		CHECK(hdr_equal(&d, &h));
 	}
@@ -193,7 +251,7 @@ static void test_round_trip(void)
 /* A valid header cut short: no magic yet below 4 bytes, short after. */
 static void test_truncation(void)
 {
-	uint8_t buf[64];
+	uint8_t buf[96];
 	struct mcast_hdr d;
 
 	example_datagram(buf);
@@ -214,7 +272,7 @@ static void test_truncation(void)
 /* Any change to any magic byte makes the datagram a plain one. */
 static void test_magic(void)
 {
-	uint8_t buf[64];
+	uint8_t buf[96];
 	struct mcast_hdr d;
 	size_t len = example_datagram(buf);
 
@@ -242,8 +300,8 @@ static void test_magic(void)
 
 static void test_version(void)
 {
-	static const uint8_t versions[] = { 0, 2, 255 };
-	uint8_t buf[64];
+	static const uint8_t versions[] = { 0, 3, 255 };
+	uint8_t buf[96];
 	struct mcast_hdr d;
 	size_t len = example_datagram(buf);
 
@@ -260,7 +318,7 @@ static void test_version(void)
 static void test_type(void)
 {
 	static const uint8_t bad[] = { 0, 5, 255 };
-	uint8_t buf[64];
+	uint8_t buf[96];
 	struct mcast_hdr d, h = example_hdr();
 	size_t len = example_datagram(buf);
 
@@ -285,7 +343,7 @@ static void test_flags(void)
 					    MCAST_HDR_AUTH_ONLY,
 					    MCAST_HDR_CHACHA,
 					    0x1f };
-	uint8_t buf[64];
+	uint8_t buf[96];
 	struct mcast_hdr d, h = example_hdr();
 	size_t len = example_datagram(buf);
 
@@ -331,24 +389,24 @@ static void test_hdr_len(void)
 
 	buf[45] = 0;
 	CHECK_CODE(decode_exact(&d, buf, len), MCAST_EMALFORMED);
-	buf[45] = 47;
+	buf[45] = 55;
 	CHECK_CODE(decode_exact(&d, buf, len), MCAST_EMALFORMED);
 
 	/* hdr_len beyond the datagram, with and without a payload */
-	buf[45] = 65;
+	buf[45] = 73;
 	buf[46] = buf[47] = 0;
-	CHECK_CODE(decode_exact(&d, buf, 64), MCAST_ESHORT);
+	CHECK_CODE(decode_exact(&d, buf, 72), MCAST_ESHORT);
 	buf[45] = 255;
-	CHECK_CODE(decode_exact(&d, buf, 64), MCAST_ESHORT);
-	buf[45] = 64;
-	CHECK_CODE(decode_exact(&d, buf, 64), 64);
+	CHECK_CODE(decode_exact(&d, buf, 72), MCAST_ESHORT);
+	buf[45] = 72;
+	CHECK_CODE(decode_exact(&d, buf, 72), 72);
 	buf[47] = 16;
-	CHECK_CODE(decode_exact(&d, buf, 64), MCAST_ESHORT);
+	CHECK_CODE(decode_exact(&d, buf, 72), MCAST_ESHORT);
 }
 
 static void test_payload_len(void)
 {
-	uint8_t buf[64];
+	uint8_t buf[96];
 	struct mcast_hdr d;
 	size_t len = example_datagram(buf);
 
@@ -365,7 +423,7 @@ static void test_payload_len(void)
 /* Bytes after the payload: a sealed message's tag, else malformed. */
 static void test_trailer(void)
 {
-	uint8_t buf[80];
+	uint8_t buf[96];
 	struct mcast_hdr d;
 	size_t len = example_datagram(buf);
 
@@ -392,13 +450,13 @@ static void test_extension(void)
 	size_t len;
 
 	memcpy(buf, example_bytes, MCAST_WIRE_HDR_LEN);
-	buf[45] = 56;
-	memset(buf + 48, 0xe5, 8); /* 8 unknown extension bytes */
+	buf[45] = 64;
+	memset(buf + 56, 0xe5, 8); /* 8 unknown extension bytes */
 	for (int i = 0; i < 16; i++)
-		buf[56 + i] = (uint8_t)i;
-	len = 56 + 16;
-	CHECK_CODE(decode_exact(&d, buf, len), 56);
-	CHECK_EQ_INT(d.hdr_len, 56);
+		buf[64 + i] = (uint8_t)i;
+	len = 64 + 16;
+	CHECK_CODE(decode_exact(&d, buf, len), 64);
+	CHECK_EQ_INT(d.hdr_len, 64);
 	CHECK(hdr_equal(&d, &h));
 	CHECK_EQ_INT(buf[d.hdr_len], 0);
 	CHECK_EQ_INT(buf[d.hdr_len + d.payload_len - 1], 15);
@@ -425,15 +483,16 @@ static void test_null(void)
 	uint8_t buf[64];
 	struct mcast_hdr h = example_hdr();
 	struct mcast_pong p = { 0 };
-	uint64_t total;
+	struct mcast_end e = { 0 };
 
 	CHECK_CODE(mcast_hdr_encode(NULL, buf, sizeof(buf)), -EINVAL);
 	CHECK_CODE(mcast_hdr_encode(&h, NULL, sizeof(buf)), -EINVAL);
 	CHECK_CODE(mcast_hdr_decode(NULL, example_bytes, 48), -EINVAL);
 	CHECK_CODE(mcast_hdr_decode(&h, NULL, 48), -EINVAL);
-	CHECK_CODE(mcast_end_encode(1, NULL, 8), -EINVAL);
-	CHECK_CODE(mcast_end_decode(NULL, buf, 8), -EINVAL);
-	CHECK_CODE(mcast_end_decode(&total, NULL, 8), -EINVAL);
+	CHECK_CODE(mcast_end_encode(&e, NULL, 16), -EINVAL);
+	CHECK_CODE(mcast_end_encode(NULL, buf, 16), -EINVAL);
+	CHECK_CODE(mcast_end_decode(NULL, buf, 16), -EINVAL);
+	CHECK_CODE(mcast_end_decode(&e, NULL, 16), -EINVAL);
 	CHECK_CODE(mcast_pong_encode(NULL, buf, 32), -EINVAL);
 	CHECK_CODE(mcast_pong_encode(&p, NULL, 32), -EINVAL);
 	CHECK_CODE(mcast_pong_decode(NULL, buf, 32), -EINVAL);
@@ -445,32 +504,53 @@ static void test_end_body(void)
 {
 	static const uint64_t values[] = { 0, 1, 0x0102030405060708ull,
 					   UINT64_MAX };
-	static const uint8_t want[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-	uint8_t buf[16], *copy;
-	uint64_t total;
+	static const uint8_t want[16] = { 1, 2, 3, 4, 5, 6, 7,	  8,
+					  0, 0, 0, 0, 0, 0, 0x02, 0x9a };
+	uint8_t buf[24], *copy;
+	struct mcast_end e, d;
 
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		e = (struct mcast_end){ .total = values[i],
+					.not_sent = values[3 - i] };
 		memset(buf, 0xee, sizeof(buf));
-		CHECK_CODE(mcast_end_encode(values[i], buf, sizeof(buf)),
+		CHECK_CODE(mcast_end_encode(&e, buf, sizeof(buf)),
 			   MCAST_END_BODY_LEN);
 		CHECK_EQ_INT(buf[MCAST_END_BODY_LEN], 0xee);
-		total = 42;
-		CHECK_CODE(mcast_end_decode(&total, buf, MCAST_END_BODY_LEN),
+		memset(&d, 0x42, sizeof(d));
+		CHECK_CODE(mcast_end_decode(&d, buf, MCAST_END_BODY_LEN),
 			   MCAST_END_BODY_LEN);
-		CHECK(total == values[i]);
+		CHECK(d.total == values[i]);
+		CHECK(d.not_sent == values[3 - i]);
+		CHECK_EQ_INT(d.has_not_sent, 1);
+		/* bytes after the body are ignored */
+		CHECK_CODE(mcast_end_decode(&d, buf, sizeof(buf)),
+			   MCAST_END_BODY_LEN);
+		CHECK(d.not_sent == values[3 - i]);
 	}
-	CHECK_CODE(mcast_end_encode(0x0102030405060708ull, buf, 8), 8);
-	CHECK(memcmp(buf, want, 8) == 0);
+	e = (struct mcast_end){ .total = 0x0102030405060708ull,
+				.not_sent = 666 };
+	CHECK_CODE(mcast_end_encode(&e, buf, 16), 16);
+	CHECK(memcmp(buf, want, 16) == 0);
 
-	for (size_t len = 0; len < MCAST_END_BODY_LEN; len++) {
+	/* A version 1 body: total only, 8 to 15 bytes; not_sent unknown. */
+	for (size_t len = 8; len < MCAST_END_BODY_LEN; len++) {
+		memset(&d, 0x42, sizeof(d));
+		CHECK_CODE(mcast_end_decode(&d, buf, len),
+			   MCAST_END_BODY_LEN_V1);
+		CHECK(d.total == 0x0102030405060708ull);
+		CHECK(d.not_sent == 0);
+		CHECK_EQ_INT(d.has_not_sent, 0);
+	}
+	for (size_t len = 0; len < MCAST_END_BODY_LEN_V1; len++) {
 		copy = malloc(len ? len : 1);
 		if (!copy)
 			abort();
 		memcpy(copy, buf, len);
-		CHECK_CODE(mcast_end_decode(&total, copy, len), MCAST_ESHORT);
+		CHECK_CODE(mcast_end_decode(&d, copy, len), MCAST_ESHORT);
 		free(copy);
-		CHECK_CODE(mcast_end_encode(1, buf, len), -ENOSPC);
 	}
+	for (size_t len = 0; len < MCAST_END_BODY_LEN; len++)
+		CHECK_CODE(mcast_end_encode(&e, buf, len), -ENOSPC);
 }
 
 static void test_pong_body(void)
@@ -539,6 +619,7 @@ static void test_session_new(void)
 int main(void)
 {
 	test_example_bytes();
+	test_version_1();
 	test_round_trip();
 	test_truncation();
 	test_magic();

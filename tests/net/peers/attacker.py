@@ -17,7 +17,7 @@ forge    sends --total (default 100000) hostile datagrams derived from the
                            captured one every other time; random session)
                            with random payload and 16-byte "tag"
              hdr_flip      a captured datagram, one header bit flipped
-                           (all 384 in turn)
+                           (all 448 in turn)
              session_flip  one bit of the session id (bytes 12..27) flipped
              tag_flip      one bit of the last 16 bytes flipped
              ct_flip       one bit of the payload flipped
@@ -59,8 +59,8 @@ import struct
 import sys
 import time
 
-HDR = struct.Struct(">IBBHI16sQQBBH")  # 48 bytes, docs/PROTOCOL.md
-MAGIC, VERSION = 0x4D435354, 1
+HDR = struct.Struct(">IBBHI16sQQBBHQ")  # 56 bytes, version 2, PROTOCOL.md
+MAGIC, VERSION = 0x4D435354, 2
 OFF_KEY_ID, OFF_SESSION, OFF_HDR_LEN = 8, 12, 45
 SESSION_LEN, TAG_LEN = 16, 16
 AUTH_ONLY, CHACHA = 1 << 3, 1 << 4
@@ -131,7 +131,7 @@ def is_sealed(d):
     """A datagram shaped like a sealed one: header, payload and tag."""
     if len(d) < HDR.size + TAG_LEN:
         return False
-    magic, version, _, _, key_id, _, _, _, _, hdr_len, plen = \
+    magic, version, _, _, key_id, _, _, _, _, hdr_len, plen, _ = \
         HDR.unpack_from(d)
     return (magic == MAGIC and version == VERSION and key_id != 0 and
             hdr_len >= HDR.size and hdr_len + plen + TAG_LEN == len(d))
@@ -289,12 +289,12 @@ class Forger:
         h = HDR.pack(MAGIC, VERSION, r.randint(1, 4),
                      r.choice((0, AUTH_ONLY, CHACHA, AUTH_ONLY | CHACHA)),
                      key_id, session, r.getrandbits(63), time.time_ns(),
-                     self.ttl, HDR.size, plen)
+                     self.ttl, HDR.size, plen, r.getrandbits(40))
         return h + r.randbytes(plen + TAG_LEN)
 
     def hdr_flip(self, c):
         # Bit b of the header, on a datagram that shifts by one each round
-        # of 384, so every (datagram, bit) pair comes up in time.
+        # of 448, so every (datagram, bit) pair comes up in time.
         bits = HDR.size * 8
         return self.flip(self.pick(c + c // bits), c % bits)
 
@@ -353,7 +353,7 @@ def forge(a):
     sealed = [d for d in caps if is_sealed(d)]
     if not sealed:
         sys.exit(f"attacker.py: {a.capturefile}: none of its {len(caps)} "
-                 "datagrams is sealed (magic, version 1, key_id != 0, "
+                 "datagrams is sealed (magic, version 2, key_id != 0, "
                  "hdr_len + payload_len + 16 bytes)")
     if len(sealed) < len(caps):
         print(f"attacker.py: {a.capturefile}: using {len(sealed)} of "
