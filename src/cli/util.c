@@ -484,11 +484,15 @@ double cli_now(void)
 
 int cli_poll_ms(double seconds)
 {
-	double ms = ceil(seconds * 1000);
+	double ms = seconds * 1000;
+	int whole;
 
 	if (!(ms > 0)) /* also NaN */
 		return 0;
-	return ms < (double)INT_MAX ? (int)ms : INT_MAX;
+	if (ms >= (double)INT_MAX)
+		return INT_MAX;
+	whole = (int)ms;
+	return whole < ms ? whole + 1 : whole; /* rounded up */
 }
 
 struct timespec cli_timespec(double seconds)
