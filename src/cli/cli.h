@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 /* Exit statuses, as the man page promises. */
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -141,6 +142,23 @@ uint64_t cli_monotonic_ns(void);
 /* Sleep until the monotonic time t; returns at once after a stop signal,
  * in whichever thread it arrived. */
 void cli_sleep_until(double t);
+
+/*
+ * Every wait is computed in double seconds and every conversion to what the
+ * kernel takes goes through these two.  They clamp: an int of milliseconds
+ * holds only ~24.8 days, and a wait that is cut short is recomputed by its
+ * loop.  A negative or NaN wait is 0.
+ */
+/* Milliseconds for poll() or a library wait (cli_wait_ms() may cap them
+ * further), rounded up (never ends just before a deadline),
+ * from 0 to INT_MAX. */
+int cli_poll_ms(double seconds);
+/* A timespec for ppoll() or clock_nanosleep(), from 0 to CLI_WAIT_MAX. */
+struct timespec cli_timespec(double seconds);
+#define CLI_WAIT_MAX 1e9 /* seconds: fits a 32-bit time_t */
+
+/* A number for messages: plain decimals, never 1e+07 (buf of 32 bytes). */
+const char *cli_num(double v, char *buf, size_t len);
 
 /* Line-buffer stdout when it is not a terminal, so pipes see each line. */
 void cli_stdout_lines(void);

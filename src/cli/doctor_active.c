@@ -86,8 +86,7 @@ static int hear_query(int fd, bool v6, unsigned ifindex, double deadline,
 				     .msg_controllen = sizeof(ctl) };
 		ssize_t n;
 
-		if (poll(&p, 1,
-			 cli_wait_ms((int)((deadline - now) * 1000) + 1)) <= 0)
+		if (poll(&p, 1, cli_wait_ms(cli_poll_ms(deadline - now))) <= 0)
 			continue;
 		if ((n = recvmsg(fd, &mh, MSG_DONTWAIT)) <= 0)
 			continue;
@@ -111,7 +110,7 @@ void dr_check_querier(struct doctor *d)
 {
 	bool v6 = dr_is_v6(d);
 	struct sockaddr_storage from = { 0 };
-	char a[MCAST_ADDRSTRLEN];
+	char a[MCAST_ADDRSTRLEN], s[32];
 	double start = cli_now();
 	int fd, ver;
 
@@ -150,8 +149,8 @@ void dr_check_querier(struct doctor *d)
 		dr_report(
 			d, "querier", DR_WARN,
 			"use mcast recv --rejoin SECONDS or enable a querier (a router, or: ip link set BRIDGE type bridge mcast_querier 1)",
-			"no querier heard in %g s on %s: IGMP/MLD snooping switches without a querier drop memberships after ~260 s",
-			d->listen, d->ifc.name);
+			"no querier heard in %s s on %s: IGMP/MLD snooping switches without a querier drop memberships after ~260 s",
+			cli_num(d->listen, s, sizeof(s)), d->ifc.name);
 }
 
 /* A failed self-test step in words, with the fix it points to. */
@@ -222,7 +221,7 @@ static int probe_round(mcast_t *tx, mcast_t *rx, double *rtt_ms, int *err)
 	deadline = sent + PROBE_WAIT_MS / 1000.0;
 	while (got < PROBES && !cli_stop) {
 		struct mcast_hdr r;
-		int left = (int)((deadline - cli_now()) * 1000);
+		int left = cli_poll_ms(deadline - cli_now());
 
 		if (left <= 0)
 			break;

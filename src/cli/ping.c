@@ -421,8 +421,8 @@ int ping_respond(const struct ping_cfg *c)
 
 			if (left <= 0)
 				break;
-			if (wait < 0 || left * 1000 < wait)
-				wait = (int)(left * 1000) + 1;
+			if (wait < 0 || cli_poll_ms(left) < wait)
+				wait = cli_poll_ms(left);
 		}
 		rc = mcast_recv_batch(rx, v, RESP_BATCH, cli_wait_ms(wait));
 		if (rc < 0 && rc != -EINTR)

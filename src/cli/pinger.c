@@ -306,9 +306,7 @@ static void wait_replies(struct pinger *p, double until, bool answered)
 			return;
 		/* Nanoseconds, not poll()'s milliseconds: above 1000 pings/s
 		 * a rounded-up wait would send pings late and in bunches. */
-		struct timespec ts = { .tv_sec = (time_t)left };
-
-		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		struct timespec ts = cli_timespec(left);
 		int n = ppoll(fds, 3, &ts, NULL);
 
 		if (n < 0 && errno != EINTR)

@@ -228,10 +228,12 @@ int pinger_report(const struct ping_cfg *c, uint64_t sent,
 			double l = loss_pct(r, k, sent);
 
 			if (path_wanted(c, k) && l > c->max_loss) {
+				char s[32];
+
 				fprintf(stderr,
-					"%s: %s %s loss %.1f%% exceeds --max-loss %g%%\n",
+					"%s: %s %s loss %.1f%% exceeds --max-loss %s%%\n",
 					cli_prog, a, path_names[k], l,
-					c->max_loss);
+					cli_num(c->max_loss, s, sizeof(s)));
 				status = EXIT_RUNTIME;
 			}
 		}

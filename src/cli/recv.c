@@ -181,10 +181,12 @@ static int finish(const struct recv_cfg *c, const struct tally *t,
 		return EXIT_RUNTIME;
 	}
 	if (t->datagrams == 0) {
+		char s[32];
+
 		if (c->timeout > 0 && strcmp(why, "timeout") == 0)
 			fprintf(stderr,
-				"%s: timeout: no datagram arrived in %g s\n",
-				cli_prog, c->timeout);
+				"%s: timeout: no datagram arrived in %s s\n",
+				cli_prog, cli_num(c->timeout, s, sizeof(s)));
 		else
 			fprintf(stderr, "%s: %s: no datagram arrived\n",
 				cli_prog, why);
@@ -209,10 +211,13 @@ static int verdicts(const struct recv_cfg *c, const mcast_tracker_t *tr)
 		status = EXIT_RUNTIME;
 	}
 	if (c->max_loss >= 0 && report_loss_pct(&tot) > c->max_loss) {
+		char s[32];
+
 		fprintf(stderr,
-			"%s: loss %.3f%% (%llu datagrams) exceeds --max-loss %g%% by %.3f points\n",
+			"%s: loss %.3f%% (%llu datagrams) exceeds --max-loss %s%% by %.3f points\n",
 			cli_prog, report_loss_pct(&tot),
-			(unsigned long long)tot.lost, c->max_loss,
+			(unsigned long long)tot.lost,
+			cli_num(c->max_loss, s, sizeof(s)),
 			report_loss_pct(&tot) - c->max_loss);
 		status = EXIT_RUNTIME;
 	}
@@ -268,7 +273,7 @@ static int wait_ms(const struct run *r)
 		due = r->next_live;
 	if (due == 0)
 		return -1;
-	return due <= now ? 0 : (int)((due - now) * 1000) + 1;
+	return due <= now ? 0 : cli_poll_ms(due - now);
 }
 
 static void periodic(const struct recv_cfg *c, struct run *r)

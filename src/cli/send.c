@@ -421,33 +421,85 @@ static bool send_one(struct sender_state *s, const void *buf, size_t len)
 	return s->c->count < 0 || s->rounds < s->c->count;
 }
 
-static void send_lines(struct sender_state *s, FILE *in)
+/*
+ * Lines are read into a buffer of one datagram's data and its newline, no
+ * more: a line that does not fit is found at that size, however long it
+ * is (/dev/zero has no newline at all).  The bytes after a line stay in
+ * the buffer for the next.
+ */
+struct line_reader {
+	int fd;
+	char *buf;
+	size_t cap, start, end;
+	bool eof;
+	int err; /* errno of a failed read */
+};
+
+enum { LINE_END = -1, LINE_TOO_LONG = -2, LINE_ERROR = -3 };
+
+/* The next line's length and *text, or LINE_END at the end of input or on
+ * a signal, LINE_TOO_LONG, or LINE_ERROR when a read fails. */
+static ssize_t next_line(struct line_reader *r, const char **text)
 {
-	char *line = NULL;
-	size_t cap = 0;
+	for (;;) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		size_t len = nl ? (size_t)(nl - (r->buf + r->start))
+				: r->end - r->start;
+
+		if (nl || (r->eof && len > 0)) {
+			*text = r->buf + r->start;
+			r->start += len + (nl ? 1 : 0);
+			return len < r->cap ? (ssize_t)len : LINE_TOO_LONG;
+		}
+		if (r->eof)
+			return LINE_END;
+		if (len == r->cap)
+			return LINE_TOO_LONG;
+		memmove(r->buf, r->buf + r->start, len);
+		r->start = 0;
+		r->end = len;
+
+		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+
+		if (n < 0 && errno == EINTR && !cli_stop)
+			continue;
+		if (n < 0) {
+			r->err = errno;
+			return cli_stop ? LINE_END : LINE_ERROR;
+		}
+		r->end += (size_t)n;
+		r->eof = n == 0;
+	}
+}
+
+static void send_lines(struct sender_state *s, int fd)
+{
+	size_t room = data_room(s);
+	struct line_reader r = { .fd = fd, .cap = room + 1 };
 	long long lineno = 0;
+	const char *text;
 	ssize_t n;
 
-	while (!cli_stop && (n = getline(&line, &cap, in)) >= 0) {
+	if (!(r.buf = malloc(r.cap)))
+		cli_die(EXIT_RUNTIME, "out of memory");
+	while (!cli_stop && (n = next_line(&r, &text)) >= 0) {
 		lineno++;
-		if (n > 0 && line[n - 1] == '\n')
-			n--;
-		if ((size_t)n > data_room(s)) {
-			free(line);
-			if (s->c->framed)
-				cli_die(EXIT_USAGE,
-					"line %lld is longer than a %s --size %lld datagram carries (%zd > %zu bytes)",
-					lineno,
-					trust_on(s->t) ? "sealed" : "framed",
-					s->c->size, n, data_room(s));
-			cli_die(EXIT_USAGE,
-				"line %lld is longer than --size (%zd > %zu bytes)",
-				lineno, n, data_room(s));
-		}
-		if (!send_one(s, line, (size_t)n))
+		if (!send_one(s, text, (size_t)n))
 			break;
 	}
-	free(line);
+	free(r.buf);
+	if (n == LINE_TOO_LONG)
+		cli_die(EXIT_RUNTIME,
+			"line %lld is longer than the %zu bytes a%s --size %lld datagram carries; raise --size (at most %d) or split the line",
+			lineno + 1, room,
+			trust_on(s->t) ? " sealed"
+			: s->c->framed ? " framed"
+				       : "",
+			s->c->size,
+			any_v4(s->c) ? MAX_PAYLOAD_V4 : MAX_PAYLOAD_V6);
+	if (n == LINE_ERROR)
+		cli_die(EXIT_RUNTIME, "reading %s: %s", s->c->file,
+			strerror(r.err));
 }
 
 static void send_file(struct sender_state *s, int fd)
@@ -601,12 +653,8 @@ int cmd_send(int argc, char **argv)
 	if (c.framed)
 		start_session(&s);
 	if (c.file && c.lines) {
-		FILE *in = fdopen(fd, "r");
-
-		if (!in)
-			cli_die(EXIT_RUNTIME, "cannot read %s", c.file);
-		send_lines(&s, in);
-		fclose(in);
+		send_lines(&s, fd);
+		close(fd);
 	} else if (c.file) {
 		send_file(&s, fd);
 		close(fd);

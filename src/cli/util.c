@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -142,8 +143,7 @@ static bool is_decimal(const char *s, size_t n, bool fraction)
 	return digits > 0;
 }
 
-/* A limit for messages: plain digits, never 1e+07. */
-static const char *num_text(double v, char *buf, size_t len)
+const char *cli_num(double v, char *buf, size_t len)
 {
 	int n;
 
@@ -153,6 +153,8 @@ static const char *num_text(double v, char *buf, size_t len)
 	}
 	n = snprintf(buf, len, "%.6f", v);
 	while (n > 1 && (size_t)n < len && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 1 && (size_t)n < len && buf[n - 1] == '.')
 		buf[--n] = '\0';
 	return buf;
 }
@@ -187,7 +189,7 @@ double cli_parse_real(const char *opt, const char *s, double min, double max,
 	double v;
 
 	snprintf(want, sizeof(want), "%s from %s to %s (decimal)", unit,
-		 num_text(min, lo, sizeof(lo)), num_text(max, hi, sizeof(hi)));
+		 cli_num(min, lo, sizeof(lo)), cli_num(max, hi, sizeof(hi)));
 	errno = 0;
 	v = strtod(s, &end);
 	if (!is_decimal(s, strlen(s), true) || *end || errno || !isfinite(v) ||
@@ -243,7 +245,7 @@ double cli_parse_rate(const char *opt, const char *s, double min, double max,
 
 	snprintf(want, sizeof(want),
 		 "a decimal number from %s to %s (k, M, G allowed)",
-		 num_text(min, lo, sizeof(lo)), num_text(max, hi, sizeof(hi)));
+		 cli_num(min, lo, sizeof(lo)), cli_num(max, hi, sizeof(hi)));
 	if (n > 1 && suffix_mult(s[n - 1], unit) > 0)
 		mult = suffix_mult(s[--n], unit);
 	errno = 0;
@@ -480,6 +482,36 @@ double cli_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int cli_poll_ms(double seconds)
+{
+	double ms = seconds * 1000;
+	int whole;
+
+	if (!(ms > 0)) /* also NaN */
+		return 0;
+	if (ms >= (double)INT_MAX)
+		return INT_MAX;
+	whole = (int)ms;
+	return whole < ms ? whole + 1 : whole; /* rounded up */
+}
+
+struct timespec cli_timespec(double seconds)
+{
+	struct timespec ts = { 0, 0 };
+
+	if (!(seconds > 0))
+		return ts;
+	if (seconds > CLI_WAIT_MAX)
+		seconds = CLI_WAIT_MAX;
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) { /* rounding of the fraction */
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
 void cli_sleep_until(double t)
 {
 	struct pollfd p = { .fd = stop_pipe[0], .events = POLLIN };
@@ -488,12 +520,10 @@ void cli_sleep_until(double t)
 	 * another thread, or one that came just before the sleep, ends it. */
 	while (!cli_stop) {
 		double left = t - cli_now();
-		struct timespec ts;
+		struct timespec ts = cli_timespec(left);
 
 		if (left <= 0)
 			return;
-		ts.tv_sec = (time_t)left;
-		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
 		if (ppoll(&p, 1, &ts, NULL) > 0)
 			return;
 	}
