@@ -464,11 +464,7 @@ static void parse_args(int argc, char **argv, struct bench *b)
 							 4096, 1LL << 30);
 			break;
 		case 'F':
-			if (strcmp(optarg, "json") == 0)
-				b->json = true;
-			else if (strcmp(optarg, "text") != 0)
-				cli_bad_value("--format", optarg,
-					      "text or json");
+			b->json = cli_parse_json_format(optarg);
 			break;
 		case 'h':
 			usage_bench(stdout);

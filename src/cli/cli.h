@@ -53,6 +53,8 @@ _Noreturn void cli_die(int status, const char *fmt, ...)
 /* An option's value was wrong: say which, exit 2. */
 _Noreturn void cli_bad_value(const char *opt, const char *value,
 			     const char *want);
+/* --format text|json: true for json; exit 2 for anything else. */
+bool cli_parse_json_format(const char *arg);
 /* getopt_long reported a problem (it prints nothing: opterr is 0). */
 _Noreturn void cli_bad_option(int optopt_char, const char *arg);
 

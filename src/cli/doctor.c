@@ -105,11 +105,7 @@ static void parse_args(int argc, char **argv, struct doctor *d)
 				cli_parse_seconds("--listen", optarg, 0, 3600);
 			break;
 		case 'F':
-			if (strcmp(optarg, "json") == 0)
-				d->json = true;
-			else if (strcmp(optarg, "text") != 0)
-				cli_bad_value("--format", optarg,
-					      "text or json");
+			d->json = cli_parse_json_format(optarg);
 			break;
 		case 'n':
 			d->self_test = false;

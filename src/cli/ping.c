@@ -178,11 +178,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 						     100, "a percentage");
 			break;
 		case 'F':
-			if (strcmp(optarg, "json") == 0)
-				c->json = true;
-			else if (strcmp(optarg, "text") != 0)
-				cli_bad_value("--format", optarg,
-					      "text or json");
+			c->json = cli_parse_json_format(optarg);
 			break;
 		case 'B':
 			c->busy_poll = true;

@@ -78,6 +78,13 @@ void cli_bad_value(const char *opt, const char *value, const char *want)
 		opt, want);
 }
 
+bool cli_parse_json_format(const char *arg)
+{
+	if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0)
+		cli_bad_value("--format", arg, "text or json");
+	return arg[0] == 'j';
+}
+
 void cli_bad_option(int optopt_char, const char *arg)
 {
 	/* getopt_long sets optopt to a long option's code when its value
