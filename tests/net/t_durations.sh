@@ -5,6 +5,7 @@
 # build (preset asan, with float-cast-overflow) reports.  And messages
 # print the seconds given as plain decimals, never 1e-05.
 . "$(dirname "$0")/lib.sh"
+need_cmd ip iproute2
 ip link set lo up || fail "cannot bring lo up"
 cd "$T" || fail "no work directory"
 G=239.1.2.3:1600
