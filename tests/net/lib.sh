@@ -187,6 +187,23 @@ start_responder() {
 	wait_for "$T/resp.err" '^joined ' 5 || fail "responder never joined: $(cat "$T/resp.err")"
 }
 
+# drop_probes NS MATCH: NS's nftables ruleset becomes one that drops the
+# data probes to port 1600 (UDP payload byte 5, the type, == 1) for which
+# MATCH holds, counted in counter "dropped" of table "lossy" (read it with
+# nft_count NS lossy dropped); end markers (type 2) pass.
+drop_probes() {
+	in_ns "$1" nft -f - <<-NFT || fail "cannot load the nftables rule ($2)"
+		flush ruleset
+		table inet lossy {
+			counter dropped { }
+			chain input {
+				type filter hook input priority 0; policy accept;
+				udp dport 1600 @th,104,8 1 $2 counter name dropped drop
+			}
+		}
+	NFT
+}
+
 # nft_count NS TABLE COUNTER: packets of the named counter in inet TABLE.
 nft_count() {
 	need_cmd python3 python3

@@ -10,21 +10,7 @@ need_cmd nft nftables
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 
-# drop_probes MATCH: the receiver drops the data probes (type byte 5 ==
-# 1) for which MATCH holds, into counter "dropped"; the low 32 bits of seq
-# (bytes 32..35) are @th,320,32.  End markers (type 2) pass.
-drop_probes() {
-	in_ns right nft -f - <<-NFT || fail "cannot load the nftables rule ($1)"
-		flush ruleset
-		table inet lossy {
-			counter dropped { }
-			chain input {
-				type filter hook input priority 0; policy accept;
-				udp dport 1600 @th,104,8 1 $1 counter name dropped drop
-			}
-		}
-	NFT
-}
+# The low 32 bits of a probe's seq (bytes 32..35) are @th,320,32.
 dropped() { nft_count right lossy dropped; }
 # run FMT: 100 probes to a receiver listening before they start; its
 # summary in $T/out, its exit status in $rc.
@@ -49,22 +35,22 @@ check() {
 	[ $rc = 1 ] || fail "$1: --max-loss 0 with loss, but exit $rc: $(cat "$T/err")"
 }
 
-drop_probes '@th,320,32 < 99'
+drop_probes right '@th,320,32 < 99'
 run json
 check "first 99 of 100" 99 "[1, 99, 99, 100, 'from_start']"
 
-drop_probes '@th,320,32 < 5'
+drop_probes right '@th,320,32 < 5'
 run json
 check "first 5" 5 "[95, 5, 5, 100, 'from_start']"
 [ "$(json_get "$T/out" "$S['head_missed']")" = 0 ] || fail "from the start, yet a missed head: $(cat "$T/out")"
 
-drop_probes '@th,320,32 < 5 counter name dropped drop
+drop_probes right '@th,320,32 < 5 counter name dropped drop
 		udp dport 1600 @th,104,8 1 @th,320,32 >= 95'
 run json
 check "head and tail" 10 "[90, 10, 5, 100, 'from_start']"
 
 # The same in text: the total line says it.
-drop_probes '@th,320,32 < 99'
+drop_probes right '@th,320,32 < 99'
 run text
 grep -q '^total: received 1, lost 99 (99.00%)' "$T/out" || fail "text: want received 1, lost 99: $(cat "$T/out")"
 [ $rc = 1 ] || fail "text: exit $rc, want 1"

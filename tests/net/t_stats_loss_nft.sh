@@ -7,20 +7,6 @@ need_cmd nft nftables
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 
-# drop_probes MATCH: replace the receiver's ruleset with one that drops the
-# data probes for which MATCH holds, into counter "dropped".
-drop_probes() {
-	in_ns right nft -f - <<-NFT || fail "cannot load the nftables rule ($1)"
-		flush ruleset
-		table inet lossy {
-			counter dropped { }
-			chain input {
-				type filter hook input priority 0; policy accept;
-				udp dport 1600 @th,104,8 1 $1 counter name dropped drop
-			}
-		}
-	NFT
-}
 dropped() { nft_count right lossy dropped; }
 # UDP datagrams the kernel itself dropped in the receiver's namespace.
 kernel_drops() {
@@ -47,7 +33,7 @@ run() {
 tot() { json_get "$T/out" "d[0]['totals']['$1']"; }
 
 # Every tenth probe (the 6th, 16th, ...): seqs 5, 15, ..., 995.
-drop_probes 'numgen inc mod 10 5'
+drop_probes right 'numgen inc mod 10 5'
 run
 [ $rc = 0 ] || fail "every tenth: exit $rc without a verdict option: $(cat "$T/err")"
 [ "$(dropped)" = 100 ] || fail "every tenth: nftables dropped $(dropped), expected 100"
@@ -63,14 +49,14 @@ run
 # cannot tell a lost first probe from having joined mid-stream; see
 # docs/PROTOCOL.md), so losing probe 0 is not loss it can report.  The low
 # 32 bits of the sequence number sit at UDP payload bytes 32..35.
-drop_probes '@th,320,32 != 0 numgen random mod 100 < 7'
+drop_probes right '@th,320,32 != 0 numgen random mod 100 < 7'
 run
 n=$(dropped)
 [ "$(tot lost)" = "$n" ] || fail "random: lost $(tot lost), nftables dropped $n"
 [ "$(tot received)" = $((1000 - n)) ] || fail "random: received $(tot received), expected $((1000 - n))"
 
 # Verdicts on the every-tenth stream: 10% loss.
-drop_probes 'numgen inc mod 10 5'
+drop_probes right 'numgen inc mod 10 5'
 run --max-loss 5
 [ $rc = 1 ] || fail "--max-loss 5 at 10% loss: exit $rc, expected 1: $(cat "$T/err")"
 grep -qE 'loss 10\.0+% \(100 datagrams\) exceeds --max-loss 5% by 5\.0+ points' "$T/err" ||
