@@ -50,6 +50,15 @@
 extern "C" {
 #endif
 
+/* What the library exports: it is built with hidden visibility, so only
+ * the functions declared here with MCAST_API are in its dynamic symbol
+ * table (tests/pkg checks it). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define MCAST_API __attribute__((visibility("default")))
+#else
+#define MCAST_API
+#endif
+
 /*
  * The version of this header.  A program may run against another library
  * of the same soname than it was built with: mcast_version() and
@@ -68,9 +77,9 @@ extern "C" {
 	 MCAST_VERSION_PATCH)
 
 /* The loaded library's version, "0.2.0"; never NULL, never freed. */
-const char *mcast_version(void);
+MCAST_API const char *mcast_version(void);
 /* The same as a number, like MCAST_VERSION_NUMBER. */
-unsigned mcast_version_number(void);
+MCAST_API unsigned mcast_version_number(void);
 
 /*
  * Library error codes.  They sit far below any -errno value so that both
@@ -105,7 +114,7 @@ enum mcast_error {
 #define MCAST_ERROR_MIN (-10022)
 
 /* Name of any return code (-errno or MCAST_E*); never NULL, never freed. */
-const char *mcast_strerror(int code);
+MCAST_API const char *mcast_strerror(int code);
 
 /* ---------------------------------------------------------------- */
 /* Addresses                                                        */
@@ -127,8 +136,8 @@ enum mcast_parse_flags {
  * (GROUP asked, unicast given), MCAST_ENOTSOURCE (UNICAST asked, group,
  * broadcast or wildcard given), MCAST_ENOIFACE (unknown %scope).
  */
-int mcast_addr_parse(const char *text, unsigned flags,
-		     struct sockaddr_storage *out);
+MCAST_API int mcast_addr_parse(const char *text, unsigned flags,
+			       struct sockaddr_storage *out);
 
 /* Format flags for mcast_addr_format(). */
 enum mcast_format_flags {
@@ -143,26 +152,26 @@ enum mcast_format_flags {
  * Write sa as text into buf (at most len bytes, NUL-terminated).
  * Returns the length written or -EAFNOSUPPORT / -ENOSPC.
  */
-int mcast_addr_format(const struct sockaddr *sa, unsigned flags, char *buf,
-		      size_t len);
+MCAST_API int mcast_addr_format(const struct sockaddr *sa, unsigned flags,
+				char *buf, size_t len);
 
 /* 1 when sa is a multicast address of IPv4 or IPv6, else 0. */
-int mcast_addr_is_multicast(const struct sockaddr *sa);
+MCAST_API int mcast_addr_is_multicast(const struct sockaddr *sa);
 /* 1 for the source-specific ranges 232.0.0.0/8 and ff3x::/32, else 0. */
-int mcast_addr_is_ssm(const struct sockaddr *sa);
+MCAST_API int mcast_addr_is_ssm(const struct sockaddr *sa);
 /* 1 for IPv6 groups of interface- or link-local scope (ff01::/16, ff02::/16,
  * and the same scopes with other flags), which need an interface. */
-int mcast_addr_needs_iface(const struct sockaddr *sa);
+MCAST_API int mcast_addr_needs_iface(const struct sockaddr *sa);
 /* 1 when a and b hold the same family and address (and, with_port, the
  * same port), else 0.  Scope ids are not compared. */
-int mcast_addr_same(const struct sockaddr *a, const struct sockaddr *b,
-		    int with_port);
+MCAST_API int mcast_addr_same(const struct sockaddr *a,
+			      const struct sockaddr *b, int with_port);
 /* Interface index of an IPv6 address's %scope; 0 when none or IPv4. */
-unsigned mcast_addr_scope(const struct sockaddr *sa);
+MCAST_API unsigned mcast_addr_scope(const struct sockaddr *sa);
 /* Port of sa in host byte order (0 for families without ports). */
-unsigned mcast_addr_port(const struct sockaddr *sa);
+MCAST_API unsigned mcast_addr_port(const struct sockaddr *sa);
 /* socklen_t fitting sa's family, 0 for an unknown family. */
-socklen_t mcast_addr_len(const struct sockaddr *sa);
+MCAST_API socklen_t mcast_addr_len(const struct sockaddr *sa);
 
 /* ---------------------------------------------------------------- */
 /* Interfaces                                                       */
@@ -185,9 +194,9 @@ struct mcast_iface {
  * Find an interface by name ("eth0"), index ("3") or one of its addresses
  * ("10.0.0.1", "fe80::1").  Returns 0, or MCAST_ENOIFACE, or -errno.
  */
-int mcast_iface_lookup(const char *spec, struct mcast_iface *out);
+MCAST_API int mcast_iface_lookup(const char *spec, struct mcast_iface *out);
 /* The same by index; an index of 0 is MCAST_ENOIFACE. */
-int mcast_iface_by_index(unsigned index, struct mcast_iface *out);
+MCAST_API int mcast_iface_by_index(unsigned index, struct mcast_iface *out);
 
 /*
  * Ask the kernel's routing table (rtnetlink) which interface a datagram to
@@ -195,7 +204,7 @@ int mcast_iface_by_index(unsigned index, struct mcast_iface *out);
  * explicit interface uses.  Returns the interface index (> 0), or
  * -ENETUNREACH / -EHOSTUNREACH when there is no route, or -errno.
  */
-int mcast_route_iface(const struct sockaddr *group);
+MCAST_API int mcast_route_iface(const struct sockaddr *group);
 
 /* ---------------------------------------------------------------- */
 /* Handles and options                                              */
@@ -262,7 +271,7 @@ struct mcast_opts {
 
 /* Fill *o with defaults: no interface, TTL 1, kernel loopback, no bind,
  * all metadata. */
-void mcast_opts_init(struct mcast_opts *o);
+MCAST_API void mcast_opts_init(struct mcast_opts *o);
 
 /* Bits of struct mcast_info.warnings. */
 enum mcast_warning {
@@ -297,7 +306,7 @@ struct mcast_info {
 };
 
 /* Set info->size = sizeof(*info) before the call.  Returns 0 or -EINVAL. */
-int mcast_get_info(const mcast_t *m, struct mcast_info *info);
+MCAST_API int mcast_get_info(const mcast_t *m, struct mcast_info *info);
 
 /*
  * Open a sender for group (with its port).  The socket is connected to the
@@ -307,14 +316,14 @@ int mcast_get_info(const mcast_t *m, struct mcast_info *info);
  * Errors: MCAST_ENOTMCAST, MCAST_ENOIFACE, MCAST_ENEEDIFACE, MCAST_EFAMILY
  * (bind address of the other family), -EADDRINUSE, -ENETUNREACH, -errno.
  */
-int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
-		      const struct mcast_opts *opts);
+MCAST_API int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
+				const struct mcast_opts *opts);
 
 /*
  * Open a receiver with no groups yet; add them with mcast_join().
  * The handle's fd (mcast_fd()) is valid at once.
  */
-int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts);
+MCAST_API int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts);
 
 /*
  * Join group (with its port) on the receiver, for any source (nsources 0)
@@ -331,8 +340,9 @@ int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts);
  * family), MCAST_EROLE (a sender), -errno.  A failed join leaves the
  * handle's earlier joins in place; mcast_errmsg() names the group.
  */
-int mcast_join(mcast_t *m, const struct sockaddr *group,
-	       const struct sockaddr_storage *sources, size_t nsources);
+MCAST_API int mcast_join(mcast_t *m, const struct sockaddr *group,
+			 const struct sockaddr_storage *sources,
+			 size_t nsources);
 
 /*
  * Refresh every membership by leaving and joining again, so that a report
@@ -342,7 +352,7 @@ int mcast_join(mcast_t *m, const struct sockaddr *group,
  * when no other local socket holds the group.  Returns 0 or the first
  * error; groups that failed stay left and mcast_errmsg() names them.
  */
-int mcast_rejoin(mcast_t *m);
+MCAST_API int mcast_rejoin(mcast_t *m);
 
 enum mcast_event_type {
 	MCAST_EV_LINK_DOWN = 1,	    /* the interface went down / lost carrier */
@@ -377,7 +387,8 @@ struct mcast_event {
  * number taken; events beyond the queue's 64 are counted in *lost when
  * lost is not NULL.  -EINVAL for NULL arguments.
  */
-int mcast_events(mcast_t *m, struct mcast_event *ev, size_t n, uint64_t *lost);
+MCAST_API int mcast_events(mcast_t *m, struct mcast_event *ev, size_t n,
+			   uint64_t *lost);
 
 /*
  * Sender: look the interface up again by the name given in opts.iface and
@@ -385,21 +396,21 @@ int mcast_events(mcast_t *m, struct mcast_event *ev, size_t n, uint64_t *lost);
  * with ENODEV, ENXIO or ENETDOWN meanwhile).  Returns 0 when the interface
  * is back, or MCAST_ENOIFACE / -errno while it is not.
  */
-int mcast_sender_refresh(mcast_t *m);
+MCAST_API int mcast_sender_refresh(mcast_t *m);
 
 /* Longest text returned by mcast_errmsg(). */
 #define MCAST_ERRMSG_MAX 256
 
 /* Which step failed last, e.g. "join 239.1.2.3 on eth0"; "" if none.
  * Owned by the handle; valid until the next call on it.  NULL-safe. */
-const char *mcast_errmsg(const mcast_t *m);
+MCAST_API const char *mcast_errmsg(const mcast_t *m);
 
 /* A pollable fd: readable when a datagram is waiting (receivers; an epoll
  * fd over all sockets) or the socket itself (senders).  Owned by m. */
-int mcast_fd(const mcast_t *m);
+MCAST_API int mcast_fd(const mcast_t *m);
 
 /* Leave every group, close every socket, free m.  NULL-safe. */
-void mcast_close(mcast_t *m);
+MCAST_API void mcast_close(mcast_t *m);
 
 /* ---------------------------------------------------------------- */
 /* Sending and receiving                                            */
@@ -454,7 +465,8 @@ struct mcast_dgram {
  * negative code when none was.  Errors: MCAST_EROLE (a receiver),
  * -EMSGSIZE, -ENETUNREACH, -ENODEV, -EAGAIN (non-blocking, queue full).
  */
-int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n);
+MCAST_API int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v,
+			       size_t n);
 
 /*
  * How many datagrams of len bytes one system call of a segmented sender
@@ -463,10 +475,10 @@ int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n);
  * whole trip down the stack for a few datagrams (1-5% of the rate at 1400
  * bytes in batches of 1024).  Always >= 1; no handle needed.
  */
-size_t mcast_gso_batch(size_t len);
+MCAST_API size_t mcast_gso_batch(size_t len);
 
 /* Send one datagram.  Returns len, or a code as mcast_send_batch(). */
-int mcast_send(mcast_t *m, const void *buf, size_t len);
+MCAST_API int mcast_send(mcast_t *m, const void *buf, size_t len);
 
 /*
  * Receive up to n datagrams, waiting at most timeout_ms (-1: forever,
@@ -479,8 +491,8 @@ int mcast_send(mcast_t *m, const void *buf, size_t len);
  * opened with MCAST_OPT_REPLIES it reads the unicast datagrams sent to
  * the sender's own address and port (MCAST_EROLE on other senders).
  */
-int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
-		     int timeout_ms);
+MCAST_API int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
+			       int timeout_ms);
 
 /*
  * Receive one datagram into buf.  Returns the bytes stored (0 for an empty
@@ -489,8 +501,8 @@ int mcast_recv_batch(mcast_t *m, struct mcast_dgram *v, size_t n,
  * receiver ended the wait first (see mcast_events()), or a code as
  * mcast_recv_batch().  meta may be NULL.
  */
-int mcast_recv(mcast_t *m, void *buf, size_t cap, struct mcast_meta *meta,
-	       int timeout_ms);
+MCAST_API int mcast_recv(mcast_t *m, void *buf, size_t cap,
+			 struct mcast_meta *meta, int timeout_ms);
 
 /* ---------------------------------------------------------------- */
 /* Wire format: the envelope of all mcast-framed traffic            */
@@ -551,7 +563,8 @@ struct mcast_hdr {
  * MCAST_EMALFORMED for an unknown type or reserved flag bits, -EINVAL for
  * NULL arguments.  Writes nothing on failure.
  */
-int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap);
+MCAST_API int mcast_hdr_encode(const struct mcast_hdr *h, void *buf,
+			       size_t cap);
 
 /*
  * Rewrite only the sequence number, send time and elapsed time of a
@@ -560,8 +573,8 @@ int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap);
  * the rest again.  Nothing is checked: buf must hold such a header.  A
  * sealed datagram cannot be stamped (the tag covers the header).
  */
-void mcast_hdr_stamp(void *buf, uint64_t seq, uint64_t send_ns,
-		     uint64_t elapsed_ns);
+MCAST_API void mcast_hdr_stamp(void *buf, uint64_t seq, uint64_t send_ns,
+			       uint64_t elapsed_ns);
 
 /*
  * Decode the header at buf (len bytes received): version 1 or 2.  Returns
@@ -575,7 +588,8 @@ void mcast_hdr_stamp(void *buf, uint64_t seq, uint64_t send_ns,
  * extensions) are skipped.  Never reads past buf + len; *h is written
  * only on success.
  */
-int mcast_hdr_decode(struct mcast_hdr *h, const void *buf, size_t len);
+MCAST_API int mcast_hdr_decode(struct mcast_hdr *h, const void *buf,
+			       size_t len);
 
 /* End-of-stream body.  total: sequence numbers the session spent on data
  * probes (the next one it would have used); not_sent: how many of them
@@ -590,8 +604,10 @@ struct mcast_end {
  * -ENOSPC.  Decode reads a 16-byte body, or an 8-byte version 1 body
  * (not_sent 0, has_not_sent 0), ignoring bytes beyond; returns the bytes
  * read, or MCAST_ESHORT below 8.  -EINVAL for NULL arguments. */
-int mcast_end_encode(const struct mcast_end *e, void *buf, size_t cap);
-int mcast_end_decode(struct mcast_end *e, const void *buf, size_t len);
+MCAST_API int mcast_end_encode(const struct mcast_end *e, void *buf,
+			       size_t cap);
+MCAST_API int mcast_end_decode(struct mcast_end *e, const void *buf,
+			       size_t len);
 
 /* Pong body: the ping it answers.  The functions return
  * MCAST_PONG_BODY_LEN, or -ENOSPC / MCAST_ESHORT / -EINVAL as above. */
@@ -600,12 +616,14 @@ struct mcast_pong {
 	uint64_t ping_seq;
 	uint64_t ping_send_ns;
 };
-int mcast_pong_encode(const struct mcast_pong *p, void *buf, size_t cap);
-int mcast_pong_decode(struct mcast_pong *p, const void *buf, size_t len);
+MCAST_API int mcast_pong_encode(const struct mcast_pong *p, void *buf,
+				size_t cap);
+MCAST_API int mcast_pong_decode(struct mcast_pong *p, const void *buf,
+				size_t len);
 
 /* Fill a new random session id (getrandom()), never all zeros.
  * Returns 0, -EINVAL for NULL, or -errno. */
-int mcast_session_new(uint8_t session[MCAST_SESSION_LEN]);
+MCAST_API int mcast_session_new(uint8_t session[MCAST_SESSION_LEN]);
 
 /* ---------------------------------------------------------------- */
 /* Histograms: log buckets, constant memory, ~3% resolution         */
@@ -619,14 +637,15 @@ struct mcast_hist {
 	uint64_t buckets[MCAST_HIST_BUCKETS];
 };
 
-void mcast_hist_init(struct mcast_hist *h);
+MCAST_API void mcast_hist_init(struct mcast_hist *h);
 /* Add one value (e.g. nanoseconds); values above 2^40 share the top. */
-void mcast_hist_add(struct mcast_hist *h, uint64_t v);
+MCAST_API void mcast_hist_add(struct mcast_hist *h, uint64_t v);
 /* Add every value of src into dst. */
-void mcast_hist_merge(struct mcast_hist *dst, const struct mcast_hist *src);
+MCAST_API void mcast_hist_merge(struct mcast_hist *dst,
+				const struct mcast_hist *src);
 /* The q-quantile (0 <= q <= 1), within one bucket's width (about 3%) of
  * the exact value, clamped to [min, max]; 0 when empty. */
-uint64_t mcast_hist_quantile(const struct mcast_hist *h, double q);
+MCAST_API uint64_t mcast_hist_quantile(const struct mcast_hist *h, double q);
 
 /* ---------------------------------------------------------------- */
 /* Stream statistics: feed received datagrams, read exact counters  */
@@ -642,12 +661,13 @@ struct mcast_tracker_opts {
 				 * detection, default 1024, max 65536 */
 };
 
-void mcast_tracker_opts_init(struct mcast_tracker_opts *o);
+MCAST_API void mcast_tracker_opts_init(struct mcast_tracker_opts *o);
 
 /* Allocate a tracker (all memory up front).  Returns 0 or -ENOMEM /
  * -EINVAL; free with mcast_tracker_free() (NULL-safe). */
-int mcast_tracker_new(mcast_tracker_t **tp, const struct mcast_tracker_opts *o);
-void mcast_tracker_free(mcast_tracker_t *t);
+MCAST_API int mcast_tracker_new(mcast_tracker_t **tp,
+				const struct mcast_tracker_opts *o);
+MCAST_API void mcast_tracker_free(mcast_tracker_t *t);
 
 /* What mcast_tracker_feed() made of a datagram. */
 enum mcast_feed_result {
@@ -664,8 +684,8 @@ enum mcast_feed_result {
  * enum mcast_feed_result, or a negative code for an mcast-framed
  * datagram that failed to decode (counted as malformed, not delivered).
  */
-int mcast_tracker_feed(mcast_tracker_t *t, const void *buf, size_t len,
-		       const struct mcast_meta *meta);
+MCAST_API int mcast_tracker_feed(mcast_tracker_t *t, const void *buf,
+				 size_t len, const struct mcast_meta *meta);
 
 /* Counters of one sender session, or of one plain source, or totals. */
 struct mcast_stream_stats {
@@ -725,23 +745,24 @@ enum mcast_head {
  * (docs/PROTOCOL.md, "Head of a session").  Returns 0, -EINVAL (NULL t or
  * since, a group neither IPv4 nor IPv6) or -ENOMEM.
  */
-int mcast_tracker_listening(mcast_tracker_t *t, const struct sockaddr *group,
-			    const struct timespec *since);
+MCAST_API int mcast_tracker_listening(mcast_tracker_t *t,
+				      const struct sockaddr *group,
+				      const struct timespec *since);
 
 /* Number of live entries (sessions and plain sources). */
-size_t mcast_tracker_count(const mcast_tracker_t *t);
+MCAST_API size_t mcast_tracker_count(const mcast_tracker_t *t);
 /* Copy entry i (0 <= i < count, in order of first arrival) into *out
  * (out->size set by the caller).  Returns 0, -ERANGE, or -EINVAL. */
-int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
-		      struct mcast_stream_stats *out);
+MCAST_API int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
+				struct mcast_stream_stats *out);
 /* Sums over every entry ever seen, retired ones included. */
-int mcast_tracker_totals(const mcast_tracker_t *t,
-			 struct mcast_stream_stats *out);
+MCAST_API int mcast_tracker_totals(const mcast_tracker_t *t,
+				   struct mcast_stream_stats *out);
 /* 1 when at least one probe session was seen and every live probe session
  * has sent its end-of-stream marker or was replaced by a newer session
  * from the same address and port (a sender that restarted without an
  * end marker); else 0.  NULL-safe (0). */
-int mcast_tracker_all_ended(const mcast_tracker_t *t);
+MCAST_API int mcast_tracker_all_ended(const mcast_tracker_t *t);
 
 /* ---------------------------------------------------------------- */
 /* Keys and sealed streams (docs/SECURITY.md)                       */
@@ -765,8 +786,8 @@ typedef struct mcast_keyring mcast_keyring_t;
  * quotes key material.  Key bytes are held in memory excluded from core
  * dumps.  Returns 0, MCAST_EKEYPERM, MCAST_EKEYFILE, -errno.
  */
-int mcast_keyring_load(mcast_keyring_t **kp, const char *path, char *err,
-		       size_t errlen);
+MCAST_API int mcast_keyring_load(mcast_keyring_t **kp, const char *path,
+				 char *err, size_t errlen);
 /*
  * The same from a file the caller opened (fd is not closed); name is used
  * in messages.  The checks - a regular file, owned by the effective user or
@@ -776,15 +797,16 @@ int mcast_keyring_load(mcast_keyring_t **kp, const char *path, char *err,
  * rotation).  Returns as mcast_keyring_load().
  */
 struct stat;
-int mcast_keyring_load_fd(mcast_keyring_t **kp, int fd, const char *name,
-			  struct stat *st, char *err, size_t errlen);
+MCAST_API int mcast_keyring_load_fd(mcast_keyring_t **kp, int fd,
+				    const char *name, struct stat *st,
+				    char *err, size_t errlen);
 /* The same from text in memory (no permission check). */
-int mcast_keyring_parse(mcast_keyring_t **kp, const char *text, size_t len,
-			char *err, size_t errlen);
+MCAST_API int mcast_keyring_parse(mcast_keyring_t **kp, const char *text,
+				  size_t len, char *err, size_t errlen);
 /* Number of keys, and the newest key's id. */
-size_t mcast_keyring_count(const mcast_keyring_t *k);
-uint32_t mcast_keyring_newest(const mcast_keyring_t *k);
-void mcast_keyring_free(mcast_keyring_t *k);
+MCAST_API size_t mcast_keyring_count(const mcast_keyring_t *k);
+MCAST_API uint32_t mcast_keyring_newest(const mcast_keyring_t *k);
+MCAST_API void mcast_keyring_free(mcast_keyring_t *k);
 
 /*
  * Add a new random key to the key file at path (created with mode 0600
@@ -792,7 +814,7 @@ void mcast_keyring_free(mcast_keyring_t *k);
  * others), with an id one above the highest in it.  Returns the new id
  * (> 0) or a negative code; err as for mcast_keyring_load().
  */
-long long mcast_keygen(const char *path, char *err, size_t errlen);
+MCAST_API long long mcast_keygen(const char *path, char *err, size_t errlen);
 
 typedef struct mcast_sealer mcast_sealer_t;
 
@@ -804,9 +826,9 @@ typedef struct mcast_sealer mcast_sealer_t;
  * auth_only: authenticate without encrypting.  The keyring must outlive
  * the sealer.  Returns 0, -EINVAL, -ENOMEM, or MCAST_EKEYFILE (empty).
  */
-int mcast_sealer_new(mcast_sealer_t **sp, const mcast_keyring_t *k,
-		     enum mcast_cipher cipher, int auth_only);
-void mcast_sealer_free(mcast_sealer_t *s);
+MCAST_API int mcast_sealer_new(mcast_sealer_t **sp, const mcast_keyring_t *k,
+			       enum mcast_cipher cipher, int auth_only);
+MCAST_API void mcast_sealer_free(mcast_sealer_t *s);
 
 /*
  * Seal the unsealed envelope in buf (len bytes: header with key_id 0,
@@ -820,7 +842,7 @@ void mcast_sealer_free(mcast_sealer_t *s);
  * (session, type) pairs used most recently; a sender must never reuse a
  * session id with another sealer (draw one with mcast_session_new()).
  */
-int mcast_seal(mcast_sealer_t *s, void *buf, size_t len, size_t cap);
+MCAST_API int mcast_seal(mcast_sealer_t *s, void *buf, size_t len, size_t cap);
 
 typedef struct mcast_opener mcast_opener_t;
 
@@ -848,13 +870,13 @@ enum mcast_require {
 	MCAST_REQUIRE_CHACHA20POLY1305 = 3, /* ChaCha20-Poly1305, encrypted */
 };
 
-void mcast_opener_opts_init(struct mcast_opener_opts *o);
+MCAST_API void mcast_opener_opts_init(struct mcast_opener_opts *o);
 
 /* A receiver's unsealing state: replay windows and the sessions seen,
  * bounded.  The keyring must outlive it. */
-int mcast_opener_new(mcast_opener_t **op, const mcast_keyring_t *k,
-		     const struct mcast_opener_opts *o);
-void mcast_opener_free(mcast_opener_t *o);
+MCAST_API int mcast_opener_new(mcast_opener_t **op, const mcast_keyring_t *k,
+			       const struct mcast_opener_opts *o);
+MCAST_API void mcast_opener_free(mcast_opener_t *o);
 
 /*
  * Use a reloaded keyring from now on (key rotation), keeping the replay
@@ -863,7 +885,8 @@ void mcast_opener_free(mcast_opener_t *o);
  * keep the key derived for them.  The previous keyring may be freed once
  * this returns.  Returns 0, or -EINVAL for NULL arguments.
  */
-int mcast_opener_set_keyring(mcast_opener_t *o, const mcast_keyring_t *k);
+MCAST_API int mcast_opener_set_keyring(mcast_opener_t *o,
+				       const mcast_keyring_t *k);
 
 /*
  * Verify and open a sealed datagram in place.  now is the receiver's
@@ -879,8 +902,8 @@ int mcast_opener_set_keyring(mcast_opener_t *o, const mcast_keyring_t *k);
  * header on success only.  now may be NULL when max_age is 0.  -EINVAL
  * for NULL arguments, -EIO if libcrypto fails.
  */
-int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
-		 const struct timespec *now, struct mcast_hdr *h);
+MCAST_API int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
+			   const struct timespec *now, struct mcast_hdr *h);
 
 struct mcast_rejects {
 	size_t size; /* sizeof(struct mcast_rejects) */
@@ -891,7 +914,8 @@ struct mcast_rejects {
 };
 
 /* Counters of what mcast_unseal() accepted and rejected, by reason. */
-int mcast_opener_rejects(const mcast_opener_t *o, struct mcast_rejects *r);
+MCAST_API int mcast_opener_rejects(const mcast_opener_t *o,
+				   struct mcast_rejects *r);
 
 #ifdef __cplusplus
 }
