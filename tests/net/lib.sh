@@ -212,6 +212,24 @@ nft_count() {
 print([o["counter"]["packets"] for o in json.load(sys.stdin)["nftables"] if "counter" in o][0])'
 }
 
+
+# expect_check FILE VERDICT CHECK REGEX: doctor's text output in FILE has
+# the line "VERDICT CHECK: ...REGEX".
+expect_check() {
+	grep -qE -- "^$2 +$3: .*$4" "$1" ||
+		fail "expected '$2 $3: ...$4...' in:
+$(cat "$1")"
+}
+
+# doctor_in NS WANT ARGS...: run `mcast doctor ARGS` in NS, its output
+# in $T/out; fail unless it exits WANT.
+doctor_in() {
+	local ns=$1 want=$2 rc
+	shift 2
+	timeout 10 in_ns "$ns" mcast doctor "$@" >"$T/out" 2>&1
+	rc=$?
+	[ $rc = "$want" ] || fail "doctor $*: exit $rc, expected $want: $(cat "$T/out")"
+}
 # json_get FILE EXPR: evaluate the Python expression EXPR over the list `d`
 # of JSON records in FILE (one per line) and print the result.
 json_get() {

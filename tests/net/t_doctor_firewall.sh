@@ -7,17 +7,7 @@ need_cmd nft nftables
 topo_pair left right || skip "cannot create network namespaces"
 in_ns right nft add table inet t 2>/dev/null || skip "nftables not usable here"
 
-expect_check() {
-	grep -qE -- "^$2 +$3: .*$4" "$1" ||
-		fail "expected '$2 $3: ...$4...' in:
-$(cat "$1")"
-}
-doctor() {	# doctor EXPECTED_EXIT ARGS...
-	local want=$1; shift
-	timeout 10 in_ns right mcast doctor --iface veth0 "$@" >"$T/out" 2>&1
-	local rc=$?
-	[ $rc = "$want" ] || fail "doctor $*: exit $rc, expected $want: $(cat "$T/out")"
-}
+doctor() { doctor_in right "$1" --iface veth0 "${@:2}"; }
 chain() {	# chain SPEC: a fresh input chain `in` in table inet t
 	in_ns right nft flush ruleset &&
 		in_ns right nft add table inet t &&

@@ -3,18 +3,8 @@
 . "$(dirname "$0")/lib.sh"
 topo_pair left right || skip "cannot create network namespaces"
 
-expect_check() {
-	grep -qE -- "^$2 +$3: .*$4" "$1" ||
-		fail "expected '$2 $3: ...$4...' in:
-$(cat "$1")"
-}
 _no_carrier() { ip -n right link show dev veth0 | grep -q NO-CARRIER; }
-# doctor ARGS...: run it on `right`, output in $T/out, expect exit 1.
-doctor() {
-	timeout 10 in_ns right mcast doctor "$@" >"$T/out" 2>&1
-	local rc=$?
-	[ $rc = 1 ] || fail "doctor $*: exit $rc, expected 1: $(cat "$T/out")"
-}
+doctor() { doctor_in right 1 "$@"; }
 
 ip -n right link set veth0 multicast off
 doctor --iface veth0 239.1.2.3:1600

@@ -9,11 +9,6 @@ rmem_max=$(cat /proc/sys/net/core/rmem_max) || skip "cannot read net.core.rmem_m
 want=64M want_bytes=$((64 << 20))
 [ "$rmem_max" -lt "$want_bytes" ] || want=1G want_bytes=$((1 << 30))
 
-expect_check() {
-	grep -qE -- "^$2 +$3: .*$4" "$1" ||
-		fail "expected '$2 $3: ...$4...' in:
-$(cat "$1")"
-}
 
 # A new user and network namespace: root there, but not CAP_NET_ADMIN
 # over the host's sockets.  lo up so the self-test has an interface.

@@ -6,11 +6,6 @@
 new_host alone || skip "cannot create network namespaces"
 
 # expect_check FILE STATUS NAME PHRASE: a line "STATUS  NAME: ...PHRASE...".
-expect_check() {
-	grep -qE -- "^$2 +$3: .*$4" "$1" ||
-		fail "expected '$2 $3: ...$4...' in:
-$(cat "$1")"
-}
 
 timeout 10 in_ns alone mcast doctor >"$T/out" 2>"$T/err"
 rc=$?

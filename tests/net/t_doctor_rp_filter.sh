@@ -12,17 +12,7 @@ new_host far &&
 	ip -n far addr add 10.1.0.1/24 dev veth0 &&
 	ip -n far link set veth0 up || fail "cannot build the second link"
 
-expect_check() {
-	grep -qE -- "^$2 +$3: .*$4" "$1" ||
-		fail "expected '$2 $3: ...$4...' in:
-$(cat "$1")"
-}
-doctor() {	# doctor EXPECTED_EXIT ARGS...
-	local want=$1; shift
-	timeout 10 in_ns right mcast doctor "$@" >"$T/out" 2>&1
-	local rc=$?
-	[ $rc = "$want" ] || fail "doctor $*: exit $rc, expected $want: $(cat "$T/out")"
-}
+doctor() { doctor_in right "$@"; }
 
 # Per-namespace sysctls, in `right` only.
 in_ns right sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.veth0.rp_filter=1 ||
