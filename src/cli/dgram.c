@@ -2,6 +2,7 @@
 /* One received datagram as text, JSON, hexdump or raw bytes on stdout. */
 #include "dgram.h"
 #include "format.h"
+#include "json.h"
 
 #include <string.h>
 #include <time.h>
@@ -47,44 +48,42 @@ static void print_json(FILE *out, struct ifname_cache *t,
 		       const unsigned char *p, size_t n,
 		       const struct mcast_meta *meta, const struct mcast_hdr *h)
 {
-	char src[MCAST_ADDRSTRLEN], dst[MCAST_ADDRSTRLEN];
+	const struct sockaddr *dst = (const struct sockaddr *)&meta->dst;
+	const struct sockaddr *src = (const struct sockaddr *)&meta->src;
+	bool sealed = h && h->key_id;
+	struct json j;
 
-	mcast_addr_format((const struct sockaddr *)&meta->dst, 0, dst,
-			  sizeof(dst));
-	mcast_addr_format((const struct sockaddr *)&meta->src, 0, src,
-			  sizeof(src));
-	fprintf(out,
-		"{\"type\":\"datagram\",\"ts\":%lld.%06ld,\"group\":\"%s\","
-		"\"port\":%u,\"source\":\"%s\",\"source_port\":%u,"
-		"\"iface\":",
-		(long long)meta->ts.tv_sec, meta->ts.tv_nsec / 1000,
-		(meta->flags & MCAST_META_DST) ? dst : "",
-		mcast_addr_port((const struct sockaddr *)&meta->dst), src,
-		mcast_addr_port((const struct sockaddr *)&meta->src));
-	const char *ifn = ifname_of(t, meta->ifindex);
-	fmt_json_string(out, (const unsigned char *)ifn, strlen(ifn));
+	json_begin(&j, out);
+	json_string(&j, "type", "datagram");
+	json_time(&j, "ts", &meta->ts);
+	if (meta->flags & MCAST_META_DST)
+		json_addr(&j, "group", dst);
+	else
+		json_string(&j, "group", "");
+	json_uint(&j, "port", mcast_addr_port(dst));
+	json_addr(&j, "source", src);
+	json_uint(&j, "source_port", mcast_addr_port(src));
+	json_string(&j, "iface", ifname_of(t, meta->ifindex));
 	if (meta->flags & MCAST_META_TTL)
-		fprintf(out, ",\"ttl\":%d", meta->ttl);
-	fprintf(out, ",\"bytes\":%zu,", meta->len);
-	if (h)
-		fprintf(out, "\"key_id\":%u,\"seq\":%llu,", (unsigned)h->key_id,
-			(unsigned long long)h->seq);
-	/* What protected it, so a consumer can insist on encryption. */
-	fprintf(out, "\"sealed\":%s,\"auth_only\":%s,",
-		!h || !h->key_id	      ? "false"
-		: h->flags & MCAST_HDR_CHACHA ? "\"chacha20-poly1305\""
-					      : "\"aes-256-gcm\"",
-		h && h->key_id && (h->flags & MCAST_HDR_AUTH_ONLY) ? "true"
-								   : "false");
-	if (fmt_utf8_valid(p, n)) {
-		fputs("\"data\":", out);
-		fmt_json_string(out, p, n);
-	} else {
-		fputs("\"data_base64\":\"", out);
-		fmt_base64(out, p, n);
-		fputc('"', out);
+		json_int(&j, "ttl", meta->ttl);
+	json_uint(&j, "bytes", meta->len);
+	if (h) {
+		json_uint(&j, "key_id", h->key_id);
+		json_uint(&j, "seq", h->seq);
 	}
-	fputs("}\n", out);
+	/* What protected it, so a consumer can insist on encryption. */
+	if (sealed)
+		json_string(&j, "sealed",
+			    h->flags & MCAST_HDR_CHACHA ? "chacha20-poly1305"
+							: "aes-256-gcm");
+	else
+		json_bool(&j, "sealed", false);
+	json_bool(&j, "auth_only", sealed && (h->flags & MCAST_HDR_AUTH_ONLY));
+	if (fmt_utf8_valid(p, n))
+		json_bytes(&j, "data", p, n);
+	else
+		json_base64(&j, "data_base64", p, n);
+	json_end(&j);
 }
 
 void print_dgram(enum out_format format, struct ifname_cache *t,

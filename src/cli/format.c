@@ -135,6 +135,16 @@ void fmt_json_string(FILE *out, const unsigned char *p, size_t n)
 	for (size_t i = 0, len; i < n; i += len) {
 		unsigned cp;
 
+		/* Plain ASCII, most of any text, goes out in one write. */
+		for (len = 0;
+		     i + len < n && p[i + len] >= 0x20 && p[i + len] < 0x7f &&
+		     p[i + len] != '"' && p[i + len] != '\\';
+		     len++)
+			;
+		if (len) {
+			fwrite(p + i, 1, len, out);
+			continue;
+		}
 		len = utf8_next(p + i, n - i, &cp);
 		if (!len) {
 			/* Not UTF-8: the replacement character keeps every

@@ -2,6 +2,7 @@
 /* mcast recv --stats: the live line, interval reports and the summary. */
 #include "report.h"
 #include "format.h"
+#include "json.h"
 #include "trust.h"
 
 #include <string.h>
@@ -81,18 +82,23 @@ void report_interval(FILE *out, bool json, const mcast_tracker_t *t,
 		now.lost >= prev->lost ? now.lost - prev->lost : 0;
 	unsigned long long bytes = now.bytes - prev->bytes;
 
-	if (json)
-		fprintf(out,
-			"{\"type\":\"interval\",\"from\":%.3f,\"to\":%.3f,"
-			"\"received\":%llu,\"lost\":%llu,\"duplicates\":%llu,"
-			"\"reordered\":%llu,\"late\":%llu,\"bytes\":%llu,"
-			"\"rate_pps\":%.1f,\"rate_bps\":%.1f}\n",
-			from, to, rx, lost,
-			(unsigned long long)(now.duplicates - prev->duplicates),
-			(unsigned long long)(now.reordered - prev->reordered),
-			(unsigned long long)(now.late - prev->late), bytes,
-			(double)rx / len, (double)bytes * 8 / len);
-	else
+	if (json) {
+		struct json j;
+
+		json_begin(&j, out);
+		json_string(&j, "type", "interval");
+		json_double(&j, "from", from, 3);
+		json_double(&j, "to", to, 3);
+		json_uint(&j, "received", rx);
+		json_uint(&j, "lost", lost);
+		json_uint(&j, "duplicates", now.duplicates - prev->duplicates);
+		json_uint(&j, "reordered", now.reordered - prev->reordered);
+		json_uint(&j, "late", now.late - prev->late);
+		json_uint(&j, "bytes", bytes);
+		json_double(&j, "rate_pps", (double)rx / len, 1);
+		json_double(&j, "rate_bps", (double)bytes * 8 / len, 1);
+		json_end(&j);
+	} else
 		fprintf(out,
 			"%7.1f-%.1fs  received %llu  lost %llu  %.1f datagrams/s  %.3f Mbit/s\n",
 			from, to, rx, lost, (double)rx / len,
@@ -100,72 +106,66 @@ void report_interval(FILE *out, bool json, const mcast_tracker_t *t,
 	*prev = now;
 }
 
-static void json_latency(FILE *out, const struct mcast_stream_stats *s)
+/* "latency_ns": null until a probe carried a send time. */
+static void json_latency(struct json *j, const struct mcast_stream_stats *s)
 {
 	if (!s->latency_count) {
-		fputs("null", out);
+		json_null(j, "latency_ns");
 		return;
 	}
-	fprintf(out, "{\"min\":%lld,\"p50\":%llu,\"p99\":%llu,\"max\":%lld}",
-		(long long)s->latency_min_ns,
-		(unsigned long long)s->latency_p50_ns,
-		(unsigned long long)s->latency_p99_ns,
-		(long long)s->latency_max_ns);
+	json_object(j, "latency_ns");
+	json_int(j, "min", s->latency_min_ns);
+	json_uint(j, "p50", s->latency_p50_ns);
+	json_uint(j, "p99", s->latency_p99_ns);
+	json_int(j, "max", s->latency_max_ns);
+	json_end(j);
 }
 
-static void json_counters(FILE *out, const struct mcast_stream_stats *s)
+static void json_counters(struct json *j, const struct mcast_stream_stats *s)
 {
-	fprintf(out,
-		"\"received\":%llu,\"lost\":%llu,\"duplicates\":%llu,"
-		"\"reordered\":%llu,\"late\":%llu,\"bytes\":%llu,"
-		"\"loss_pct\":%.4f",
-		(unsigned long long)s->received, (unsigned long long)s->lost,
-		(unsigned long long)s->duplicates,
-		(unsigned long long)s->reordered, (unsigned long long)s->late,
-		(unsigned long long)s->bytes, report_loss_pct(s));
+	json_uint(j, "received", s->received);
+	json_uint(j, "lost", s->lost);
+	json_uint(j, "duplicates", s->duplicates);
+	json_uint(j, "reordered", s->reordered);
+	json_uint(j, "late", s->late);
+	json_uint(j, "bytes", s->bytes);
+	json_double(j, "loss_pct", report_loss_pct(s), 4);
 }
 
-static void json_session(FILE *out, const struct mcast_stream_stats *s)
+static void json_session(struct json *j, const struct mcast_stream_stats *s)
 {
-	char g[MCAST_ADDRSTRLEN], src[MCAST_ADDRSTRLEN];
-	char sid[2 * MCAST_SESSION_LEN + 1];
-	double span = span_s(s);
+	const struct sockaddr *group = (const struct sockaddr *)&s->group;
+	const struct sockaddr *source = (const struct sockaddr *)&s->source;
 
-	mcast_addr_format((const struct sockaddr *)&s->group, 0, g, sizeof(g));
-	mcast_addr_format((const struct sockaddr *)&s->source, 0, src,
-			  sizeof(src));
-	fprintf(out,
-		"{\"group\":\"%s\",\"port\":%u,\"source\":\"%s\","
-		"\"source_port\":%u,\"probe\":%s,",
-		g, mcast_addr_port((const struct sockaddr *)&s->group), src,
-		mcast_addr_port((const struct sockaddr *)&s->source),
-		s->is_probe ? "true" : "false");
+	json_object(j, NULL);
+	json_addr(j, "group", group);
+	json_uint(j, "port", mcast_addr_port(group));
+	json_addr(j, "source", source);
+	json_uint(j, "source_port", mcast_addr_port(source));
+	json_bool(j, "probe", s->is_probe);
 	if (s->is_probe) {
-		fmt_hex_text(sid, s->session, MCAST_SESSION_LEN);
-		fprintf(out,
-			"\"session\":\"%s\",\"first_seq\":%llu,"
-			"\"max_seq\":%llu,\"ended\":%s,",
-			sid, (unsigned long long)s->first_seq,
-			(unsigned long long)s->max_seq,
-			s->ended ? "true" : "false");
-		if (s->ended)
-			fprintf(out, "\"total_sent\":%llu,\"not_sent\":%llu,",
-				(unsigned long long)s->total_sent,
-				(unsigned long long)s->not_sent);
-		fprintf(out, "\"head\":\"%s\",\"head_missed\":%llu,",
-			head_name(s->head), (unsigned long long)s->head_missed);
+		json_hex(j, "session", s->session, MCAST_SESSION_LEN);
+		json_uint(j, "first_seq", s->first_seq);
+		json_uint(j, "max_seq", s->max_seq);
+		json_bool(j, "ended", s->ended);
+		if (s->ended) {
+			json_uint(j, "total_sent", s->total_sent);
+			json_uint(j, "not_sent", s->not_sent);
+		}
+		json_string(j, "head", head_name(s->head));
+		json_uint(j, "head_missed", s->head_missed);
 	}
-	json_counters(out, s);
-	fprintf(out, ",\"duration\":%.6f,\"rate_pps\":%.1f,\"rate_bps\":%.1f",
-		span, rate_pps(s), rate_pps(s) * avg_bits(s));
+	json_counters(j, s);
+	json_double(j, "duration", span_s(s), 6);
+	json_double(j, "rate_pps", rate_pps(s), 1);
+	json_double(j, "rate_bps", rate_pps(s) * avg_bits(s), 1);
 	if (s->is_probe) {
-		fputs(",\"latency_ns\":", out);
-		json_latency(out, s);
-		fprintf(out, ",\"jitter_ns\":%.0f", s->jitter_ns);
+		json_latency(j, s);
+		json_double(j, "jitter_ns", s->jitter_ns, 0);
 		if (s->hops >= 0)
-			fprintf(out, ",\"hops\":%d", s->hops);
+			json_int(j, "hops", s->hops);
 	}
-	fputc('}', out);
+	json_end(j);
 }
 
 /* Kernel drops that were data: the end-of-stream copies known to be
@@ -196,48 +196,42 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 {
 	struct mcast_stream_stats tot, s;
 	size_t n = mcast_tracker_count(t);
+	struct json j;
 
 	report_totals(t, &tot);
-	fprintf(out, "{\"type\":\"summary\",\"duration\":%.3f,\"ended_by\":",
-		elapsed);
-	fmt_json_string(out, (const unsigned char *)ended_by, strlen(ended_by));
-	fputs(",\"totals\":{", out);
-	json_counters(out, &tot);
-	fprintf(out,
-		",\"sessions\":%llu,\"restarts\":%llu,\"malformed\":%llu,"
-		"\"retired\":%llu,\"plain\":%llu,\"not_sent\":%llu,"
-		"\"head_missed\":%llu,",
-		(unsigned long long)tot.sessions,
-		(unsigned long long)tot.restarts,
-		(unsigned long long)tot.malformed,
-		(unsigned long long)tot.retired, (unsigned long long)tot.plain,
-		(unsigned long long)tot.not_sent,
-		(unsigned long long)tot.head_missed);
-	fprintf(out,
-		"\"rcvbuf\":%d,\"kernel_drops\":%llu,\"kernel_drops_unit\":\"%s\",",
-		host->rcvbuf, (unsigned long long)host->kernel_drops,
-		host->gro ? "buffers" : "datagrams");
-	if (!host->gro)
-		fprintf(out,
-			"\"kernel_drops_data\":%llu,\"network_lost\":%llu,",
-			(unsigned long long)data_drops(host),
-			(unsigned long long)network_lost(&tot, host));
-	if (host->rejects) {
-		trust_json(out, host->rejects);
-		fputc(',', out);
+	json_begin(&j, out);
+	json_string(&j, "type", "summary");
+	json_double(&j, "duration", elapsed, 3);
+	json_string(&j, "ended_by", ended_by);
+	json_object(&j, "totals");
+	json_counters(&j, &tot);
+	json_uint(&j, "sessions", tot.sessions);
+	json_uint(&j, "restarts", tot.restarts);
+	json_uint(&j, "malformed", tot.malformed);
+	json_uint(&j, "retired", tot.retired);
+	json_uint(&j, "plain", tot.plain);
+	json_uint(&j, "not_sent", tot.not_sent);
+	json_uint(&j, "head_missed", tot.head_missed);
+	json_int(&j, "rcvbuf", host->rcvbuf);
+	json_uint(&j, "kernel_drops", host->kernel_drops);
+	json_string(&j, "kernel_drops_unit",
+		    host->gro ? "buffers" : "datagrams");
+	if (!host->gro) {
+		json_uint(&j, "kernel_drops_data", data_drops(host));
+		json_uint(&j, "network_lost", network_lost(&tot, host));
 	}
-	fputs("\"latency_ns\":", out);
-	json_latency(out, &tot);
-	fputs("},\"sessions\":[", out);
+	if (host->rejects)
+		trust_json(&j, host->rejects);
+	json_latency(&j, &tot);
+	json_end(&j);
+	json_array(&j, "sessions");
 	for (size_t i = 0; i < n; i++) {
 		stats_init(&s);
-		if (mcast_tracker_get(t, i, &s) < 0)
-			continue;
-		if (i)
-			fputc(',', out);
-		json_session(out, &s);
+		if (mcast_tracker_get(t, i, &s) >= 0)
+			json_session(&j, &s);
 	}
-	fputs("]}\n", out);
+	json_end(&j);
+	json_end(&j);
 }
 
 static void fmt_us(char *buf, size_t len, double ns)

@@ -337,18 +337,18 @@ uint64_t trust_reject_words(const struct mcast_rejects *r, char *buf,
 	return total;
 }
 
-void trust_json(FILE *out, const struct mcast_rejects *r)
+void trust_json(struct json *j, const struct mcast_rejects *r)
 {
 	uint64_t total = 0;
 
 	for (size_t i = 0; i < NREASONS; i++)
 		total += reason(r, i);
-	fprintf(out,
-		"\"accepted\":%" PRIu64 ",\"rejected\":{\"total\":%" PRIu64,
-		r->accepted, total);
+	json_uint(j, "accepted", r->accepted);
+	json_object(j, "rejected");
+	json_uint(j, "total", total);
 	for (size_t i = 0; i < NREASONS; i++)
-		fprintf(out, ",\"%s\":%" PRIu64, reasons[i].name, reason(r, i));
-	fputc('}', out);
+		json_uint(j, reasons[i].name, reason(r, i));
+	json_end(j);
 }
 
 /* Rejects since the last line, by reason: at most one line a second. */

@@ -8,6 +8,7 @@
 #define MCAST_CLI_TRUST_H
 
 #include "cli.h"
+#include "json.h"
 
 #include <sys/stat.h>
 
@@ -106,7 +107,7 @@ void trust_say_rejects(const struct trust *t);
 uint64_t trust_reject_words(const struct mcast_rejects *r, char *buf,
 			    size_t len);
 /* The counters as JSON members ("accepted":N,"rejected":{...}). */
-void trust_json(FILE *out, const struct mcast_rejects *r);
+void trust_json(struct json *j, const struct mcast_rejects *r);
 void trust_stop(struct trust *t);
 /* Before keys are read: no core dumps, no ptrace by other users. */
 void cli_no_core_dumps(void);
