@@ -5,11 +5,10 @@
  * stdout next to the other JSON records.  And the sender's retry loop.
  */
 #include "events.h"
-#include "format.h"
+#include "json.h"
 
 #include <errno.h>
 #include <stdarg.h>
-#include <string.h>
 #include <time.h>
 
 bool events_json;
@@ -35,16 +34,16 @@ void event_print(const char *name, const char *iface, const char *fmt, ...)
 			 iface ? " " : "", iface ? iface : "", detail);
 		return;
 	}
-	printf("{\"type\":\"event\",\"ts\":%lld.%06ld,\"event\":\"%s\"",
-	       (long long)ts.tv_sec, ts.tv_nsec / 1000, name);
-	if (iface) {
-		fputs(",\"iface\":", stdout);
-		fmt_json_string(stdout, (const unsigned char *)iface,
-				strlen(iface));
-	}
-	fputs(",\"detail\":", stdout);
-	fmt_json_string(stdout, (const unsigned char *)detail, strlen(detail));
-	fputs("}\n", stdout);
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_string(&j, "type", "event");
+	json_time(&j, "ts", &ts);
+	json_string(&j, "event", name);
+	if (iface)
+		json_string(&j, "iface", iface);
+	json_string(&j, "detail", detail);
+	json_end(&j);
 	fflush(stdout);
 }
 
