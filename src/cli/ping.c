@@ -5,6 +5,7 @@
  * pinger, so the pinger can tell a multicast problem from a unicast one
  * (omping's trick).
  */
+#include "json.h"
 #include "ping.h"
 #include "format.h"
 
@@ -340,24 +341,22 @@ static void say_answered(const struct ping_cfg *c, long long answered,
 	size_t n = 0;
 
 	if (c->json) {
-		printf("{\"type\":\"respond_summary\",\"answered\":%lld",
-		       answered);
-		for (int k = 0; k < 2; k++) {
-			printf(",\"%s\":{\"sent\":%lld,\"failed\":%lld,"
-			       "\"error\":",
-			       kind[k], tally[k].sent, tally[k].failed);
-			if (tally[k].failed) {
-				const char *e = mcast_strerror(tally[k].error);
+		struct json j;
 
-				fmt_json_string(stdout,
-						(const unsigned char *)e,
-						strlen(e));
-			} else {
-				fputs("null", stdout);
-			}
-			fputc('}', stdout);
+		json_begin(&j, stdout);
+		json_string(&j, "type", "respond_summary");
+		json_int(&j, "answered", answered);
+		for (int k = 0; k < 2; k++) {
+			json_object(&j, kind[k]);
+			json_int(&j, "sent", tally[k].sent);
+			json_int(&j, "failed", tally[k].failed);
+			json_string(&j, "error",
+				    tally[k].failed
+					    ? mcast_strerror(tally[k].error)
+					    : NULL);
+			json_end(&j);
 		}
-		fputs("}\n", stdout);
+		json_end(&j);
 		fflush(stdout);
 	}
 	for (int k = 0; k < 2 && n < sizeof(why); k++)

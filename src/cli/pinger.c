@@ -4,7 +4,7 @@
  * multicast (read from a socket joined to the group) and by unicast (read
  * from the sending socket itself), RTT histograms per responder and path.
  */
-#include "format.h"
+#include "json.h"
 #include "pinger.h"
 
 #include <errno.h>
@@ -108,20 +108,25 @@ static void print_reply(const struct pinger *p, const struct responder *r,
 			int path, uint64_t seq, double rtt_ms,
 			const struct mcast_meta *meta)
 {
-	char a[MCAST_ADDRSTRLEN], sid[2 * MCAST_SESSION_LEN + 1];
+	const struct sockaddr *src = (const struct sockaddr *)&meta->src;
+	char a[MCAST_ADDRSTRLEN];
 
-	mcast_addr_format((const struct sockaddr *)&meta->src, 0, a, sizeof(a));
+	mcast_addr_format(src, 0, a, sizeof(a));
 	if (p->c->json) {
-		fmt_hex_text(sid, r->session, MCAST_SESSION_LEN);
-		printf("{\"type\":\"reply\",\"responder\":\"%s\",\"port\":%u,"
-		       "\"session\":\"%s\",\"path\":\"%s\",\"seq\":%llu,"
-		       "\"rtt_ms\":%.4f,\"bytes\":%zu",
-		       a, mcast_addr_port((const struct sockaddr *)&meta->src),
-		       sid, path_names[path], (unsigned long long)seq, rtt_ms,
-		       meta->len);
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_string(&j, "type", "reply");
+		json_string(&j, "responder", a);
+		json_uint(&j, "port", mcast_addr_port(src));
+		json_hex(&j, "session", r->session, MCAST_SESSION_LEN);
+		json_string(&j, "path", path_names[path]);
+		json_uint(&j, "seq", seq);
+		json_double(&j, "rtt_ms", rtt_ms, 4);
+		json_uint(&j, "bytes", meta->len);
 		if (meta->flags & MCAST_META_TTL)
-			printf(",\"ttl\":%d", meta->ttl);
-		fputs("}\n", stdout);
+			json_int(&j, "ttl", meta->ttl);
+		json_end(&j);
 	} else {
 		printf("%zu bytes from %s: seq=%llu %s time=%.3f ms\n",
 		       meta->len, a, (unsigned long long)seq, path_names[path],

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* mcast ping: the per-responder summary and the scriptable verdicts. */
 #include "format.h"
+#include "json.h"
 #include "pinger.h"
 
 #include <stdio.h>
@@ -56,74 +57,68 @@ static bool path_wanted(const struct ping_cfg *c, int path)
 					      : MCAST_HDR_WANT_UCAST);
 }
 
-static void json_path(const struct responder *r, int path, uint64_t sent)
+static void json_path(struct json *j, const struct responder *r, int path,
+		      uint64_t sent)
 {
 	const struct path_stats *ps = &r->path[path];
 	uint64_t want = expected(r, sent);
+	static const char *const names[] = { "p50", "p90", "p99", "p999" };
 
-	char a[MCAST_ADDRSTRLEN];
-
-	mcast_addr_format(path_src(r, path), 0, a, sizeof(a));
-	printf("\"%s\":{\"source\":\"%s\",\"source_port\":%u,"
-	       "\"replies\":%llu,\"lost\":%llu,\"loss_pct\":%.3f,"
-	       "\"duplicates\":%llu,\"rtt_ms\":",
-	       path_names[path], a,
-	       ps->replies ? mcast_addr_port(path_src(r, path)) : 0,
-	       (unsigned long long)ps->replies,
-	       (unsigned long long)(want > ps->replies ? want - ps->replies
-						       : 0),
-	       loss_pct(r, path, sent), (unsigned long long)ps->duplicates);
+	json_object(j, path_names[path]);
+	json_addr(j, "source", path_src(r, path));
+	json_uint(j, "source_port",
+		  ps->replies ? mcast_addr_port(path_src(r, path)) : 0);
+	json_uint(j, "replies", ps->replies);
+	json_uint(j, "lost", want > ps->replies ? want - ps->replies : 0);
+	json_double(j, "loss_pct", loss_pct(r, path, sent), 3);
+	json_uint(j, "duplicates", ps->duplicates);
 	if (!ps->rtt.count) {
-		fputs("null}", stdout);
-		return;
+		json_null(j, "rtt_ms");
+	} else {
+		json_object(j, "rtt_ms");
+		json_double(j, "min", (double)ps->rtt.min / 1e6, 4);
+		for (size_t q = 0; q < sizeof(names) / sizeof(names[0]); q++)
+			json_double(j, names[q],
+				    (double)mcast_hist_quantile(&ps->rtt,
+								quantiles[q]) /
+					    1e6,
+				    4);
+		json_double(j, "max", (double)ps->rtt.max / 1e6, 4);
+		json_end(j);
 	}
-	printf("{\"min\":%.4f,\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,"
-	       "\"p999\":%.4f,\"max\":%.4f}}",
-	       (double)ps->rtt.min / 1e6,
-	       (double)mcast_hist_quantile(&ps->rtt, 0.5) / 1e6,
-	       (double)mcast_hist_quantile(&ps->rtt, 0.9) / 1e6,
-	       (double)mcast_hist_quantile(&ps->rtt, 0.99) / 1e6,
-	       (double)mcast_hist_quantile(&ps->rtt, 0.999) / 1e6,
-	       (double)ps->rtt.max / 1e6);
+	json_end(j);
 }
 
 static void report_json(const struct ping_cfg *c, uint64_t sent,
 			const struct responder *resp, size_t nresp)
 {
-	char g[MCAST_ADDRSTRLEN], a[MCAST_ADDRSTRLEN];
+	const struct sockaddr *group = (const struct sockaddr *)&c->group;
+	struct json j;
 
-	mcast_addr_format((const struct sockaddr *)&c->group, 0, g, sizeof(g));
-	printf("{\"type\":\"ping_summary\",\"group\":\"%s\",\"port\":%u,"
-	       "\"sent\":%llu,\"pingpong\":%s,\"responders\":[",
-	       g, mcast_addr_port((const struct sockaddr *)&c->group),
-	       (unsigned long long)sent, c->pingpong ? "true" : "false");
+	json_begin(&j, stdout);
+	json_string(&j, "type", "ping_summary");
+	json_addr(&j, "group", group);
+	json_uint(&j, "port", mcast_addr_port(group));
+	json_uint(&j, "sent", sent);
+	json_bool(&j, "pingpong", c->pingpong);
+	json_array(&j, "responders");
 	for (size_t i = 0; i < nresp; i++) {
 		const struct responder *r = &resp[i];
-		bool first = true;
 
-		mcast_addr_format((const struct sockaddr *)&r->addr, 0, a,
-				  sizeof(a));
-		printf("%s{\"address\":\"%s\",\"named\":%s,", i ? "," : "", a,
-		       r->named ? "true" : "false");
-		if (r->answered) {
-			char sid[2 * MCAST_SESSION_LEN + 1];
-
-			fmt_hex_text(sid, r->session, MCAST_SESSION_LEN);
-			printf("\"session\":\"%s\",", sid);
-		} else {
-			fputs("\"session\":null,", stdout);
-		}
-		for (int k = 0; k < NPATHS; k++) {
-			if (!path_wanted(c, k))
-				continue;
-			if (!first)
-				fputc(',', stdout);
-			json_path(r, k, sent);
-			first = false;
-		}
-		fputc('}', stdout);
+		json_object(&j, NULL);
+		json_addr(&j, "address", (const struct sockaddr *)&r->addr);
+		json_bool(&j, "named", r->named);
+		if (r->answered)
+			json_hex(&j, "session", r->session, MCAST_SESSION_LEN);
+		else
+			json_null(&j, "session");
+		for (int k = 0; k < NPATHS; k++)
+			if (path_wanted(c, k))
+				json_path(&j, r, k, sent);
+		json_end(&j);
 	}
-	fputs("]}\n", stdout);
+	json_end(&j);
+	json_end(&j);
 }
 
 static void report_text(const struct ping_cfg *c, uint64_t sent,
