@@ -151,6 +151,8 @@ void json_addr(struct json *j, const char *key, const struct sockaddr *a)
 {
 	char text[MCAST_ADDRSTRLEN];
 
-	mcast_addr_format(a, 0, text, sizeof(text));
-	json_string(j, key, text);
+	/* "?" as cli_addr_only() writes it: no family, nothing to say. */
+	json_string(j, key,
+		    mcast_addr_format(a, 0, text, sizeof(text)) < 0 ? "?"
+								    : text);
 }

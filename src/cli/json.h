@@ -60,7 +60,8 @@ void json_base64(struct json *j, const char *key, const void *p, size_t n);
 void json_hex(struct json *j, const char *key, const void *p, size_t n);
 /* A time as seconds with microseconds: 1700000000.123456. */
 void json_time(struct json *j, const char *key, const struct timespec *ts);
-/* An address without its port, as mcast_addr_format() writes it. */
+/* An address without its port, as mcast_addr_format() writes it; "?"
+ * for an address of no family. */
 void json_addr(struct json *j, const char *key, const struct sockaddr *a);
 
 #endif /* MCAST_CLI_JSON_H */

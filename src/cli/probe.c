@@ -241,30 +241,26 @@ static void say_sessions(const struct prober *p, size_t n,
 static void report_json(const struct prober *p,
 			const struct sockaddr_storage *g, double elapsed)
 {
-	char sid[2 * MCAST_SESSION_LEN + 1], a[MCAST_ADDRSTRLEN];
 	/* n datagrams span n - 1 intervals: the rate is intervals / time. */
 	double per_s = elapsed > 0 && p->sent > 1
 			       ? (double)(p->sent - 1) / elapsed
 			       : 0;
+	struct json j;
 
-	fmt_hex_text(sid, p->hdr.session, MCAST_SESSION_LEN);
-	printf("{\"type\":\"send_summary\",\"group\":\"%s\",\"port\":%u,"
-	       "\"session\":\"%s\",\"total\":%llu,\"sent\":%llu,"
-	       "\"not_sent\":%llu,\"bytes\":%llu,\"seconds\":%.6f,"
-	       "\"rate_pps\":%.3f,\"last_error\":",
-	       cli_addr_only(g, a, sizeof(a)),
-	       mcast_addr_port((const struct sockaddr *)g), sid,
-	       (unsigned long long)p->next, (unsigned long long)p->sent,
-	       (unsigned long long)p->not_sent, (unsigned long long)p->bytes,
-	       elapsed, per_s);
-	if (p->last_err) {
-		const char *e = mcast_strerror(p->last_err);
-
-		fmt_json_string(stdout, (const unsigned char *)e, strlen(e));
-	} else {
-		fputs("null", stdout);
-	}
-	fputs("}\n", stdout);
+	json_begin(&j, stdout);
+	json_string(&j, "type", "send_summary");
+	json_addr(&j, "group", (const struct sockaddr *)g);
+	json_uint(&j, "port", mcast_addr_port((const struct sockaddr *)g));
+	json_hex(&j, "session", p->hdr.session, MCAST_SESSION_LEN);
+	json_uint(&j, "total", p->next);
+	json_uint(&j, "sent", p->sent);
+	json_uint(&j, "not_sent", p->not_sent);
+	json_uint(&j, "bytes", p->bytes);
+	json_double(&j, "seconds", elapsed, 6);
+	json_double(&j, "rate_pps", per_s, 3);
+	json_string(&j, "last_error",
+		    p->last_err ? mcast_strerror(p->last_err) : NULL);
+	json_end(&j);
 	fflush(stdout);
 }
 
