@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 #include "format.h"
+#include "json.h"
 #include "trust.h"
 
 #include <errno.h>
@@ -339,31 +340,38 @@ static int bench_report(const struct bench *b)
 	if (trust_rejects(&b->rx_trust, &rej))
 		bad = trust_reject_words(&rej, words, sizeof(words));
 	if (b->json) {
-		fputs("{\"type\":\"bench\",\"iface\":", stdout);
-		fmt_json_string(stdout, (const unsigned char *)b->iface,
-				strlen(b->iface));
-		printf(",\"size\":%zu,"
-		       "\"sealed\":%s,\"auth_only\":%s,\"rejected\":%llu,"
-		       "\"mode\":\"%s\",\"gro\":%s,\"duration\":%.3f,"
-		       "\"sent\":%llu,\"received\":%llu,\"lost\":%llu,"
-		       "\"duplicates\":%llu,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
-		       "\"tx_gbps\":%.3f,\"rx_gbps\":%.3f,\"cpu_tx_pct\":%.1f,"
-		       "\"cpu_rx_pct\":%.1f,\"rcvbuf\":%d}\n",
-		       b->size,
-		       !trust_on(&b->tx_trust) ? "false"
-		       : b->trust_cfg.cipher == MCAST_CIPHER_AES256GCM
-			       ? "\"aes-256-gcm\""
-			       : "\"chacha20-poly1305\"",
-		       trust_on(&b->tx_trust) && b->trust_cfg.auth_only
-			       ? "true"
-			       : "false",
-		       (unsigned long long)bad, mode, gro ? "true" : "false",
-		       b->tx_secs, (unsigned long long)b->sent,
-		       (unsigned long long)tot.received,
-		       (unsigned long long)tot.lost,
-		       (unsigned long long)tot.duplicates, tx_pps, rx_pps,
-		       tx_pps * bits / 1e9, rx_pps * bits / 1e9, cpu_tx, cpu_rx,
-		       b->rx_info.rcvbuf_effective);
+		bool sealed = trust_on(&b->tx_trust);
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_string(&j, "type", "bench");
+		json_string(&j, "iface", b->iface);
+		json_uint(&j, "size", b->size);
+		if (sealed)
+			json_string(&j, "sealed",
+				    b->trust_cfg.cipher ==
+						    MCAST_CIPHER_AES256GCM
+					    ? "aes-256-gcm"
+					    : "chacha20-poly1305");
+		else
+			json_bool(&j, "sealed", false);
+		json_bool(&j, "auth_only", sealed && b->trust_cfg.auth_only);
+		json_uint(&j, "rejected", bad);
+		json_string(&j, "mode", mode);
+		json_bool(&j, "gro", gro);
+		json_double(&j, "duration", b->tx_secs, 3);
+		json_uint(&j, "sent", b->sent);
+		json_uint(&j, "received", tot.received);
+		json_uint(&j, "lost", tot.lost);
+		json_uint(&j, "duplicates", tot.duplicates);
+		json_double(&j, "tx_pps", tx_pps, 0);
+		json_double(&j, "rx_pps", rx_pps, 0);
+		json_double(&j, "tx_gbps", tx_pps * bits / 1e9, 3);
+		json_double(&j, "rx_gbps", rx_pps * bits / 1e9, 3);
+		json_double(&j, "cpu_tx_pct", cpu_tx, 1);
+		json_double(&j, "cpu_rx_pct", cpu_rx, 1);
+		json_int(&j, "rcvbuf", b->rx_info.rcvbuf_effective);
+		json_end(&j);
 	} else {
 		char iface[4 * IF_NAMESIZE + 8];
 
