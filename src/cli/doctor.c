@@ -7,6 +7,7 @@
  */
 #include "doctor.h"
 #include "format.h"
+#include "json.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -151,38 +152,31 @@ static enum dr_status verdict(const struct doctor *d, size_t *count)
 	return v;
 }
 
-static void json_str(const char *s)
-{
-	fmt_json_string(stdout, (const unsigned char *)s, strlen(s));
-}
-
 static void print_json(const struct doctor *d, enum dr_status v)
 {
-	char g[MCAST_ADDRSTRLEN];
+	const struct sockaddr *group = (const struct sockaddr *)&d->group;
+	struct json j;
 
-	printf("{\"type\":\"doctor\",\"group\":");
-	json_str(cli_addr_only(&d->group, g, sizeof(g)));
-	printf(",\"port\":%u,\"group_default\":%s,\"iface\":",
-	       mcast_addr_port((const struct sockaddr *)&d->group),
-	       d->group_default ? "true" : "false");
-	if (d->have_iface)
-		json_str(d->ifc.name);
-	else
-		printf("null");
-	printf(",\"checks\":[");
+	json_begin(&j, stdout);
+	json_string(&j, "type", "doctor");
+	json_addr(&j, "group", group);
+	json_uint(&j, "port", mcast_addr_port(group));
+	json_bool(&j, "group_default", d->group_default);
+	json_string(&j, "iface", d->have_iface ? d->ifc.name : NULL);
+	json_array(&j, "checks");
 	for (size_t i = 0; i < d->nchecks; i++) {
 		const struct dr_check *c = &d->checks[i];
 
-		printf("%s{\"name\":", i ? "," : "");
-		json_str(c->name);
-		printf(",\"status\":\"%s\",\"detail\":",
-		       status_words[c->status]);
-		json_str(c->detail);
-		printf(",\"fix\":");
-		json_str(c->fix);
-		printf("}");
+		json_object(&j, NULL);
+		json_string(&j, "name", c->name);
+		json_string(&j, "status", status_words[c->status]);
+		json_string(&j, "detail", c->detail);
+		json_string(&j, "fix", c->fix);
+		json_end(&j);
 	}
-	printf("],\"verdict\":\"%s\"}\n", status_words[v]);
+	json_end(&j);
+	json_string(&j, "verdict", status_words[v]);
+	json_end(&j);
 }
 
 /* The failed and warned checks by name, for the verdict line. */
