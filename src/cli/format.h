@@ -23,7 +23,8 @@ void fmt_escaped(FILE *out, const unsigned char *p, size_t n);
 size_t fmt_text_safe(char *out, size_t cap, const char *in, size_t n);
 /* A JSON string literal with quotes, valid UTF-8 whatever p holds: bytes
  * that are not UTF-8 become U+FFFD, and controls, bidirectional controls
- * and line separators are escaped (\uNNNN). */
+ * and line separators are escaped (\uNNNN).  JSON output goes through
+ * json.h, which uses this for every string. */
 void fmt_json_string(FILE *out, const unsigned char *p, size_t n);
 /* A session id (or any n bytes) as 2n lowercase hex digits and a NUL. */
 void fmt_hex_text(char *out, const unsigned char *p, size_t n);
