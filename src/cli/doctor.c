@@ -18,16 +18,26 @@
 
 static const char *const status_words[] = { "ok", "warn", "fail", "skip" };
 
+static const struct dr_row {
+	const char *name;
+	void (*run)(struct doctor *d);
+	const char *help;
+} dr_table[] = {
+#define DR_ROW(name, fn, help) { name, fn, help },
+	DR_CHECKS(DR_ROW)
+#undef DR_ROW
+};
+_Static_assert(sizeof(dr_table) / sizeof(dr_table[0]) == DR_NCHECKS,
+	       "struct doctor holds one finding per row of DR_CHECKS");
+
 void usage_doctor(FILE *out)
 {
 	fprintf(out,
 		"usage: mcast doctor [OPTIONS] [GROUP:PORT]\n\n"
 		"Check why multicast to GROUP:PORT (default " DEFAULT_GROUP
 		") might not arrive on\n"
-		"this host: route, interface, rp_filter, buffers, IGMP/MLD limits and\n"
-		"version, memberships, firewall, querier, then a self-test that joins and\n"
-		"sends 3 probes with TTL 0 (nothing leaves the host).  One line per check\n"
-		"with its fix; exit 1 when a check fails.\n\n"
+		"this host: the checks below, in order, read-only but the last.  One line\n"
+		"per check with its fix; exit 1 when a check fails.\n\n"
 		"  -i, --iface IF          interface to check (name, index or address);\n"
 		"                          default: the one the kernel's route picks\n"
 		"  -S, --source ADDR       the sender's address: check rp_filter and\n"
@@ -38,19 +48,23 @@ void usage_doctor(FILE *out)
 		"  -F, --format FMT        text (default) or json\n"
 		"  -n, --no-self-test      read-only checks only: join and send nothing\n"
 		"  -h, --help              this help\n");
+	fputs("\nchecks:\n", out);
+	for (size_t i = 0; i < DR_NCHECKS; i++)
+		fprintf(out, "  %-22s  %s\n", dr_table[i].name,
+			dr_table[i].help);
 }
 
-void dr_report(struct doctor *d, const char *name, enum dr_status st,
-	       const char *fix, const char *fmt, ...)
+void dr_report(struct doctor *d, enum dr_status st, const char *fix,
+	       const char *fmt, ...)
 {
 	char detail[4 * DR_TEXT], fix_text[4 * DR_TEXT];
-	struct dr_check *c;
+	struct dr_check *c = &d->checks[d->running];
 	va_list ap;
 
-	if (d->nchecks == DR_MAX_CHECKS)
-		return;
-	c = &d->checks[d->nchecks++];
-	c->name = name;
+	if (c->name)
+		cli_die(EXIT_RUNTIME, "internal error: check %s reported twice",
+			c->name);
+	c->name = dr_table[d->running].name;
 	c->status = st;
 	va_start(ap, fmt);
 	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
@@ -61,7 +75,7 @@ void dr_report(struct doctor *d, const char *name, enum dr_status st,
 	/* Details name interfaces, whose names may hold ESC. */
 	fmt_text_safe(detail, sizeof(detail), c->detail, strlen(c->detail));
 	fmt_text_safe(fix_text, sizeof(fix_text), c->fix, strlen(c->fix));
-	printf("%-4s  %s: %s%s%s\n", status_words[st], name, detail,
+	printf("%-4s  %s: %s%s%s\n", status_words[st], c->name, detail,
 	       *fix_text ? "; " : "", fix_text);
 }
 
@@ -142,9 +156,11 @@ static enum dr_status verdict(const struct doctor *d, size_t *count)
 {
 	enum dr_status v = DR_OK;
 
-	for (size_t i = 0; i < d->nchecks; i++) {
+	for (size_t i = 0; i < DR_NCHECKS; i++) {
 		enum dr_status st = d->checks[i].status;
 
+		if (!d->checks[i].name)
+			continue;
 		count[st]++;
 		if (st == DR_FAIL || (st == DR_WARN && v == DR_OK))
 			v = st;
@@ -164,9 +180,11 @@ static void print_json(const struct doctor *d, enum dr_status v)
 	json_bool(&j, "group_default", d->group_default);
 	json_string(&j, "iface", d->have_iface ? d->ifc.name : NULL);
 	json_array(&j, "checks");
-	for (size_t i = 0; i < d->nchecks; i++) {
+	for (size_t i = 0; i < DR_NCHECKS; i++) {
 		const struct dr_check *c = &d->checks[i];
 
+		if (!c->name)
+			continue;
 		json_object(&j, NULL);
 		json_string(&j, "name", c->name);
 		json_string(&j, "status", status_words[c->status]);
@@ -186,8 +204,8 @@ static void names_with(const struct doctor *d, enum dr_status st, char *buf,
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < d->nchecks; i++)
-		if (d->checks[i].status == st)
+	for (size_t i = 0; i < DR_NCHECKS; i++)
+		if (d->checks[i].name && d->checks[i].status == st)
 			cli_append(buf, cap, &used, "%s%s", used ? ", " : "",
 				   d->checks[i].name);
 }
@@ -207,16 +225,8 @@ int cmd_doctor(int argc, char **argv)
 		       d.group_default
 			       ? " (the default group: none was given; give GROUP:PORT to check yours)"
 			       : "");
-	dr_check_route(&d);
-	dr_check_iface(&d);
-	dr_check_rp_filter(&d);
-	dr_check_rcvbuf(&d);
-	dr_check_igmp_limits(&d);
-	dr_check_igmp_version(&d);
-	dr_check_memberships(&d);
-	dr_check_firewall(&d);
-	dr_check_querier(&d);
-	dr_check_self_test(&d);
+	for (d.running = 0; d.running < DR_NCHECKS; d.running++)
+		dr_table[d.running].run(&d);
 
 	v = verdict(&d, count);
 	if (d.json) {

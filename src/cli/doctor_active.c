@@ -116,18 +116,18 @@ void dr_check_querier(struct doctor *d)
 
 	if (d->listen <= 0) {
 		dr_report(
-			d, "querier", DR_SKIP, NULL,
+			d, DR_SKIP, NULL,
 			"not checked: give --listen 130 to wait for a general query (sent every 125 s by default)");
 		return;
 	}
 	if (!d->have_iface) {
-		dr_report(d, "querier", DR_SKIP, NULL,
+		dr_report(d, DR_SKIP, NULL,
 			  "no interface to listen on (see route)");
 		return;
 	}
 	if ((fd = querier_socket(v6)) < 0) {
 		dr_report(
-			d, "querier", DR_SKIP, "run as root",
+			d, DR_SKIP, "run as root",
 			"cannot listen for %s queries: %s (a raw socket needs CAP_NET_RAW)",
 			v6 ? "MLD" : "IGMP", mcast_strerror(fd));
 		return;
@@ -136,18 +136,18 @@ void dr_check_querier(struct doctor *d)
 	close(fd);
 	if (!ver && cli_stop)
 		dr_report(
-			d, "querier", DR_SKIP, NULL,
+			d, DR_SKIP, NULL,
 			"interrupted after %.1f of %g s on %s, no querier heard yet",
 			cli_now() - start, d->listen, d->ifc.name);
 	else if (ver)
-		dr_report(d, "querier", DR_OK, NULL,
+		dr_report(d, DR_OK, NULL,
 			  "%sv%d querier %s heard on %s after %.1f s",
 			  v6 ? "MLD" : "IGMP", ver,
 			  cli_addr_only(&from, a, sizeof(a)), d->ifc.name,
 			  cli_now() - start);
 	else
 		dr_report(
-			d, "querier", DR_WARN,
+			d, DR_WARN,
 			"use mcast recv --rejoin SECONDS or enable a querier (a router, or: ip link set BRIDGE type bridge mcast_querier 1)",
 			"no querier heard in %s s on %s: IGMP/MLD snooping switches without a querier drop memberships after ~260 s",
 			cli_num(d->listen, s, sizeof(s)), d->ifc.name);
@@ -186,8 +186,8 @@ static void self_test_failed(struct doctor *d, const char *what, int rc,
 		why = ": an output firewall rule or a security module refused it";
 		fix = "look at the output chains: nft list ruleset";
 	}
-	dr_report(d, "self-test", DR_FAIL, fix, "%s failed with %s%s%s%s%s",
-		  what, mcast_strerror(rc), why, *step ? " (" : "", step,
+	dr_report(d, DR_FAIL, fix, "%s failed with %s%s%s%s%s", what,
+		  mcast_strerror(rc), why, *step ? " (" : "", step,
 		  *step ? ")" : "");
 }
 
@@ -258,7 +258,7 @@ void dr_check_self_test(struct doctor *d)
 	int rc, got, err = 0;
 
 	if (!d->self_test || cli_stop) {
-		dr_report(d, "self-test", DR_SKIP, NULL, "not run (%s)",
+		dr_report(d, DR_SKIP, NULL, "not run (%s)",
 			  cli_stop ? "interrupted" : "--no-self-test");
 		return;
 	}
@@ -300,19 +300,19 @@ void dr_check_self_test(struct doctor *d)
 	if (got < 0)
 		self_test_failed(d, "a probe", err, mcast_errmsg(tx));
 	else if (got < PROBES && cli_stop)
-		dr_report(d, "self-test", DR_SKIP, NULL,
+		dr_report(d, DR_SKIP, NULL,
 			  "interrupted: %d of %d probes back so far", got,
 			  PROBES);
 	else if (got == PROBES)
 		dr_report(
-			d, "self-test", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"joined%s on %s and sent %d probes from %s with TTL 0: all came back through the kernel in %.2f ms (nothing left the host)",
 			nsrc ? " source-specific" : "",
 			info.iface.index ? info.iface.name : "(route)", PROBES,
 			cli_addr_only(&info.local, a, sizeof(a)), rtt);
 	else
 		dr_report(
-			d, "self-test", DR_FAIL,
+			d, DR_FAIL,
 			"look at the input and prerouting chains (nft list ruleset) and at the other checks",
 			"%d of %d probes sent from %s on %s came back within %d ms: something on this host drops them (an input firewall rule?)",
 			got, PROBES, cli_addr_only(&info.local, a, sizeof(a)),

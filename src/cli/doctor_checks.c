@@ -111,17 +111,17 @@ void dr_check_route(struct doctor *d)
 		d->have_iface = true;
 		if (rc > 0 && via.index == d->ifc.index)
 			dr_report(
-				d, "route", DR_OK, NULL,
+				d, DR_OK, NULL,
 				"--iface says %s, and the route for %s goes there too",
 				d->ifc.name, dr_group_only(d));
 		else if (rc > 0)
 			dr_report(
-				d, "route", DR_OK, NULL,
+				d, DR_OK, NULL,
 				"--iface says %s (without it the route for %s would go via %s)",
 				d->ifc.name, dr_group_only(d), via.name);
 		else
 			dr_report(
-				d, "route", DR_OK, NULL,
+				d, DR_OK, NULL,
 				"--iface says %s; there is no route for %s, so programs that do not name the interface fail with ENODEV (add one: ip%s route add %s dev %s)",
 				d->ifc.name, dr_group_only(d),
 				dr_is_v6(d) ? " -6" : "",
@@ -129,18 +129,18 @@ void dr_check_route(struct doctor *d)
 				d->ifc.name);
 	} else if (scope && mcast_iface_by_index(scope, &d->ifc) == 0) {
 		d->have_iface = true;
-		dr_report(d, "route", DR_OK, NULL,
-			  "the group's %%scope says %s", d->ifc.name);
+		dr_report(d, DR_OK, NULL, "the group's %%scope says %s",
+			  d->ifc.name);
 	} else if (rc > 0) {
 		d->ifc = via;
 		d->have_iface = true;
 		dr_report(
-			d, "route", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"the route for %s goes via %s, so joins and sends without --iface use it",
 			dr_group_only(d), via.name);
 	} else {
 		dr_report(
-			d, "route", DR_FAIL, dr_route_fix(d),
+			d, DR_FAIL, dr_route_fix(d),
 			"no multicast route for %s (%s): joins fail with ENODEV and sends with ENETUNREACH",
 			dr_group_only(d), mcast_strerror(rc));
 	}
@@ -148,53 +148,68 @@ void dr_check_route(struct doctor *d)
 		find_ifaddr(d);
 }
 
-void dr_check_iface(struct doctor *d)
+/* The interface checks need one: without it each says so and skips. */
+static bool have_iface(struct doctor *d)
 {
+	if (!d->have_iface)
+		dr_report(d, DR_SKIP, NULL,
+			  "no interface to check (see route)");
+	return d->have_iface;
+}
+
+void dr_check_iface_up(struct doctor *d)
+{
+	char fix[DR_TEXT];
 	const char *n = d->ifc.name;
-	char fix[DR_TEXT], a[MCAST_ADDRSTRLEN];
+
+	if (!have_iface(d))
+		return;
+	snprintf(fix, sizeof(fix), "ip link set %s up", n);
+	if (d->ifc.flags & MCAST_IF_UP)
+		dr_report(d, DR_OK, NULL, "%s is up", n);
+	else
+		dr_report(d, DR_FAIL, fix,
+			  "%s is down: nothing is sent or received on it", n);
+}
+
+void dr_check_iface_multicast(struct doctor *d)
+{
+	char fix[DR_TEXT];
+	const char *n = d->ifc.name;
 	unsigned fl = d->ifc.flags;
 
-	if (!d->have_iface) {
-		static const char *const names[] = { "iface-up",
-						     "iface-multicast",
-						     "iface-address",
-						     "carrier" };
-
-		for (size_t i = 0; i < 4; i++)
-			dr_report(d, names[i], DR_SKIP, NULL,
-				  "no interface to check (see route)");
+	if (!have_iface(d))
 		return;
-	}
-	snprintf(fix, sizeof(fix), "ip link set %s up", n);
-	if (fl & MCAST_IF_UP)
-		dr_report(d, "iface-up", DR_OK, NULL, "%s is up", n);
-	else
-		dr_report(d, "iface-up", DR_FAIL, fix,
-			  "%s is down: nothing is sent or received on it", n);
-
 	snprintf(fix, sizeof(fix), "ip link set %s multicast on", n);
 	if (fl & MCAST_IF_MULTICAST)
-		dr_report(d, "iface-multicast", DR_OK, NULL,
-			  "%s has the MULTICAST flag", n);
+		dr_report(d, DR_OK, NULL, "%s has the MULTICAST flag", n);
 	else if ((fl & MCAST_IF_LOOPBACK) && !dr_is_v6(d))
 		dr_report(
-			d, "iface-multicast", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"%s lacks the MULTICAST flag, which IPv4 ignores on loopback",
 			n);
 	else
 		dr_report(
-			d, "iface-multicast", DR_FAIL, fix,
+			d, DR_FAIL, fix,
 			"%s lacks the MULTICAST flag: drivers may filter multicast out and switches see no membership reports",
 			n);
+}
 
+void dr_check_iface_address(struct doctor *d)
+{
+	char fix[DR_TEXT], a[MCAST_ADDRSTRLEN];
+	const char *n = d->ifc.name;
+
+	if (!have_iface(d))
+		return;
 	if (d->have_ifaddr) {
-		dr_report(d, "iface-address", DR_OK, NULL,
+		dr_report(d, DR_OK, NULL,
 			  "%s has %s, the source address of what is sent on it",
 			  n, cli_addr_only(&d->ifaddr, a, sizeof(a)));
 	} else if (!dr_is_v6(d)) {
 		snprintf(fix, sizeof(fix), "ip addr add ADDR/LEN dev %s", n);
 		dr_report(
-			d, "iface-address", DR_FAIL, fix,
+			d, DR_FAIL, fix,
 			"%s has no IPv4 address: a sender would send from 0.0.0.0 and receivers drop it",
 			n);
 	} else {
@@ -203,19 +218,26 @@ void dr_check_iface(struct doctor *d)
 			"sysctl -w net.ipv6.conf.%s.disable_ipv6=0, or ip -6 addr add ADDR/LEN dev %s",
 			n, n);
 		dr_report(
-			d, "iface-address", DR_FAIL, fix,
+			d, DR_FAIL, fix,
 			"%s has no IPv6 address, neither link-local nor global: MLD reports and datagrams cannot leave from it",
 			n);
 	}
+}
 
+void dr_check_carrier(struct doctor *d)
+{
+	const char *n = d->ifc.name;
+	unsigned fl = d->ifc.flags;
+
+	if (!have_iface(d))
+		return;
 	if (!(fl & MCAST_IF_UP))
-		dr_report(d, "carrier", DR_SKIP, NULL,
-			  "%s is down (see iface-up)", n);
+		dr_report(d, DR_SKIP, NULL, "%s is down (see iface-up)", n);
 	else if (fl & MCAST_IF_RUNNING)
-		dr_report(d, "carrier", DR_OK, NULL, "%s has carrier", n);
+		dr_report(d, DR_OK, NULL, "%s has carrier", n);
 	else
 		dr_report(
-			d, "carrier", DR_WARN,
+			d, DR_WARN,
 			"check the cable, the switch port, or the other end of the veth pair",
 			"%s is up but has no carrier (NO-CARRIER): nothing reaches the wire",
 			n);
@@ -240,19 +262,19 @@ void dr_check_rp_filter(struct doctor *d)
 	int rc;
 
 	if (dr_is_v6(d)) {
-		dr_report(d, "rp_filter", DR_SKIP, NULL,
+		dr_report(d, DR_SKIP, NULL,
 			  "IPv6 has no reverse-path filter sysctl");
 		return;
 	}
 	if (!d->have_iface) {
-		dr_report(d, "rp_filter", DR_SKIP, NULL,
+		dr_report(d, DR_SKIP, NULL,
 			  "no interface to check (see route)");
 		return;
 	}
 	if (!dr_conf("ipv4", "all", "rp_filter", &all) ||
 	    !dr_conf("ipv4", n, "rp_filter", &dev)) {
 		dr_report(
-			d, "rp_filter", DR_SKIP, NULL,
+			d, DR_SKIP, NULL,
 			"cannot read /proc/sys/net/ipv4/conf/{all,%s}/rp_filter",
 			n);
 		return;
@@ -265,12 +287,12 @@ void dr_check_rp_filter(struct doctor *d)
 	if (!d->has_source) {
 		if (eff == 1)
 			dr_report(
-				d, "rp_filter", DR_WARN, fix,
+				d, DR_WARN, fix,
 				"strict reverse-path filtering on %s (all=%ld, %s=%ld): datagrams from senders whose route back goes via another interface are dropped; check one with --source ADDR",
 				n, all, n, dev);
 		else
 			dr_report(
-				d, "rp_filter", DR_OK, NULL,
+				d, DR_OK, NULL,
 				"reverse-path filtering %s on %s (all=%ld, %s=%ld)",
 				rpf_word(eff), n, all, n, dev);
 		return;
@@ -281,22 +303,22 @@ void dr_check_rp_filter(struct doctor *d)
 		snprintf(back.name, sizeof(back.name), "#%d", rc);
 	if (eff == 0) {
 		dr_report(
-			d, "rp_filter", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"reverse-path filtering off on %s (all=%ld, %s=%ld): datagrams from %s are not checked",
 			n, all, n, dev, src);
 	} else if (rc > 0 && (unsigned)rc == d->ifc.index) {
 		dr_report(
-			d, "rp_filter", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"%s reverse-path filtering on %s, and the route back to %s goes via %s",
 			rpf_word(eff), n, src, n);
 	} else if (rc > 0 && eff == 2) {
 		dr_report(
-			d, "rp_filter", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"loose reverse-path filtering on %s: %s has a route back (via %s)",
 			n, src, back.name);
 	} else if (rc > 0) {
 		dr_report(
-			d, "rp_filter", DR_FAIL, fix,
+			d, DR_FAIL, fix,
 			"reverse-path filtering drops datagrams from %s arriving on %s (route back goes via %s; rp_filter all=%ld, %s=%ld)",
 			src, n, back.name, all, n, dev);
 	} else {
@@ -305,7 +327,7 @@ void dr_check_rp_filter(struct doctor *d)
 			"add a route to %s via %s, or set net.ipv4.conf.%s.rp_filter=0 and net.ipv4.conf.all.rp_filter=0",
 			src, n, n);
 		dr_report(
-			d, "rp_filter", eff == 1 ? DR_FAIL : DR_WARN, fix,
+			d, eff == 1 ? DR_FAIL : DR_WARN, fix,
 			"%s reverse-path filtering on %s (all=%ld, %s=%ld) and no route back to %s at all: its datagrams are dropped",
 			rpf_word(eff), n, all, n, dev, src);
 	}
@@ -323,7 +345,7 @@ void dr_check_rcvbuf(struct doctor *d)
 	dr_read_long("/proc/sys/net/core/rmem_max", &rmem_max);
 	fd = socket(d->group.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		dr_report(d, "rcvbuf", DR_SKIP, NULL,
+		dr_report(d, DR_SKIP, NULL,
 			  "cannot open a UDP socket to try: %s",
 			  mcast_strerror(-errno));
 		return;
@@ -338,7 +360,7 @@ void dr_check_rcvbuf(struct doctor *d)
 	 * at INT_MAX / 2 first, hence the slack). */
 	if (forced)
 		dr_report(
-			d, "rcvbuf", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"%d bytes asked and granted: SO_RCVBUFFORCE is permitted here (CAP_NET_ADMIN)%s",
 			want,
 			rmem_max >= 0 && rmem_max < want
@@ -346,7 +368,7 @@ void dr_check_rcvbuf(struct doctor *d)
 				: "");
 	else if ((long long)got >= 2LL * want - 2)
 		dr_report(
-			d, "rcvbuf", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"%d bytes asked and granted (net.core.rmem_max = %ld)",
 			want, rmem_max);
 	else {
@@ -355,7 +377,7 @@ void dr_check_rcvbuf(struct doctor *d)
 			"raise it (a host-wide setting): sysctl -w net.core.rmem_max=%d",
 			want);
 		dr_report(
-			d, "rcvbuf", DR_WARN, fix,
+			d, DR_WARN, fix,
 			"the kernel clamps a %d-byte receive buffer to net.core.rmem_max = %ld, and SO_RCVBUFFORCE needs CAP_NET_ADMIN: bursts overflow the buffer sooner and datagrams are dropped",
 			want, rmem_max);
 	}

@@ -310,24 +310,24 @@ void dr_check_firewall(struct doctor *d)
 	}
 	if (s.hits)
 		dr_report(
-			d, "firewall", DR_WARN,
+			d, DR_WARN,
 			s.fix[0] ? s.fix
 				 : "allow UDP to the port in that chain",
 			"may drop UDP to port %u: %s (%u match%s; the self-test tells for sure)",
 			s.port, s.first, s.hits, s.hits == 1 ? "" : "es");
 	else if (!have_nft && !have_ipt)
 		dr_report(
-			d, "firewall", DR_SKIP, NULL,
+			d, DR_SKIP, NULL,
 			"neither nft nor %s is installed: rules not checked (the self-test still sees their effect)",
 			dr_is_v6(d) ? "ip6tables-save" : "iptables-save");
 	else if (!read)
 		dr_report(
-			d, "firewall", DR_SKIP, "run as root to read the rules",
+			d, DR_SKIP, "run as root to read the rules",
 			"cannot read the rules with %s (needs CAP_NET_ADMIN): not checked (the self-test still sees their effect)",
 			unread);
 	else
 		dr_report(
-			d, "firewall", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"no input or prerouting rule found that drops UDP to port %u%s%s",
 			s.port, *unread ? "; could not read: " : "", unread);
 }

@@ -82,13 +82,12 @@ void dr_check_igmp_limits(struct doctor *d)
 		    dr_read_long("/proc/sys/net/ipv6/mld_max_msf", &msf) &&
 		    msf < 1)
 			dr_report(
-				d, "igmp-limits", DR_WARN,
-				"sysctl -w net.ipv6.mld_max_msf=64",
+				d, DR_WARN, "sysctl -w net.ipv6.mld_max_msf=64",
 				"net.ipv6.mld_max_msf = %ld: source-specific joins fail with ENOBUFS",
 				msf);
 		else
 			dr_report(
-				d, "igmp-limits", DR_OK, NULL,
+				d, DR_OK, NULL,
 				"IPv6 has no per-socket membership limit like igmp_max_memberships%s",
 				d->has_source
 					? "; mld_max_msf allows the source"
@@ -100,7 +99,7 @@ void dr_check_igmp_limits(struct doctor *d)
 			on_if++;
 	if (!dr_read_long("/proc/sys/net/ipv4/igmp_max_memberships", &max)) {
 		dr_report(
-			d, "igmp-limits", DR_SKIP, NULL,
+			d, DR_SKIP, NULL,
 			"cannot read /proc/sys/net/ipv4/igmp_max_memberships");
 		return;
 	}
@@ -108,31 +107,30 @@ void dr_check_igmp_limits(struct doctor *d)
 		dr_read_long("/proc/sys/net/ipv4/igmp_max_msf", &msf);
 	if (max < 1)
 		dr_report(
-			d, "igmp-limits", DR_WARN,
+			d, DR_WARN,
 			"sysctl -w net.ipv4.igmp_max_memberships=20",
 			"net.ipv4.igmp_max_memberships = %ld: every join fails with ENOBUFS",
 			max);
 	else if (d->has_source && msf >= 0 && msf < 2)
 		dr_report(
-			d, "igmp-limits", DR_WARN,
-			"sysctl -w net.ipv4.igmp_max_msf=10",
+			d, DR_WARN, "sysctl -w net.ipv4.igmp_max_msf=10",
 			"net.ipv4.igmp_max_msf = %ld: a source-specific join of more than %ld source fails with ENOBUFS",
 			msf, msf);
 	else if (on_if + 1 >= (size_t)max)
 		dr_report(
-			d, "igmp-limits", DR_WARN,
+			d, DR_WARN,
 			"sysctl -w net.ipv4.igmp_max_memberships=N, or spread the groups over more sockets",
 			"%zu groups are joined on %s and net.ipv4.igmp_max_memberships = %ld per socket: a process holding them on one socket is at the limit (ENOBUFS)",
 			on_if, d->ifc.name, max);
 	else if (msf >= 0)
 		dr_report(
-			d, "igmp-limits", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"up to %ld groups per socket (net.ipv4.igmp_max_memberships) and %ld sources per group (igmp_max_msf); %zu joined on %s",
 			max, msf, on_if,
 			d->have_iface ? d->ifc.name : "this host");
 	else
 		dr_report(
-			d, "igmp-limits", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"up to %ld groups per socket (net.ipv4.igmp_max_memberships); %zu joined on %s",
 			max, on_if, d->have_iface ? d->ifc.name : "this host");
 }
@@ -150,8 +148,8 @@ void dr_check_igmp_version(struct doctor *d)
 
 	if (!dr_conf(fam, "all", key, &all) ||
 	    (d->have_iface && !dr_conf(fam, dev, key, &ifv))) {
-		dr_report(d, "igmp-version", DR_SKIP, NULL,
-			  "cannot read net.%s.conf.%s.%s", fam, dev, key);
+		dr_report(d, DR_SKIP, NULL, "cannot read net.%s.conf.%s.%s",
+			  fam, dev, key);
 		return;
 	}
 	/* The kernel honours a forced v1 on either, then a forced v2. */
@@ -168,24 +166,23 @@ void dr_check_igmp_version(struct doctor *d)
 		 key, fam, key);
 	if (forced && d->has_source)
 		dr_report(
-			d, "igmp-version", DR_FAIL, fix,
+			d, DR_FAIL, fix,
 			"source-specific joins need %s, but %s forces %s%ld (all=%ld, %s=%ld): reports carry no sources",
 			v6 ? "MLDv2" : "IGMPv3", key, v6 ? "MLDv" : "IGMPv",
 			forced, all, dev, ifv);
 	else if (forced)
 		dr_report(
-			d, "igmp-version", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"%s forced to version %ld (all=%ld, %s=%ld): fine for any-source joins, not for source-specific ones",
 			proto, forced, all, dev, ifv);
 	else if (d->has_source && mode[0] && strcmp(mode, "V3") != 0)
 		dr_report(
-			d, "igmp-version", DR_WARN,
-			"make the router or querier speak IGMPv3",
+			d, DR_WARN, "make the router or querier speak IGMPv3",
 			"an IGMP%s querier was heard on %s, so this host reports in %s and source-specific joins lose their sources",
 			mode, dev, mode);
 	else
-		dr_report(d, "igmp-version", DR_OK, NULL,
-			  "%s version not forced (%s=0)%s%s", proto, key,
+		dr_report(d, DR_OK, NULL, "%s version not forced (%s=0)%s%s",
+			  proto, key,
 			  mode[0] ? "; in use on the interface: " : "", mode);
 }
 
@@ -218,13 +215,13 @@ void dr_check_memberships(struct doctor *d)
 			   shown - 8);
 	if (users)
 		dr_report(
-			d, "memberships", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"%s is already joined on %s by %ld socket%s: some process here receives it; %zu groups there: %s",
 			dr_group_only(d), dev ? dev : "this host", users,
 			users == 1 ? "" : "s", on_if, list);
 	else
 		dr_report(
-			d, "memberships", DR_OK, NULL,
+			d, DR_OK, NULL,
 			"%s is not joined on %s yet; %zu group%s joined there%s%s",
 			dr_group_only(d), dev ? dev : "this host", on_if,
 			on_if == 1 ? "" : "s", on_if ? ": " : "", list);
