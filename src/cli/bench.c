@@ -343,8 +343,7 @@ static int bench_report(const struct bench *b)
 		bool sealed = trust_on(&b->tx_trust);
 		struct json j;
 
-		json_begin(&j, stdout);
-		json_string(&j, "type", "bench");
+		json_record(&j, stdout, "bench");
 		json_string(&j, "iface", b->iface);
 		json_uint(&j, "size", b->size);
 		if (sealed)

@@ -53,16 +53,14 @@ static void print_json(FILE *out, struct ifname_cache *t,
 	bool sealed = h && h->key_id;
 	struct json j;
 
-	json_begin(&j, out);
-	json_string(&j, "type", "datagram");
+	json_record(&j, out, "datagram");
 	json_time(&j, "ts", &meta->ts);
 	if (meta->flags & MCAST_META_DST)
 		json_addr(&j, "group", dst);
 	else
 		json_string(&j, "group", "");
 	json_uint(&j, "port", mcast_addr_port(dst));
-	json_addr(&j, "source", src);
-	json_uint(&j, "source_port", mcast_addr_port(src));
+	json_addr_port(&j, "source", "source_port", src);
 	json_string(&j, "iface", ifname_of(t, meta->ifindex));
 	if (meta->flags & MCAST_META_TTL)
 		json_int(&j, "ttl", meta->ttl);

@@ -170,13 +170,10 @@ static enum dr_status verdict(const struct doctor *d, size_t *count)
 
 static void print_json(const struct doctor *d, enum dr_status v)
 {
-	const struct sockaddr *group = (const struct sockaddr *)&d->group;
 	struct json j;
 
-	json_begin(&j, stdout);
-	json_string(&j, "type", "doctor");
-	json_addr(&j, "group", group);
-	json_uint(&j, "port", mcast_addr_port(group));
+	json_record(&j, stdout, "doctor");
+	json_addr_port(&j, "group", "port", (const struct sockaddr *)&d->group);
 	json_bool(&j, "group_default", d->group_default);
 	json_string(&j, "iface", d->have_iface ? d->ifc.name : NULL);
 	json_array(&j, "checks");

@@ -36,8 +36,7 @@ void event_print(const char *name, const char *iface, const char *fmt, ...)
 	}
 	struct json j;
 
-	json_begin(&j, stdout);
-	json_string(&j, "type", "event");
+	json_record(&j, stdout, "event");
 	json_time(&j, "ts", &ts);
 	json_string(&j, "event", name);
 	if (iface)

@@ -19,6 +19,12 @@ void json_begin(struct json *j, FILE *out)
 	open_container(j, NULL, false);
 }
 
+void json_record(struct json *j, FILE *out, const char *type)
+{
+	json_begin(j, out);
+	json_string(j, "type", type);
+}
+
 /* The comma before every member but the first, then the key. */
 static void member(struct json *j, const char *key)
 {
@@ -155,4 +161,11 @@ void json_addr(struct json *j, const char *key, const struct sockaddr *a)
 	json_string(j, key,
 		    mcast_addr_format(a, 0, text, sizeof(text)) < 0 ? "?"
 								    : text);
+}
+
+void json_addr_port(struct json *j, const char *addr_key, const char *port_key,
+		    const struct sockaddr *a)
+{
+	json_addr(j, addr_key, a);
+	json_uint(j, port_key, mcast_addr_port(a));
 }

@@ -39,6 +39,8 @@ struct json {
 
 /* A record: an object that json_end() closes with a newline. */
 void json_begin(struct json *j, FILE *out);
+/* The same, starting with "type":TYPE as every record of mcast does. */
+void json_record(struct json *j, FILE *out, const char *type);
 void json_object(struct json *j, const char *key);
 void json_array(struct json *j, const char *key);
 /* Close the innermost object or array; the outermost ends the line. */
@@ -63,5 +65,8 @@ void json_time(struct json *j, const char *key, const struct timespec *ts);
 /* An address without its port, as mcast_addr_format() writes it; "?"
  * for an address of no family. */
 void json_addr(struct json *j, const char *key, const struct sockaddr *a);
+/* The address under addr_key and its port under port_key. */
+void json_addr_port(struct json *j, const char *addr_key, const char *port_key,
+		    const struct sockaddr *a);
 
 #endif /* MCAST_CLI_JSON_H */

@@ -343,8 +343,7 @@ static void say_answered(const struct ping_cfg *c, long long answered,
 	if (c->json) {
 		struct json j;
 
-		json_begin(&j, stdout);
-		json_string(&j, "type", "respond_summary");
+		json_record(&j, stdout, "respond_summary");
 		json_int(&j, "answered", answered);
 		for (int k = 0; k < 2; k++) {
 			json_object(&j, kind[k]);

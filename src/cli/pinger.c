@@ -115,8 +115,7 @@ static void print_reply(const struct pinger *p, const struct responder *r,
 	if (p->c->json) {
 		struct json j;
 
-		json_begin(&j, stdout);
-		json_string(&j, "type", "reply");
+		json_record(&j, stdout, "reply");
 		json_string(&j, "responder", a);
 		json_uint(&j, "port", mcast_addr_port(src));
 		json_hex(&j, "session", r->session, MCAST_SESSION_LEN);

@@ -92,13 +92,10 @@ static void json_path(struct json *j, const struct responder *r, int path,
 static void report_json(const struct ping_cfg *c, uint64_t sent,
 			const struct responder *resp, size_t nresp)
 {
-	const struct sockaddr *group = (const struct sockaddr *)&c->group;
 	struct json j;
 
-	json_begin(&j, stdout);
-	json_string(&j, "type", "ping_summary");
-	json_addr(&j, "group", group);
-	json_uint(&j, "port", mcast_addr_port(group));
+	json_record(&j, stdout, "ping_summary");
+	json_addr_port(&j, "group", "port", (const struct sockaddr *)&c->group);
 	json_uint(&j, "sent", sent);
 	json_bool(&j, "pingpong", c->pingpong);
 	json_array(&j, "responders");

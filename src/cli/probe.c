@@ -247,10 +247,8 @@ static void report_json(const struct prober *p,
 			       : 0;
 	struct json j;
 
-	json_begin(&j, stdout);
-	json_string(&j, "type", "send_summary");
-	json_addr(&j, "group", (const struct sockaddr *)g);
-	json_uint(&j, "port", mcast_addr_port((const struct sockaddr *)g));
+	json_record(&j, stdout, "send_summary");
+	json_addr_port(&j, "group", "port", (const struct sockaddr *)g);
 	json_hex(&j, "session", p->hdr.session, MCAST_SESSION_LEN);
 	json_uint(&j, "total", p->next);
 	json_uint(&j, "sent", p->sent);

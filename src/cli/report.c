@@ -85,8 +85,7 @@ void report_interval(FILE *out, bool json, const mcast_tracker_t *t,
 	if (json) {
 		struct json j;
 
-		json_begin(&j, out);
-		json_string(&j, "type", "interval");
+		json_record(&j, out, "interval");
 		json_double(&j, "from", from, 3);
 		json_double(&j, "to", to, 3);
 		json_uint(&j, "received", rx);
@@ -134,14 +133,10 @@ static void json_counters(struct json *j, const struct mcast_stream_stats *s)
 
 static void json_session(struct json *j, const struct mcast_stream_stats *s)
 {
-	const struct sockaddr *group = (const struct sockaddr *)&s->group;
-	const struct sockaddr *source = (const struct sockaddr *)&s->source;
-
 	json_object(j, NULL);
-	json_addr(j, "group", group);
-	json_uint(j, "port", mcast_addr_port(group));
-	json_addr(j, "source", source);
-	json_uint(j, "source_port", mcast_addr_port(source));
+	json_addr_port(j, "group", "port", (const struct sockaddr *)&s->group);
+	json_addr_port(j, "source", "source_port",
+		       (const struct sockaddr *)&s->source);
 	json_bool(j, "probe", s->is_probe);
 	if (s->is_probe) {
 		json_hex(j, "session", s->session, MCAST_SESSION_LEN);
@@ -199,8 +194,7 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 	struct json j;
 
 	report_totals(t, &tot);
-	json_begin(&j, out);
-	json_string(&j, "type", "summary");
+	json_record(&j, out, "summary");
 	json_double(&j, "duration", elapsed, 3);
 	json_string(&j, "ended_by", ended_by);
 	json_object(&j, "totals");

@@ -111,9 +111,23 @@ static void test_addr(void)
 	CHECK(mcast_addr_parse("[ff15::1]:5000", MCAST_PARSE_PORT, &ss) > 0);
 	start(&j);
 	json_addr(&j, "a", (const struct sockaddr *)&ss);
+	json_addr_port(&j, "g", "p", (const struct sockaddr *)&ss);
 	ss.ss_family = AF_UNSPEC;
 	json_addr(&j, "none", (const struct sockaddr *)&ss);
-	expect(&j, "{\"a\":\"ff15::1\",\"none\":\"?\"}\n");
+	expect(&j,
+	       "{\"a\":\"ff15::1\",\"g\":\"ff15::1\",\"p\":5000,\"none\":\"?\"}\n");
+}
+
+static void test_record(void)
+{
+	struct json j;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		abort();
+	json_record(&j, f, "t");
+	json_bool(&j, "b", true);
+	expect(&j, "{\"type\":\"t\",\"b\":true}\n");
 }
 
 int main(void)
@@ -122,5 +136,6 @@ int main(void)
 	test_numbers();
 	test_strings();
 	test_addr();
+	test_record();
 	return check_done();
 }
