@@ -33,6 +33,64 @@ static enum mcast_cipher parse_cipher(const char *opt, const char *s,
 	cli_bad_value(opt, s, want);
 }
 
+void trust_opt_key(void *key_file, const char *value)
+{
+	if (!*value)
+		cli_bad_value("--key", value,
+			      "a key file; make one with mcast keygen FILE");
+	*(const char **)key_file = value;
+}
+
+static void trust_opt_cipher(void *cipher, const char *value)
+{
+	*(enum mcast_cipher *)cipher = parse_cipher(
+		"--cipher", value, "aes-256-gcm or chacha20-poly1305");
+}
+
+static void trust_opt_require(void *require, const char *value)
+{
+	if (strcmp(value, "any") == 0)
+		*(int *)require = MCAST_REQUIRE_ENCRYPTED;
+	else
+		*(int *)require =
+			parse_cipher("--require-cipher", value,
+				     "any, aes-256-gcm or chacha20-poly1305") ==
+					MCAST_CIPHER_AES256GCM
+				? MCAST_REQUIRE_AES256GCM
+				: MCAST_REQUIRE_CHACHA20POLY1305;
+}
+
+/* What the other key options are useless without. */
+#define NEEDS_KEY                                                            \
+	.needs = "key", .why = "applies to sealed streams; give --key FILE " \
+			       "too (mcast keygen FILE makes one)"
+#define OPT(name, kind, field) CLI_OPT(name, kind, struct trust_cfg, field)
+
+const struct cli_opt trust_seal_opts[] = {
+	{ OPT("cipher", CLI_FN, cipher), NEEDS_KEY, .fn = trust_opt_cipher,
+	  .arg = "NAME", .help = "aes-256-gcm (default) or chacha20-poly1305" },
+	{ OPT("auth-only", CLI_FLAG, auth_only), NEEDS_KEY,
+	  .help = "authenticate without encrypting" },
+	{ 0 }
+};
+
+const struct cli_opt trust_open_opts[] = {
+	{ OPT("replay-window", CLI_INT, open.replay_window), NEEDS_KEY,
+	  .lo = 64, .hi = 65536, .arg = "N",
+	  .help = "sequence numbers remembered per sender, 64-65536\n"
+		  "(default 1024): older or repeated ones are replays" },
+	/* 0 turns the check off; past a day it guards nothing. */
+	{ OPT("max-age", CLI_SECONDS, open.max_age), NEEDS_KEY, .min = 0,
+	  .max = 86400, .arg = "SECONDS",
+	  .help = "reject datagrams sent longer ago than this (default\n"
+		  "30; 0: off, for hosts without synchronised clocks)" },
+	{ OPT("require-cipher", CLI_FN, open.require), NEEDS_KEY,
+	  .fn = trust_opt_require, .arg = "C",
+	  .help = "accept only encrypted datagrams: any (either\n"
+		  "cipher), aes-256-gcm or chacha20-poly1305" },
+	{ 0 }
+};
+
 bool trust_parse_opt(struct trust_cfg *c, int o, const char *arg)
 {
 	switch (o) {

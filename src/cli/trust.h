@@ -7,9 +7,25 @@
 #ifndef MCAST_CLI_TRUST_H
 #define MCAST_CLI_TRUST_H
 
-#include "cli.h"
+#include "opts.h"
 
 #include <sys/stat.h>
+
+/* The CLI_FN parser of --key (opts.h). */
+void trust_opt_key(void *key_file, const char *value);
+
+/*
+ * The key options, for a subcommand's table: --key (its help says what it
+ * does there; type is the config struct, m its struct trust_cfg member),
+ * then the sealing and the opening options, included with
+ * CLI_INCLUDE(trust_seal_opts, type, m) and the same for trust_open_opts.
+ */
+#define TRUST_OPT_KEY(type, m, text)                                       \
+	{                                                                  \
+		CLI_OPT("key", CLI_FN, type, m.key_file),                  \
+			.fn = trust_opt_key, .arg = "FILE", .help = (text) \
+	}
+extern const struct cli_opt trust_seal_opts[], trust_open_opts[];
 
 /* getopt_long codes of the options (-k is --key). */
 enum {
