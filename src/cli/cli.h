@@ -19,6 +19,8 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
  * kernel's default (208 KiB) overflows in a few ms at line rate. */
 #define CLI_RCVBUF_DEFAULT (4 << 20)
 
+struct cli_spec; /* a subcommand's options and --help (opts.h) */
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -34,6 +36,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 void usage_send(FILE *out);
+extern const struct cli_spec send_spec;
 void usage_recv(FILE *out);
 void usage_demo(FILE *out);
 void usage_ping(FILE *out);
