@@ -38,6 +38,7 @@ int cmd_doctor(int argc, char **argv);
 void usage_send(FILE *out);
 extern const struct cli_spec send_spec;
 void usage_recv(FILE *out);
+extern const struct cli_spec recv_spec;
 void usage_demo(FILE *out);
 void usage_ping(FILE *out);
 void usage_bench(FILE *out);
