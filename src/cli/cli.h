@@ -41,6 +41,7 @@ void usage_recv(FILE *out);
 extern const struct cli_spec recv_spec;
 void usage_demo(FILE *out);
 void usage_ping(FILE *out);
+extern const struct cli_spec ping_spec;
 void usage_bench(FILE *out);
 void usage_keygen(FILE *out);
 void usage_doctor(FILE *out);
