@@ -43,6 +43,7 @@ void usage_demo(FILE *out);
 void usage_ping(FILE *out);
 extern const struct cli_spec ping_spec;
 void usage_bench(FILE *out);
+extern const struct cli_spec bench_spec;
 void usage_keygen(FILE *out);
 void usage_doctor(FILE *out);
 
