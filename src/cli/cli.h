@@ -46,6 +46,7 @@ void usage_bench(FILE *out);
 extern const struct cli_spec bench_spec;
 void usage_keygen(FILE *out);
 void usage_doctor(FILE *out);
+extern const struct cli_spec doctor_spec;
 
 /* The subcommand that is running, for message prefixes ("mcast recv"). */
 extern const char *cli_prog;

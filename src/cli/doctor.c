@@ -7,8 +7,8 @@
  */
 #include "doctor.h"
 #include "format.h"
+#include "opts.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,26 +17,41 @@
 
 static const char *const status_words[] = { "ok", "warn", "fail", "skip" };
 
-void usage_doctor(FILE *out)
-{
-	fprintf(out,
-		"usage: mcast doctor [OPTIONS] [GROUP:PORT]\n\n"
+#define OPT(name, kind, field) CLI_OPT(name, kind, struct doctor, field)
+
+static const struct cli_opt doctor_opts[] = {
+	CLI_OPT_IFACE(struct doctor, iface_arg,
+		      "interface to check (name, index or address);\n"
+		      "default: the one the kernel's route picks"),
+	{ OPT("source", CLI_FN, source), .fn = cli_opt_source, .arg = "ADDR",
+	  .help = "the sender's address: check rp_filter and\n"
+		  "source-specific (IGMPv3/MLDv2) joins" },
+	CLI_OPT_RCVBUF(struct doctor, rcvbuf, 1024,
+		       "receive buffer the application wants (default 4M)"),
+	{ OPT("listen", CLI_SECONDS, listen), .min = 0, .max = 3600,
+	  .arg = "SECONDS",
+	  .help = "listen this long for IGMP/MLD queries (default 0:\n"
+		  "skip the querier check)" },
+	CLI_OPT_JSON(struct doctor, json, "text (default) or json"),
+	{ OPT("no-self-test", CLI_SET, self_test), .lo = 0,
+	  .help = "read-only checks only: join and send nothing" },
+	{ 0 }
+};
+
+const struct cli_spec doctor_spec = {
+	.head = "usage: mcast doctor [OPTIONS] [GROUP:PORT]\n\n"
 		"Check why multicast to GROUP:PORT (default " DEFAULT_GROUP
 		") might not arrive on\n"
 		"this host: route, interface, rp_filter, buffers, IGMP/MLD limits and\n"
 		"version, memberships, firewall, querier, then a self-test that joins and\n"
 		"sends 3 probes with TTL 0 (nothing leaves the host).  One line per check\n"
-		"with its fix; exit 1 when a check fails.\n\n"
-		"  -i, --iface IF          interface to check (name, index or address);\n"
-		"                          default: the one the kernel's route picks\n"
-		"  -S, --source ADDR       the sender's address: check rp_filter and\n"
-		"                          source-specific (IGMPv3/MLDv2) joins\n"
-		"  -r, --rcvbuf BYTES      receive buffer the application wants (default 4M)\n"
-		"  -l, --listen SECONDS    listen this long for IGMP/MLD queries (default 0:\n"
-		"                          skip the querier check)\n"
-		"  -F, --format FMT        text (default) or json\n"
-		"  -n, --no-self-test      read-only checks only: join and send nothing\n"
-		"  -h, --help              this help\n");
+		"with its fix; exit 1 when a check fails.\n\n",
+	.opts = doctor_opts,
+};
+
+void usage_doctor(FILE *out)
+{
+	cli_usage(out, &doctor_spec);
 }
 
 void dr_report(struct doctor *d, const char *name, enum dr_status st,
@@ -66,65 +81,20 @@ void dr_report(struct doctor *d, const char *name, enum dr_status st,
 
 static void parse_args(int argc, char **argv, struct doctor *d)
 {
-	static const struct option longopts[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "source", required_argument, NULL, 'S' },
-		{ "rcvbuf", required_argument, NULL, 'r' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "no-self-test", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	const char *text = DEFAULT_GROUP;
 	struct mcast_iface ifc;
-	int o, rc;
+	struct cli_parsed p;
+	int next, rc;
 
 	d->rcvbuf = CLI_RCVBUF_DEFAULT;
 	d->self_test = true;
-	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
-
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:S:r:l:F:nh", longopts, NULL)) !=
-	       -1) {
-		cli_once(&once, o);
-		switch (o) {
-		case 'i':
-			d->iface_arg = optarg;
-			break;
-		case 'S':
-			cli_parse_source("--source", optarg, &d->source);
-			d->has_source = true;
-			break;
-		case 'r':
-			d->rcvbuf = cli_parse_bytes("--rcvbuf", optarg, 1024,
-						    1LL << 30);
-			break;
-		case 'l':
-			d->listen =
-				cli_parse_seconds("--listen", optarg, 0, 3600);
-			break;
-		case 'F':
-			d->json = cli_parse_json_format(optarg);
-			break;
-		case 'n':
-			d->self_test = false;
-			break;
-		case 'h':
-			usage_doctor(stdout);
-			exit(EXIT_OK);
-		default:
-			cli_bad_option(optopt, argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		text = argv[optind++];
+	next = cli_parse(argc, argv, &doctor_spec, d, &p);
+	d->has_source = cli_given(&p, "source");
+	if (next < argc)
+		text = argv[next++];
 	else
 		d->group_default = true;
-	if (optind < argc)
-		cli_die(EXIT_USAGE,
-			"unexpected argument '%s'; see mcast doctor --help",
-			argv[optind]);
+	cli_no_more(argc, argv, next);
 	cli_parse_group(text, &d->group);
 	snprintf(d->group_text, sizeof(d->group_text), "%s", text);
 	if (d->has_source && d->source.ss_family != d->group.ss_family)
