@@ -40,6 +40,7 @@ extern const struct cli_spec send_spec;
 void usage_recv(FILE *out);
 extern const struct cli_spec recv_spec;
 void usage_demo(FILE *out);
+extern const struct cli_spec demo_spec;
 void usage_ping(FILE *out);
 extern const struct cli_spec ping_spec;
 void usage_bench(FILE *out);
