@@ -46,6 +46,7 @@ extern const struct cli_spec ping_spec;
 void usage_bench(FILE *out);
 extern const struct cli_spec bench_spec;
 void usage_keygen(FILE *out);
+extern const struct cli_spec keygen_spec;
 void usage_doctor(FILE *out);
 extern const struct cli_spec doctor_spec;
 
