@@ -417,11 +417,6 @@ const struct cli_spec bench_spec = {
 	.opts = bench_opts,
 };
 
-void usage_bench(FILE *out)
-{
-	cli_usage(out, &bench_spec);
-}
-
 static void parse_args(int argc, char **argv, struct bench *b)
 {
 	struct cli_parsed p;

@@ -39,11 +39,6 @@ const struct cli_spec demo_spec = {
 	.opts = demo_opts,
 };
 
-void usage_demo(FILE *out)
-{
-	cli_usage(out, &demo_spec);
-}
-
 static void check_lo(void)
 {
 	struct mcast_iface lo;

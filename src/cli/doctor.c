@@ -49,11 +49,6 @@ const struct cli_spec doctor_spec = {
 	.opts = doctor_opts,
 };
 
-void usage_doctor(FILE *out)
-{
-	cli_usage(out, &doctor_spec);
-}
-
 void dr_report(struct doctor *d, const char *name, enum dr_status st,
 	       const char *fix, const char *fmt, ...)
 {

@@ -20,11 +20,6 @@ const struct cli_spec keygen_spec = {
 	.opts = keygen_opts,
 };
 
-void usage_keygen(FILE *out)
-{
-	cli_usage(out, &keygen_spec);
-}
-
 int cmd_keygen(int argc, char **argv)
 {
 	const char *path = DEFAULT_KEYFILE;

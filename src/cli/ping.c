@@ -108,11 +108,6 @@ const struct cli_spec ping_spec = {
 	.opts = ping_opts,
 };
 
-void usage_ping(FILE *out)
-{
-	cli_usage(out, &ping_spec);
-}
-
 static void parse_args(int argc, char **argv, struct ping_cfg *c)
 {
 	struct cli_parsed p;

@@ -135,11 +135,6 @@ const struct cli_spec recv_spec = {
 	.opts = recv_opts,
 };
 
-void usage_recv(FILE *out)
-{
-	cli_usage(out, &recv_spec);
-}
-
 void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 {
 	struct cli_parsed p;

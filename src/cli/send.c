@@ -94,11 +94,6 @@ const struct cli_spec send_spec = {
 	.opts = send_opts,
 };
 
-void usage_send(FILE *out)
-{
-	cli_usage(out, &send_spec);
-}
-
 /* Probe options only make sense together; sizes must hold the header. */
 static void check_probe_args(struct send_cfg *c)
 {

@@ -91,66 +91,6 @@ const struct cli_opt trust_open_opts[] = {
 	{ 0 }
 };
 
-bool trust_parse_opt(struct trust_cfg *c, int o, const char *arg)
-{
-	switch (o) {
-	case OPT_KEY:
-		if (!*arg)
-			cli_bad_value(
-				"--key", arg,
-				"a key file; make one with mcast keygen FILE");
-		c->key_file = arg;
-		return true;
-	case OPT_CIPHER:
-		c->cipher = parse_cipher("--cipher", arg,
-					 "aes-256-gcm or chacha20-poly1305");
-		c->cipher_set = true;
-		return true;
-	case OPT_AUTH_ONLY:
-		c->auth_only = true;
-		return true;
-	case OPT_REPLAY_WINDOW:
-		c->open.replay_window = (unsigned)cli_parse_int(
-			"--replay-window", arg, 64, 65536);
-		c->window_set = true;
-		return true;
-	case OPT_REQUIRE_CIPHER:
-		if (strcmp(arg, "any") == 0)
-			c->open.require = MCAST_REQUIRE_ENCRYPTED;
-		else
-			c->open.require =
-				parse_cipher("--require-cipher", arg,
-					     "any, aes-256-gcm or "
-					     "chacha20-poly1305") ==
-						MCAST_CIPHER_AES256GCM
-					? MCAST_REQUIRE_AES256GCM
-					: MCAST_REQUIRE_CHACHA20POLY1305;
-		c->require_set = true;
-		return true;
-	case OPT_MAX_AGE:
-		/* 0 turns the check off; past a day it guards nothing. */
-		c->open.max_age = cli_parse_seconds("--max-age", arg, 0, 86400);
-		c->max_age_set = true;
-		return true;
-	}
-	return false;
-}
-
-void trust_cfg_check(const struct trust_cfg *c)
-{
-	const char *lone = c->cipher_set    ? "--cipher"
-			   : c->auth_only   ? "--auth-only"
-			   : c->window_set  ? "--replay-window"
-			   : c->max_age_set ? "--max-age"
-			   : c->require_set ? "--require-cipher"
-					    : NULL;
-
-	if (lone && !c->key_file)
-		cli_die(EXIT_USAGE,
-			"%s applies to sealed streams; give --key FILE too (mcast keygen FILE makes one)",
-			lone);
-}
-
 /*
  * The library keeps the key bytes it holds out of core dumps, but keys
  * also pass through libcrypto's cipher contexts, which it does not

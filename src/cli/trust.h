@@ -27,43 +27,14 @@ void trust_opt_key(void *key_file, const char *value);
 	}
 extern const struct cli_opt trust_seal_opts[], trust_open_opts[];
 
-/* getopt_long codes of the options (-k is --key). */
-enum {
-	OPT_KEY = 'k',
-	OPT_CIPHER = 0x400,
-	OPT_AUTH_ONLY,
-	OPT_REPLAY_WINDOW,
-	OPT_MAX_AGE,
-	OPT_REQUIRE_CIPHER,
-};
-
-/* Long options, for a subcommand's table: the key, sealing, opening. */
-/* clang-format off */
-#define TRUST_KEY_OPTION \
-	{ "key", required_argument, NULL, OPT_KEY }
-#define TRUST_SEAL_OPTIONS \
-	{ "cipher", required_argument, NULL, OPT_CIPHER }, \
-	{ "auth-only", no_argument, NULL, OPT_AUTH_ONLY }
-#define TRUST_REQUIRE_OPTION \
-	{ "require-cipher", required_argument, NULL, OPT_REQUIRE_CIPHER }
-#define TRUST_OPEN_OPTIONS \
-	{ "replay-window", required_argument, NULL, OPT_REPLAY_WINDOW }, \
-	{ "max-age", required_argument, NULL, OPT_MAX_AGE }, \
-	TRUST_REQUIRE_OPTION
-/* clang-format on */
-
 struct trust_cfg {
 	const char *key_file; /* NULL: nothing sealed or opened */
 	enum mcast_cipher cipher;
-	bool auth_only, cipher_set, window_set, max_age_set, require_set;
+	bool auth_only;
 	struct mcast_opener_opts open;
 };
 
 void trust_cfg_init(struct trust_cfg *c);
-/* Take option o (one of the codes above); false when it is not one. */
-bool trust_parse_opt(struct trust_cfg *c, int o, const char *arg);
-/* The other options need --key: exit 2 naming the first given without. */
-void trust_cfg_check(const struct trust_cfg *c);
 
 enum { TRUST_SEAL = 1, TRUST_OPEN = 2 };
 
