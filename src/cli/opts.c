@@ -4,6 +4,7 @@
 #include "dgram.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,20 +127,52 @@ static bool takes_value(const struct cli_opt *o)
 	return o->kind != CLI_FLAG && o->kind != CLI_SET && o->kind != CLI_BITS;
 }
 
+/* The size of the field a kind of value goes to; 0: the row says. */
+static size_t field_size(enum cli_kind kind)
+{
+	switch (kind) {
+	case CLI_FLAG:
+	case CLI_JSON:
+		return sizeof(bool);
+	case CLI_BITS:
+		return sizeof(unsigned);
+	case CLI_STR:
+		return sizeof(const char *);
+	case CLI_SECONDS:
+	case CLI_PERCENT:
+	case CLI_RATE:
+		return sizeof(double);
+	case CLI_FORMAT:
+		return sizeof(enum out_format);
+	default:
+		return 0;
+	}
+}
+
+/* A row whose field cannot hold its values is a bug in the table, found
+ * by the first run that uses the option. */
+static _Noreturn void bad_row(const struct cli_opt *o)
+{
+	fprintf(stderr,
+		"%s: internal error: option table row --%s does not fit its field\n",
+		cli_prog, o->name);
+	abort();
+}
+
 /* An integer into a field of bool, int or long long size (signed or
  * not: the ranges are never negative). */
-static void store_int(void *field, size_t size, long long v)
+static void store_int(const struct cli_opt *o, void *field, long long v)
 {
-	if (size == sizeof(bool)) {
+	if (o->size == sizeof(bool) && o->kind == CLI_SET) {
 		*(bool *)field = v != 0;
-	} else if (size == sizeof(int)) {
+	} else if (o->size == sizeof(int) && o->hi <= INT_MAX) {
 		int i = (int)v;
 
 		memcpy(field, &i, sizeof(i));
-	} else if (size == sizeof(v)) {
+	} else if (o->size == sizeof(v)) {
 		memcpy(field, &v, sizeof(v));
 	} else {
-		abort(); /* a row whose field is of no integer size */
+		bad_row(o);
 	}
 }
 
@@ -149,12 +182,14 @@ static void take(const struct cli_opt *o, void *cfg, const char *value)
 	double d = 0;
 
 	snprintf(opt, sizeof(opt), "--%s", o->name);
+	if (field_size(o->kind) && field_size(o->kind) != o->size)
+		bad_row(o);
 	switch (o->kind) {
 	case CLI_FLAG:
 		*(bool *)field = true;
 		return;
 	case CLI_SET:
-		store_int(field, o->size, o->lo);
+		store_int(o, field, o->lo);
 		return;
 	case CLI_BITS:
 		*(unsigned *)field |= (unsigned)o->lo;
@@ -163,12 +198,10 @@ static void take(const struct cli_opt *o, void *cfg, const char *value)
 		*(const char **)field = value;
 		return;
 	case CLI_INT:
-		store_int(field, o->size,
-			  cli_parse_int(opt, value, o->lo, o->hi));
+		store_int(o, field, cli_parse_int(opt, value, o->lo, o->hi));
 		return;
 	case CLI_BYTES:
-		store_int(field, o->size,
-			  cli_parse_bytes(opt, value, o->lo, o->hi));
+		store_int(o, field, cli_parse_bytes(opt, value, o->lo, o->hi));
 		return;
 	case CLI_SECONDS:
 		d = cli_parse_seconds(opt, value, o->min, o->max);
