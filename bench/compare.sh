@@ -186,7 +186,7 @@ run_ceiling() {	# SIZE SECONDS PPS(0: full speed)
 }
 
 run_mcast_bench() {	# SIZE SECONDS PPS MODE GRO(0/1) [SEAL-OPTIONS...]
-	local a=(bench -s "$1" -D "$2" -m "$4" -r 64M -F json)
+	local a=(bench -s "$1" -D "$2" -m "$4" --rcvbuf 64M -F json)
 	RATE=0 LOST=-1 SENT=0 DUP=0
 	[ "$5" = 1 ] && a+=(--gro)
 	a+=("${@:6}")

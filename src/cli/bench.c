@@ -8,10 +8,10 @@
 #include "cli.h"
 #include "format.h"
 #include "json.h"
+#include "opts.h"
 #include "trust.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -53,30 +53,6 @@ struct bench {
 	int rx_rc, tx_rc;
 	pthread_barrier_t ready;
 };
-
-void usage_bench(FILE *out)
-{
-	fprintf(out,
-		"usage: mcast bench [OPTIONS]\n\n"
-		"Measure multicast throughput through this machine's kernel: a sender\n"
-		"and a receiver thread on separate cores, over lo unless --iface says\n"
-		"otherwise, with exact sequence-checked loss.\n\n"
-		"  -i, --iface IF          interface (default lo)\n"
-		"  -D, --duration SECONDS  how long the sender sends (default 3)\n"
-		"  -s, --size BYTES        UDP payload per datagram, 56-2048 (default 64; 72 with --key)\n"
-		"  -m, --mode MODE         send path: plain (one datagram per call), mmsg\n"
-		"                          (sendmmsg batches) or gso (UDP_SEGMENT); default mmsg\n"
-		"  -g, --gro               receive coalesced buffers (UDP_GRO) and split them\n"
-		"  -B, --busy-poll         the receiver spins instead of sleeping, which also\n"
-		"                          spares the sender the cost of waking it\n"
-		"  -R, --rate PPS          pace the sender (k, M suffixes); default: full speed\n"
-		"  -r, --rcvbuf BYTES      receive buffer (default 32M; K, M suffixes)\n"
-		"  -k, --key FILE          seal every datagram (and open it) with a key of FILE\n"
-		"      --cipher NAME       aes-256-gcm (default) or chacha20-poly1305\n"
-		"      --auth-only         authenticate without encrypting\n"
-		"  -F, --format FMT        text (default) or json\n"
-		"  -h, --help              this help\n");
-}
 
 static double thread_cpu(void)
 {
@@ -401,25 +377,57 @@ static int bench_report(const struct bench *b)
 	return EXIT_OK;
 }
 
+static void bench_mode(void *mode, const char *value)
+{
+	int m = 0;
+
+	while (m < 3 && strcmp(value, mode_names[m]) != 0)
+		m++;
+	if (m == 3)
+		cli_bad_value("--mode", value, "plain, mmsg or gso");
+	*(enum bench_mode *)mode = (enum bench_mode)m;
+}
+
+#define OPT(name, kind, field) CLI_OPT(name, kind, struct bench, field)
+
+static const struct cli_opt bench_opts[] = {
+	CLI_OPT_IFACE(struct bench, iface, "interface (default lo)"),
+	CLI_OPT_DURATION(struct bench, duration, 0.1, 3600,
+			 "how long the sender sends (default 3)"),
+	{ OPT("size", CLI_INT, size), .lo = MCAST_WIRE_HDR_LEN, .hi = RX_CAP,
+	  .arg = "BYTES",
+	  .help = "UDP payload per datagram, 56-2048 (default 64;\n72 with --key)" },
+	{ OPT("mode", CLI_FN, mode), .fn = bench_mode, .arg = "MODE",
+	  .help = "send path: plain (one datagram per call), mmsg\n"
+		  "(sendmmsg batches) or gso (UDP_SEGMENT); default mmsg" },
+	{ OPT("gro", CLI_FLAG, gro),
+	  .help = "receive coalesced buffers (UDP_GRO) and split them" },
+	{ OPT("busy-poll", CLI_FLAG, busy_poll),
+	  .help = "the receiver spins instead of sleeping, which also\n"
+		  "spares the sender the cost of waking it" },
+	{ OPT("rate", CLI_RATE, rate), .min = 1, .max = 1e9, .arg = "PPS",
+	  .help = "pace the sender (k, M suffixes); default: full speed" },
+	CLI_OPT_RCVBUF(struct bench, rcvbuf, 4096,
+		       "receive buffer (default 32M; K, M suffixes)"),
+	TRUST_OPT_KEY(struct bench, trust_cfg,
+		      "seal every datagram (and open it) with a key of FILE"),
+	CLI_INCLUDE(trust_seal_opts, struct bench, trust_cfg),
+	CLI_OPT_JSON(struct bench, json, "text (default) or json"),
+	{ 0 }
+};
+
+const struct cli_spec bench_spec = {
+	.head = "usage: mcast bench [OPTIONS]\n\n"
+		"Measure multicast throughput through this machine's kernel: a sender\n"
+		"and a receiver thread on separate cores, over lo unless --iface says\n"
+		"otherwise, with exact sequence-checked loss.\n\n",
+	.opts = bench_opts,
+};
+
 static void parse_args(int argc, char **argv, struct bench *b)
 {
-	static const struct option longopts[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "size", required_argument, NULL, 's' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "gro", no_argument, NULL, 'g' },
-		{ "busy-poll", no_argument, NULL, 'B' },
-		{ "rate", required_argument, NULL, 'R' },
-		{ "rcvbuf", required_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		TRUST_KEY_OPTION,
-		TRUST_SEAL_OPTIONS,
-		{ 0 }
-	};
-	bool size_set = false;
-	int o;
+	struct cli_parsed p;
+	int next;
 
 	trust_cfg_init(&b->trust_cfg);
 	b->iface = "lo";
@@ -427,66 +435,10 @@ static void parse_args(int argc, char **argv, struct bench *b)
 	b->size = 64;
 	b->mode = MODE_MMSG;
 	b->rcvbuf = 32 << 20;
-	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
-
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:D:s:m:gBR:r:F:k:h", longopts,
-				NULL)) != -1) {
-		cli_once(&once, o);
-		if (trust_parse_opt(&b->trust_cfg, o, optarg))
-			continue;
-		switch (o) {
-		case 'i':
-			b->iface = optarg;
-			break;
-		case 'D':
-			b->duration = cli_parse_seconds("--duration", optarg,
-							0.1, 3600);
-			break;
-		case 's':
-			b->size = (size_t)cli_parse_int(
-				"--size", optarg, MCAST_WIRE_HDR_LEN, RX_CAP);
-			size_set = true;
-			break;
-		case 'm':
-			for (o = 0; o < 3 && strcmp(optarg, mode_names[o]); o++)
-				;
-			if (o == 3)
-				cli_bad_value("--mode", optarg,
-					      "plain, mmsg or gso");
-			b->mode = (enum bench_mode)o;
-			break;
-		case 'g':
-			b->gro = true;
-			break;
-		case 'B':
-			b->busy_poll = true;
-			break;
-		case 'R':
-			b->rate =
-				cli_parse_rate("--rate", optarg, 1, 1e9, 1000);
-			break;
-		case 'r':
-			b->rcvbuf = (int)cli_parse_bytes("--rcvbuf", optarg,
-							 4096, 1LL << 30);
-			break;
-		case 'F':
-			b->json = cli_parse_json_format(optarg);
-			break;
-		case 'h':
-			usage_bench(stdout);
-			exit(EXIT_OK);
-		default:
-			cli_bad_option(optopt, argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		cli_die(EXIT_USAGE,
-			"unexpected argument '%s'; see mcast bench --help",
-			argv[optind]);
-	trust_cfg_check(&b->trust_cfg);
+	next = cli_parse(argc, argv, &bench_spec, b, &p);
+	cli_no_more(argc, argv, next);
 	/* The default 64 bytes hold a header, not also a tag. */
-	if (b->trust_cfg.key_file && !size_set)
+	if (b->trust_cfg.key_file && !cli_given(&p, "size"))
 		b->size = MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN;
 	if (b->trust_cfg.key_file &&
 	    b->size < MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN)

@@ -5,7 +5,6 @@
 
 #include "mcast.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,11 +18,13 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
  * kernel's default (208 KiB) overflows in a few ms at line rate. */
 #define CLI_RCVBUF_DEFAULT (4 << 20)
 
+struct cli_spec; /* a subcommand's options and --help (opts.h) */
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;
-	void (*usage)(FILE *out);
+	const struct cli_spec *spec;
 };
 
 int cmd_send(int argc, char **argv);
@@ -33,13 +34,8 @@ int cmd_ping(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
-void usage_send(FILE *out);
-void usage_recv(FILE *out);
-void usage_demo(FILE *out);
-void usage_ping(FILE *out);
-void usage_bench(FILE *out);
-void usage_keygen(FILE *out);
-void usage_doctor(FILE *out);
+extern const struct cli_spec send_spec, recv_spec, demo_spec, ping_spec,
+	bench_spec, keygen_spec, doctor_spec;
 
 /* The subcommand that is running, for message prefixes ("mcast recv"). */
 extern const char *cli_prog;
@@ -53,25 +49,6 @@ _Noreturn void cli_die(int status, const char *fmt, ...)
 /* An option's value was wrong: say which, exit 2. */
 _Noreturn void cli_bad_value(const char *opt, const char *value,
 			     const char *want);
-/* --format text|json: true for json; exit 2 for anything else. */
-bool cli_parse_json_format(const char *arg);
-/* getopt_long reported a problem (it prints nothing: opterr is 0). */
-_Noreturn void cli_bad_option(int optopt_char, const char *arg);
-
-/*
- * Options given so far in one getopt_long() loop, so that a single-valued
- * option given twice ("-i lo -i eth1") is refused rather than the last one
- * silently winning.  Options without a value (flags) may repeat, and so may
- * the ones named in repeatable (NULL-terminated, e.g. "source").
- */
-struct cli_once {
-	const struct option *longopts;
-	const char *const *repeatable;
-	unsigned char seen[64]; /* per entry of longopts */
-};
-/* Call with each code getopt_long() returns; exits 2 on a repeat. */
-void cli_once(struct cli_once *once, int code);
-
 /* Range-checked numbers; any error exits 2 naming the option. */
 long long cli_parse_int(const char *opt, const char *s, long long min,
 			long long max);

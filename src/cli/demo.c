@@ -4,10 +4,9 @@
  * loopback interface only, so it is safe to run on any host: nothing it
  * sends can leave the machine.
  */
-#include "cli.h"
+#include "opts.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,19 +15,29 @@
 #define DEMO_IFACE   "lo"
 #define DEMO_MESSAGE "Hello World"
 
-void usage_demo(FILE *out)
-{
-	fprintf(out,
-		"usage: mcast demo [OPTIONS]\n\n"
+struct demo_cfg {
+	long long count;
+	double interval;
+};
+
+static const struct cli_opt demo_opts[] = {
+	CLI_OPT_COUNT(struct demo_cfg, count, 1000,
+		      "datagrams to send (default 3)"),
+	{ CLI_OPT("interval", CLI_SECONDS, struct demo_cfg, interval), .min = 0,
+	  .max = 10, .arg = "SECONDS",
+	  .help = "pause between them (default 0.2)" },
+	{ 0 }
+};
+
+const struct cli_spec demo_spec = {
+	.head = "usage: mcast demo [OPTIONS]\n\n"
 		"The tutorial's pair on the loopback interface lo: a receiver joins\n"
 		"" DEMO_GROUP ", a sender bound to " DEMO_SOURCE
 		" sends \"" DEMO_MESSAGE "\"\n"
 		"with TTL 255, and each datagram is printed as the tutorial's client does.\n"
-		"Exit 0 only if every datagram arrived.\n\n"
-		"  -c, --count N           datagrams to send (default 3)\n"
-		"  -d, --interval SECONDS  pause between them (default 0.2)\n"
-		"  -h, --help              this help\n");
-}
+		"Exit 0 only if every datagram arrived.\n\n",
+	.opts = demo_opts,
+};
 
 static void check_lo(void)
 {
@@ -45,43 +54,20 @@ static void check_lo(void)
 
 int cmd_demo(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "count", required_argument, NULL, 'c' },
-		{ "interval", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
+	struct demo_cfg cfg = { .count = 3, .interval = 0.2 };
 	struct sockaddr_storage group;
 	struct mcast_opts ro, so;
 	char step[MCAST_ERRMSG_MAX] = "";
 	mcast_t *rx = NULL, *tx = NULL;
-	long long count = 3, got = 0, sent = 0;
-	double interval = 0.2;
-	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
-	int o, rc;
+	long long count, got = 0, sent = 0;
+	double interval;
+	struct cli_parsed p;
+	int next, rc;
 
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "c:d:h", longopts, NULL)) != -1) {
-		cli_once(&once, o);
-		switch (o) {
-		case 'c':
-			count = cli_parse_int("--count", optarg, 1, 1000);
-			break;
-		case 'd':
-			interval =
-				cli_parse_seconds("--interval", optarg, 0, 10);
-			break;
-		case 'h':
-			usage_demo(stdout);
-			return EXIT_OK;
-		default:
-			cli_bad_option(optopt, argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		cli_die(EXIT_USAGE,
-			"unexpected argument '%s'; see mcast demo --help",
-			argv[optind]);
+	next = cli_parse(argc, argv, &demo_spec, &cfg, &p);
+	cli_no_more(argc, argv, next);
+	count = cfg.count;
+	interval = cfg.interval;
 	check_lo();
 	cli_signals();
 	cli_stdout_lines();

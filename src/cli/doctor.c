@@ -8,8 +8,8 @@
 #include "doctor.h"
 #include "format.h"
 #include "json.h"
+#include "opts.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,29 +30,45 @@ static const struct dr_row {
 _Static_assert(sizeof(dr_table) / sizeof(dr_table[0]) == DR_NCHECKS,
 	       "struct doctor holds one finding per row of DR_CHECKS");
 
-void usage_doctor(FILE *out)
+/* After the options, --help lists the checks from the table. */
+static void doctor_help_tail(FILE *out)
 {
-	fprintf(out,
-		"usage: mcast doctor [OPTIONS] [GROUP:PORT]\n\n"
-		"Check why multicast to GROUP:PORT (default " DEFAULT_GROUP
-		") might not arrive on\n"
-		"this host: the checks below, in order, read-only but the last.  One line\n"
-		"per check with its fix; exit 1 when a check fails.\n\n"
-		"  -i, --iface IF          interface to check (name, index or address);\n"
-		"                          default: the one the kernel's route picks\n"
-		"  -S, --source ADDR       the sender's address: check rp_filter and\n"
-		"                          source-specific (IGMPv3/MLDv2) joins\n"
-		"  -r, --rcvbuf BYTES      receive buffer the application wants (default 4M)\n"
-		"  -l, --listen SECONDS    listen this long for IGMP/MLD queries (default 0:\n"
-		"                          skip the querier check)\n"
-		"  -F, --format FMT        text (default) or json\n"
-		"  -n, --no-self-test      read-only checks only: join and send nothing\n"
-		"  -h, --help              this help\n");
 	fputs("\nchecks:\n", out);
 	for (size_t i = 0; i < DR_NCHECKS; i++)
 		fprintf(out, "  %-22s  %s\n", dr_table[i].name,
 			dr_table[i].help);
 }
+
+#define OPT(name, kind, field) CLI_OPT(name, kind, struct doctor, field)
+
+static const struct cli_opt doctor_opts[] = {
+	CLI_OPT_IFACE(struct doctor, iface_arg,
+		      "interface to check (name, index or address);\n"
+		      "default: the one the kernel's route picks"),
+	{ OPT("source", CLI_FN, source), .fn = cli_opt_source, .arg = "ADDR",
+	  .help = "the sender's address: check rp_filter and\n"
+		  "source-specific (IGMPv3/MLDv2) joins" },
+	CLI_OPT_RCVBUF(struct doctor, rcvbuf, 1024,
+		       "receive buffer the application wants (default 4M)"),
+	{ OPT("listen", CLI_SECONDS, listen), .min = 0, .max = 3600,
+	  .arg = "SECONDS",
+	  .help = "listen this long for IGMP/MLD queries (default 0:\n"
+		  "skip the querier check)" },
+	CLI_OPT_JSON(struct doctor, json, "text (default) or json"),
+	{ OPT("no-self-test", CLI_SET, self_test), .lo = 0,
+	  .help = "read-only checks only: join and send nothing" },
+	{ 0 }
+};
+
+const struct cli_spec doctor_spec = {
+	.head = "usage: mcast doctor [OPTIONS] [GROUP:PORT]\n\n"
+		"Check why multicast to GROUP:PORT (default " DEFAULT_GROUP
+		") might not arrive on\n"
+		"this host: the checks below, in order, read-only but the last.  One line\n"
+		"per check with its fix; exit 1 when a check fails.\n\n",
+	.opts = doctor_opts,
+	.tail = doctor_help_tail,
+};
 
 void dr_report(struct doctor *d, enum dr_status st, const char *fix,
 	       const char *fmt, ...)
@@ -81,65 +97,20 @@ void dr_report(struct doctor *d, enum dr_status st, const char *fix,
 
 static void parse_args(int argc, char **argv, struct doctor *d)
 {
-	static const struct option longopts[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "source", required_argument, NULL, 'S' },
-		{ "rcvbuf", required_argument, NULL, 'r' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "no-self-test", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	const char *text = DEFAULT_GROUP;
 	struct mcast_iface ifc;
-	int o, rc;
+	struct cli_parsed p;
+	int next, rc;
 
 	d->rcvbuf = CLI_RCVBUF_DEFAULT;
 	d->self_test = true;
-	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
-
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:S:r:l:F:nh", longopts, NULL)) !=
-	       -1) {
-		cli_once(&once, o);
-		switch (o) {
-		case 'i':
-			d->iface_arg = optarg;
-			break;
-		case 'S':
-			cli_parse_source("--source", optarg, &d->source);
-			d->has_source = true;
-			break;
-		case 'r':
-			d->rcvbuf = cli_parse_bytes("--rcvbuf", optarg, 1024,
-						    1LL << 30);
-			break;
-		case 'l':
-			d->listen =
-				cli_parse_seconds("--listen", optarg, 0, 3600);
-			break;
-		case 'F':
-			d->json = cli_parse_json_format(optarg);
-			break;
-		case 'n':
-			d->self_test = false;
-			break;
-		case 'h':
-			usage_doctor(stdout);
-			exit(EXIT_OK);
-		default:
-			cli_bad_option(optopt, argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		text = argv[optind++];
+	next = cli_parse(argc, argv, &doctor_spec, d, &p);
+	d->has_source = cli_given(&p, "source");
+	if (next < argc)
+		text = argv[next++];
 	else
 		d->group_default = true;
-	if (optind < argc)
-		cli_die(EXIT_USAGE,
-			"unexpected argument '%s'; see mcast doctor --help",
-			argv[optind]);
+	cli_no_more(argc, argv, next);
 	cli_parse_group(text, &d->group);
 	snprintf(d->group_text, sizeof(d->group_text), "%s", text);
 	if (d->has_source && d->source.ss_family != d->group.ss_family)

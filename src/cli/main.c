@@ -1,29 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /* mcast: the subcommand table drives dispatch and the top-level help. */
-#include "cli.h"
+#include "opts.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const struct cmd cmds[] = {
 	{ "send", cmd_send, "send datagrams to a group (the tutorial's server)",
-	  usage_send },
+	  &send_spec },
 	{ "recv", cmd_recv,
 	  "join groups and print what arrives (the tutorial's client)",
-	  usage_recv },
+	  &recv_spec },
 	{ "ping", cmd_ping,
 	  "multicast ping: round trips to every responder on a group",
-	  usage_ping },
+	  &ping_spec },
 	{ "bench", cmd_bench,
 	  "measure multicast throughput through this machine's kernel",
-	  usage_bench },
+	  &bench_spec },
 	{ "keygen", cmd_keygen, "make or rotate a key file for sealed streams",
-	  usage_keygen },
+	  &keygen_spec },
 	{ "demo", cmd_demo, "the tutorial's sender and receiver on lo, safely",
-	  usage_demo },
+	  &demo_spec },
 	{ "doctor", cmd_doctor,
 	  "check why multicast to a group might not arrive on this host",
-	  usage_doctor },
+	  &doctor_spec },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 			cli_die(EXIT_USAGE,
 				"unknown command '%s'; see mcast --help",
 				argv[2]);
-		c->usage(stdout);
+		cli_usage(stdout, c->spec);
 		return EXIT_OK;
 	}
 	if (argv[1][0] == '-')

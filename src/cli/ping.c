@@ -10,7 +10,6 @@
 #include "format.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,84 +17,102 @@
 #define RESP_BATCH     16
 #define RESP_DGRAM_MAX 65536
 
-void usage_ping(FILE *out)
+static void ping_reply(void *reply, const char *value)
 {
-	fprintf(out,
-		"usage: mcast ping [OPTIONS] GROUP:PORT\n"
-		"       mcast ping --respond [OPTIONS] GROUP:PORT\n\n"
-		"Send pings to a group; every responder answers by multicast and/or\n"
-		"unicast, and round-trip times are reported per responder and path.\n\n"
-		"  -a, --respond           answer pings instead of sending them\n"
-		"  -i, --iface IF          interface by name, index or address\n"
-		"  -t, --ttl N             TTL / hop limit of pings and replies (default 1)\n"
-		"  -r, --rate PPS          pings per second (default 1)\n"
-		"  -c, --count N           pings to send (responder: to answer, then exit)\n"
-		"  -D, --duration SECONDS  stop sending after this long\n"
-		"  -W, --wait SECONDS      wait for late replies after the last ping (default 1)\n"
-		"      --pingpong          send the next ping only once the last one is\n"
-		"                          answered (or --wait has passed), as sockperf pp\n"
-		"  -s, --size BYTES        ping size, UDP payload with header (default 88)\n"
-		"      --reply MODE        how responders answer: unicast, multicast or both\n"
-		"                          (default both)\n"
-		"  -P, --responder ADDR    a responder that must answer; repeatable\n"
-		"  -n, --expect-responders N\n"
-		"                          exit 1 unless at least N responders answered\n"
-		"  -L, --max-loss PERCENT  exit 1 if any responder's loss exceeds PERCENT\n"
-		"  -F, --format FMT        text (default) or json\n"
-		"  -b, --bind ADDR[:PORT]  source address of pings and replies\n"
-		"  -B, --busy-poll         spin on reads instead of sleeping: lower latency,\n"
-		"                          one busy core (see mcast(1) for lo and veth)\n"
-		"  -k, --key FILE          seal pings and replies with the newest key of FILE,\n"
-		"                          accept only those sealed with one of its keys\n"
-		"      --cipher NAME       aes-256-gcm (default) or chacha20-poly1305\n"
-		"      --auth-only         authenticate without encrypting\n"
-		"      --replay-window N   sequence numbers remembered per sender (default 1024)\n"
-		"      --max-age SECONDS   reject what was sent longer ago (default 30; 0: off)\n"
-		"      --require-cipher C  accept only encrypted pings and replies: any,\n"
-		"                          aes-256-gcm or chacha20-poly1305\n"
-		"  -q, --quiet             no line per reply, only the summary\n"
-		"  -h, --help              this help\n");
+	unsigned *r = reply;
+
+	if (strcmp(value, "unicast") == 0)
+		*r = MCAST_HDR_WANT_UCAST;
+	else if (strcmp(value, "multicast") == 0)
+		*r = MCAST_HDR_WANT_MCAST;
+	else if (strcmp(value, "both") == 0)
+		*r = MCAST_HDR_WANT_MCAST | MCAST_HDR_WANT_UCAST;
+	else
+		cli_bad_value("--reply", value, "unicast, multicast or both");
 }
 
-static unsigned parse_reply(const char *s)
+static void ping_responder(void *cfg, const char *value)
 {
-	if (strcmp(s, "unicast") == 0)
-		return MCAST_HDR_WANT_UCAST;
-	if (strcmp(s, "multicast") == 0)
-		return MCAST_HDR_WANT_MCAST;
-	if (strcmp(s, "both") == 0)
-		return MCAST_HDR_WANT_MCAST | MCAST_HDR_WANT_UCAST;
-	cli_bad_value("--reply", s, "unicast, multicast or both");
+	struct ping_cfg *c = cfg;
+
+	if (c->nnamed == PING_MAX_NAMED)
+		cli_die(EXIT_USAGE, "too many --responder (at most %d)",
+			PING_MAX_NAMED);
+	cli_parse_source("--responder", value, &c->named[c->nnamed++]);
 }
+
+/* The tag of the options only the pinger takes. */
+#define PINGER		       1
+#define OPT(name, kind, field) CLI_OPT(name, kind, struct ping_cfg, field)
+
+static const struct cli_opt ping_opts[] = {
+	{ OPT("respond", CLI_FLAG, respond),
+	  .help = "answer pings instead of sending them" },
+	CLI_OPT_IFACE(struct ping_cfg, opts.iface,
+		      "interface by name, index or address"),
+	CLI_OPT_TTL(struct ping_cfg, opts.ttl,
+		    "TTL / hop limit of pings and replies (default 1)"),
+	{ OPT("rate", CLI_RATE, rate), .tag = PINGER, .min = 0.001, .max = 1e6,
+	  .arg = "PPS", .help = "pings per second (default 1)" },
+	CLI_OPT_COUNT(struct ping_cfg, count, INT64_MAX,
+		      "pings to send (responder: to answer, then exit)"),
+	CLI_OPT_DURATION(struct ping_cfg, duration, 0.001, 1e7,
+			 "stop sending after this long"),
+	{ OPT("wait", CLI_SECONDS, wait), .tag = PINGER, .min = 0, .max = 3600,
+	  .arg = "SECONDS",
+	  .help = "wait for late replies after the last ping (default 1)" },
+	{ OPT("pingpong", CLI_FLAG, pingpong), .tag = PINGER,
+	  .help = "send the next ping only once the last one is\n"
+		  "answered (or --wait has passed), as sockperf pp" },
+	{ OPT("size", CLI_INT, size), .tag = PINGER,
+	  .lo = MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN, .hi = 65507,
+	  .arg = "BYTES",
+	  .help = "ping size, UDP payload with header (default 88)" },
+	{ OPT("reply", CLI_FN, reply), .tag = PINGER, .fn = ping_reply,
+	  .arg = "MODE",
+	  .help = "how responders answer: unicast, multicast or both\n"
+		  "(default both)" },
+	{ .name = "responder",
+	  .kind = CLI_FN,
+	  .fn = ping_responder,
+	  .repeat = true,
+	  .tag = PINGER,
+	  .arg = "ADDR",
+	  .help = "a responder that must answer; repeatable" },
+	{ OPT("expect-responders", CLI_INT, expect_responders), .tag = PINGER,
+	  .lo = 1, .hi = 1000000, .arg = "N",
+	  .help = "exit 1 unless at least N responders answered" },
+	{ OPT("max-loss", CLI_PERCENT, max_loss), .tag = PINGER, .min = 0,
+	  .max = 100, .arg = "PERCENT",
+	  .help = "exit 1 if any responder's loss exceeds PERCENT" },
+	CLI_OPT_JSON(struct ping_cfg, json, "text (default) or json"),
+	CLI_OPT_BIND(struct ping_cfg, opts.bind,
+		     "source address of pings and replies"),
+	{ OPT("busy-poll", CLI_FLAG, busy_poll),
+	  .help = "spin on reads instead of sleeping: lower latency,\n"
+		  "one busy core (see mcast(1) for lo and veth)" },
+	TRUST_OPT_KEY(struct ping_cfg, trust,
+		      "seal pings and replies with the newest key of FILE,\n"
+		      "accept only those sealed with one of its keys"),
+	CLI_INCLUDE(trust_seal_opts, struct ping_cfg, trust),
+	CLI_INCLUDE(trust_open_opts, struct ping_cfg, trust),
+	CLI_OPT_QUIET(struct ping_cfg, quiet,
+		      "no line per reply, only the summary"),
+	{ 0 }
+};
+
+const struct cli_spec ping_spec = {
+	.head = "usage: mcast ping [OPTIONS] GROUP:PORT\n"
+		"       mcast ping --respond [OPTIONS] GROUP:PORT\n\n"
+		"Send pings to a group; every responder answers by multicast and/or\n"
+		"unicast, and round-trip times are reported per responder and path.\n\n",
+	.opts = ping_opts,
+};
 
 static void parse_args(int argc, char **argv, struct ping_cfg *c)
 {
-	enum { OPT_REPLY = 256, OPT_PINGPONG };
-	static const struct option longopts[] = {
-		{ "respond", no_argument, NULL, 'a' },
-		{ "iface", required_argument, NULL, 'i' },
-		{ "ttl", required_argument, NULL, 't' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "wait", required_argument, NULL, 'W' },
-		{ "size", required_argument, NULL, 's' },
-		{ "reply", required_argument, NULL, OPT_REPLY },
-		{ "pingpong", no_argument, NULL, OPT_PINGPONG },
-		{ "responder", required_argument, NULL, 'P' },
-		{ "expect-responders", required_argument, NULL, 'n' },
-		{ "max-loss", required_argument, NULL, 'L' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "busy-poll", no_argument, NULL, 'B' },
-		{ "bind", required_argument, NULL, 'b' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		TRUST_KEY_OPTION,
-		TRUST_SEAL_OPTIONS,
-		TRUST_OPEN_OPTIONS,
-		{ 0 }
-	};
-	int o;
+	struct cli_parsed p;
+	int next;
 
 	mcast_opts_init(&c->opts);
 	trust_cfg_init(&c->trust);
@@ -106,110 +123,16 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 	c->reply = MCAST_HDR_WANT_MCAST | MCAST_HDR_WANT_UCAST;
 	c->expect_responders = -1;
 	c->max_loss = -1;
-	struct cli_once once = { .longopts = longopts,
-				 .repeatable = (const char *const[]){
-					 "responder", NULL } };
-
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "ai:t:r:c:D:W:s:P:n:L:F:Bb:qk:h",
-				longopts, NULL)) != -1) {
-		cli_once(&once, o);
-		if (trust_parse_opt(&c->trust, o, optarg))
-			continue;
-		switch (o) {
-		case 'a':
-			c->respond = true;
-			break;
-		case 'i':
-			c->opts.iface = optarg;
-			break;
-		case 't':
-			c->opts.ttl =
-				(int)cli_parse_int("--ttl", optarg, 0, 255);
-			break;
-		case 'r':
-			c->pinger_opts++;
-			c->rate = cli_parse_rate("--rate", optarg, 0.001, 1e6,
-						 1000);
-			break;
-		case 'c':
-			c->count =
-				cli_parse_int("--count", optarg, 1, INT64_MAX);
-			break;
-		case 'D':
-			c->duration = cli_parse_seconds("--duration", optarg,
-							0.001, 1e7);
-			break;
-		case OPT_PINGPONG:
-			c->pinger_opts++;
-			c->pingpong = true;
-			break;
-		case 'W':
-			c->pinger_opts++;
-			c->wait = cli_parse_seconds("--wait", optarg, 0, 3600);
-			break;
-		case 's':
-			c->pinger_opts++;
-			c->size = cli_parse_int("--size", optarg,
-						MCAST_WIRE_HDR_LEN +
-							MCAST_PONG_BODY_LEN,
-						65507);
-			break;
-		case OPT_REPLY:
-			c->pinger_opts++;
-			c->reply = parse_reply(optarg);
-			break;
-		case 'P':
-			c->pinger_opts++;
-			if (c->nnamed == PING_MAX_NAMED)
-				cli_die(EXIT_USAGE,
-					"too many --responder (at most %d)",
-					PING_MAX_NAMED);
-			cli_parse_source("--responder", optarg,
-					 &c->named[c->nnamed++]);
-			break;
-		case 'n':
-			c->pinger_opts++;
-			c->expect_responders = cli_parse_int(
-				"--expect-responders", optarg, 1, 1000000);
-			break;
-		case 'L':
-			c->pinger_opts++;
-			c->max_loss = cli_parse_real("--max-loss", optarg, 0,
-						     100, "a percentage");
-			break;
-		case 'F':
-			c->json = cli_parse_json_format(optarg);
-			break;
-		case 'B':
-			c->busy_poll = true;
-			break;
-		case 'b':
-			cli_parse_bind(optarg, &c->opts.bind);
-			break;
-		case 'q':
-			c->quiet = true;
-			break;
-		case 'h':
-			usage_ping(stdout);
-			exit(EXIT_OK);
-		default:
-			cli_bad_option(optopt, argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
+	next = cli_parse(argc, argv, &ping_spec, c, &p);
+	if (next >= argc)
 		cli_die(EXIT_USAGE,
 			"missing GROUP:PORT; see mcast ping --help");
-	c->group_text = argv[optind];
-	cli_parse_group(argv[optind++], &c->group);
-	if (optind < argc)
-		cli_die(EXIT_USAGE,
-			"unexpected argument '%s'; see mcast ping --help",
-			argv[optind]);
-	if (c->respond && c->pinger_opts)
+	c->group_text = argv[next];
+	cli_parse_group(argv[next++], &c->group);
+	cli_no_more(argc, argv, next);
+	if (c->respond && cli_tagged(&p, PINGER))
 		cli_die(EXIT_USAGE,
 			"--respond takes only --iface, --ttl, --bind, --count, --duration, --format, --busy-poll, --quiet and the --key options; the others belong to the pinger");
-	trust_cfg_check(&c->trust);
 	if (c->trust.key_file &&
 	    c->size < MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN + MCAST_TAG_LEN)
 		c->size = MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN +

@@ -14,8 +14,7 @@ struct ping_cfg {
 	struct mcast_opts opts;
 	bool respond, quiet, json, busy_poll;
 	bool pingpong; /* the next ping waits for the replies to the last */
-	unsigned pinger_opts; /* how many pinger-only options were given */
-	double rate;	      /* pings per second */
+	double rate;   /* pings per second */
 	long long
 		count; /* pings to send (responder: to answer); -1: no limit */
 	double duration; /* seconds; 0: no limit */

@@ -3,49 +3,8 @@
 #include "recv.h"
 #include "groups.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-void usage_recv(FILE *out)
-{
-	fprintf(out,
-		"usage: mcast recv [OPTIONS] GROUP:PORT|SOURCE@GROUP:PORT ...\n\n"
-		"Join one or more groups (IPv4 and IPv6 may be mixed) and print each datagram.\n"
-		"A GROUP may be a range: 239.1.0.1-239.1.8.0:5000, [ff15::1-ff15::200]:5000.\n\n"
-		"  -i, --iface IF          interface for the joins (name, index or address)\n"
-		"  -S, --source ADDR       source-specific join for every group of its family;\n"
-		"                          repeatable (SOURCE@GROUP:PORT: one group only)\n"
-		"  -c, --count N           exit 0 after N datagrams\n"
-		"  -w, --timeout SECONDS   stop this long after joining; exit 1 if fewer than\n"
-		"                          --count, or no datagram at all, arrived\n"
-		"  -q, --quiet             print no datagrams, only the summary\n"
-		"  -F, --format FMT        text (default), json, hex or raw (payload bytes only)\n"
-		"  -r, --rcvbuf BYTES      receive buffer to ask for (K, M suffixes;\n"
-		"                          default 4M, or what net.core.rmem_max allows)\n"
-		"  -s, --stats             count loss, duplicates, reordering, latency per\n"
-		"                          sender session; print a summary (no datagrams)\n"
-		"  -R, --interval-report SECONDS\n"
-		"                          a report line (JSON with --format json) this often\n"
-		"  -e, --expect N          exit 1 unless at least N datagrams arrived\n"
-		"  -L, --max-loss PERCENT  exit 1 if the loss exceeds PERCENT\n"
-		"  -E, --until-end         stop once every sender seen has ended its stream\n"
-		"  -J, --rejoin SECONDS    leave and join again this often, for IGMP snooping\n"
-		"                          switches without a querier\n"
-		"  -I, --idle SECONDS      report a group silent this long, and the outage\n"
-		"                          when traffic comes back\n"
-		"  -G, --gro               let the kernel coalesce datagrams (UDP_GRO); they\n"
-		"                          are split again, each with its own metadata\n"
-		"  -k, --key FILE          accept only datagrams sealed with a key of FILE;\n"
-		"                          print their payloads, count the rest as rejected\n"
-		"      --replay-window N   sequence numbers remembered per sender, 64-65536\n"
-		"                          (default 1024): older or repeated ones are replays\n"
-		"      --max-age SECONDS   reject datagrams sent longer ago than this (default\n"
-		"                          30; 0: off, for hosts without synchronised clocks)\n"
-		"      --require-cipher C  accept only encrypted datagrams: any (either\n"
-		"                          cipher), aes-256-gcm or chacha20-poly1305\n"
-		"  -h, --help              this help\n");
-}
 
 static void add_source(struct sockaddr_storage **list, size_t *n,
 		       const char *opt, const char *text)
@@ -106,40 +65,80 @@ static void add_group(struct recv_cfg *c, const char *text)
 	groups_free(&l);
 }
 
-static enum out_format parse_format(const char *s)
+/* --source: for every group of its family (see recv_parse_args). */
+static void recv_source(void *cfg, const char *value)
 {
-	static const char *const names[] = { "text", "json", "hex", "raw" };
+	struct recv_cfg *c = cfg;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0)
-			return (enum out_format)i;
-	cli_bad_value("--format", s, "text, json, hex or raw");
+	add_source(&c->sources, &c->nsources, "--source", value);
 }
+
+#define OPT(name, kind, field) CLI_OPT(name, kind, struct recv_cfg, field)
+
+static const struct cli_opt recv_opts[] = {
+	CLI_OPT_IFACE(struct recv_cfg, opts.iface,
+		      "interface for the joins (name, index or address)"),
+	{ .name = "source",
+	  .kind = CLI_FN,
+	  .fn = recv_source,
+	  .repeat = true,
+	  .arg = "ADDR",
+	  .help = "source-specific join for every group of its family;\n"
+		  "repeatable (SOURCE@GROUP:PORT: one group only)" },
+	CLI_OPT_COUNT(struct recv_cfg, count, INT64_MAX,
+		      "exit 0 after N datagrams"),
+	{ OPT("timeout", CLI_SECONDS, timeout), .min = 0.001, .max = 1e7,
+	  .arg = "SECONDS",
+	  .help = "stop this long after joining; exit 1 if fewer than\n"
+		  "--count, or no datagram at all, arrived" },
+	CLI_OPT_QUIET(struct recv_cfg, quiet,
+		      "print no datagrams, only the summary"),
+	{ OPT("format", CLI_FORMAT, format), .hi = FMT_RAW, .arg = "FMT",
+	  .help = "text (default), json, hex or raw (payload bytes only)" },
+	CLI_OPT_RCVBUF(struct recv_cfg, opts.rcvbuf, 1024,
+		       "receive buffer to ask for (K, M suffixes;\n"
+		       "default 4M, or what net.core.rmem_max allows)"),
+	{ OPT("stats", CLI_FLAG, stats),
+	  .help = "count loss, duplicates, reordering, latency per\n"
+		  "sender session; print a summary (no datagrams)" },
+	{ OPT("interval-report", CLI_SECONDS, interval_report), .min = 0.01,
+	  .max = 86400, .arg = "SECONDS",
+	  .help = "a report line (JSON with --format json) this often" },
+	{ OPT("expect", CLI_INT, expect), .lo = 0, .hi = INT64_MAX, .arg = "N",
+	  .help = "exit 1 unless at least N datagrams arrived" },
+	{ OPT("max-loss", CLI_PERCENT, max_loss), .min = 0, .max = 100,
+	  .arg = "PERCENT", .help = "exit 1 if the loss exceeds PERCENT" },
+	{ OPT("until-end", CLI_FLAG, until_end),
+	  .help = "stop once every sender seen has ended its stream" },
+	{ OPT("rejoin", CLI_SECONDS, rejoin), .min = 0.1, .max = 86400,
+	  .arg = "SECONDS",
+	  .help = "leave and join again this often, for IGMP snooping\n"
+		  "switches without a querier" },
+	{ OPT("idle", CLI_SECONDS, idle), .min = 0.01, .max = 86400,
+	  .arg = "SECONDS",
+	  .help = "report a group silent this long, and the outage\n"
+		  "when traffic comes back" },
+	{ OPT("gro", CLI_BITS, opts.flags), .lo = MCAST_OPT_GRO,
+	  .help = "let the kernel coalesce datagrams (UDP_GRO); they\n"
+		  "are split again, each with its own metadata" },
+	TRUST_OPT_KEY(struct recv_cfg, trust,
+		      "accept only datagrams sealed with a key of FILE;\n"
+		      "print their payloads, count the rest as rejected"),
+	CLI_INCLUDE(trust_open_opts, struct recv_cfg, trust),
+	{ 0 }
+};
+
+const struct cli_spec recv_spec = {
+	.head = "usage: mcast recv [OPTIONS] GROUP:PORT|SOURCE@GROUP:PORT ...\n\n"
+		"Join one or more groups (IPv4 and IPv6 may be mixed) and print each datagram.\n"
+		"A GROUP may be a range: 239.1.0.1-239.1.8.0:5000, [ff15::1-ff15::200]:5000.\n\n",
+	.opts = recv_opts,
+};
 
 void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 {
-	static const struct option longopts[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "source", required_argument, NULL, 'S' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 'w' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "rcvbuf", required_argument, NULL, 'r' },
-		{ "stats", no_argument, NULL, 's' },
-		{ "interval-report", required_argument, NULL, 'R' },
-		{ "expect", required_argument, NULL, 'e' },
-		{ "max-loss", required_argument, NULL, 'L' },
-		{ "until-end", no_argument, NULL, 'E' },
-		{ "gro", no_argument, NULL, 'G' },
-		{ "rejoin", required_argument, NULL, 'J' },
-		{ "idle", required_argument, NULL, 'I' },
-		{ "help", no_argument, NULL, 'h' },
-		TRUST_KEY_OPTION,
-		TRUST_OPEN_OPTIONS,
-		{ 0 }
-	};
-	int o;
+	struct cli_parsed p;
+	int next;
 
 	mcast_opts_init(&c->opts);
 	trust_cfg_init(&c->trust);
@@ -148,83 +147,11 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 	c->timeout = -1;
 	c->expect = -1;
 	c->max_loss = -1;
-	struct cli_once once = { .longopts = longopts,
-				 .repeatable = (const char *const[]){ "source",
-								      NULL } };
-
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:S:c:w:qF:r:sR:e:L:EGJ:I:k:h",
-				longopts, NULL)) != -1) {
-		cli_once(&once, o);
-		if (trust_parse_opt(&c->trust, o, optarg))
-			continue;
-		switch (o) {
-		case 'i':
-			c->opts.iface = optarg;
-			break;
-		case 'S':
-			add_source(&c->sources, &c->nsources, "--source",
-				   optarg);
-			break;
-		case 'c':
-			c->count =
-				cli_parse_int("--count", optarg, 1, INT64_MAX);
-			break;
-		case 'w':
-			c->timeout = cli_parse_seconds("--timeout", optarg,
-						       0.001, 1e7);
-			break;
-		case 'q':
-			c->quiet = true;
-			break;
-		case 'F':
-			c->format = parse_format(optarg);
-			break;
-		case 'r':
-			c->opts.rcvbuf = (int)cli_parse_bytes(
-				"--rcvbuf", optarg, 1024, 1LL << 30);
-			c->rcvbuf_set = true;
-			break;
-		case 's':
-			c->stats = true;
-			break;
-		case 'R':
-			c->interval_report = cli_parse_seconds(
-				"--interval-report", optarg, 0.01, 86400);
-			break;
-		case 'e':
-			c->expect =
-				cli_parse_int("--expect", optarg, 0, INT64_MAX);
-			break;
-		case 'L':
-			c->max_loss = cli_parse_real("--max-loss", optarg, 0,
-						     100, "a percentage");
-			break;
-		case 'E':
-			c->until_end = true;
-			break;
-		case 'J':
-			c->rejoin = cli_parse_seconds("--rejoin", optarg, 0.1,
-						      86400);
-			break;
-		case 'I':
-			c->idle = cli_parse_seconds("--idle", optarg, 0.01,
-						    86400);
-			break;
-		case 'G':
-			c->opts.flags |= MCAST_OPT_GRO;
-			break;
-		case 'h':
-			usage_recv(stdout);
-			exit(EXIT_OK);
-		default:
-			cli_bad_option(optopt, argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
+	next = cli_parse(argc, argv, &recv_spec, c, &p);
+	c->rcvbuf_set = cli_given(&p, "rcvbuf");
+	if (next >= argc)
 		cli_die(EXIT_USAGE,
 			"missing GROUP:PORT; see mcast recv --help");
-	trust_cfg_check(&c->trust);
 	/* Verdicts and reports are computed from the statistics. */
 	if (c->expect >= 0 || c->max_loss >= 0 || c->until_end ||
 	    c->interval_report > 0)
@@ -233,8 +160,8 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 		cli_die(EXIT_USAGE,
 			"--stats prints a summary as text or json, not %s",
 			c->format == FMT_HEX ? "hex" : "raw");
-	while (optind < argc)
-		add_group(c, argv[optind++]);
+	while (next < argc)
+		add_group(c, argv[next++]);
 	for (size_t i = 0; i < c->ngroups; i++) {
 		struct group_arg *g = &c->groups[i];
 

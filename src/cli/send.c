@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -20,46 +19,80 @@
 #define MAX_PAYLOAD_V4 65507
 #define MAX_PAYLOAD_V6 65527
 
-void usage_send(FILE *out)
+static void send_rate(void *rate, const char *value)
 {
-	fprintf(out,
-		"usage: mcast send [OPTIONS] GROUP:PORT ... [MESSAGE]\n\n"
+	*(double *)rate =
+		strcmp(value, "max") == 0
+			? INFINITY
+			: cli_parse_rate("--rate", value, 0.001, 1e9, 1000);
+}
+
+#define OPT(name, kind, field) CLI_OPT(name, kind, struct send_cfg, field)
+
+static const struct cli_opt send_opts[] = {
+	CLI_OPT_IFACE(struct send_cfg, opts.iface,
+		      "interface by name, index or address"),
+	CLI_OPT_TTL(struct send_cfg, opts.ttl,
+		    "TTL / hop limit, 0-255 (default 1)"),
+	{ OPT("loop", CLI_SET, opts.loop), .lo = 1,
+	  .help = "loop datagrams back to local receivers" },
+	{ OPT("no-loop", CLI_SET, opts.loop), .lo = 0,
+	  .help = "do not loop them back" },
+	CLI_OPT_BIND(struct send_cfg, opts.bind,
+		     "source address and/or port (e.g. :1501)"),
+	CLI_OPT_COUNT(struct send_cfg, count, INT64_MAX,
+		      "datagrams to send to each group (default: until\n"
+		      "interrupted, or the end of --file)"),
+	{ OPT("interval", CLI_SECONDS, interval), .min = 0, .max = 86400,
+	  .arg = "SECONDS",
+	  .help = "pause between datagrams (default 1; 0.001 with --file)" },
+	{ OPT("file", CLI_STR, file), .arg = "FILE|-",
+	  .help = "send FILE or standard input in datagrams of --size" },
+	{ OPT("size", CLI_INT, size), .lo = 1, .hi = MAX_PAYLOAD_V6,
+	  .arg = "BYTES",
+	  .help = "UDP payload per datagram: with --file (default 1400)\n"
+		  "or --probe (default 64, header included)" },
+	{ OPT("lines", CLI_FLAG, lines),
+	  .help = "with --file: one datagram per line, newline removed" },
+	{ OPT("framed", CLI_FLAG, framed),
+	  .help = "put each datagram in an mcast envelope (48 bytes:\n"
+		  "sequence number, send time) and end with end-of-\n"
+		  "stream markers, so mcast recv stops at the end and\n"
+		  "knows what is missing (implied by --key)" },
+	{ OPT("probe", CLI_FLAG, probe),
+	  .help = "send sequence-numbered probes (see mcast recv --stats)" },
+	{ OPT("rate", CLI_FN, rate), .fn = send_rate, .arg = "PPS|max",
+	  .help = "probes per second to all groups together, paced\n"
+		  "from a monotonic clock" },
+	{ OPT("bitrate", CLI_RATE, bitrate), .min = 1, .max = 1e12,
+	  .arg = "BITS",
+	  .help = "rate as UDP payload bits/s (e.g. 10M, 1.5G)" },
+	{ OPT("burst", CLI_INT, burst), .lo = 1, .hi = 1024, .arg = "N",
+	  .help = "datagrams sent back to back per pacing step\n(default 1)" },
+	CLI_OPT_DURATION(struct send_cfg, duration, 0.001, 1e7,
+			 "stop after this long"),
+	{ OPT("gso", CLI_BITS, opts.flags), .lo = MCAST_OPT_GSO,
+	  .help = "hand each burst to the kernel as one segmented\n"
+		  "buffer (UDP_SEGMENT); falls back where refused" },
+	TRUST_OPT_KEY(struct send_cfg, trust,
+		      "seal every datagram with the newest key of FILE\n"
+		      "(mcast keygen); 64 bytes of each go to the seal"),
+	CLI_INCLUDE(trust_seal_opts, struct send_cfg, trust),
+	CLI_OPT_JSON(struct send_cfg, json,
+		     "text (default) or json: with --probe, the summary\n"
+		     "and events as JSON lines on stdout"),
+	CLI_OPT_QUIET(struct send_cfg, quiet,
+		      "no start and end lines on stderr"),
+	{ 0 }
+};
+
+const struct cli_spec send_spec = {
+	.head = "usage: mcast send [OPTIONS] GROUP:PORT ... [MESSAGE]\n\n"
 		"Send MESSAGE (default \"Hello World\"), a file, or lines to each group.\n"
 		"A GROUP may be a range: 239.1.0.1-239.1.8.0:5000, [ff15::1-ff15::200]:5000.\n"
-		"With --probe each group is a session of its own; --rate is the total.\n\n"
-		"  -i, --iface IF         interface by name, index or address\n"
-		"  -t, --ttl N            TTL / hop limit, 0-255 (default 1)\n"
-		"  -l, --loop             loop datagrams back to local receivers\n"
-		"      --no-loop          do not loop them back\n"
-		"  -b, --bind ADDR[:PORT] source address and/or port (e.g. :1501)\n"
-		"  -c, --count N          datagrams to send to each group (default: until\n"
-		"                         interrupted, or the end of --file)\n"
-		"  -d, --interval SECONDS pause between datagrams (default 1; 0.001 with --file)\n"
-		"  -f, --file FILE|-      send FILE or standard input in datagrams of --size\n"
-		"  -s, --size BYTES       UDP payload per datagram: with --file (default 1400)\n"
-		"                         or --probe (default 64, header included)\n"
-		"      --lines            with --file: one datagram per line, newline removed\n"
-		"      --framed           put each datagram in an mcast envelope (48 bytes:\n"
-		"                         sequence number, send time) and end with end-of-\n"
-		"                         stream markers, so mcast recv stops at the end and\n"
-		"                         knows what is missing (implied by --key)\n"
-		"  -p, --probe            send sequence-numbered probes (see mcast recv --stats)\n"
-		"  -r, --rate PPS|max     probes per second to all groups together, paced\n"
-		"                         from a monotonic clock\n"
-		"  -B, --bitrate BITS     rate as UDP payload bits/s (e.g. 10M, 1.5G)\n"
-		"      --burst N          datagrams sent back to back per pacing step (default 1)\n"
-		"  -D, --duration SECONDS stop after this long\n"
-		"      --gso              hand each burst to the kernel as one segmented\n"
-		"                         buffer (UDP_SEGMENT); falls back where refused\n"
-		"  -k, --key FILE         seal every datagram with the newest key of FILE\n"
-		"                         (mcast keygen); 64 bytes of each go to the seal\n"
-		"      --cipher NAME      aes-256-gcm (default) or chacha20-poly1305\n"
-		"      --auth-only        authenticate without encrypting\n"
-		"  -F, --format FMT       text (default) or json: with --probe, the summary\n"
-		"                         and events as JSON lines on stdout\n"
-		"  -q, --quiet            no start and end lines on stderr\n"
-		"  -h, --help             this help\n");
-}
+		"With --probe each group is a session of its own; --rate is the total.\n\n",
+	.opts = send_opts,
+};
 
 /* Probe options only make sense together; sizes must hold the header. */
 static void check_probe_args(struct send_cfg *c)
@@ -134,33 +167,8 @@ static void check_framed_sizes(const struct send_cfg *c)
 
 static void parse_args(int argc, char **argv, struct send_cfg *c)
 {
-	enum { OPT_NO_LOOP = 256, OPT_LINES, OPT_BURST, OPT_GSO, OPT_FRAMED };
-	static const struct option longopts[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "ttl", required_argument, NULL, 't' },
-		{ "loop", no_argument, NULL, 'l' },
-		{ "no-loop", no_argument, NULL, OPT_NO_LOOP },
-		{ "bind", required_argument, NULL, 'b' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "interval", required_argument, NULL, 'd' },
-		{ "file", required_argument, NULL, 'f' },
-		{ "size", required_argument, NULL, 's' },
-		{ "lines", no_argument, NULL, OPT_LINES },
-		{ "framed", no_argument, NULL, OPT_FRAMED },
-		{ "probe", no_argument, NULL, 'p' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "bitrate", required_argument, NULL, 'B' },
-		{ "burst", required_argument, NULL, OPT_BURST },
-		{ "gso", no_argument, NULL, OPT_GSO },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		TRUST_KEY_OPTION,
-		TRUST_SEAL_OPTIONS,
-		{ 0 }
-	};
-	int o;
+	struct cli_parsed p;
+	int next;
 
 	mcast_opts_init(&c->opts);
 	trust_cfg_init(&c->trust);
@@ -169,109 +177,27 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	c->size = 1400;
 	c->message = "Hello World";
 	c->burst = 1;
-	struct cli_once once = { .longopts = longopts, .repeatable = NULL };
-
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "i:t:lb:c:d:f:s:pr:B:D:qF:k:h",
-				longopts, NULL)) != -1) {
-		cli_once(&once, o);
-		if (trust_parse_opt(&c->trust, o, optarg))
-			continue;
-		switch (o) {
-		case 'i':
-			c->opts.iface = optarg;
-			break;
-		case 't':
-			c->opts.ttl =
-				(int)cli_parse_int("--ttl", optarg, 0, 255);
-			break;
-		case 'l':
-			c->opts.loop = 1;
-			break;
-		case OPT_NO_LOOP:
-			c->opts.loop = 0;
-			break;
-		case 'b':
-			cli_parse_bind(optarg, &c->opts.bind);
-			break;
-		case 'c':
-			c->count =
-				cli_parse_int("--count", optarg, 1, INT64_MAX);
-			break;
-		case 'd':
-			c->interval = cli_parse_seconds("--interval", optarg, 0,
-							86400);
-			c->interval_set = true;
-			break;
-		case 'f':
-			c->file = optarg;
-			break;
-		case 's':
-			c->size = cli_parse_int("--size", optarg, 1,
-						MAX_PAYLOAD_V6);
-			c->size_set = true;
-			break;
-		case OPT_LINES:
-			c->lines = true;
-			break;
-		case OPT_FRAMED:
-			c->framed = true;
-			break;
-		case 'p':
-			c->probe = true;
-			break;
-		case 'r':
-			c->rate = strcmp(optarg, "max") == 0
-					  ? INFINITY
-					  : cli_parse_rate("--rate", optarg,
-							   0.001, 1e9, 1000);
-			break;
-		case 'B':
-			c->bitrate = cli_parse_rate("--bitrate", optarg, 1,
-						    1e12, 1000);
-			break;
-		case OPT_GSO:
-			c->opts.flags |= MCAST_OPT_GSO;
-			break;
-		case OPT_BURST:
-			c->burst = cli_parse_int("--burst", optarg, 1, 1024);
-			break;
-		case 'D':
-			c->duration = cli_parse_seconds("--duration", optarg,
-							0.001, 1e7);
-			break;
-		case 'q':
-			c->quiet = true;
-			break;
-		case 'F':
-			c->json = cli_parse_json_format(optarg);
-			break;
-		case 'h':
-			usage_send(stdout);
-			exit(EXIT_OK);
-		default:
-			cli_bad_option(optopt, argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
+	next = cli_parse(argc, argv, &send_spec, c, &p);
+	c->interval_set = cli_given(&p, "interval");
+	c->size_set = cli_given(&p, "size");
+	if (next >= argc)
 		cli_die(EXIT_USAGE,
 			"missing GROUP:PORT; see mcast send --help");
-	groups_parse(&c->groups, argv[optind++], false);
+	groups_parse(&c->groups, argv[next++], false);
 	/* More groups, then the MESSAGE: the first argument that is no
 	 * group (a message that reads as one goes in with --file -). */
-	while (optind < argc && !c->message_given) {
-		if (groups_parse(&c->groups, argv[optind], true))
-			optind++;
+	while (next < argc && !c->message_given) {
+		if (groups_parse(&c->groups, argv[next], true))
+			next++;
 		else {
-			c->message = argv[optind++];
+			c->message = argv[next++];
 			c->message_given = true;
 		}
 	}
-	if (optind < argc)
+	if (next < argc)
 		cli_die(EXIT_USAGE,
 			"unexpected argument '%s'; the groups come before the MESSAGE, and a MESSAGE with spaces needs quotes",
-			argv[optind]);
-	trust_cfg_check(&c->trust);
+			argv[next]);
 	check_probe_args(c);
 	if (c->size_set && !c->file && !c->probe)
 		cli_die(EXIT_USAGE,

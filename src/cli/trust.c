@@ -33,65 +33,63 @@ static enum mcast_cipher parse_cipher(const char *opt, const char *s,
 	cli_bad_value(opt, s, want);
 }
 
-bool trust_parse_opt(struct trust_cfg *c, int o, const char *arg)
+void trust_opt_key(void *key_file, const char *value)
 {
-	switch (o) {
-	case OPT_KEY:
-		if (!*arg)
-			cli_bad_value(
-				"--key", arg,
-				"a key file; make one with mcast keygen FILE");
-		c->key_file = arg;
-		return true;
-	case OPT_CIPHER:
-		c->cipher = parse_cipher("--cipher", arg,
-					 "aes-256-gcm or chacha20-poly1305");
-		c->cipher_set = true;
-		return true;
-	case OPT_AUTH_ONLY:
-		c->auth_only = true;
-		return true;
-	case OPT_REPLAY_WINDOW:
-		c->open.replay_window = (unsigned)cli_parse_int(
-			"--replay-window", arg, 64, 65536);
-		c->window_set = true;
-		return true;
-	case OPT_REQUIRE_CIPHER:
-		if (strcmp(arg, "any") == 0)
-			c->open.require = MCAST_REQUIRE_ENCRYPTED;
-		else
-			c->open.require =
-				parse_cipher("--require-cipher", arg,
-					     "any, aes-256-gcm or "
-					     "chacha20-poly1305") ==
-						MCAST_CIPHER_AES256GCM
-					? MCAST_REQUIRE_AES256GCM
-					: MCAST_REQUIRE_CHACHA20POLY1305;
-		c->require_set = true;
-		return true;
-	case OPT_MAX_AGE:
-		/* 0 turns the check off; past a day it guards nothing. */
-		c->open.max_age = cli_parse_seconds("--max-age", arg, 0, 86400);
-		c->max_age_set = true;
-		return true;
-	}
-	return false;
+	if (!*value)
+		cli_bad_value("--key", value,
+			      "a key file; make one with mcast keygen FILE");
+	*(const char **)key_file = value;
 }
 
-void trust_cfg_check(const struct trust_cfg *c)
+static void trust_opt_cipher(void *cipher, const char *value)
 {
-	const char *lone = c->cipher_set    ? "--cipher"
-			   : c->auth_only   ? "--auth-only"
-			   : c->window_set  ? "--replay-window"
-			   : c->max_age_set ? "--max-age"
-			   : c->require_set ? "--require-cipher"
-					    : NULL;
-
-	if (lone && !c->key_file)
-		cli_die(EXIT_USAGE,
-			"%s applies to sealed streams; give --key FILE too (mcast keygen FILE makes one)",
-			lone);
+	*(enum mcast_cipher *)cipher = parse_cipher(
+		"--cipher", value, "aes-256-gcm or chacha20-poly1305");
 }
+
+static void trust_opt_require(void *require, const char *value)
+{
+	if (strcmp(value, "any") == 0)
+		*(int *)require = MCAST_REQUIRE_ENCRYPTED;
+	else
+		*(int *)require =
+			parse_cipher("--require-cipher", value,
+				     "any, aes-256-gcm or chacha20-poly1305") ==
+					MCAST_CIPHER_AES256GCM
+				? MCAST_REQUIRE_AES256GCM
+				: MCAST_REQUIRE_CHACHA20POLY1305;
+}
+
+/* What the other key options are useless without. */
+#define NEEDS_KEY                                                            \
+	.needs = "key", .why = "applies to sealed streams; give --key FILE " \
+			       "too (mcast keygen FILE makes one)"
+#define OPT(name, kind, field) CLI_OPT(name, kind, struct trust_cfg, field)
+
+const struct cli_opt trust_seal_opts[] = {
+	{ OPT("cipher", CLI_FN, cipher), NEEDS_KEY, .fn = trust_opt_cipher,
+	  .arg = "NAME", .help = "aes-256-gcm (default) or chacha20-poly1305" },
+	{ OPT("auth-only", CLI_FLAG, auth_only), NEEDS_KEY,
+	  .help = "authenticate without encrypting" },
+	{ 0 }
+};
+
+const struct cli_opt trust_open_opts[] = {
+	{ OPT("replay-window", CLI_INT, open.replay_window), NEEDS_KEY,
+	  .lo = 64, .hi = 65536, .arg = "N",
+	  .help = "sequence numbers remembered per sender, 64-65536\n"
+		  "(default 1024): older or repeated ones are replays" },
+	/* 0 turns the check off; past a day it guards nothing. */
+	{ OPT("max-age", CLI_SECONDS, open.max_age), NEEDS_KEY, .min = 0,
+	  .max = 86400, .arg = "SECONDS",
+	  .help = "reject datagrams sent longer ago than this (default\n"
+		  "30; 0: off, for hosts without synchronised clocks)" },
+	{ OPT("require-cipher", CLI_FN, open.require), NEEDS_KEY,
+	  .fn = trust_opt_require, .arg = "C",
+	  .help = "accept only encrypted datagrams: any (either\n"
+		  "cipher), aes-256-gcm or chacha20-poly1305" },
+	{ 0 }
+};
 
 /*
  * The library keeps the key bytes it holds out of core dumps, but keys

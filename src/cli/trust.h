@@ -7,48 +7,35 @@
 #ifndef MCAST_CLI_TRUST_H
 #define MCAST_CLI_TRUST_H
 
-#include "cli.h"
 #include "json.h"
+#include "opts.h"
 
 #include <sys/stat.h>
 
-/* getopt_long codes of the options (-k is --key). */
-enum {
-	OPT_KEY = 'k',
-	OPT_CIPHER = 0x400,
-	OPT_AUTH_ONLY,
-	OPT_REPLAY_WINDOW,
-	OPT_MAX_AGE,
-	OPT_REQUIRE_CIPHER,
-};
+/* The CLI_FN parser of --key (opts.h). */
+void trust_opt_key(void *key_file, const char *value);
 
-/* Long options, for a subcommand's table: the key, sealing, opening. */
-/* clang-format off */
-#define TRUST_KEY_OPTION \
-	{ "key", required_argument, NULL, OPT_KEY }
-#define TRUST_SEAL_OPTIONS \
-	{ "cipher", required_argument, NULL, OPT_CIPHER }, \
-	{ "auth-only", no_argument, NULL, OPT_AUTH_ONLY }
-#define TRUST_REQUIRE_OPTION \
-	{ "require-cipher", required_argument, NULL, OPT_REQUIRE_CIPHER }
-#define TRUST_OPEN_OPTIONS \
-	{ "replay-window", required_argument, NULL, OPT_REPLAY_WINDOW }, \
-	{ "max-age", required_argument, NULL, OPT_MAX_AGE }, \
-	TRUST_REQUIRE_OPTION
-/* clang-format on */
+/*
+ * The key options, for a subcommand's table: --key (its help says what it
+ * does there; type is the config struct, m its struct trust_cfg member),
+ * then the sealing and the opening options, included with
+ * CLI_INCLUDE(trust_seal_opts, type, m) and the same for trust_open_opts.
+ */
+#define TRUST_OPT_KEY(type, m, text)                                       \
+	{                                                                  \
+		CLI_OPT("key", CLI_FN, type, m.key_file),                  \
+			.fn = trust_opt_key, .arg = "FILE", .help = (text) \
+	}
+extern const struct cli_opt trust_seal_opts[], trust_open_opts[];
 
 struct trust_cfg {
 	const char *key_file; /* NULL: nothing sealed or opened */
 	enum mcast_cipher cipher;
-	bool auth_only, cipher_set, window_set, max_age_set, require_set;
+	bool auth_only;
 	struct mcast_opener_opts open;
 };
 
 void trust_cfg_init(struct trust_cfg *c);
-/* Take option o (one of the codes above); false when it is not one. */
-bool trust_parse_opt(struct trust_cfg *c, int o, const char *arg);
-/* The other options need --key: exit 2 naming the first given without. */
-void trust_cfg_check(const struct trust_cfg *c);
 
 enum { TRUST_SEAL = 1, TRUST_OPEN = 2 };
 

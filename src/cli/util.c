@@ -78,56 +78,6 @@ void cli_bad_value(const char *opt, const char *value, const char *want)
 		opt, want);
 }
 
-bool cli_parse_json_format(const char *arg)
-{
-	if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0)
-		cli_bad_value("--format", arg, "text or json");
-	return arg[0] == 'j';
-}
-
-void cli_bad_option(int optopt_char, const char *arg)
-{
-	/* getopt_long sets optopt to a long option's code when its value
-	 * is missing, and to 0 when the long option is unknown. */
-	if (arg && strncmp(arg, "--", 2) == 0) {
-		int n = (int)strcspn(arg, "=");
-
-		if (optopt_char && optopt_char != '?')
-			cli_die(EXIT_USAGE,
-				"option '%.*s' needs a value; see %s --help", n,
-				arg, cli_prog);
-		cli_die(EXIT_USAGE, "unknown option '%.*s'; see %s --help", n,
-			arg, cli_prog);
-	}
-	if (optopt_char && optopt_char != '?')
-		cli_die(EXIT_USAGE,
-			"option -%c needs a value or is unknown; see %s --help",
-			optopt_char, cli_prog);
-	cli_die(EXIT_USAGE,
-		"unknown option or missing value in '%s'; see %s --help",
-		arg ? arg : "?", cli_prog);
-}
-
-void cli_once(struct cli_once *once, int code)
-{
-	const struct option *opt = once->longopts;
-	size_t i = 0;
-
-	for (; opt[i].name && opt[i].val != code; i++)
-		;
-	if (!opt[i].name || opt[i].has_arg == no_argument ||
-	    i >= sizeof(once->seen))
-		return;
-	for (const char *const *r = once->repeatable; r && *r; r++)
-		if (strcmp(*r, opt[i].name) == 0)
-			return;
-	if (once->seen[i])
-		cli_die(EXIT_USAGE,
-			"--%s given more than once; give it once (see %s --help)",
-			opt[i].name, cli_prog);
-	once->seen[i] = 1;
-}
-
 /*
  * The man page promises decimal numbers: digits and, where fraction
  * allows, one decimal point (no option takes a negative value).  strtoll

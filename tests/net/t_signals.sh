@@ -22,12 +22,12 @@ CASES=(
 	"send_probe_slow|mcast send -i lo -b 127.0.0.1 -p -r 0.1 -D 60 $G|0|^sent [0-9]+ probes? "
 	"send_file|mcast send -i lo -b 127.0.0.1 -f $T/fifo $G|0|^sent 0 datagrams "
 	"recv|mcast recv -i lo -F hex $G|0|^received [0-9]+ datagrams"
-	"recv_stats|mcast recv -i lo -s $G|0|^total: received [0-9]+"
-	"recv_timeout|mcast recv -i lo -s -w 60 -F json $G|0|\"ended_by\":\"interrupted\""
+	"recv_stats|mcast recv -i lo --stats $G|0|^total: received [0-9]+"
+	"recv_timeout|mcast recv -i lo --stats -w 60 -F json $G|0|\"ended_by\":\"interrupted\""
 	"ping|mcast ping -i lo -b 127.0.0.1 -r 5 $P|0|mcast ping: [0-9]+ pings sent, 1 responder"
 	"pingpong|mcast ping -i lo -b 127.0.0.1 --pingpong $P|0|mcast ping: [0-9]+ pings sent, 1 responder"
-	"bench|mcast bench -R 100 -D 60|0|^delivered +[0-9]+ "
-	"doctor|mcast doctor -i lo -l 60 $G|0|^skip +querier: interrupted after.*^skip +self-test: not run \\(interrupted\\)"
+	"bench|mcast bench -r 100 -D 60|0|^delivered +[0-9]+ "
+	"doctor|mcast doctor -i lo --listen 60 $G|0|^skip +querier: interrupted after.*^skip +self-test: not run \\(interrupted\\)"
 	"demo|mcast demo -c 100 -d 0.3|0|^mcast demo: ([0-9]+) of \\1 datagrams arrived"
 )
 
