@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mcast demo: the tutorial's server and client in one process, on the
+ * mcast demo: the Python multicast tutorial's server and client in one process, on the
  * loopback interface only, so it is safe to run on any host: nothing it
  * sends can leave the machine.
  */
@@ -31,10 +31,12 @@ static const struct cli_opt demo_opts[] = {
 
 const struct cli_spec demo_spec = {
 	.head = "usage: mcast demo [OPTIONS]\n\n"
-		"The tutorial's pair on the loopback interface lo: a receiver joins\n"
-		"" DEMO_GROUP ", a sender bound to " DEMO_SOURCE
-		" sends \"" DEMO_MESSAGE "\"\n"
-		"with TTL 255, and each datagram is printed as the tutorial's client does.\n"
+		"The Python multicast tutorial's pair on the loopback interface lo: a\n"
+		"receiver joins " DEMO_GROUP ", a sender bound to " DEMO_SOURCE
+		"\n"
+		"sends \"" DEMO_MESSAGE
+		"\" with TTL 255, and each datagram is printed\n"
+		"as the tutorial's client does.\n"
 		"Exit 0 only if every datagram arrived.\n\n",
 	.opts = demo_opts,
 };

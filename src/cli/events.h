@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Event lines, and a send that survives its interface going away. */
+/* Event lines: link changes, rejoins, a sender riding out an outage. */
 #ifndef MCAST_CLI_EVENTS_H
 #define MCAST_CLI_EVENTS_H
 
@@ -14,13 +14,5 @@ void event_print(const char *name, const char *iface, const char *fmt, ...)
 /* Print what a watching receiver has queued (mcast_events()); returns
  * how many of them were rejoins of a recreated interface. */
 int events_report(mcast_t *m);
-
-/*
- * mcast_send_batch(), but through ENODEV, ENXIO, ENETDOWN, ENETUNREACH
- * and EADDRNOTAVAIL: it reports the failure, looks the interface up again
- * by name every 100 ms until a send goes through, and reports the outage.
- * Returns as mcast_send_batch(); 0 when interrupted while waiting.
- */
-int send_resilient(mcast_t *m, const struct mcast_dgram *v, size_t n);
 
 #endif /* MCAST_CLI_EVENTS_H */

@@ -6,7 +6,8 @@
 #include <string.h>
 
 static const struct cmd cmds[] = {
-	{ "send", cmd_send, "send datagrams to a group (the tutorial's server)",
+	{ "send", cmd_send,
+	  "send datagrams to a group (the Python multicast tutorial's server)",
 	  &send_spec },
 	{ "recv", cmd_recv,
 	  "join groups and print what arrives (the tutorial's client)",
@@ -19,7 +20,8 @@ static const struct cmd cmds[] = {
 	  &bench_spec },
 	{ "keygen", cmd_keygen, "make or rotate a key file for sealed streams",
 	  &keygen_spec },
-	{ "demo", cmd_demo, "the tutorial's sender and receiver on lo, safely",
+	{ "demo", cmd_demo,
+	  "the Python tutorial's sender and receiver on lo, safely",
 	  &demo_spec },
 	{ "doctor", cmd_doctor,
 	  "check why multicast to a group might not arrive on this host",

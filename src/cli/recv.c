@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* mcast recv: the tutorial's client - join groups, print what arrives. */
+/* mcast recv: the Python multicast tutorial's client - join groups, print what arrives. */
 #include "recv.h"
 #include "dgram.h"
 #include "format.h"
@@ -557,10 +557,10 @@ int cmd_recv(int argc, char **argv)
 	if (status == EXIT_OK)
 		status = completeness(&c, &t, &info, r.tracker);
 	if (c.stats) {
-		int v2 = verdicts(&c, r.tracker);
+		int verdict = verdicts(&c, r.tracker);
 
-		if (v2 != EXIT_OK)
-			status = v2;
+		if (verdict != EXIT_OK)
+			status = verdict;
 	}
 	mcast_tracker_free(r.tracker);
 	return status;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* mcast send: the tutorial's server, with interface, TTL, files and lines. */
+/* mcast send: the Python multicast tutorial's server, with interface, TTL, files and lines. */
 #include "events.h"
 #include "send.h"
 

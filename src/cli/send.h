@@ -41,4 +41,12 @@ void send_end_marker(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
 int send_probes(mcast_t **ms, size_t n, const struct send_cfg *c,
 		struct trust *t);
 
+/*
+ * mcast_send_batch(), but through ENODEV, ENXIO, ENETDOWN, ENETUNREACH
+ * and EADDRNOTAVAIL: it reports the failure, looks the interface up again
+ * by name every 100 ms until a send goes through, and reports the outage.
+ * Returns as mcast_send_batch(); 0 when interrupted while waiting.
+ */
+int send_resilient(mcast_t *m, const struct mcast_dgram *v, size_t n);
+
 #endif /* MCAST_CLI_SEND_H */
