@@ -194,7 +194,7 @@ run_mcast_bench() {	# SIZE SECONDS PPS MODE GRO(0/1) [SEAL-OPTIONS...]
 	RATE=0 LOST=-1 SENT=0 DUP=0 CPU_RX=0 CPU_TX=0
 	[ "$5" = 1 ] && a+=(--gro)
 	a+=("${@:6}")
-	[ "$3" != 0 ] && a+=(-R "$3")
+	[ "$3" != 0 ] && a+=(--rate "$3")
 	timeout $(($2 + 10)) "$MCAST" "${a[@]}" >"$W/out" 2>"$W/err" ||
 		{ say "mcast ${a[*]} failed: $(cat "$W/err")"; return; }
 	SENT=$(jnum "$W/out" sent) LOST=$(jnum "$W/out" lost)
