@@ -6,7 +6,7 @@
 # Run on demand, not in CI; docs/BENCHMARKS.md explains every row, and
 # bench/compare_report.py turns the measurements into the report.
 #
-#   sudo bench/compare.sh [--rounds N] [--quick] [--markdown]
+#   sudo bench/compare.sh [--rounds N] [--quick] [--markdown] [--sealed]
 #
 # Safety: everything that sends multicast runs in a fresh network (and
 # mount, and PID where possible) namespace created by unshare; when none
@@ -16,25 +16,26 @@
 # Needs: a built tree (cmake --preset default && cmake --build --preset
 # default: build/mcast and build/libmcast.a), cc and libcrypto's headers
 # (libssl-dev), openssl, iperf (2.x), sockperf, python3, ip, unshare,
-# timeout.  Exit: 0 done, 1 a tool failed, 2 misuse,
-# 77 skipped (no namespace, or a tool missing).
+# timeout (--sealed needs neither iperf nor sockperf).  Exit: 0 done, 1 a
+# tool failed, 2 misuse, 77 skipped (no namespace, or a tool missing).
 
 set -u
 
 usage() {
 	cat <<'EOF'
-usage: bench/compare.sh [--rounds N] [--quick] [--markdown]
+usage: bench/compare.sh [--rounds N] [--quick] [--markdown] [--sealed]
 
   --rounds N   rounds of every measurement, programs alternating (default 3)
   --quick      1 round of 1-second runs, to try the script
   --markdown   print the report as Markdown tables (for docs/BENCHMARKS.md)
+  --sealed     only the sealed streams against their yardstick (2 minutes)
   -h, --help   this help
 Environment: MCAST (default build/mcast), LIBMCAST (default build/libmcast.a).
 EOF
 }
 
 ARGS=("$@")
-ROUNDS=3 QUICK=0 MARKDOWN=0
+ROUNDS=3 QUICK=0 MARKDOWN=0 SEALED_ONLY=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds)
@@ -44,6 +45,7 @@ while [ $# -gt 0 ]; do
 		shift 2 ;;
 	--quick) QUICK=1; shift ;;
 	--markdown) MARKDOWN=1; shift ;;
+	--sealed) SEALED_ONLY=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -62,7 +64,9 @@ if [ -z "${MCAST_BENCH_INNER:-}" ]; then
 		echo "  cmake --preset default && cmake --build --preset default" >&2
 		exit 1
 	fi
-	for tool in cc iperf sockperf openssl python3 ip unshare timeout; do
+	tools="cc openssl python3 ip unshare timeout"
+	[ "$SEALED_ONLY" = 1 ] || tools="$tools iperf sockperf"
+	for tool in $tools; do
 		command -v "$tool" >/dev/null 2>&1 ||
 			{ echo "compare.sh: SKIP: $tool not installed" >&2; exit 77; }
 	done
@@ -187,14 +191,15 @@ run_ceiling() {	# SIZE SECONDS PPS(0: full speed)
 
 run_mcast_bench() {	# SIZE SECONDS PPS MODE GRO(0/1) [SEAL-OPTIONS...]
 	local a=(bench -s "$1" -D "$2" -m "$4" --rcvbuf 64M -F json)
-	RATE=0 LOST=-1 SENT=0 DUP=0
+	RATE=0 LOST=-1 SENT=0 DUP=0 CPU_RX=0 CPU_TX=0
 	[ "$5" = 1 ] && a+=(--gro)
 	a+=("${@:6}")
-	[ "$3" != 0 ] && a+=(-R "$3")
+	[ "$3" != 0 ] && a+=(--rate "$3")
 	timeout $(($2 + 10)) "$MCAST" "${a[@]}" >"$W/out" 2>"$W/err" ||
 		{ say "mcast ${a[*]} failed: $(cat "$W/err")"; return; }
 	SENT=$(jnum "$W/out" sent) LOST=$(jnum "$W/out" lost)
 	DUP=$(jnum "$W/out" duplicates)
+	CPU_RX=$(jnum "$W/out" cpu_rx_pct) CPU_TX=$(jnum "$W/out" cpu_tx_pct)
 	if [ "$3" = 0 ]; then RATE=$(jnum "$W/out" rx_pps)
 	else RATE=$(jnum "$W/out" tx_pps); fi
 }
@@ -211,15 +216,17 @@ run_openssl_speed() {	# CIPHER SIZE SECONDS
 	[ "${RATE:-0}" -gt 0 ] 2>/dev/null || { say "openssl speed $1: no figure: $out"; RATE=0; }
 }
 
-# The cipher alone on one core, one sealed datagram at a time, with the
-# EVP calls libmcast makes (bench/aead.c): nonce, header as AAD, payload,
-# tag.  `openssl speed` times a different loop per cipher (see aead.c).
+# The cipher alone on one core, one datagram opened at a time, with the
+# EVP calls libmcast makes (bench/aead.c -o): nonce, tag, header as AAD,
+# payload, tag check.  `openssl speed` times a different loop per cipher
+# (see aead.c).
 run_aead() {	# CIPHER SIZE SECONDS
-	RATE=0 LOST=0 SENT=0 DUP=0
-	timeout $(($3 + 10)) "$W/aead" -c "$1" -s "$2" -D "$3" -j >"$W/out" 2>"$W/err" ||
+	RATE=0 LOST=0 SENT=0 DUP=0 CPU_NS=0
+	timeout $(($3 + 10)) "$W/aead" -o -c "$1" -s "$2" -D "$3" -j >"$W/out" 2>"$W/err" ||
 		{ say "aead $1 failed: $(cat "$W/err")"; return; }
 	RATE=$(jnum "$W/out" per_s)
 	RATE=${RATE%.*}
+	CPU_NS=$(jnum "$W/out" cpu_ns_each)
 }
 
 IPERF_GROUP=239.255.1.1
@@ -377,19 +384,25 @@ zero_loss_one() {	# NAME SIZE ROUND START
 	esac
 }
 
-# Sealed streams, 1400 B: mcast bench with --key, and the cipher alone.
-SEALED=(openssl_aes aead_aes mcast_gro_aes mcast_gso_aes openssl_chacha aead_chacha
-	mcast_gro_chacha)
+# Sealed streams, 1400 B: mcast bench with --key on the GRO and the
+# recvmmsg receive paths, each path unsealed, and the cipher alone, all in
+# the same rounds: the yardstick of a receiving core that opens what it
+# receives is 1 / (1/unsealed + 1/aead) (compare_report.py).
+SEALED=(openssl_aes aead_aes mcast_gro mcast_gro_aes mcast_gso mcast_gso_aes
+	openssl_chacha aead_chacha mcast_gro_chacha mcast_gso_chacha)
 sealed_one() {	# NAME
+	local k=(--key "$W/bench.key") c=(--cipher chacha20-poly1305)
 	case $1 in
 	openssl_aes) run_openssl_speed aes-256-gcm 1400 "$TD" ;;
 	openssl_chacha) run_openssl_speed chacha20-poly1305 1400 "$TD" ;;
 	aead_aes) run_aead aes-256-gcm 1400 "$TD" ;;
 	aead_chacha) run_aead chacha20-poly1305 1400 "$TD" ;;
-	mcast_gro_aes) run_mcast_bench 1400 "$TD" 0 gso 1 --key "$W/bench.key" ;;
-	mcast_gso_aes) run_mcast_bench 1400 "$TD" 0 gso 0 --key "$W/bench.key" ;;
-	mcast_gro_chacha) run_mcast_bench 1400 "$TD" 0 gso 1 --key "$W/bench.key" \
-		--cipher chacha20-poly1305 ;;
+	mcast_gro) run_mcast_bench 1400 "$TD" 0 gso 1 ;;
+	mcast_gso) run_mcast_bench 1400 "$TD" 0 gso 0 ;;
+	mcast_gro_aes) run_mcast_bench 1400 "$TD" 0 gso 1 "${k[@]}" ;;
+	mcast_gso_aes) run_mcast_bench 1400 "$TD" 0 gso 0 "${k[@]}" ;;
+	mcast_gro_chacha) run_mcast_bench 1400 "$TD" 0 gso 1 "${k[@]}" "${c[@]}" ;;
+	mcast_gso_chacha) run_mcast_bench 1400 "$TD" 0 gso 0 "${k[@]}" "${c[@]}" ;;
 	esac
 }
 
@@ -405,6 +418,7 @@ latency_one() {	# NAME
 
 declare -A FULL
 "$MCAST" keygen "$W/bench.key" 2>/dev/null || { say "mcast keygen failed"; exit 1; }
+[ "$SEALED_ONLY" = 1 ] && SIZES= LATENCY=()
 for ((round = 1; round <= ROUNDS; round++)); do
 	for size in $SIZES; do
 		n=${#THROUGHPUT[@]}
@@ -434,8 +448,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	for ((k = 0; k < n; k++)); do
 		p=${SEALED[$(((k + round - 1) % n))]}
 		say "round $round/$ROUNDS: $p 1400 B, full speed"
+		CPU_RX=0 CPU_TX=0 CPU_NS=0
 		sealed_one "$p"
 		record "seal.$p" "$round" "$RATE" "$LOST" "$SENT" "${DUP:-0}"
+		# Each thread's CPU (%), and bench/aead's CPU ns per datagram.
+		record "cpu.$p" "$round" "$CPU_RX" "$CPU_TX" "$CPU_NS" 0
 	done
 	n=${#LATENCY[@]}
 	for ((k = 0; k < n; k++)); do
@@ -448,7 +465,9 @@ done
 
 # ---- allocations and resident memory (once)
 
+: >"$W/alloc.json"
 for a in "" "-g -G"; do
+	[ "$SEALED_ONLY" = 1 ] && break
 	say "allocation count ${a:-(recvmmsg, sendmmsg)}"
 	if timeout 120 "$W/alloc_count" -j $a >"$W/out" 2>"$W/err"; then
 		cat "$W/out" >>"$W/alloc.json"
@@ -476,13 +495,15 @@ rss_one() {	# NAME SEND-OPTIONS...
 	v=$(sed -n 's/^total: received \([0-9]*\), lost \([0-9]*\).*/\1 \2/p' "$W/rsrv")
 	record "rss.$name" 1 "${rss:-0}" "${hwm:-0}" "${v% *}" "${v#* }"
 }
-say "receiver memory: mcast recv against mcast send --probe --rate max"
-rss_one plain
-rss_one gso --gso
+if [ "$SEALED_ONLY" = 0 ]; then
+	say "receiver memory: mcast recv against mcast send --probe --rate max"
+	rss_one plain
+	rss_one gso --gso
+fi
 
 # ---- report
 
-export ROUNDS TD ZD LD PING_SIZE PING_RATE MARKDOWN QUICK
+export ROUNDS TD ZD LD PING_SIZE PING_RATE MARKDOWN QUICK SEALED_ONLY
 MACHINE_NPROC=$(nproc)
 MACHINE_CPU=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
 # Virtual machines often hide the model behind a generic name; family and
@@ -494,6 +515,7 @@ MACHINE_RMEM=$(cat /proc/sys/net/core/rmem_max)
 MCAST_COMMIT=$(git -C "$SRC" describe --always --dirty 2>/dev/null || echo unknown)
 IPERF_VERSION=$(iperf --version 2>&1 | head -1)
 SOCKPERF_VERSION=$(sockperf --version 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/p' | head -1)
+OPENSSL_VERSION=$(openssl version 2>/dev/null)
 CAPS=$([ "$(id -u)" = 0 ] && echo root || echo "user namespace")
-export MACHINE_NPROC MACHINE_CPU MACHINE_KERNEL MACHINE_MEM MACHINE_RMEM MCAST_COMMIT IPERF_VERSION SOCKPERF_VERSION CAPS
+export MACHINE_NPROC MACHINE_CPU MACHINE_KERNEL MACHINE_MEM MACHINE_RMEM MCAST_COMMIT IPERF_VERSION SOCKPERF_VERSION OPENSSL_VERSION CAPS
 python3 "$SRC/bench/compare_report.py" "$R" "$W/alloc.json"

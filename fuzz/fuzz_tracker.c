@@ -17,13 +17,16 @@
  * "Counters"): every datagram fed is counted exactly once in the totals -
  * received, duplicates, plain, malformed and bytes add up to what feed()
  * said of each - retired entries included; the table never holds more
- * entries than it was given.
+ * entries than it was given.  A twin tracker is fed every datagram through
+ * mcast_tracker_feed_hdr(), with the header decoded beforehand as recv
+ * does: it must return and count exactly what mcast_tracker_feed() does.
  */
 #include "fuzz.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,12 +121,13 @@ struct expect {
 	uint64_t received, duplicates, plain, malformed, bytes;
 };
 
-static void feed_one(mcast_tracker_t *t, struct reader *r, uint64_t *clock_ns,
-		     struct expect *x)
+static void feed_one(mcast_tracker_t *t, mcast_tracker_t *twin,
+		     struct reader *r, uint64_t *clock_ns, struct expect *x)
 {
 	static const uint32_t groups[2] = { 0xef010203, 0xef010204 };
 	uint8_t buf[MC_MAX_DGRAM];
 	struct mcast_meta meta;
+	struct mcast_hdr h;
 	unsigned ctl = take(r, 1);
 	size_t len = 0;
 	int rc;
@@ -156,6 +160,9 @@ static void feed_one(mcast_tracker_t *t, struct reader *r, uint64_t *clock_ns,
 	meta.len = len;
 
 	rc = mcast_tracker_feed(t, buf, len, &meta);
+	if (mcast_tracker_feed_hdr(twin, buf, len, &meta,
+				   mcast_hdr_decode(&h, buf, len), &h) != rc)
+		abort();
 	if (rc == MCAST_FEED_PLAIN)
 		x->plain++;
 	switch (rc) {
@@ -177,22 +184,41 @@ static void feed_one(mcast_tracker_t *t, struct reader *r, uint64_t *clock_ns,
 	}
 }
 
+/* The counters of two trackers fed alike (padding aside). */
+static bool same(const struct mcast_stream_stats *a,
+		 const struct mcast_stream_stats *b)
+{
+	return a->received == b->received && a->lost == b->lost &&
+	       a->late == b->late && a->duplicates == b->duplicates &&
+	       a->reordered == b->reordered && a->bytes == b->bytes &&
+	       a->total_sent == b->total_sent && a->not_sent == b->not_sent &&
+	       a->head == b->head && a->head_missed == b->head_missed &&
+	       a->first_seq == b->first_seq && a->max_seq == b->max_seq &&
+	       a->hops == b->hops && a->jitter_ns == b->jitter_ns &&
+	       a->latency_count == b->latency_count &&
+	       a->latency_p99_ns == b->latency_p99_ns &&
+	       a->malformed == b->malformed && a->plain == b->plain &&
+	       a->restarts == b->restarts && a->ended == b->ended &&
+	       memcmp(a->session, b->session, MCAST_SESSION_LEN) == 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct reader r = { data, size };
 	struct mcast_tracker_opts o;
 	struct mcast_stream_stats s = { .size = sizeof(s) };
 	struct mcast_stream_stats tot = { .size = sizeof(tot) };
+	struct mcast_stream_stats s2 = { .size = sizeof(s2) };
 	struct expect x = { 0 };
 	uint64_t clock_ns = 1700000000000000000ull, live = 0;
-	mcast_tracker_t *t;
+	mcast_tracker_t *t, *twin;
 	unsigned cfg = take(&r, 1);
 	size_t n;
 
 	mcast_tracker_opts_init(&o);
 	o.max_sessions = 1 + (cfg & 7);
 	o.window = 64u << ((cfg >> 3) & 1);
-	if (mcast_tracker_new(&t, &o) != 0)
+	if (mcast_tracker_new(&t, &o) != 0 || mcast_tracker_new(&twin, &o) != 0)
 		abort();
 	/* Listening since a little after the first arrivals, for one group
 	 * or all: sessions fall on both sides of it (the head rules). */
@@ -203,18 +229,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		set_v4(&g, 0xef010203, cfg & 0x20 ? 0 : 5000);
 		if (mcast_tracker_listening(
 			    t, cfg & 0x40 ? NULL : (struct sockaddr *)&g,
+			    &since) != 0 ||
+		    mcast_tracker_listening(
+			    twin, cfg & 0x40 ? NULL : (struct sockaddr *)&g,
 			    &since) != 0)
 			abort();
 	}
 	while (r.n) {
-		feed_one(t, &r, &clock_ns, &x);
+		feed_one(t, twin, &r, &clock_ns, &x);
 		if (mcast_tracker_count(t) > o.max_sessions)
 			abort();
 	}
 
 	n = mcast_tracker_count(t);
 	for (size_t i = 0; i < n; i++) {
-		if (mcast_tracker_get(t, i, &s) != 0)
+		if (mcast_tracker_get(t, i, &s) != 0 ||
+		    mcast_tracker_get(twin, i, &s2) != 0 || !same(&s, &s2))
 			abort();
 		if (s.is_probe && s.received && s.first_seq > s.max_seq)
 			abort();
@@ -230,8 +260,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    tot.malformed != x.malformed || tot.bytes != x.bytes ||
 	    live > tot.received)
 		abort();
-	if ((unsigned)mcast_tracker_all_ended(t) > 1)
+	if ((unsigned)mcast_tracker_all_ended(t) > 1 ||
+	    mcast_tracker_count(twin) != n ||
+	    mcast_tracker_totals(twin, &s2) != 0 || !same(&tot, &s2) ||
+	    mcast_tracker_all_ended(t) != mcast_tracker_all_ended(twin))
 		abort();
 	mcast_tracker_free(t);
+	mcast_tracker_free(twin);
 	return 0;
 }

@@ -687,6 +687,21 @@ enum mcast_feed_result {
 MCAST_API int mcast_tracker_feed(mcast_tracker_t *t, const void *buf,
 				 size_t len, const struct mcast_meta *meta);
 
+/*
+ * mcast_tracker_feed() for a caller that has decoded the datagram's header
+ * already, to classify or open it: the same accounting and result, without
+ * decoding it a second time on a path that may carry a million datagrams
+ * a second.  decoded is what mcast_hdr_decode(h, buf, len) returned (for a
+ * datagram that mcast_unseal() opened: h->hdr_len, with buf and len the
+ * opened envelope): >= 0, and h is buf's header; MCAST_ENOTMCAST_MSG, a
+ * plain datagram (h is not read); another negative code, a malformed one
+ * (counted, and that code returned).  Returns as mcast_tracker_feed(), or
+ * -EINVAL for NULL arguments or a header whose payload lies beyond len.
+ */
+MCAST_API int mcast_tracker_feed_hdr(mcast_tracker_t *t, const void *buf,
+				     size_t len, const struct mcast_meta *meta,
+				     int decoded, const struct mcast_hdr *h);
+
 /* Counters of one sender session, or of one plain source, or totals. */
 struct mcast_stream_stats {
 	size_t size;			/* sizeof(struct mcast_stream_stats) */

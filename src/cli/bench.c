@@ -262,17 +262,21 @@ static void *receiver(void *arg)
 		if (rc > 0 && trust_on(&b->rx_trust))
 			clock_gettime(CLOCK_REALTIME, &now);
 		for (int i = 0; i < rc; i++) {
-			size_t len = v[i].len;
+			struct mcast_hdr h;
+			int n;
 
-			if (trust_on(&b->rx_trust)) {
-				int n = trust_open(&b->rx_trust, v[i].buf, len,
-						   &now, NULL);
-
-				if (n < 0)
-					continue;
-				len = (size_t)n;
+			if (!trust_on(&b->rx_trust)) {
+				mcast_tracker_feed(b->tracker, v[i].buf,
+						   v[i].len, &meta[i]);
+				continue;
 			}
-			mcast_tracker_feed(b->tracker, v[i].buf, len, &meta[i]);
+			/* The opener decoded the header: not again. */
+			n = trust_open(&b->rx_trust, v[i].buf, v[i].len, &now,
+				       &h);
+			if (n >= 0)
+				mcast_tracker_feed_hdr(b->tracker, v[i].buf,
+						       (size_t)n, &meta[i],
+						       h.hdr_len, &h);
 		}
 		if (__atomic_load_n(&b->tx_done, __ATOMIC_ACQUIRE)) {
 			if (quiet_until == 0)

@@ -307,26 +307,25 @@ struct shown {
 };
 
 /*
- * Classify one datagram (already opened when sealed).  Framed data shows
+ * Classify one datagram (already opened when sealed) by what the tracker
+ * made of it; h is its header (END and DATA have one).  Framed data shows
  * only its payload, and duplicates and end markers show nothing: a file
  * sent with --framed comes out as it went in.  Other datagrams show as
  * they are, as before framing existed.
  */
 static struct shown classify(const struct recv_cfg *c, struct run *r,
 			     const unsigned char *buf, size_t len, int kind,
-			     bool sealed, struct mcast_hdr *h)
+			     bool sealed, const struct mcast_hdr *h)
 {
 	struct shown w = { .p = buf, .len = len };
 
 	if (kind == MCAST_FEED_END) {
-		if (sealed || mcast_hdr_decode(h, buf, len) >= 0)
-			ends_note(&r->ends, h);
+		ends_note(&r->ends, h);
 		return w;
 	}
 	if (kind == MCAST_FEED_DUP)
 		return w;
-	if (kind == MCAST_FEED_DATA &&
-	    (sealed || mcast_hdr_decode(h, buf, len) >= 0)) {
+	if (kind == MCAST_FEED_DATA) {
 		w.p = buf + h->hdr_len;
 		w.len = h->payload_len;
 		w.h = h;
@@ -356,8 +355,10 @@ static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 		size_t len = v[i].len;
 		struct mcast_hdr h;
 		struct shown w;
-		int kind;
+		int kind, dec;
 
+		/* Each header is decoded once, here or by the opener, and
+		 * handed to the tracker and to classify(). */
 		if (sealed) {
 			/* A rejected datagram is counted and forgotten: it is
 			 * not traffic, and its bytes are never shown. */
@@ -366,10 +367,13 @@ static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 			if (rc < 0)
 				continue;
 			len = (size_t)rc;
+			dec = h.hdr_len;
 		} else {
 			trust_sniff(&r->trust, v[i].buf, len, &meta->src);
+			dec = mcast_hdr_decode(&h, v[i].buf, len);
 		}
-		kind = mcast_tracker_feed(r->tracker, v[i].buf, len, meta);
+		kind = mcast_tracker_feed_hdr(r->tracker, v[i].buf, len, meta,
+					      dec, &h);
 		w = classify(c, r, v[i].buf, len, kind, sealed, &h);
 		if (w.counts) {
 			t->datagrams++;

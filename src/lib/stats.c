@@ -366,36 +366,49 @@ static int mc_feed_plain(struct mcast_tracker *t, const struct mcast_meta *meta)
 	return MCAST_FEED_PLAIN;
 }
 
-int mcast_tracker_feed(mcast_tracker_t *t, const void *buf, size_t len,
-		       const struct mcast_meta *meta)
+int mcast_tracker_feed_hdr(mcast_tracker_t *t, const void *buf, size_t len,
+			   const struct mcast_meta *meta, int decoded,
+			   const struct mcast_hdr *h)
 {
-	struct mcast_hdr h;
 	struct mcast_end end;
-	int rc, body;
+	int body;
 
 	if (!t || !meta || (!buf && len) || !MC_META_HAS(meta, dst))
 		return -EINVAL;
-	rc = buf ? mcast_hdr_decode(&h, buf, len) : MCAST_ENOTMCAST_MSG;
-	if (rc == MCAST_ENOTMCAST_MSG)
+	/* The END body is read at hdr_len: a header that does not fit the
+	 * bytes given must not send it past them. */
+	if (decoded >= 0 &&
+	    (!h || !buf || (size_t)h->hdr_len + h->payload_len > len))
+		return -EINVAL;
+	if (decoded == MCAST_ENOTMCAST_MSG)
 		return mc_feed_plain(t, meta);
-	if (rc < 0) {
+	if (decoded < 0) {
 		t->malformed++;
-		return rc;
+		return decoded;
 	}
-	switch (h.type) {
+	switch (h->type) {
 	case MCAST_MSG_DATA:
-		return mc_feed_data(t, &h, meta);
+		return mc_feed_data(t, h, meta);
 	case MCAST_MSG_END:
-		body = mcast_end_decode(&end, (const uint8_t *)buf + rc,
-					h.payload_len);
+		body = mcast_end_decode(&end, (const uint8_t *)buf + h->hdr_len,
+					h->payload_len);
 		if (body < 0) {
 			t->malformed++;
 			return body;
 		}
-		return mc_feed_end(t, &h, &end, meta);
+		return mc_feed_end(t, h, &end, meta);
 	default:
 		return MCAST_FEED_OTHER;
 	}
+}
+
+int mcast_tracker_feed(mcast_tracker_t *t, const void *buf, size_t len,
+		       const struct mcast_meta *meta)
+{
+	struct mcast_hdr h;
+	int rc = buf ? mcast_hdr_decode(&h, buf, len) : MCAST_ENOTMCAST_MSG;
+
+	return mcast_tracker_feed_hdr(t, buf, len, meta, rc, &h);
 }
 
 /* ---------------------------------------------------------------- */

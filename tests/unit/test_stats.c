@@ -111,6 +111,109 @@ static void test_malformed(void)
 	mcast_tracker_free(t);
 }
 
+/* Feed buf both ways: decoded here and handed over, and decoded by the
+ * tracker; both must say the same. */
+static int feed_twice(mcast_tracker_t *by_hdr, mcast_tracker_t *plain_feed,
+		      const uint8_t *buf, size_t len,
+		      const struct mcast_meta *m)
+{
+	struct mcast_hdr h;
+	int dec = mcast_hdr_decode(&h, buf, len);
+	int rc = mcast_tracker_feed_hdr(by_hdr, buf, len, m, dec, &h);
+
+	CHECK_CODE(mcast_tracker_feed(plain_feed, buf, len, m), rc);
+	return rc;
+}
+
+/* mcast_tracker_feed_hdr(): the accounting of mcast_tracker_feed() from a
+ * header the caller decoded (recv and bench decode each datagram once). */
+static void test_feed_hdr(void)
+{
+	mcast_tracker_t *t = tracker(0, 0), *u = tracker(0, 0);
+	struct sender a = sender("10.0.0.1:5000", GROUP, 1);
+	uint8_t buf[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN + 16];
+	struct mcast_stream_stats x, y;
+	struct mcast_meta m;
+	struct mcast_hdr h;
+	struct mcast_end e = { .total = 5 };
+	size_t len;
+
+	static const uint64_t seqs[] = { 0, 2, 1, 2, 4 };
+	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		len = build(buf, &a, MCAST_MSG_DATA, seqs[i], T0 + 1000,
+			    DGRAM - MCAST_WIRE_HDR_LEN);
+		m = meta_for(&a, T0 + 2000 + (int64_t)i, 60, len);
+		CHECK_CODE(feed_twice(t, u, buf, len, &m),
+			   i == 3 ? MCAST_FEED_DUP : MCAST_FEED_DATA);
+	}
+	len = build(buf, &a, MCAST_MSG_END, 0, T0, MCAST_END_BODY_LEN);
+	mcast_end_encode(&e, buf + MCAST_WIRE_HDR_LEN, MCAST_END_BODY_LEN);
+	m = meta_for(&a, T0 + 9000, -1, len);
+	CHECK_CODE(feed_twice(t, u, buf, len, &m), MCAST_FEED_END);
+	/* A too-short END body is malformed either way. */
+	len = build(buf, &a, MCAST_MSG_END, 1, T0, 4);
+	CHECK_CODE(feed_twice(t, u, buf, len, &m), MCAST_ESHORT);
+	memcpy(buf, "plain", 5);
+	CHECK_CODE(feed_twice(t, u, buf, 5, &m), MCAST_FEED_PLAIN);
+	CHECK_CODE(mcast_tracker_feed_hdr(t, buf, 5, &m, MCAST_ENOTMCAST_MSG,
+					  NULL),
+		   MCAST_FEED_PLAIN);
+	CHECK_CODE(mcast_tracker_feed(u, buf, 5, &m), MCAST_FEED_PLAIN);
+	CHECK_CODE(mcast_tracker_feed_hdr(t, buf, 5, &m, MCAST_EVERSION, NULL),
+		   MCAST_EVERSION);
+	memcpy(buf, "\x4d\x43\x53\x54", 4); /* the magic, version 0 */
+	buf[4] = 0;
+	CHECK_CODE(mcast_tracker_feed(u, buf, 8, &m), MCAST_EVERSION);
+
+	x = totals(t);
+	y = totals(u);
+	CHECK_EQ_INT(x.received, 6); /* 4 probes, 2 plain */
+	CHECK_EQ_INT(x.received, y.received);
+	CHECK_EQ_INT(x.lost, 1); /* 3 of 0..4 */
+	CHECK_EQ_INT(x.lost, y.lost);
+	CHECK_EQ_INT(x.duplicates, 1);
+	CHECK_EQ_INT(x.duplicates, y.duplicates);
+	CHECK_EQ_INT(x.reordered, y.reordered);
+	CHECK_EQ_INT(x.malformed, 2);
+	CHECK_EQ_INT(x.malformed, y.malformed);
+	CHECK_EQ_INT(x.plain, 2);
+	CHECK_EQ_INT(x.plain, y.plain);
+	CHECK_EQ_INT(x.bytes, y.bytes);
+	CHECK_EQ_INT(x.total_sent, 5);
+	CHECK_EQ_INT(x.total_sent, y.total_sent);
+	CHECK_EQ_INT(x.latency_count, y.latency_count);
+	CHECK_EQ_INT(x.latency_p50_ns, y.latency_p50_ns);
+	CHECK_EQ_INT(mcast_tracker_all_ended(t), mcast_tracker_all_ended(u));
+
+	/* A header that does not describe the bytes given is refused:
+	 * the END body would be read past them. */
+	len = build(buf, &a, MCAST_MSG_END, 2, T0, MCAST_END_BODY_LEN);
+	CHECK_CODE(mcast_hdr_decode(&h, buf, len), MCAST_WIRE_HDR_LEN);
+	CHECK_CODE(mcast_tracker_feed_hdr(t, buf, len - 1, &m,
+					  MCAST_WIRE_HDR_LEN, &h),
+		   -EINVAL);
+	CHECK_CODE(mcast_tracker_feed_hdr(t, buf, len, &m, MCAST_WIRE_HDR_LEN,
+					  NULL),
+		   -EINVAL);
+	CHECK_CODE(
+		mcast_tracker_feed_hdr(t, NULL, 0, &m, MCAST_WIRE_HDR_LEN, &h),
+		-EINVAL);
+	CHECK_CODE(mcast_tracker_feed_hdr(NULL, buf, len, &m,
+					  MCAST_WIRE_HDR_LEN, &h),
+		   -EINVAL);
+	CHECK_CODE(mcast_tracker_feed_hdr(t, buf, len, NULL, MCAST_WIRE_HDR_LEN,
+					  &h),
+		   -EINVAL);
+	CHECK_EQ_INT(totals(t).malformed, 2);
+	/* A sealed datagram, once opened, is handed over without its tag. */
+	h.key_id = 7;
+	CHECK_CODE(
+		mcast_tracker_feed_hdr(t, buf, len, &m, MCAST_WIRE_HDR_LEN, &h),
+		MCAST_FEED_END);
+	mcast_tracker_free(t);
+	mcast_tracker_free(u);
+}
+
 /* A caller's older, shorter struct gets only what fits. */
 static void test_versioned_out(void)
 {
@@ -141,6 +244,7 @@ int main(void)
 	test_opts();
 	test_null_args();
 	test_malformed();
+	test_feed_hdr();
 	test_versioned_out();
 	return check_done();
 }
