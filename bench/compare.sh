@@ -14,8 +14,8 @@
 # a sysctl.  Every program run is bounded by timeout(1).
 #
 # Needs: a built tree (cmake --preset default && cmake --build --preset
-# default: build/mcast and build/libmcast.a), cc and libcrypto's headers
-# (libssl-dev), openssl, iperf (2.x), sockperf, python3, ip, unshare,
+# default: build/mcast, build/libmcast.a and build/bench/bench_*),
+# openssl, iperf (2.x), sockperf, python3, ip, unshare,
 # timeout (--sealed needs neither iperf nor sockperf).  Exit: 0 done, 1 a
 # tool failed, 2 misuse, 77 skipped (no namespace, or a tool missing).
 
@@ -64,7 +64,7 @@ if [ -z "${MCAST_BENCH_INNER:-}" ]; then
 		echo "  cmake --preset default && cmake --build --preset default" >&2
 		exit 1
 	fi
-	tools="cc openssl python3 ip unshare timeout"
+	tools="openssl python3 ip unshare timeout"
 	[ "$SEALED_ONLY" = 1 ] || tools="$tools iperf sockperf"
 	for tool in $tools; do
 		command -v "$tool" >/dev/null 2>&1 ||
@@ -77,11 +77,16 @@ if [ -z "${MCAST_BENCH_INNER:-}" ]; then
 	fi
 	W=$(mktemp -d "${TMPDIR:-/tmp}/mcast-bench.XXXXXX") || exit 1
 	trap 'rm -rf "$W"' EXIT
-	cc -O2 -pthread -o "$W/ceiling" "$SRC/bench/ceiling.c" || exit 1
-	cc -O2 -o "$W/aead" "$SRC/bench/aead.c" -lcrypto || exit 1
-	cc -O2 -I "$SRC/include" -o "$W/alloc_count" "$SRC/bench/alloc_count.c" \
-		"$LIBMCAST" -pthread \
-		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free || exit 1
+	# The helper programs are CMake targets (bench/CMakeLists.txt), built
+	# with the project's warnings beside the library being measured.
+	for prog in ceiling aead alloc_count; do
+		bin=$(dirname "$LIBMCAST")/bench/bench_$prog
+		[ -x "$bin" ] || {
+			echo "compare.sh: $bin missing; build the tree first (cmake --build --preset default)" >&2
+			exit 1
+		}
+		cp "$bin" "$W/$prog" || exit 1
+	done
 	MCAST=$(cd "$(dirname "$MCAST")" && pwd)/$(basename "$MCAST")
 	MCAST_BENCH_HOSTNS=$(readlink /proc/self/ns/net)
 	MCAST_BENCH_BUILD=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$cache" 2>/dev/null)
