@@ -24,7 +24,7 @@
 #define TX_BATCH    1024 /* datagrams per send call in mmsg/gso modes, at most */
 #define RX_BATCH    64
 #define RX_CAP	    2048 /* per-datagram buffer; GRO splits into these */
-#define DRAIN_MS    200	 /* receive this long after the sender stopped */
+#define DRAIN_MS    200	 /* quiet that ends a run once the sender stopped */
 /* A paced sender hands the kernel at most what the rate allows in this
  * long, so no call runs ahead of the schedule (or past --duration). */
 #define PACE_STEP 0.001
@@ -279,7 +279,10 @@ static void *receiver(void *arg)
 						       h.hdr_len, &h);
 		}
 		if (__atomic_load_n(&b->tx_done, __ATOMIC_ACQUIRE)) {
-			if (quiet_until == 0)
+			/* A receiver that lags behind its sender is still
+			 * draining its queue: the quiet period starts at the
+			 * last arrival, or what was queued would go unread. */
+			if (quiet_until == 0 || rc > 0)
 				quiet_until = cli_now() + DRAIN_MS / 1000.0;
 			if (mcast_tracker_all_ended(b->tracker) ||
 			    cli_now() > quiet_until)
