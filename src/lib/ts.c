@@ -206,10 +206,11 @@ static void mc_ts_cc(struct mc_ts *ts, struct mc_pid *d, const struct mc_tsp *k)
 		return;
 	}
 	if (!(k->afc & 1)) {
+		/* The counter of a packet without payload says nothing of
+		 * the payload packets around it: an error, not a new count. */
 		if (k->cc != d->cc) {
 			d->cc_errors++;
 			ts->c[MC_TS_CC]++;
-			d->cc = (uint8_t)k->cc;
 		}
 		return;
 	}
