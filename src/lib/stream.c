@@ -428,6 +428,12 @@ static int mc_detect(struct mcast_tracker *t, struct mc_sender *s,
 {
 	struct mc_rtp_hdr h;
 
+	if (++s->seen > MC_DETECT_MAX) {
+		mc_pend_drop(t, s, meta);
+		s->kind = MCAST_STREAM_UNKNOWN;
+		s->decided = true;
+		return mc_feed_plain(t, meta);
+	}
 	if (mc_is_mcast(p, len)) {
 		mc_pend_drop(t, s, meta);
 		s->kind = MCAST_STREAM_MCAST;
@@ -457,10 +463,6 @@ static int mc_detect(struct mcast_tracker *t, struct mc_sender *s,
 		return MCAST_FEED_PENDING;
 	}
 	mc_pend_drop(t, s, meta);
-	if (++s->seen >= MC_DETECT_MAX) {
-		s->kind = MCAST_STREAM_UNKNOWN;
-		s->decided = true;
-	}
 	return mc_feed_plain(t, meta);
 }
 
