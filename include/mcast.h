@@ -819,6 +819,8 @@ struct mcast_stream_stats {
 	uint64_t ts_bad_length;	 /* datagrams not a multiple of 188 */
 	uint64_t ts_pid_overflow; /* packets of PIDs not tracked: the PID
 				   * table (max_pids) was full */
+	uint64_t ts_ref_overflow; /* PIDs a PAT or PMT names, not tracked
+				   * for the same reason */
 	unsigned ts_programs;	 /* in the latest PAT */
 	unsigned ts_pids;	 /* PIDs tracked: mcast_tracker_get_pid() */
 	/* Not RTP datagrams in an RTP type, too short in SEQ: part of

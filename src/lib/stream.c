@@ -150,7 +150,10 @@ int mc_stream_new(struct mcast_tracker *t, const struct mcast_tracker_opts *o,
 		st->rtp_clock = o->rtp_clock;
 	st->pid_timeout_ns = (int64_t)timeout * 1000000;
 	t->streams = calloc(t->entries.max, sizeof(*t->streams));
-	if (!t->streams || mc_pids_init(&st->pids, max_pids) < 0 ||
+	if (!t->streams ||
+	    ((type == MCAST_STREAM_TS || type == MCAST_STREAM_RTP_TS ||
+	      type == MCAST_STREAM_AUTO) &&
+	     mc_pids_init(&st->pids, max_pids) < 0) ||
 	    (type == MCAST_STREAM_AUTO &&
 	     mc_pool_init(&st->senders, t->entries.max,
 			  sizeof(struct mc_sender)) < 0))
@@ -297,6 +300,76 @@ static uint64_t mc_seq_extend(const struct mc_entry *e, uint64_t raw,
 	return d < mod / 2 ? e->max_seq + d : e->max_seq - (mod - d);
 }
 
+/* Numbers first..last through the bitmap one by one; returns the new
+ * ones. */
+static uint64_t mc_seq_each(struct mcast_tracker *t, uint32_t i, uint64_t first,
+			    uint64_t last)
+{
+	struct mc_entry *e = mc_entry(t, i);
+	uint64_t fresh = 0;
+
+	for (uint64_t s = first;; s++) {
+		if (mc_sequence(t, i, s)) {
+			e->received++;
+			fresh++;
+		} else {
+			e->duplicates++;
+		}
+		if (s == last)
+			return fresh;
+	}
+}
+
+/*
+ * Account count (>= 1) numbers from seq as mc_sequence() would one by
+ * one, in at most about two windows of steps whatever the count: numbers
+ * older than the window are late arrivals by arithmetic, and of a run
+ * ahead of max_seq only the last window's numbers can ever be looked up
+ * again.  Returns the new ones.
+ */
+static uint64_t mc_seq_range(struct mcast_tracker *t, uint32_t i, uint64_t seq,
+			     uint64_t count)
+{
+	struct mc_entry *e = mc_entry(t, i);
+	uint64_t last =
+		seq > UINT64_MAX - (count - 1) ? UINT64_MAX : seq + count - 1;
+	uint64_t fresh = 0, n, stop;
+
+	if (!e->have_seq) {
+		fresh += mc_seq_each(t, i, seq, seq);
+		if (seq++ == last)
+			return fresh;
+	}
+	if (e->max_seq >= t->window && seq <= e->max_seq - t->window) {
+		stop = last < e->max_seq - t->window ? last
+						     : e->max_seq - t->window;
+		n = stop - seq + 1;
+		e->received += n;
+		e->reordered += n;
+		e->late += n;
+		if (seq < e->first_seq)
+			e->first_seq = seq;
+		fresh += n;
+		if (stop == last)
+			return fresh;
+		seq = stop + 1;
+	}
+	if (seq <= e->max_seq) {
+		stop = last < e->max_seq ? last : e->max_seq;
+		fresh += mc_seq_each(t, i, seq, stop);
+		if (stop == last)
+			return fresh;
+		seq = stop + 1;
+	}
+	if (last - seq >= t->window) {
+		n = last - seq + 1 - t->window;
+		e->received += n;
+		fresh += n;
+		seq += n;
+	}
+	return fresh + mc_seq_each(t, i, seq, last);
+}
+
 /*
  * A sequence field: each datagram holds one number, or with a count,
  * count numbers from its own.  A count of 0 (or all ones, MoldUDP64's
@@ -336,14 +409,8 @@ static int mc_feed_seq(struct mcast_tracker *t, const uint8_t *p, size_t len,
 		e->bytes += meta->len;
 		return MCAST_FEED_OTHER;
 	}
-	for (uint64_t k = 0; k < count && seq + k >= seq; k++) {
-		if (mc_sequence(t, i, seq + k)) {
-			e->received++;
-			fresh++;
-		} else {
-			e->duplicates++;
-		}
-	}
+	fresh = count == 1 ? mc_seq_each(t, i, seq, seq)
+			   : mc_seq_range(t, i, seq, count);
 	if (!fresh)
 		return MCAST_FEED_DUP;
 	e->bytes += meta->len;
@@ -529,6 +596,7 @@ static void mc_ts_out(struct mcast_stream_stats *s, const uint64_t *c)
 	s->ts_crc_errors += c[MC_TS_CRC];
 	s->ts_bad_length += c[MC_TS_BAD_LEN];
 	s->ts_pid_overflow += c[MC_TS_PID_FULL];
+	s->ts_ref_overflow += c[MC_TS_REF_FULL];
 }
 
 void mc_stream_get(const struct mcast_tracker *t, uint32_t i,
@@ -613,7 +681,7 @@ int mcast_tracker_get_pid(const mcast_tracker_t *t, size_t i, unsigned pid,
 	if (i >= t->entries.used)
 		return -ERANGE;
 	idx = mc_order_nth(t, (uint32_t)i);
-	if (!t->st || !(d = mc_ts_pid(t, idx, pid)))
+	if (!t->st || !t->st->pids.index || !(d = mc_ts_pid(t, idx, pid)))
 		return -ENOENT;
 	s.pid = pid;
 	s.flags = (d->flags & MC_PID_PMT ? MCAST_PID_PMT : 0) |

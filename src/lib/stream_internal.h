@@ -75,6 +75,7 @@ enum mc_ts_count {
 	MC_TS_DUP,
 	MC_TS_BAD_LEN,
 	MC_TS_PID_FULL,
+	MC_TS_REF_FULL,
 	MC_TS_NCOUNT
 };
 

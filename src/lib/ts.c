@@ -73,7 +73,8 @@ struct mc_pid *mc_ts_pid(const struct mcast_tracker *t, uint32_t i,
 	}
 }
 
-/* A new PID of entry i, last in its list; NULL (counted) when full. */
+/* A new PID of entry i, last in its list; NULL when the table is full
+ * (the caller counts what it could not track). */
 struct mc_pid *mc_ts_pid_add(struct mcast_tracker *t, uint32_t i, unsigned pid,
 			     int64_t now_ns)
 {
@@ -82,10 +83,8 @@ struct mc_pid *mc_ts_pid_add(struct mcast_tracker *t, uint32_t i, unsigned pid,
 	struct mc_pid *it;
 	uint32_t j = p->free, key = mc_pid_key(i, pid), b;
 
-	if (j == MC_NONE) {
-		ts->c[MC_TS_PID_FULL]++;
+	if (j == MC_NONE)
 		return NULL;
-	}
 	it = &p->items[j];
 	p->free = it->next;
 	memset(it, 0, sizeof(*it));
@@ -175,7 +174,7 @@ static bool mc_tsp_parse(struct mc_tsp *k, const uint8_t *p)
 
 		off = 5 + (size_t)aflen;
 		if (off > MC_TS_PACKET)
-			return false;
+			return false; /* the header above stays valid */
 		if (aflen > 0) {
 			k->discontinuity = p[5] & 0x80;
 			k->has_pcr = (p[5] & 0x10) && aflen >= 7;
@@ -277,22 +276,26 @@ static void mc_ts_packet(struct mcast_tracker *t, uint32_t i, const uint8_t *p,
 	struct mc_ts *ts = &mc_stream(t, i)->ts;
 	struct mc_tsp k;
 	struct mc_pid *d;
+	bool ok;
 
 	if (!mc_ts_sync(ts, p[0]))
 		return;
 	ts->c[MC_TS_PACKETS]++;
-	if (!mc_tsp_parse(&k, p))
-		return; /* adaptation field past the packet: nothing to trust */
+	ok = mc_tsp_parse(&k, p);
 	if (k.tei)
 		ts->c[MC_TS_TEI]++;
 	d = mc_ts_pid(t, i, k.pid);
-	if (!d && !(d = mc_ts_pid_add(t, i, k.pid, now_ns)))
+	if (!d && !(d = mc_ts_pid_add(t, i, k.pid, now_ns))) {
+		ts->c[MC_TS_PID_FULL]++;
 		return;
+	}
 	if (!(d->flags & MC_PID_SEEN))
 		d->first_ns = now_ns;
 	d->flags = (d->flags | MC_PID_SEEN) & ~MC_PID_GONE;
 	d->packets++;
 	d->last_ns = now_ns;
+	if (!ok)
+		return; /* adaptation field past the packet: nothing to trust */
 	mc_ts_cc(ts, d, &k);
 	mc_ts_pcr(d, &k, now_ns);
 	if (k.pid == 0 && k.tsc) {

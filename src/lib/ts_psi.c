@@ -44,7 +44,9 @@ static struct mc_pid *mc_pid_get(struct mcast_tracker *t, uint32_t i,
 {
 	struct mc_pid *d = mc_ts_pid(t, i, pid);
 
-	return d ? d : mc_ts_pid_add(t, i, pid, now_ns);
+	if (!d && !(d = mc_ts_pid_add(t, i, pid, now_ns)))
+		mc_stream(t, i)->ts.c[MC_TS_REF_FULL]++;
+	return d;
 }
 
 /* A table that should come every 0.5 s came: was it late?  (An absence

@@ -185,6 +185,52 @@ static void test_moldudp64(void)
 	mcast_tracker_free(t);
 }
 
+static void window_64(struct mcast_tracker_opts *o)
+{
+	o->window = 64;
+	o->seq = (struct mcast_seq_spec){ .offset = 10,
+					  .width = 8,
+					  .has_count = 1,
+					  .count_offset = 18,
+					  .count_width = 2 };
+}
+
+/* A datagram of many messages counts as the messages one by one would,
+ * in any order, however far from the window (the range is taken in
+ * steps of at most two windows). */
+static void test_counts_equal_singles(void)
+{
+	struct sender s = sender(SRC, GROUP, 1);
+	mcast_tracker_t *many = stream_tracker(MCAST_STREAM_SEQ, window_64);
+	mcast_tracker_t *one = stream_tracker(MCAST_STREAM_SEQ, window_64);
+	struct mcast_stream_stats a, b;
+	uint32_t rnd = 12345;
+	uint8_t d[40];
+
+	for (unsigned n = 0; n < 300; n++) {
+		uint64_t seq, count;
+
+		rnd = rnd * 1103515245u + 12345u;
+		seq = 1000 + (rnd >> 8) % 5000;
+		count = 1 + (rnd >> 20) % (n % 7 ? 40 : 3000);
+		feed_at(many, &s, d, mold(d, seq, (unsigned)count), T0 + n);
+		for (uint64_t k = 0; k < count; k++)
+			feed_at(one, &s, d, mold(d, seq + k, 1), T0 + n);
+	}
+	a = get(many, 0);
+	b = get(one, 0);
+	CHECK_EQ_INT(a.received, b.received);
+	CHECK_EQ_INT(a.duplicates, b.duplicates);
+	CHECK_EQ_INT(a.reordered, b.reordered);
+	CHECK_EQ_INT(a.late, b.late);
+	CHECK_EQ_INT(a.lost, b.lost);
+	CHECK_EQ_INT(a.first_seq, b.first_seq);
+	CHECK_EQ_INT(a.max_seq, b.max_seq);
+	CHECK(a.received > 1000 && a.duplicates > 0 && a.reordered > 0);
+	mcast_tracker_free(many);
+	mcast_tracker_free(one);
+}
+
 /* Senders are separate; a bad spec is refused at creation. */
 static void test_per_source(void)
 {
@@ -222,6 +268,7 @@ int main(void)
 	test_parse();
 	test_exact();
 	test_moldudp64();
+	test_counts_equal_singles();
 	test_per_source();
 	return check_done();
 }
