@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_seq.c - sequence-field specs (mcast_seq_spec_parse()) and feeds
- * (src/lib/stream.c).  The input up to its first newline is a spec; when
+ * (src/lib/seqfield.c).  The input up to its first newline is a spec; when
  * it parses (and else MoldUDP64's), each following record is a datagram
  * from one of four senders, raw bytes.  Besides crashes: a spec that
  * parses is a valid one, and the table holds no more entries than given.

@@ -200,8 +200,17 @@ static inline uint64_t *mc_bits(const struct mcast_tracker *t, uint32_t i)
 	return &t->bits[(size_t)i * t->words];
 }
 
-/* stream.c: start a new run of sequence numbers in entry i (a restart
+/* stream.c: the entry of a datagram's sender for a kind (and SSRC);
+ * counting a datagram not of the tracker's type as malformed. */
+uint32_t mc_stream_entry(struct mcast_tracker *t, const struct mcast_meta *meta,
+			 int kind, const uint32_t *ssrc);
+int mc_malformed(struct mcast_tracker *t, int rc);
+
+/* seqfield.c: start a new run of sequence numbers in entry i (a restart
  * or a failed probation): the numbers expected so far are kept. */
 void mc_seq_restart(struct mcast_tracker *t, uint32_t i);
+bool mc_seq_width_ok(unsigned w);
+int mc_feed_seq(struct mcast_tracker *t, const uint8_t *p, size_t len,
+		const struct mcast_meta *meta);
 
 #endif /* STREAM_INTERNAL_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_seqfeed.c - feeds with a sequence number field (src/lib/stream.c):
+ * test_seqfeed.c - feeds with a sequence number field (src/lib/seqfield.c):
  * the spec's text form, exact loss, duplicates and reordering per source
  * in both byte orders and every width (narrow ones wrap), and
  * MoldUDP64's message count with its heartbeats.
