@@ -117,9 +117,10 @@ void mc_stream_reset(struct mcast_tracker *t, uint32_t i)
 	if (!e->it.key.kind)
 		return;
 	memset(mc_bits(t, i), 0, t->words * sizeof(*t->bits));
-	if (e->it.key.kind == MCAST_STREAM_RTP ||
-	    e->it.key.kind == MCAST_STREAM_RTP_TS)
-		mc_origin_note(t, &e->it.key);
+	if ((e->it.key.kind == MCAST_STREAM_RTP ||
+	     e->it.key.kind == MCAST_STREAM_RTP_TS) &&
+	    mc_origin_note(t, &e->it.key))
+		t->st->rtp_sessions++;
 }
 
 void mc_stream_retire(struct mcast_tracker *t, uint32_t i)
@@ -416,6 +417,8 @@ void mc_stream_totals(const struct mcast_tracker *t,
 	if (!t->st)
 		return;
 	s->stream_malformed = t->st->malformed;
+	/* sessions counts SSRCs too; is_probe still means probes. */
+	s->is_probe = t->sessions > t->st->rtp_sessions;
 	mc_ts_out(s, t->st->gone_ts);
 	for (uint32_t i = p->head; i != MC_NONE; i = mc_item(p, i)->next) {
 		const struct mc_stream *st = mc_stream(t, i);

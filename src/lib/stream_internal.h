@@ -181,6 +181,7 @@ struct mc_streams {
 	struct mc_pool senders;		/* struct mc_sender, AUTO only */
 	uint64_t gone_ts[MC_TS_NCOUNT]; /* sums of retired entries */
 	uint64_t malformed;
+	uint64_t rtp_sessions; /* of the tracker's sessions */
 };
 
 static inline int64_t mc_ns(const struct timespec *ts)

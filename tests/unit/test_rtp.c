@@ -114,6 +114,7 @@ static void test_ssrc_change(void)
 	CHECK_EQ_INT(tot.lost, 0);
 	CHECK_EQ_INT(tot.sessions, 2);
 	CHECK_EQ_INT(tot.restarts, 1);
+	CHECK_EQ_INT(tot.is_probe, 0); /* no mcast probe session */
 	CHECK_EQ_INT(tot.stream, MCAST_STREAM_RTP);
 	mcast_tracker_free(t);
 }
