@@ -21,70 +21,12 @@
  * mcast_tracker_feed_hdr(), with the header decoded beforehand as recv
  * does: it must return and count exactly what mcast_tracker_feed() does.
  */
-#include "fuzz.h"
+#include "feed.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define MC_MAX_DGRAM 1500
-
-struct reader {
-	const uint8_t *p;
-	size_t n;
-};
-
-static unsigned take(struct reader *r, unsigned bytes)
-{
-	unsigned v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		v <<= 8;
-		if (r->n) {
-			v |= *r->p++;
-			r->n--;
-		}
-	}
-	return v;
-}
-
-static void set_v4(struct sockaddr_storage *ss, uint32_t addr, uint16_t port)
-{
-	struct sockaddr_in *s = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	s->sin_family = AF_INET;
-	s->sin_addr.s_addr = htonl(addr);
-	s->sin_port = htons(port);
-}
-
-static void set_source(struct sockaddr_storage *ss, unsigned which)
-{
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-	switch (which & 3) {
-	case 0:
-		set_v4(ss, 0x0a000001, 1000);
-		break;
-	case 1:
-		set_v4(ss, 0x0a000001, 1001);
-		break;
-	case 2:
-		set_v4(ss, 0x0a000002, 1000);
-		break;
-	default:
-		memset(ss, 0, sizeof(*ss));
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr.s6_addr[0] = 0xfe;
-		s6->sin6_addr.s6_addr[1] = 0x80;
-		s6->sin6_addr.s6_addr[15] = 1;
-		s6->sin6_port = htons(1000);
-		break;
-	}
-}
 
 /* A header from a few input bytes; 0 when the encoder refuses it (an
  * unknown type), and the record is then fed as raw bytes instead. */

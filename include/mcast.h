@@ -652,6 +652,53 @@ MCAST_API uint64_t mcast_hist_quantile(const struct mcast_hist *h, double q);
 
 typedef struct mcast_tracker mcast_tracker_t;
 
+/*
+ * How a tracker reads payloads (docs/STREAMS.md).  The default, MCAST,
+ * is what it always did: mcast probes by their header, anything else a
+ * plain datagram per source.  The others analyze the streams users run
+ * without mcast's sender: RTP (RFC 3550), MPEG-TS (ISO/IEC 13818-1 with
+ * the ETSI TR 101 290 priority-1 checks) over UDP or RTP, and any feed
+ * with a sequence number field.  AUTO decides per sender (group, source
+ * address and port) from its first datagrams.
+ */
+enum mcast_stream_type {
+	MCAST_STREAM_MCAST = 0,	  /* mcast probes; others plain */
+	MCAST_STREAM_AUTO = 1,	  /* decided per sender */
+	MCAST_STREAM_RTP = 2,	  /* RTP: a session per SSRC */
+	MCAST_STREAM_TS = 3,	  /* MPEG-TS over UDP */
+	MCAST_STREAM_RTP_TS = 4,  /* MPEG-TS over RTP: both layers */
+	MCAST_STREAM_SEQ = 5,	  /* a sequence field: opts.seq */
+	MCAST_STREAM_NONE = 6,	  /* every datagram plain */
+	MCAST_STREAM_UNKNOWN = 7, /* stats only: a plain source */
+};
+
+/* The name of a stream type: "mcast", "auto", "rtp", "ts", "rtp-ts",
+ * "seq", "none", "unknown"; "?" for other values.  Never NULL. */
+MCAST_API const char *mcast_stream_name(int type);
+
+/* Where a feed keeps its sequence number (MCAST_STREAM_SEQ). */
+struct mcast_seq_spec {
+	unsigned offset; /* bytes from the start of the payload */
+	unsigned width;	 /* 1, 2, 4 or 8 bytes */
+	int little_endian;
+	/* 0: the number advances by one per datagram.  Else the datagram
+	 * carries count_width (1, 2, 4 or 8) bytes at count_offset, in the
+	 * same byte order: how many numbers (messages) it holds, from its
+	 * own.  A count of 0 is a heartbeat that names the next number; a
+	 * count of all ones (MoldUDP64's 0xFFFF, end of session) too. */
+	int has_count;
+	unsigned count_offset, count_width;
+};
+
+/*
+ * Parse "OFFSET:WIDTH[:be|le][:count=OFFSET:WIDTH]", with or without a
+ * leading "seq:" - MoldUDP64 is "seq:10:8:be:count=18:2".  Big-endian
+ * unless "le".  Returns 0, or -EINVAL (malformed, a width other than 1,
+ * 2, 4, 8, an offset above 65535); *out is written only on success.
+ */
+MCAST_API int mcast_seq_spec_parse(const char *text,
+				   struct mcast_seq_spec *out);
+
 struct mcast_tracker_opts {
 	size_t size;	       /* sizeof(struct mcast_tracker_opts) */
 	unsigned max_sessions; /* entries kept (sessions and plain
@@ -659,12 +706,24 @@ struct mcast_tracker_opts {
 				 * default 256 */
 	unsigned window;       /* sequence history for duplicate
 				 * detection, default 1024, max 65536 */
+	/* Appended in 0.3 (docs/STREAMS.md): */
+	int stream;		     /* enum mcast_stream_type, default MCAST */
+	struct mcast_seq_spec seq;   /* for MCAST_STREAM_SEQ */
+	unsigned rtp_clock;	     /* Hz of RTP payload types without a
+				      * static rate (96-127); 0: unknown,
+				      * no jitter for them */
+	unsigned max_pids;	     /* MPEG-TS PIDs tracked, shared by all
+				      * sessions; default 8192, max 65536 */
+	unsigned pid_timeout_ms;     /* TR 101 290 PID_error: a PID of a
+				      * PMT absent this long; default 5000 */
 };
 
 MCAST_API void mcast_tracker_opts_init(struct mcast_tracker_opts *o);
 
-/* Allocate a tracker (all memory up front).  Returns 0 or -ENOMEM /
- * -EINVAL; free with mcast_tracker_free() (NULL-safe). */
+/* Allocate a tracker (all memory up front, the stream analyzers' too:
+ * nothing is allocated per datagram).  Returns 0 or -ENOMEM / -EINVAL
+ * (a value out of range, an unknown stream type, a malformed seq spec);
+ * free with mcast_tracker_free() (NULL-safe). */
 MCAST_API int mcast_tracker_new(mcast_tracker_t **tp,
 				const struct mcast_tracker_opts *o);
 MCAST_API void mcast_tracker_free(mcast_tracker_t *t);
@@ -675,14 +734,24 @@ enum mcast_feed_result {
 	MCAST_FEED_DATA = 1,  /* a data probe, new */
 	MCAST_FEED_DUP = 2,   /* a data probe seen before */
 	MCAST_FEED_END = 3,   /* an end-of-stream marker */
-	MCAST_FEED_OTHER = 4, /* ping/pong: not stream data, ignored */
+	MCAST_FEED_OTHER = 4, /* ping/pong: not stream data, ignored;
+			       * a sequence feed's heartbeat */
+	/* Appended in 0.3 (opts.stream other than MCAST): */
+	MCAST_FEED_STREAM = 5,	/* RTP, MPEG-TS or sequence-field datagram,
+				 * counted (MCAST_FEED_DUP: a duplicate) */
+	MCAST_FEED_PENDING = 6, /* AUTO: held while the sender's type is
+				 * decided; counted once it is */
 };
 
 /*
  * Account one received datagram (payload as received, meta as filled by
  * mcast_recv_batch(); meta->dst, src, ts, ttl are used).  Returns an
  * enum mcast_feed_result, or a negative code for an mcast-framed
- * datagram that failed to decode (counted as malformed, not delivered).
+ * datagram that failed to decode (counted as malformed, not delivered);
+ * with opts.stream RTP or RTP_TS, MCAST_EMALFORMED for a datagram that is
+ * not RTP, and with SEQ, MCAST_ESHORT for one too short for its fields
+ * (both counted as malformed).  Time-dependent checks (jitter, TR 101 290)
+ * use meta->ts, the kernel's arrival time: feed datagrams in arrival order.
  */
 MCAST_API int mcast_tracker_feed(mcast_tracker_t *t, const void *buf,
 				 size_t len, const struct mcast_meta *meta);
@@ -728,7 +797,7 @@ struct mcast_stream_stats {
 	uint64_t latency_p50_ns, latency_p99_ns;
 	uint64_t latency_count;
 	uint64_t retired;  /* totals: entries retired for space */
-	uint64_t sessions; /* totals: sessions seen */
+	uint64_t sessions; /* totals: sessions seen (RTP SSRCs too) */
 	uint64_t plain;	   /* totals: plain datagrams, part of received */
 	/* Appended in 0.2 (header version 2, docs/PROTOCOL.md "Head"): */
 	int head;	      /* enum mcast_head; totals: 0 */
@@ -737,6 +806,41 @@ struct mcast_stream_stats {
 			       * counted lost; totals: the sum */
 	uint64_t not_sent;    /* from end-of-stream: probes the sender could
 			       * not send (part of lost); totals: the sum */
+	/* Appended in 0.3: streams (docs/STREAMS.md).  For RTP, RTP_TS and
+	 * SEQ entries first_seq, max_seq, received, lost, late, duplicates
+	 * and reordered count sequence numbers as for probes (RTP: extended
+	 * ones; SEQ with a count: messages); jitter_ns is RFC 3550's A.8 in
+	 * nanoseconds from the RTP timestamps.  Totals sum the counters of
+	 * every entry, retired ones included. */
+	int stream;	      /* enum mcast_stream_type of this entry:
+			       * MCAST (probes), UNKNOWN (plain), RTP, TS,
+			       * RTP_TS, SEQ; totals: the tracker's */
+	uint32_t ssrc;	      /* RTP */
+	int payload_type;     /* RTP: of the latest datagram; else -1 */
+	unsigned clock_rate;  /* RTP: Hz of the timestamps; 0 unknown */
+	double jitter_max_ns; /* RTP: the largest A.8 estimate */
+	/* MPEG-TS (TS, RTP_TS) */
+	uint64_t ts_packets;	 /* 188-byte packets with a sync byte */
+	uint64_t ts_lost;	 /* estimated from continuity gaps */
+	uint64_t ts_cc_errors;	 /* Continuity_count_error */
+	uint64_t ts_duplicates;	 /* the one repeat the standard allows */
+	uint64_t ts_tei;	 /* transport_error_indicator set */
+	uint64_t ts_sync_loss;	 /* TS_sync_loss */
+	uint64_t ts_sync_byte_errors; /* Sync_byte_error */
+	uint64_t ts_pat_errors;	 /* PAT_error */
+	uint64_t ts_pmt_errors;	 /* PMT_error */
+	uint64_t ts_pid_errors;	 /* PID_error */
+	uint64_t ts_crc_errors;	 /* PAT/PMT sections failing CRC_32 */
+	uint64_t ts_bad_length;	 /* datagrams not a multiple of 188 */
+	uint64_t ts_pid_overflow; /* packets of PIDs not tracked: the PID
+				   * table (max_pids) was full */
+	uint64_t ts_ref_overflow; /* PIDs a PAT or PMT names, not tracked
+				   * for the same reason */
+	unsigned ts_programs;	 /* in the latest PAT */
+	unsigned ts_pids;	 /* PIDs tracked: mcast_tracker_get_pid() */
+	/* Not RTP datagrams in an RTP type, too short in SEQ: part of
+	 * malformed, in totals only */
+	uint64_t stream_malformed;
 };
 
 /* Where a session's loss accounting starts. */
@@ -770,6 +874,40 @@ MCAST_API size_t mcast_tracker_count(const mcast_tracker_t *t);
  * (out->size set by the caller).  Returns 0, -ERANGE, or -EINVAL. */
 MCAST_API int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
 				struct mcast_stream_stats *out);
+/* Per-PID counters of an MPEG-TS session (TS or RTP_TS entries). */
+enum mcast_pid_flags {
+	MCAST_PID_PMT = 1 << 0,	       /* carries a program's PMT */
+	MCAST_PID_PCR = 1 << 1,	       /* a program's PCR PID */
+	MCAST_PID_REFERENCED = 1 << 2, /* an elementary stream of a PMT */
+	MCAST_PID_SEEN = 1 << 3,       /* packets arrived (referenced PIDs
+					* may have none) */
+};
+
+struct mcast_pid_stats {
+	size_t size; /* sizeof(struct mcast_pid_stats), set by the caller */
+	unsigned pid;
+	unsigned flags;	      /* enum mcast_pid_flags */
+	int stream_type;      /* from the PMT (ISO/IEC 13818-1 table 2-34);
+			       * -1 for PIDs no PMT lists */
+	unsigned program;     /* program_number, for PMT and ES PIDs */
+	uint64_t packets;     /* TS packets */
+	uint64_t bytes;	      /* packets * 188, for the bitrate */
+	uint64_t cc_errors;   /* Continuity_count_error */
+	uint64_t lost;	      /* estimated from continuity gaps */
+	int64_t pcr_interval_max_ns; /* PCR PIDs: the longest time between
+				      * two PCRs, by arrival; 0 none */
+	struct timespec first, last; /* arrival times */
+};
+
+/*
+ * Copy the counters of PID pid (0..8191) of entry i into *out.  Returns
+ * 0, -ENOENT when the entry has no such PID (not seen nor referenced),
+ * -ERANGE for i beyond the entries, -EINVAL (NULL, pid above 8191).
+ * To list an entry's PIDs, ask every pid: they come in ascending order.
+ */
+MCAST_API int mcast_tracker_get_pid(const mcast_tracker_t *t, size_t i,
+				    unsigned pid, struct mcast_pid_stats *out);
+
 /* Sums over every entry ever seen, retired ones included. */
 MCAST_API int mcast_tracker_totals(const mcast_tracker_t *t,
 				   struct mcast_stream_stats *out);

@@ -36,7 +36,7 @@ static uint64_t mc_expected(const struct mc_entry *e)
 	uint64_t hi, lo;
 
 	if (!e->it.key.is_probe)
-		return e->received;
+		return e->it.key.kind ? mc_stream_expected(e) : e->received;
 	if (!e->have_seq)
 		return e->ended ? e->total_sent : 0;
 	hi = e->max_seq;
@@ -122,8 +122,8 @@ static bool mc_group_known(const struct mcast_meta *meta)
 	return meta->flags & MCAST_META_DST;
 }
 
-static void mc_key_make(struct mc_key *k, const struct mcast_meta *meta,
-			const uint8_t *session)
+void mc_key_make(struct mc_key *k, const struct mcast_meta *meta,
+		 const uint8_t *session)
 {
 	memset(k, 0, sizeof(*k));
 	if (mc_group_known(meta))
@@ -138,7 +138,7 @@ static void mc_key_make(struct mc_key *k, const struct mcast_meta *meta,
 }
 
 /* The arrival time, or {0, 0} when the caller's meta has none. */
-static struct timespec mc_arrival(const struct mcast_meta *meta)
+struct timespec mc_arrival(const struct mcast_meta *meta)
 {
 	if (MC_META_HAS(meta, ts))
 		return meta->ts;
@@ -158,9 +158,8 @@ static bool mc_ts_before(const struct timespec *a, const struct timespec *b)
 
 /* The entry for key k; a new one starts its counters from meta (and,
  * for a probe session, its head from h). */
-static uint32_t mc_entry_for(struct mcast_tracker *t, const struct mc_key *k,
-			     const struct mcast_meta *meta,
-			     const struct mcast_hdr *h)
+uint32_t mc_entry_for(struct mcast_tracker *t, const struct mc_key *k,
+		      const struct mcast_meta *meta, const struct mcast_hdr *h)
 {
 	bool fresh;
 	uint32_t i = mc_entry_get(t, k, &fresh);
@@ -173,6 +172,8 @@ static uint32_t mc_entry_for(struct mcast_tracker *t, const struct mc_key *k,
 		e->group = meta->dst;
 	e->source = meta->src;
 	e->first = mc_arrival(meta);
+	if (t->st)
+		mc_stream_reset(t, i);
 	if (k->is_probe) {
 		/* A 10 KB clear, skipped when it holds no samples. */
 		if (t->hists[i].count)
@@ -189,8 +190,8 @@ static uint32_t mc_entry_for(struct mcast_tracker *t, const struct mc_key *k,
 }
 
 /* Every datagram accounted to an entry moves its last arrival. */
-static void mc_arrived(struct mcast_tracker *t, struct mc_entry *e,
-		       const struct timespec *ts)
+void mc_arrived(struct mcast_tracker *t, struct mc_entry *e,
+		const struct timespec *ts)
 {
 	e->last = *ts;
 	if (!mc_ts_known(ts))
@@ -226,7 +227,7 @@ static void mc_bits_clear(uint64_t *w, unsigned nbits, unsigned pos, unsigned n)
  * remembers which of the window sequence numbers up to max_seq arrived;
  * bit (seq mod window) stands for seq.  Returns false for a duplicate.
  */
-static bool mc_sequence(struct mcast_tracker *t, uint32_t i, uint64_t s)
+bool mc_sequence(struct mcast_tracker *t, uint32_t i, uint64_t s)
 {
 	struct mc_entry *e = mc_entry(t, i);
 	uint64_t *bits = mc_bitmap(t, i);
@@ -351,7 +352,7 @@ static int mc_feed_end(struct mcast_tracker *t, const struct mcast_hdr *h,
 	return MCAST_FEED_END;
 }
 
-static int mc_feed_plain(struct mcast_tracker *t, const struct mcast_meta *meta)
+int mc_feed_plain(struct mcast_tracker *t, const struct mcast_meta *meta)
 {
 	struct timespec ts = mc_arrival(meta);
 	struct mc_key k;
@@ -371,10 +372,14 @@ int mcast_tracker_feed_hdr(mcast_tracker_t *t, const void *buf, size_t len,
 			   const struct mcast_hdr *h)
 {
 	struct mcast_end end;
-	int body;
+	int body, rc;
 
 	if (!t || !meta || (!buf && len) || !MC_META_HAS(meta, dst))
 		return -EINVAL;
+	/* Another stream type (RTP, MPEG-TS, a sequence field) is read
+	 * from the payload whatever the header decode found. */
+	if (t->st && (rc = mc_stream_feed(t, buf, len, meta)) != MC_FEED_MCAST)
+		return rc;
 	/* The END body is read at hdr_len: a header that does not fit the
 	 * bytes given must not send it past them. */
 	if (decoded >= 0 &&
@@ -435,6 +440,7 @@ int mcast_tracker_new(mcast_tracker_t **tp, const struct mcast_tracker_opts *o)
 	struct mcast_tracker_opts d;
 	struct mcast_tracker *t;
 	uint32_t n;
+	int rc;
 
 	if (!tp)
 		return -EINVAL;
@@ -465,6 +471,10 @@ int mcast_tracker_new(mcast_tracker_t **tp, const struct mcast_tracker_opts *o)
 		mcast_tracker_free(t);
 		return -ENOMEM;
 	}
+	if (o && (rc = mc_stream_new(t, o, o->size)) < 0) {
+		mcast_tracker_free(t);
+		return rc;
+	}
 	mcast_hist_init(&t->latency);
 	*tp = t;
 	return 0;
@@ -474,6 +484,7 @@ void mcast_tracker_free(mcast_tracker_t *t)
 {
 	if (!t)
 		return;
+	mc_stream_free(t);
 	mc_table_free(t);
 	mc_listen_free(t);
 	free(t->hists);
@@ -542,6 +553,7 @@ int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
 		s.latency_p99_ns = mcast_hist_quantile(&t->hists[idx], 0.99);
 		s.latency_count = e->lat_count;
 	}
+	mc_stream_get(t, idx, &s);
 	return mc_copy_out(out, &s);
 }
 
@@ -599,5 +611,6 @@ int mcast_tracker_totals(const mcast_tracker_t *t,
 		s.latency_p99_ns = mcast_hist_quantile(&t->latency, 0.99);
 		s.latency_count = t->latency.count;
 	}
+	mc_stream_totals(t, &s);
 	return mc_copy_out(out, &s);
 }

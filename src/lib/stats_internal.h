@@ -18,6 +18,8 @@
  * plain byte operations: every byte is written (no padding), unused
  * address bytes are zero.  Plain sources have is_probe 0 and a zero
  * session; origins (see struct mc_origin) also zero the source port.
+ * Streams other than probes (stream.c) set kind, and RTP its SSRC in
+ * session.
  */
 struct mc_key {
 	uint8_t group[16];
@@ -27,7 +29,7 @@ struct mc_key {
 	uint16_t group_port, source_port;
 	uint8_t group_family, source_family; /* 4, 6, or 0: unknown */
 	uint8_t is_probe;
-	uint8_t zero;
+	uint8_t kind; /* enum mcast_stream_type; 0 for probes and plain */
 };
 
 _Static_assert(sizeof(struct mc_key) == 64, "struct mc_key has no padding");
@@ -58,6 +60,10 @@ struct mc_entry {
 	int64_t lat_min, lat_max;
 	uint64_t lat_count;
 	struct sockaddr_storage group, source;
+	/* Sequence-numbered streams (stream.c): numbers expected in earlier
+	 * runs (before an RTP restart), and the next number a heartbeat
+	 * announced (0: none). */
+	uint64_t prior, announced;
 };
 
 /*
@@ -128,6 +134,11 @@ struct mcast_tracker {
 	size_t nlisten, listen_cap;
 	bool listen_all;
 	int64_t listen_all_ns;
+
+	/* Streams other than mcast's own (stream.c); NULL when the tracker
+	 * reads only probes (MCAST_STREAM_MCAST). */
+	struct mc_streams *st;
+	struct mc_stream *streams; /* per entry, beside bits and hists */
 };
 
 static inline struct mc_item *mc_item(const struct mc_pool *p, uint32_t i)
@@ -168,5 +179,47 @@ void mc_listen_free(struct mcast_tracker *t);
 
 /* stats.c: add a retiring entry's counters to the running sums. */
 void mc_fold(struct mcast_tracker *t, const struct mc_entry *e);
+
+/* stats.c, for the stream analyzers (stream.c) */
+void mc_key_make(struct mc_key *k, const struct mcast_meta *meta,
+		 const uint8_t *session);
+struct timespec mc_arrival(const struct mcast_meta *meta);
+uint32_t mc_entry_for(struct mcast_tracker *t, const struct mc_key *k,
+		      const struct mcast_meta *meta, const struct mcast_hdr *h);
+void mc_arrived(struct mcast_tracker *t, struct mc_entry *e,
+		const struct timespec *ts);
+bool mc_sequence(struct mcast_tracker *t, uint32_t i, uint64_t s);
+int mc_feed_plain(struct mcast_tracker *t, const struct mcast_meta *meta);
+
+/* stats_table.c: remove item i (of hash) from an open-addressing index
+ * by backward shift, hash_of(ctx, j) giving item j's hash: no tombstones,
+ * so churn cannot clog it. */
+void mc_index_remove(uint32_t *table, uint32_t mask, uint32_t i, uint32_t hash,
+		     uint32_t (*hash_of)(const void *, uint32_t),
+		     const void *ctx);
+
+/* stats_table.c: find or add key k in an auxiliary pool (a new item is
+ * zeroed but for its key; the least recently used makes room). */
+int mc_pool_init(struct mc_pool *p, uint32_t max, size_t stride);
+void mc_pool_free(struct mc_pool *p);
+uint32_t mc_pool_get(struct mcast_tracker *t, struct mc_pool *p,
+		     const struct mc_key *k, bool *fresh);
+
+/* stream.c: the analyzers' side of the tracker's life and feeding.
+ * mc_stream_feed() returns MC_FEED_MCAST for a datagram the probe
+ * tracker reads as before. */
+#define MC_FEED_MCAST 1000
+int mc_stream_new(struct mcast_tracker *t, const struct mcast_tracker_opts *o,
+		  size_t osize);
+void mc_stream_free(struct mcast_tracker *t);
+int mc_stream_feed(struct mcast_tracker *t, const void *buf, size_t len,
+		   const struct mcast_meta *meta);
+void mc_stream_reset(struct mcast_tracker *t, uint32_t i);
+void mc_stream_retire(struct mcast_tracker *t, uint32_t i);
+uint64_t mc_stream_expected(const struct mc_entry *e);
+void mc_stream_get(const struct mcast_tracker *t, uint32_t i,
+		   struct mcast_stream_stats *s);
+void mc_stream_totals(const struct mcast_tracker *t,
+		      struct mcast_stream_stats *s);
 
 #endif /* STATS_INTERNAL_H */

@@ -100,33 +100,45 @@ static uint32_t mc_pool_add(struct mc_pool *p, const struct mc_key *k,
  * run moves into the hole unless its home bucket lies cyclically in
  * (hole, its bucket]), from the LRU list, onto the free list.
  */
-static void mc_pool_remove(struct mc_pool *p, uint32_t i)
+void mc_index_remove(uint32_t *table, uint32_t mask, uint32_t i, uint32_t hash,
+		     uint32_t (*hash_of)(const void *, uint32_t),
+		     const void *ctx)
 {
-	struct mc_item *it = mc_item(p, i);
-	uint32_t hole = it->hash & p->mask, b;
+	uint32_t hole = hash & mask, b;
 
-	while (p->table[hole] != i)
-		hole = (hole + 1) & p->mask;
-	p->table[hole] = MC_NONE;
-	for (b = (hole + 1) & p->mask; p->table[b] != MC_NONE;
-	     b = (b + 1) & p->mask) {
-		uint32_t home = mc_item(p, p->table[b])->hash & p->mask;
+	while (table[hole] != i)
+		hole = (hole + 1) & mask;
+	table[hole] = MC_NONE;
+	for (b = (hole + 1) & mask; table[b] != MC_NONE; b = (b + 1) & mask) {
+		uint32_t home = hash_of(ctx, table[b]) & mask;
 		bool stays = hole <= b ? hole < home && home <= b
 				       : hole < home || home <= b;
 
 		if (stays)
 			continue;
-		p->table[hole] = p->table[b];
-		p->table[b] = MC_NONE;
+		table[hole] = table[b];
+		table[b] = MC_NONE;
 		hole = b;
 	}
+}
+
+static uint32_t mc_item_hash(const void *p, uint32_t i)
+{
+	return mc_item(p, i)->hash;
+}
+
+static void mc_pool_remove(struct mc_pool *p, uint32_t i)
+{
+	struct mc_item *it = mc_item(p, i);
+
+	mc_index_remove(p->table, p->mask, i, it->hash, mc_item_hash, p);
 	mc_lru_unlink(p, it);
 	it->next = p->free;
 	p->free = i;
 	p->used--;
 }
 
-static int mc_pool_init(struct mc_pool *p, uint32_t max, size_t stride)
+int mc_pool_init(struct mc_pool *p, uint32_t max, size_t stride)
 {
 	uint32_t size = 2;
 
@@ -147,10 +159,26 @@ static int mc_pool_init(struct mc_pool *p, uint32_t max, size_t stride)
 	return 0;
 }
 
-static void mc_pool_free(struct mc_pool *p)
+void mc_pool_free(struct mc_pool *p)
 {
 	free(p->items);
 	free(p->table);
+}
+
+/* An auxiliary pool's item for k (stream.c's senders under detection). */
+uint32_t mc_pool_get(struct mcast_tracker *t, struct mc_pool *p,
+		     const struct mc_key *k, bool *fresh)
+{
+	uint32_t hash = mc_hash(t, k), i = mc_pool_find(p, k, hash);
+
+	*fresh = i == MC_NONE;
+	if (!*fresh) {
+		mc_lru_touch(p, i);
+		return i;
+	}
+	if (p->used == p->max)
+		mc_pool_remove(p, p->tail);
+	return mc_pool_add(p, k, hash);
 }
 
 /* ---------------------------------------------------------------- */
@@ -228,6 +256,8 @@ uint32_t mc_order_nth(const struct mcast_tracker *t, uint32_t n)
 static void mc_retire(struct mcast_tracker *t, uint32_t i)
 {
 	mc_fold(t, mc_entry(t, i));
+	if (t->st)
+		mc_stream_retire(t, i);
 	t->retired++;
 	mc_order_remove(t, i);
 	mc_pool_remove(&t->entries, i);
@@ -278,7 +308,7 @@ static void mc_supersede(struct mcast_tracker *t, const struct mc_key *k,
 	if (i == MC_NONE)
 		return;
 	e = mc_entry(t, i);
-	if (!e->ended && !e->superseded)
+	if (e->it.key.is_probe && !e->ended && !e->superseded)
 		t->live_done++;
 	e->superseded = true;
 }
