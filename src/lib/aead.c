@@ -61,7 +61,7 @@ int mc_aead(struct mc_aead *a, int enc, const uint8_t key[MCAST_KEY_LEN],
 				    MCAST_TAG_LEN),
 			    OSSL_PARAM_construct_end() };
 
-	if (a->gen != gen) {
+	if (gen == 0 || a->gen != gen) { /* 0 names no key: always set it */
 		/* Forget the old key first: a failed set-up keeps none. */
 		a->gen = 0;
 		if (EVP_CipherInit_ex2(ctx, NULL, key, nonce, enc, NULL) != 1)

@@ -117,7 +117,7 @@ struct mc_stream {
 	uint32_t chain;	     /* next entry of the same hash bucket */
 	uint32_t prev, next; /* LRU list, most recent first */
 	uint64_t top;	     /* highest sequence number accepted */
-	uint64_t gen;	     /* seal.c's name for key, never 0 */
+	uint64_t gen;	     /* seal.c's name for key; 0 until it sets one */
 	uint8_t key[MCAST_KEY_LEN];
 };
 

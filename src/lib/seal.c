@@ -77,10 +77,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -507,6 +505,10 @@ int mcast_unseal(mcast_opener_t *o, const struct mcast_bind *to, void *buf,
 			o->rej.replayed++;
 			return MCAST_EREPLAY;
 		}
+		/* A stream added without a generation (restored state, say)
+		 * gets one: 0 would name no key. */
+		if (!o->streams.slab[i].gen)
+			o->streams.slab[i].gen = ++o->gens;
 		dkey = o->streams.slab[i].key;
 		gen = o->streams.slab[i].gen;
 	} else {
