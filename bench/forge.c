@@ -51,14 +51,29 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "g:p:r:n:k:s:i:")) != -1) {
 		switch (opt) {
-		case 'g': group = optarg; break;
-		case 'p': port = strtoul(optarg, NULL, 10); break;
-		case 'r': rate = strtod(optarg, NULL); break;
-		case 'n': count = strtoul(optarg, NULL, 10); break;
-		case 'k': key_id = strtoul(optarg, NULL, 10); break;
-		case 's': size = strtoul(optarg, NULL, 10); break;
-		case 'i': iface = optarg; break;
-		default: return 2;
+		case 'g':
+			group = optarg;
+			break;
+		case 'p':
+			port = strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			rate = strtod(optarg, NULL);
+			break;
+		case 'n':
+			count = strtoul(optarg, NULL, 10);
+			break;
+		case 'k':
+			key_id = strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			size = strtoul(optarg, NULL, 10);
+			break;
+		case 'i':
+			iface = optarg;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!group || inet_pton(AF_INET, group, &dst.sin_addr) != 1 ||
@@ -101,9 +116,9 @@ int main(int argc, char **argv)
 				.key_id = (uint32_t)key_id,
 				.seq = sent + n,
 				.ttl = 1,
-				.payload_len = (uint16_t)(size -
-							  MCAST_WIRE_HDR_LEN -
-							  MCAST_TAG_LEN),
+				.payload_len =
+					(uint16_t)(size - MCAST_WIRE_HDR_LEN -
+						   MCAST_TAG_LEN),
 			};
 			uint64_t sid = sent + n + 1;
 

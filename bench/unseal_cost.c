@@ -24,14 +24,15 @@
 
 #ifdef MCAST_BIND_MAX
 static struct mcast_bind to;
-#define SEAL(s, b, l, c)       mcast_seal(s, &to, b, l, c)
+#define SEAL(s, b, l, c)      mcast_seal(s, &to, b, l, c)
 #define UNSEAL(o, b, l, n, h) mcast_unseal(o, &to, b, l, n, h)
 #else
-#define SEAL(s, b, l, c)       mcast_seal(s, b, l, c)
+#define SEAL(s, b, l, c)      mcast_seal(s, b, l, c)
 #define UNSEAL(o, b, l, n, h) mcast_unseal(o, b, l, n, h)
 #endif
 
-#define KEY "1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
+#define KEY \
+	"1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
 #define CAP 2048
 
 static double now_s(void)
