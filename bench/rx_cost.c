@@ -38,6 +38,8 @@
 #define STEPS 7
 
 static unsigned char sealed[POOL][SIZE], bare[POOL][SIZE], plain[POOL][SIZE];
+/* Where the datagrams are bound (any binding costs the same). */
+static struct mcast_bind to;
 
 enum step { COPY, DECODE, TRACK, TRACK_OLD, EVP, UNSEAL, UNSEAL_TRACK };
 static const char *const names[STEPS] = {
@@ -132,6 +134,7 @@ int main(int argc, char **argv)
 			      NULL, key, NULL, 1) != 1 ||
 	    mcast_keyring_parse(&k, keys, strlen(keys), NULL, 0) < 0 ||
 	    mcast_sealer_new(&s, k, cipher, 0) < 0 ||
+	    mcast_bind_tunnel(&to, 1) < 0 ||
 	    mcast_session_new(h.session) < 0)
 		die("set-up failed");
 	/* send_ns 0 is decades old: max_age is turned off below. */
@@ -144,7 +147,7 @@ int main(int argc, char **argv)
 		mcast_hdr_encode(&h, sealed[i], SIZE);
 		memset(sealed[i] + HDR, 0x5a, SIZE - HDR - TAG);
 		memcpy(bare[i], sealed[i], SIZE);
-		if (mcast_seal(s, sealed[i], SIZE - TAG, SIZE) != SIZE ||
+		if (mcast_seal(s, &to, sealed[i], SIZE - TAG, SIZE) != SIZE ||
 		    !evp(ctx, 1, i, bare[i]))
 			die("sealing failed");
 	}
@@ -197,7 +200,7 @@ int main(int argc, char **argv)
 					break;
 				case UNSEAL:
 				case UNSEAL_TRACK:
-					n = mcast_unseal(op, buf, SIZE, NULL,
+					n = mcast_unseal(op, &to, buf, SIZE, NULL,
 							 &d);
 					if (n >= 0 && st == UNSEAL_TRACK)
 						n = mcast_tracker_feed_hdr(

@@ -6,11 +6,13 @@
  * to mcast_unseal() as a datagram, which can only be rejected (nobody
  * outside holds the keys).  Odd: the input describes a datagram - cipher,
  * auth-only, key, type, session, sequence number, send time, payload -
- * that is sealed for real and then changed as the input says (one bit
- * flipped, or cut short) or left alone.  Then:
+ * that is sealed for real, bound to one of four destinations, and then
+ * changed as the input says (one bit flipped, or cut short) or left alone.
+ * Then:
  *  - left alone, it must open to the same envelope and payload (or be
  *    ESTALE when its send time is more than 30 s away), and a second copy
- *    must be EREPLAY;
+ *    must be EREPLAY; opened as bound to another destination first, it
+ *    must be EBADTAG (and still open where it was bound);
  *  - changed in any way, it must be rejected.
  * A violation aborts, which libFuzzer reports as a crash.
  */
@@ -27,6 +29,33 @@ static const char ring_text[] =
 	"# fuzz keys\n"
 	"1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
 	"2 202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f\n";
+
+/* Destinations a datagram may be bound to; the raw mode uses the
+ * first. */
+static struct mcast_bind binds[4];
+
+static const struct mcast_bind *dest(void)
+{
+	return &binds[0];
+}
+
+static void init_binds(void)
+{
+	static const char *const groups[3] = { "239.1.1.1:5000",
+					       "239.1.1.1:5001",
+					       "[ff0e::1]:5000" };
+	struct sockaddr_storage ss;
+
+	if (binds[0].len)
+		return;
+	for (int i = 0; i < 3; i++)
+		if (mcast_addr_parse(groups[i],
+				     MCAST_PARSE_GROUP | MCAST_PARSE_PORT,
+				     &ss) < 0 ||
+		    mcast_bind_addr(&binds[i], (struct sockaddr *)&ss) < 0)
+			abort();
+	mcast_bind_tunnel(&binds[3], 5000);
+}
 
 /* Keyrings for the life of the process: the sealer uses the newest key,
  * so one ring holds key 1 only and the other both. */
@@ -67,7 +96,8 @@ static uint64_t take(struct reader *r, unsigned bytes)
 }
 
 /* Unseal a heap copy of exactly len bytes (ASan sees overreads). */
-static int unseal_copy(mcast_opener_t *o, const uint8_t *src, size_t len,
+static int unseal_copy(mcast_opener_t *o, const struct mcast_bind *to,
+		       const uint8_t *src, size_t len,
 		       const struct timespec *now, struct mcast_hdr *h,
 		       uint8_t *out)
 {
@@ -77,7 +107,7 @@ static int unseal_copy(mcast_opener_t *o, const uint8_t *src, size_t len,
 	if (!copy)
 		abort();
 	memcpy(copy, src, len);
-	rc = mcast_unseal(o, copy, len, now, h);
+	rc = mcast_unseal(o, to, copy, len, now, h);
 	if (rc >= 0) {
 		if ((size_t)rc + MCAST_TAG_LEN != len)
 			abort();
@@ -99,6 +129,8 @@ static void structured(mcast_opener_t *o, const struct timespec *now,
 	int16_t delta = (int16_t)take(&r, 2); /* tenths of a second */
 	enum mcast_cipher cipher = ctl & 1 ? MCAST_CIPHER_CHACHA20POLY1305
 					   : MCAST_CIPHER_AES256GCM;
+	const struct mcast_bind *to = &binds[ctl >> 5 & 3];
+	const struct mcast_bind *other = &binds[((ctl >> 5) + 1) & 3];
 	struct mcast_hdr h = { 0 }, got;
 	mcast_sealer_t *s = NULL;
 	size_t plen, len, bits;
@@ -125,7 +157,7 @@ static void structured(mcast_opener_t *o, const struct timespec *now,
 			     ctl & 2) != 0)
 		abort();
 	memcpy(buf, plain, len);
-	rc = mcast_seal(s, buf, len, sizeof(buf));
+	rc = mcast_seal(s, to, buf, len, sizeof(buf));
 	if (h.seq == UINT64_MAX) {
 		if (rc != MCAST_EWRAP)
 			abort();
@@ -136,7 +168,7 @@ static void structured(mcast_opener_t *o, const struct timespec *now,
 		abort();
 	/* The same sequence number again would reuse the nonce. */
 	memcpy(opened, plain, len);
-	if (mcast_seal(s, opened, len, sizeof(opened)) != MCAST_EWRAP)
+	if (mcast_seal(s, to, opened, len, sizeof(opened)) != MCAST_EWRAP)
 		abort();
 	mcast_sealer_free(s);
 	/* Encrypted payloads must not travel in the clear (a payload of a
@@ -151,13 +183,17 @@ static void structured(mcast_opener_t *o, const struct timespec *now,
 
 	if (change < bits) { /* one bit flipped */
 		buf[change / 8] ^= (uint8_t)(1u << (change % 8));
-		if (unseal_copy(o, buf, len, now, &got, NULL) >= 0)
+		if (unseal_copy(o, to, buf, len, now, &got, NULL) >= 0)
 			abort();
 	} else if (change < bits + len) { /* cut short */
-		if (unseal_copy(o, buf, change - bits, now, &got, NULL) >= 0)
+		if (unseal_copy(o, to, buf, change - bits, now, &got, NULL) >=
+		    0)
 			abort();
 	} else { /* intact */
-		rc = unseal_copy(o, buf, len, now, &got, opened);
+		if ((ctl & 0x80) && unseal_copy(o, other, buf, len, now, &got,
+						NULL) != MCAST_EBADTAG)
+			abort();
+		rc = unseal_copy(o, to, buf, len, now, &got, opened);
 		if (delta > 300 || delta < -300) {
 			if (rc != MCAST_ESTALE)
 				abort();
@@ -171,7 +207,8 @@ static void structured(mcast_opener_t *o, const struct timespec *now,
 		if (memcmp(opened + 12, plain + 12, len - MCAST_TAG_LEN - 12) ||
 		    memcmp(opened, plain, 6))
 			abort();
-		if (unseal_copy(o, buf, len, now, &got, NULL) != MCAST_EREPLAY)
+		if (unseal_copy(o, to, buf, len, now, &got, NULL) !=
+		    MCAST_EREPLAY)
 			abort();
 	}
 }
@@ -186,6 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	init_rings();
+	init_binds();
 	mcast_opener_opts_init(&oo);
 	oo.max_sessions = 4;
 	oo.replay_window = 64;
@@ -196,7 +234,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		size_t n = size ? size - 1 : 0;
 
-		rc = unseal_copy(o, size ? data + 1 : data, n, &now, &h, NULL);
+		rc = unseal_copy(o, dest(), size ? data + 1 : data, n, &now, &h,
+				 NULL);
 		if (rc >= 0)
 			abort(); /* a forgery */
 	}

@@ -64,19 +64,20 @@ extern "C" {
  * of the same soname than it was built with: mcast_version() and
  * mcast_version_number() say which one is loaded.  0.x minor releases may
  * change the API and ABI (0.2.0 did, and the wire format too:
- * docs/PROTOCOL.md), so before 1.0 the soname names the minor version
- * (libmcast.so.0.2) and the CMake package matches the same major.minor.
+ * docs/PROTOCOL.md; 0.3.0 bound sealed datagrams to their destination), so
+ * before 1.0 the soname names the minor version (libmcast.so.0.3) and the
+ * CMake package matches the same major.minor.
  */
-#define MCAST_VERSION	    "0.2.0" /* CMakeLists.txt reads it from here */
+#define MCAST_VERSION	    "0.3.0" /* CMakeLists.txt reads it from here */
 #define MCAST_VERSION_MAJOR 0
-#define MCAST_VERSION_MINOR 2
+#define MCAST_VERSION_MINOR 3
 #define MCAST_VERSION_PATCH 0
 /* (major << 16) | (minor << 8) | patch: versions compare as numbers. */
 #define MCAST_VERSION_NUMBER                                        \
 	((MCAST_VERSION_MAJOR << 16) | (MCAST_VERSION_MINOR << 8) | \
 	 MCAST_VERSION_PATCH)
 
-/* The loaded library's version, "0.2.0"; never NULL, never freed. */
+/* The loaded library's version, "0.3.0"; never NULL, never freed. */
 MCAST_API const char *mcast_version(void);
 /* The same as a number, like MCAST_VERSION_NUMBER. */
 MCAST_API unsigned mcast_version_number(void);
@@ -109,9 +110,10 @@ enum mcast_error {
 	MCAST_EUNSEALED =
 		-10020,	      /* a key is required but the datagram has none */
 	MCAST_EWRAP = -10021, /* sequence would repeat a nonce: refused */
-	MCAST_ECIPHER = -10022, /* sealed, but not as the receiver requires */
+	MCAST_ECIPHER = -10022,	 /* sealed, but not as the receiver requires */
+	MCAST_EUNBOUND = -10023, /* sealed without a destination binding */
 };
-#define MCAST_ERROR_MIN (-10022)
+#define MCAST_ERROR_MIN (-10023)
 
 /* Name of any return code (-errno or MCAST_E*); never NULL, never freed. */
 MCAST_API const char *mcast_strerror(int code);
@@ -969,13 +971,47 @@ MCAST_API void mcast_keyring_free(mcast_keyring_t *k);
  */
 MCAST_API long long mcast_keygen(const char *path, char *err, size_t errlen);
 
+/*
+ * Where a sealed datagram is bound (docs/SECURITY.md, "Binding"): the
+ * destination it was sealed for, which the receiver must name alike to
+ * open it, so a datagram captured on one group and port and replayed to
+ * another is rejected.  Multicast datagrams are bound to their group and
+ * port; a unicast pong to the group and port of the ping it answers; a
+ * relay tunnel's datagrams to the tunnel's id.  Never bind to a unicast
+ * address: NAT rewrites those on the way.  Fill it with mcast_bind_addr()
+ * or mcast_bind_tunnel(); enc is what the key derivation reads: a kind
+ * byte, then the address (4 or 16 bytes) and the port, or the tunnel id,
+ * in network order.  len 0 is "no binding known": mcast_unseal() rejects
+ * every datagram as MCAST_EUNBOUND then.
+ */
+#define MCAST_BIND_MAX 19 /* kind byte, 16 address bytes, 2 port bytes */
+
+enum mcast_bind_kind {
+	MCAST_BIND_IPV4 = 1,   /* 4 address bytes, 2 port bytes */
+	MCAST_BIND_IPV6 = 2,   /* 16 address bytes, 2 port bytes */
+	MCAST_BIND_TUNNEL = 3, /* 8 bytes of tunnel id */
+};
+
+struct mcast_bind {
+	uint8_t len;		     /* bytes of enc in use; 0: none */
+	uint8_t enc[MCAST_BIND_MAX]; /* kind, then its fields */
+};
+
+/* Bind to sa's address and port (AF_INET, or AF_INET6 - an IPv4-mapped
+ * address binds as IPv4; the scope id is left out, as it is local to a
+ * host).  Returns 0, or -EINVAL (NULL, another family; b is then empty). */
+MCAST_API int mcast_bind_addr(struct mcast_bind *b, const struct sockaddr *sa);
+/* Bind to a relay tunnel's id.  Returns 0, or -EINVAL for NULL. */
+MCAST_API int mcast_bind_tunnel(struct mcast_bind *b, uint64_t id);
+
 typedef struct mcast_sealer mcast_sealer_t;
 
 /*
  * A sender's sealing state, using the keyring's newest key.  Each
- * (session, message type) gets its own key, derived with HKDF-SHA256 from
- * the pre-shared key and the 128-bit session id of the header, and the
- * sequence number is the nonce, so nonces never repeat under one key.
+ * (session, message type, binding) gets its own key, derived with
+ * HKDF-SHA256 from the pre-shared key, the 128-bit session id of the
+ * header and the binding, and the sequence number is the nonce, so
+ * nonces never repeat under one key.
  * auth_only: authenticate without encrypting.  The keyring must outlive
  * the sealer.  Returns 0, -EINVAL, -ENOMEM, or MCAST_EKEYFILE (empty).
  */
@@ -984,18 +1020,22 @@ MCAST_API int mcast_sealer_new(mcast_sealer_t **sp, const mcast_keyring_t *k,
 MCAST_API void mcast_sealer_free(mcast_sealer_t *s);
 
 /*
- * Seal the unsealed envelope in buf (len bytes: header with key_id 0,
- * then payload_len bytes) in place: sets key_id and the cipher flags,
- * encrypts the payload (unless auth-only) with the header as associated
- * data, and appends the tag.  Returns the new length (len + MCAST_TAG_LEN),
- * or -ENOSPC (cap too small), MCAST_EWRAP (a sequence number not above the
- * last one sealed for that session and type, which would reuse a nonce),
- * or a decode error of the envelope, or -EINVAL when key_id is not 0
- * (sealed already).  The last sequence number is remembered for the 16
- * (session, type) pairs used most recently; a sender must never reuse a
- * session id with another sealer (draw one with mcast_session_new()).
+ * Seal the unsealed envelope in buf (len bytes: a version 2 header with
+ * key_id 0, then payload_len bytes) in place, bound to `to` (where it will
+ * be sent): sets key_id and the cipher flags, encrypts the payload (unless
+ * auth-only) with the header as associated data, and appends the tag.
+ * Returns the new length (len + MCAST_TAG_LEN), or -ENOSPC (cap too
+ * small), MCAST_EWRAP (a sequence number not above the last one sealed for
+ * that session, type and binding, which would reuse a nonce), a decode
+ * error of the envelope, MCAST_EVERSION (a version 1 header: only version
+ * 2 datagrams are sealed, and bound), or -EINVAL when key_id is not 0 (sealed
+ * already) or `to` is NULL or empty.  The last sequence number is
+ * remembered for the 16 (session, type, binding) triples used most
+ * recently; a sender must never reuse a session id with another sealer
+ * (draw one with mcast_session_new()).
  */
-MCAST_API int mcast_seal(mcast_sealer_t *s, void *buf, size_t len, size_t cap);
+MCAST_API int mcast_seal(mcast_sealer_t *s, const struct mcast_bind *to,
+			 void *buf, size_t len, size_t cap);
 
 typedef struct mcast_opener mcast_opener_t;
 
@@ -1005,7 +1045,7 @@ struct mcast_opener_opts {
 	 * a multiple of 64), default 1024 */
 	unsigned replay_window;
 	/* streams remembered, 1..65536, default 1024: a stream is one
-	 * (key id, session, message type, cipher), so a sender's data and
+	 * (key id, session, message type, cipher, binding), so a sender's data and
 	 * end messages are two; the least recently accepted is forgotten,
 	 * and a replay of a forgotten stream is caught only by max_age */
 	unsigned max_sessions;
@@ -1042,21 +1082,27 @@ MCAST_API int mcast_opener_set_keyring(mcast_opener_t *o,
 				       const mcast_keyring_t *k);
 
 /*
- * Verify and open a sealed datagram in place.  now is the receiver's
- * CLOCK_REALTIME (for the freshness check).  On success the buffer holds
+ * Verify and open a sealed datagram in place.  `to` is where it arrived:
+ * the group and port it was sent to (IP_PKTINFO's destination, the
+ * socket's port), or what the sealer bound it to otherwise (see struct
+ * mcast_bind); a datagram sealed for anywhere else fails its tag.  now is
+ * the receiver's CLOCK_REALTIME (for the freshness check).  On success the buffer holds
  * the plaintext envelope (its header still names the key id) and the
  * return value is its length; the replay window moves only then.  A
  * rejected datagram is counted by reason and returns MCAST_EBADTAG,
  * MCAST_EUNKNOWNKEY, MCAST_EREPLAY, MCAST_ESTALE, MCAST_EUNSEALED (no key
- * id), MCAST_ECIPHER (auth-only or another cipher than opts.require
+ * id), MCAST_EUNBOUND (a version 1 header, which no binding covers, or an
+ * empty `to`), MCAST_ECIPHER (auth-only or another cipher than opts.require
  * asks for), MCAST_EMALFORMED, MCAST_ESHORT, MCAST_EVERSION or
  * MCAST_ENOTMCAST_MSG; its payload must not be used (after
  * MCAST_EBADTAG an encrypted payload is zeroed).  h (may be NULL) gets the
  * header on success only.  now may be NULL when max_age is 0.  -EINVAL
- * for NULL arguments, -EIO if libcrypto fails.
+ * for NULL arguments (`to` too) or a binding of an unknown kind, -EIO if
+ * libcrypto fails.
  */
-MCAST_API int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
-			   const struct timespec *now, struct mcast_hdr *h);
+MCAST_API int mcast_unseal(mcast_opener_t *o, const struct mcast_bind *to,
+			   void *buf, size_t len, const struct timespec *now,
+			   struct mcast_hdr *h);
 
 struct mcast_rejects {
 	size_t size; /* sizeof(struct mcast_rejects) */
@@ -1064,6 +1110,7 @@ struct mcast_rejects {
 	uint64_t malformed, too_short, wrong_version, not_mcast;
 	uint64_t accepted;
 	uint64_t wrong_cipher; /* not as opts.require asks: MCAST_ECIPHER */
+	uint64_t unbound;      /* MCAST_EUNBOUND: no destination binding */
 };
 
 /* Counters of what mcast_unseal() accepted and rejected, by reason. */

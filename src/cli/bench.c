@@ -35,6 +35,7 @@ static const char *const mode_names[] = { "plain", "mmsg", "gso" };
 struct bench {
 	const char *iface;
 	struct sockaddr_storage group;
+	struct mcast_bind bind; /* sealed: the group's */
 	double duration;
 	size_t size;
 	enum bench_mode mode;
@@ -157,7 +158,8 @@ static void *sender(void *arg)
 			}
 			h.seq = b->sent + i;
 			mcast_hdr_encode(&h, v[i].buf, b->size);
-			trust_reseal(&b->tx_trust, v[i].buf, b->size, "", 0);
+			trust_reseal(&b->tx_trust, &b->bind, v[i].buf, b->size,
+				     "", 0);
 		}
 		/* What the kernel did not take yet goes again as it is: a
 		 * sealed datagram is never sealed twice under one number. */
@@ -199,7 +201,7 @@ static void *sender(void *arg)
 	mcast_end_encode(&(struct mcast_end){ .total = b->sent },
 			 end_msg + MCAST_WIRE_HDR_LEN, MCAST_END_BODY_LEN);
 	if (trust_on(&b->tx_trust))
-		end_len = trust_seal(&b->tx_trust, end_msg, end_len,
+		end_len = trust_seal(&b->tx_trust, &b->bind, end_msg, end_len,
 				     sizeof(end_msg));
 	mcast_send(tx, end_msg, end_len);
 out:
@@ -271,8 +273,8 @@ static void *receiver(void *arg)
 				continue;
 			}
 			/* The opener decoded the header: not again. */
-			n = trust_open(&b->rx_trust, v[i].buf, v[i].len, &now,
-				       &h);
+			n = trust_open(&b->rx_trust, &b->bind, v[i].buf,
+				       v[i].len, &now, &h);
 			if (n >= 0)
 				mcast_tracker_feed_hdr(b->tracker, v[i].buf,
 						       (size_t)n, &meta[i],
@@ -467,6 +469,8 @@ int cmd_bench(int argc, char **argv)
 		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
 			mcast_strerror(rc));
 	trust_start(&b.tx_trust, &b.trust_cfg, TRUST_SEAL);
+	if (trust_on(&b.tx_trust))
+		trust_bind(&b.bind, &b.group);
 	trust_start(&b.rx_trust, &b.trust_cfg, TRUST_OPEN);
 	cli_signals();
 	pthread_barrier_init(&b.ready, NULL, 2);

@@ -202,9 +202,10 @@ struct reply_tally {
 /* Answer one ping: to the group, to the pinger, or both.  Each kind is
  * tried on its own, so a failing one does not silence the other; returns
  * how many replies were sent. */
-static int answer(mcast_t *tx, struct trust *t, struct mcast_hdr *own,
-		  const struct mcast_hdr *ping, const struct mcast_meta *meta,
-		  unsigned char *buf, struct reply_tally tally[2])
+static int answer(mcast_t *tx, struct trust *t, const struct mcast_bind *to,
+		  struct mcast_hdr *own, const struct mcast_hdr *ping,
+		  const struct mcast_meta *meta, unsigned char *buf,
+		  struct reply_tally tally[2])
 {
 	size_t tag = trust_overhead(t), least;
 	struct mcast_pong body;
@@ -236,8 +237,10 @@ static int answer(mcast_t *tx, struct trust *t, struct mcast_hdr *own,
 			mode == MCAST_HDR_WANT_UCAST ? MCAST_HDR_UNICAST : 0;
 		own->send_ns = cli_realtime_ns();
 		mcast_hdr_encode(own, buf, len);
+		/* Unicast too, bound to the group the ping came to: the
+		 * pinger's address may be rewritten on the way (NAT). */
 		if (trust_on(t))
-			trust_seal(t, buf, len - tag, len);
+			trust_seal(t, to, buf, len - tag, len);
 		own->seq++;
 		if (mode == MCAST_HDR_WANT_UCAST)
 			d.to = (const struct sockaddr *)&meta->src;
@@ -347,13 +350,17 @@ int ping_respond(const struct ping_cfg *c)
 		if (rc > 0 && trust_on(&trust))
 			clock_gettime(CLOCK_REALTIME, &now);
 		for (int i = 0; i < rc; i++) {
+			struct mcast_bind to = { 0 };
 			struct mcast_hdr h;
 
 			if (trust_on(&trust)) {
-				/* Only pings sealed with our keys are
-				 * answered: no reflector for forgeries. */
-				if (trust_open(&trust, v[i].buf, v[i].len, &now,
-					       &h) < 0 ||
+				/* Only pings sealed with our keys for this
+				 * group are answered: no reflector for
+				 * forgeries, nor for pings replayed from
+				 * another group. */
+				trust_bind_meta(&to, &metas[i], &c->group);
+				if (trust_open(&trust, &to, v[i].buf, v[i].len,
+					       &now, &h) < 0 ||
 				    h.type != MCAST_MSG_PING)
 					continue;
 			} else if (mcast_hdr_decode(&h, v[i].buf, v[i].len) <
@@ -361,7 +368,7 @@ int ping_respond(const struct ping_cfg *c)
 				   h.type != MCAST_MSG_PING || h.key_id != 0) {
 				continue;
 			}
-			if (answer(tx, &trust, &own, &h, &metas[i], out,
+			if (answer(tx, &trust, &to, &own, &h, &metas[i], out,
 				   tally) > 0)
 				answered++;
 		}

@@ -19,6 +19,9 @@ struct pinger {
 	const struct ping_cfg *c;
 	mcast_t *tx, *rx;
 	struct trust trust;
+	/* sealed: pings and every pong, unicast ones too, are bound to
+	 * the group and port the pings go to */
+	struct mcast_bind bind;
 	struct mcast_hdr hdr;
 	unsigned char *ping_buf;
 	uint64_t sent;
@@ -142,7 +145,7 @@ static void take_reply(struct pinger *p, unsigned char *buf, size_t len,
 	int off;
 
 	if (trust_on(&p->trust)) {
-		int n = trust_open(&p->trust, buf, len, rt, &h);
+		int n = trust_open(&p->trust, &p->bind, buf, len, rt, &h);
 
 		if (n < 0)
 			return;
@@ -210,7 +213,7 @@ static void send_ping(struct pinger *p)
 	p->hdr.send_ns = cli_realtime_ns();
 	mcast_hdr_encode(&p->hdr, p->ping_buf, (size_t)p->c->size);
 	if (trust_on(&p->trust))
-		trust_reseal(&p->trust, p->ping_buf, d.len, "", 0);
+		trust_reseal(&p->trust, &p->bind, p->ping_buf, d.len, "", 0);
 	rc = mcast_send_batch(p->tx, &d, 1);
 	if (rc < 0)
 		cli_fail_call(EXIT_RUNTIME, p->tx, rc, "send ping");
@@ -387,6 +390,8 @@ int ping_run(const struct ping_cfg *c)
 	for (size_t i = 0; i < c->nnamed; i++)
 		find_responder(&p, &c->named[i], NULL)->named = true;
 	trust_start(&p.trust, &c->trust, TRUST_SEAL | TRUST_OPEN);
+	if (trust_on(&p.trust))
+		trust_bind(&p.bind, &c->group);
 	ping_open(c, (c->reply & MCAST_HDR_WANT_MCAST) != 0, &p.tx, &p.rx);
 	mcast_get_info(p.tx, &info);
 	if ((c->reply & MCAST_HDR_WANT_UCAST) && !unicast_reaches_us(p.tx)) {

@@ -29,6 +29,7 @@ struct prober {
 	mcast_t *m;
 	const struct send_cfg *c;
 	struct trust *t;
+	struct mcast_bind bind; /* the group's, when sealed */
 	struct mcast_hdr hdr;
 	size_t nbufs;	     /* the largest burst: datagrams prepared */
 	unsigned char *bufs; /* nbufs datagrams of c->size bytes */
@@ -56,6 +57,8 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 	p->t = t;
 	p->t0 = cli_monotonic_ns();
 	mcast_get_info(m, &info);
+	if (trust_on(t))
+		trust_bind(&p->bind, &info.group);
 	if ((rc = mcast_session_new(p->hdr.session)) < 0)
 		return rc;
 	p->hdr.type = MCAST_MSG_DATA;
@@ -189,7 +192,7 @@ static int send_burst(struct prober *p, size_t n)
 		p->hdr.send_ns = now;
 		p->hdr.elapsed_ns = elapsed;
 		mcast_hdr_encode(&p->hdr, p->v[i].buf, (size_t)p->c->size);
-		trust_reseal(p->t, p->v[i].buf, (size_t)p->c->size,
+		trust_reseal(p->t, &p->bind, p->v[i].buf, (size_t)p->c->size,
 			     p->c->message,
 			     p->c->message_given ? strlen(p->c->message) : 0);
 	}
@@ -212,8 +215,12 @@ void send_end_marker(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
 	h.elapsed_ns = cli_monotonic_ns() - t0;
 	mcast_hdr_encode(&h, buf, sizeof(buf));
 	mcast_end_encode(body, buf + MCAST_WIRE_HDR_LEN, MCAST_END_BODY_LEN);
-	if (trust_on(t))
-		len = trust_seal(t, buf, len, sizeof(buf));
+	if (trust_on(t)) {
+		struct mcast_bind to;
+
+		trust_bind_sender(&to, m);
+		len = trust_seal(t, &to, buf, len, sizeof(buf));
+	}
 	mcast_send(m, buf, len);
 }
 

@@ -362,7 +362,14 @@ static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 		if (sealed) {
 			/* A rejected datagram is counted and forgotten: it is
 			 * not traffic, and its bytes are never shown. */
-			int rc = trust_open(&r->trust, v[i].buf, len, &now, &h);
+			struct mcast_bind to;
+			int rc;
+
+			/* Bound to the group and port it was sent to: a
+			 * datagram replayed from another group fails. */
+			trust_bind_meta(&to, meta, NULL);
+			rc = trust_open(&r->trust, &to, v[i].buf, len, &now,
+					&h);
 
 			if (rc < 0)
 				continue;

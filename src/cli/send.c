@@ -259,8 +259,10 @@ struct sender_state {
 	/* framed: each datagram's payload goes into an envelope */
 	struct trust *t;
 	struct mcast_hdr hdr;
-	uint64_t t0; /* CLOCK_MONOTONIC ns when the session began */
-	unsigned char *env;
+	uint64_t t0;	       /* CLOCK_MONOTONIC ns when the session began */
+	unsigned char *env;    /* the envelope, unsealed */
+	unsigned char *sealed; /* it sealed for one group */
+	struct mcast_bind *binds; /* sealed: each group's */
 	size_t env_cap;
 };
 
@@ -280,10 +282,23 @@ static size_t envelope(struct sender_state *s, const void *buf, size_t len)
 	mcast_hdr_encode(&s->hdr, s->env, s->env_cap);
 	memcpy(s->env + MCAST_WIRE_HDR_LEN, buf, len);
 	len += MCAST_WIRE_HDR_LEN;
-	if (trust_on(s->t))
-		len = trust_seal(s->t, s->env, len, s->env_cap);
 	s->hdr.seq++;
 	return len;
+}
+
+/* The datagram for group i: the envelope, sealed for that group when
+ * sealing (each group its own binding, hence its own key). */
+static struct mcast_dgram for_group(struct sender_state *s,
+				    const struct mcast_dgram *d, size_t i)
+{
+	struct mcast_dgram g = *d;
+
+	if (!s->c->framed || !trust_on(s->t))
+		return g;
+	memcpy(s->sealed, d->buf, d->len);
+	g.buf = s->sealed;
+	g.len = trust_seal(s->t, &s->binds[i], s->sealed, d->len, s->env_cap);
+	return g;
 }
 
 /* A session of data envelopes; the buffer holds the largest. */
@@ -301,8 +316,13 @@ static void start_session(struct sender_state *s)
 			mcast_strerror(rc));
 	s->env_cap = (s->c->file ? data_room(s) : strlen(s->c->message)) +
 		     MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN;
-	if (!(s->env = malloc(s->env_cap)))
+	s->env = malloc(s->env_cap);
+	s->sealed = malloc(s->env_cap);
+	s->binds = calloc(s->c->groups.n, sizeof(*s->binds));
+	if (!s->env || !s->sealed || !s->binds)
 		cli_die(EXIT_RUNTIME, "out of memory");
+	for (size_t i = 0; trust_on(s->t) && i < s->c->groups.n; i++)
+		trust_bind(&s->binds[i], &s->c->groups.addr[i]);
 }
 
 /* Send one datagram on schedule; returns false when the run must end. */
@@ -324,9 +344,11 @@ static bool send_one(struct sender_state *s, const void *buf, size_t len)
 		d.buf = s->env;
 	}
 
-	/* Sealed, the one envelope goes to every group: one session. */
+	/* One session for every group; sealed, each its own stream. */
 	for (size_t i = 0; i < s->c->groups.n; i++) {
-		rc = send_resilient(s->ms[i], &d, 1);
+		struct mcast_dgram out = for_group(s, &d, i);
+
+		rc = send_resilient(s->ms[i], &out, 1);
 		if (rc == 0)
 			return false; /* interrupted while the interface was away */
 		if (rc < 0) {
@@ -602,6 +624,8 @@ int cmd_send(int argc, char **argv)
 			 c.framed ? " and the end-of-stream markers" : "");
 	close_senders(s.ms, c.groups.n);
 	free(s.env);
+	free(s.sealed);
+	free(s.binds);
 	trust_stop(&trust);
 	groups_free(&c.groups);
 	return EXIT_OK;

@@ -191,9 +191,37 @@ const char *trust_describe(const struct trust *t, char *buf, size_t len)
 	return buf;
 }
 
-size_t trust_seal(struct trust *t, void *buf, size_t len, size_t cap)
+void trust_bind(struct mcast_bind *b, const struct sockaddr_storage *group)
 {
-	int rc = mcast_seal(t->sealer, buf, len, cap);
+	if (mcast_bind_addr(b, (const struct sockaddr *)group) < 0)
+		cli_die(EXIT_RUNTIME,
+			"cannot bind sealed datagrams to a non-IP address");
+}
+
+void trust_bind_sender(struct mcast_bind *b, mcast_t *m)
+{
+	struct mcast_info info = { .size = sizeof(info) };
+
+	mcast_get_info(m, &info);
+	trust_bind(b, &info.group);
+}
+
+void trust_bind_meta(struct mcast_bind *b, const struct mcast_meta *meta,
+		     const struct sockaddr_storage *fallback)
+{
+	const struct sockaddr *to =
+		(meta->flags & MCAST_META_DST)
+			? (const struct sockaddr *)&meta->dst
+			: (const struct sockaddr *)fallback;
+
+	/* On failure b is empty: every datagram is then counted unbound. */
+	(void)mcast_bind_addr(b, to);
+}
+
+size_t trust_seal(struct trust *t, const struct mcast_bind *to, void *buf,
+		  size_t len, size_t cap)
+{
+	int rc = mcast_seal(t->sealer, to, buf, len, cap);
 
 	if (rc < 0)
 		cli_die(EXIT_RUNTIME, "cannot seal a datagram: %s",
@@ -201,8 +229,9 @@ size_t trust_seal(struct trust *t, void *buf, size_t len, size_t cap)
 	return (size_t)rc;
 }
 
-void trust_reseal(struct trust *t, unsigned char *buf, size_t size,
-		  const void *msg, size_t msglen)
+void trust_reseal(struct trust *t, const struct mcast_bind *to,
+		  unsigned char *buf, size_t size, const void *msg,
+		  size_t msglen)
 {
 	unsigned char *p = buf + MCAST_WIRE_HDR_LEN;
 
@@ -211,13 +240,13 @@ void trust_reseal(struct trust *t, unsigned char *buf, size_t size,
 		memset(p + msglen, 0,
 		       size - MCAST_WIRE_HDR_LEN - MCAST_TAG_LEN - msglen);
 	}
-	trust_seal(t, buf, size - MCAST_TAG_LEN, size);
+	trust_seal(t, to, buf, size - MCAST_TAG_LEN, size);
 }
 
-int trust_open(struct trust *t, void *buf, size_t len,
-	       const struct timespec *now, struct mcast_hdr *h)
+int trust_open(struct trust *t, const struct mcast_bind *to, void *buf,
+	       size_t len, const struct timespec *now, struct mcast_hdr *h)
 {
-	return mcast_unseal(t->opener, buf, len, now, h);
+	return mcast_unseal(t->opener, to, buf, len, now, h);
 }
 
 void trust_sniff(struct trust *t, const void *buf, size_t len,
@@ -303,6 +332,7 @@ static const struct {
 	REASON(unsealed, "not sealed"), REASON(malformed, "malformed"),
 	REASON(too_short, "too short"), REASON(wrong_version, "wrong version"),
 	REASON(not_mcast, "not mcast"), REASON(wrong_cipher, "wrong cipher"),
+	REASON(unbound, "unbound"),
 #undef REASON
 };
 

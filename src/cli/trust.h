@@ -65,20 +65,34 @@ static inline size_t trust_overhead(const struct trust *t)
 }
 /* ", sealed with key id N (CIPHER)" for a start line, or "" when off. */
 const char *trust_describe(const struct trust *t, char *buf, size_t len);
-/* Seal the envelope in buf (len bytes, cap room); the new length.  A
- * failure ends the program (status 1): nothing unsealed may leave. */
-size_t trust_seal(struct trust *t, void *buf, size_t len, size_t cap);
+/* The binding of datagrams sent to (or received on) a group and port:
+ * what trust_seal() and trust_open() take. */
+void trust_bind(struct mcast_bind *b, const struct sockaddr_storage *group);
+/* The binding of a sender's datagrams: its group and port. */
+void trust_bind_sender(struct mcast_bind *b, mcast_t *m);
+/* Seal the envelope in buf (len bytes, cap room) for `to`; the new
+ * length.  A failure ends the program (status 1): nothing unsealed may
+ * leave. */
+size_t trust_seal(struct trust *t, const struct mcast_bind *to, void *buf,
+		  size_t len, size_t cap);
 /* Seal a datagram of size bytes on the wire whose header is encoded and
  * whose payload is msg (msglen bytes) then zeros, as it is sent again and
  * again: the payload is written back first, since sealing encrypts it in
  * place (auth-only leaves it as it is). */
-void trust_reseal(struct trust *t, unsigned char *buf, size_t size,
-		  const void *msg, size_t msglen);
+void trust_reseal(struct trust *t, const struct mcast_bind *to,
+		  unsigned char *buf, size_t size, const void *msg,
+		  size_t msglen);
 /* Verify and open a received datagram in place: its envelope's length,
  * or a negative code when rejected (counted; the bytes must not be
- * used).  now: CLOCK_REALTIME. */
-int trust_open(struct trust *t, void *buf, size_t len,
-	       const struct timespec *now, struct mcast_hdr *h);
+ * used).  `to`: where it was sent (see trust_bind_meta()).  now:
+ * CLOCK_REALTIME. */
+int trust_open(struct trust *t, const struct mcast_bind *to, void *buf,
+	       size_t len, const struct timespec *now, struct mcast_hdr *h);
+/* The binding of a received datagram: the group and port it was sent to,
+ * as IP_PKTINFO says, else fallback (may be NULL: then none, and the
+ * datagram is rejected as unbound). */
+void trust_bind_meta(struct mcast_bind *b, const struct mcast_meta *meta,
+		     const struct sockaddr_storage *fallback);
 /* Without --key: warn once when sealed datagrams arrive anyway. */
 void trust_sniff(struct trust *t, const void *buf, size_t len,
 		 const struct sockaddr_storage *src);

@@ -22,6 +22,7 @@
 struct mc_keyent {
 	uint32_t id;
 	uint8_t key[MCAST_KEY_LEN];
+	uint8_t prk[MCAST_KEY_LEN]; /* HKDF-Extract of key (derive.c) */
 };
 
 struct mcast_keyring {
@@ -40,21 +41,75 @@ const struct mc_keyent *mc_keyring_find(const struct mcast_keyring *k,
 					uint32_t id);
 
 /*
- * replay.c: the opener's memory of streams.  A stream is what has one
- * derived key and one sequence space: (key id, session, type, cipher).
- * Each entry keeps its derived key and an RFC 4303 window.
+ * A stream is what has one derived key and one sequence space: (key id,
+ * session, type, cipher, binding).  Fixed size, all bytes defined (unused
+ * bind bytes and pad are zero), so ids compare and hash with memcmp and
+ * can be stored as they are.
  */
-#define MC_STREAM_NONE UINT32_MAX
-
 struct mc_stream_id {
 	uint8_t session[MCAST_SESSION_LEN];
 	uint32_t key_id;
 	uint8_t type;
 	uint8_t cipher;
-	uint8_t pad[2]; /* zero, so ids compare with memcmp */
+	uint8_t bind_len;	      /* bytes of bind in use */
+	uint8_t bind[MCAST_BIND_MAX]; /* struct mcast_bind's enc */
+	uint8_t pad[6];
 };
-_Static_assert(sizeof(struct mc_stream_id) % 8 == 0,
+_Static_assert(sizeof(struct mc_stream_id) == 48,
 	       "the hash reads stream ids in 8-byte words");
+
+/* derive.c: HKDF-Extract of a pre-shared key, at keyring load. */
+int mc_prk(const uint8_t key[MCAST_KEY_LEN], uint8_t prk[MCAST_KEY_LEN]);
+
+/* derive.c: 0 for a binding of a known kind and its length,
+ * MCAST_EUNBOUND for an empty one, -EINVAL otherwise. */
+int mc_bind_check(const struct mcast_bind *b);
+/* The id of the stream a header (key_id set) belongs to. */
+void mc_stream_id_set(struct mc_stream_id *id, const struct mcast_hdr *h,
+		      uint8_t cipher, const struct mcast_bind *b);
+
+/* derive.c: stream keys, HMAC-SHA256 under a key's PRK; the context stays
+ * keyed with the last key id used (0: none).  Forget it when ids may
+ * name other keys (a new keyring). */
+struct mc_kdf {
+	struct evp_mac_ctx_st *mac;
+	uint32_t key_id;
+};
+int mc_kdf_init(struct mc_kdf *k);
+void mc_kdf_free(struct mc_kdf *k);
+static inline void mc_kdf_forget(struct mc_kdf *k)
+{
+	k->key_id = 0;
+}
+int mc_kdf_stream_key(struct mc_kdf *k, const struct mc_keyent *key,
+		      const struct mc_stream_id *id,
+		      uint8_t out[MCAST_KEY_LEN]);
+
+/* aead.c: a cipher context and the generation of the key it holds (0:
+ * none); generations are handed out by seal.c, one per derived key. */
+struct mc_aead {
+	struct evp_cipher_ctx_st *ctx;
+	uint64_t gen;
+};
+/* A context with its cipher chosen, ready to be keyed per call; NULL when
+ * short of memory. */
+struct evp_cipher_ctx_st *mc_cipher_ctx(enum mcast_cipher c);
+/*
+ * Seal (enc 1) or open (enc 0) in place under key, whose generation is
+ * gen: buf holds hdr_len header bytes and plen payload bytes; tag is where
+ * the tag goes (sealing) or is (opening).  Returns 0, MCAST_EBADTAG, or
+ * -EIO when libcrypto fails.
+ */
+int mc_aead(struct mc_aead *a, int enc, const uint8_t key[MCAST_KEY_LEN],
+	    uint64_t gen, uint64_t seq, uint8_t *buf, size_t hdr_len,
+	    size_t plen, bool auth_only, uint8_t *tag);
+
+/*
+ * replay.c: the opener's memory of streams.  Each entry keeps its derived
+ * key, the generation that names that key (seal.c: which key a cipher
+ * context holds) and an RFC 4303 window.
+ */
+#define MC_STREAM_NONE UINT32_MAX
 
 struct mc_stream {
 	struct mc_stream_id id;
@@ -62,6 +117,7 @@ struct mc_stream {
 	uint32_t chain;	     /* next entry of the same hash bucket */
 	uint32_t prev, next; /* LRU list, most recent first */
 	uint64_t top;	     /* highest sequence number accepted */
+	uint64_t gen;	     /* seal.c's name for key; 0 until it sets one */
 	uint8_t key[MCAST_KEY_LEN];
 };
 

@@ -31,6 +31,8 @@ static const char *const mc_errnames[] = {
 		"datagram not sealed, but a key is required",
 	[-MCAST_EWRAP - 10001] = "sequence number would reuse a nonce",
 	[-MCAST_ECIPHER - 10001] = "not sealed with the cipher required",
+	[-MCAST_EUNBOUND - 10001] =
+		"sealed datagram not bound to its destination",
 };
 
 const char *mcast_strerror(int code)

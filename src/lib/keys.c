@@ -309,6 +309,15 @@ int mcast_keyring_parse(mcast_keyring_t **kp, const char *text, size_t len,
 		free(k);
 		return rc;
 	}
+	/* Each key's HKDF-Extract, once: streams then derive with one HMAC
+	 * (derive.c). */
+	for (size_t i = 0; i < k->n; i++) {
+		if (mc_prk(k->keys[i].key, k->keys[i].prk) < 0) {
+			mc_keyerr(err, errlen, "libcrypto cannot derive keys");
+			mcast_keyring_free(k);
+			return -EIO;
+		}
+	}
 	k->newest = k->keys[k->n - 1].id;
 	qsort(k->keys, k->n, sizeof(*k->keys), mc_key_cmp);
 	*kp = k;

@@ -196,6 +196,7 @@ uint32_t mc_streams_add(struct mc_streams *s, const struct mc_stream_id *id,
 	uint32_t b;
 
 	e->id = *id;
+	e->gen = 0; /* the caller names the new key (seal.c) */
 	e->hash = mc_stream_hash(s, id);
 	memcpy(e->key, key, MCAST_KEY_LEN);
 	e->top = seq;

@@ -5,90 +5,93 @@
  * libcrypto's (EVP); this file only decides what goes in.
  *
  * Construction, for a datagram of key id K, session S, type T, cipher C
- * (0 AES-256-GCM, 1 ChaCha20-Poly1305) and sequence number N:
+ * (0 AES-256-GCM, 1 ChaCha20-Poly1305), binding B (struct mcast_bind:
+ * the destination group and port, or a tunnel id) and sequence number N:
  *
- *   key   = HKDF-SHA256(IKM  = pre-shared key K (32 bytes),
- *                       salt = S (the 16-byte session id),
- *                       info = "mcast v1 " || T || C || K (4 bytes BE),
- *                       L    = 32)
+ *   key   = HKDF-SHA256 of K for the stream (K, S, T, C, B): derive.c
  *   nonce = 00 00 00 00 || N (8 bytes BE)
  *   AAD   = the header as sealed (key_id = K, the MCAST_HDR_CHACHA and
  *           MCAST_HDR_AUTH_ONLY flags set, payload_len = plaintext
- *           length): hdr_len bytes: 48 in version 1, 56 in version 2
+ *           length): hdr_len bytes, 56 or more (version 2 only)
  *   wire  = header || AEAD(payload) || 16-byte tag
  *
  * Auth-only (MCAST_HDR_AUTH_ONLY): the payload stays clear and joins the
- * AAD (AAD = header || payload), the tag covers an empty ciphertext.
- * The info string is 15 bytes: "mcast v1 " is 9 ASCII bytes with the
- * space.  The wire length is hdr_len + payload_len + 16.
+ * AAD (AAD = header || payload), the tag covers an empty ciphertext.  The
+ * wire length is hdr_len + payload_len + 16.
  *
  * Why each part:
- *  - One key per (session, type): a sequence number is unique within a
- *    (session, type) - data, end, ping and pong count separately - so N
- *    alone is a unique nonce under each derived key.  Sessions are random
- *    128-bit ids, so two senders sharing a pre-shared key never share a
- *    derived key: after n sessions under one key the chance that any two
- *    drew the same id is about n^2 / 2^129 (2^-65 after 2^32 sessions),
- *    where a 32-bit id would collide after about 2^16.
+ *  - One key per stream: a sequence number is unique within a (session,
+ *    type) - data, end, ping and pong count separately - so N alone is a
+ *    unique nonce under each derived key.  Sessions are random 128-bit
+ *    ids, so two senders sharing a pre-shared key never share a derived
+ *    key: after n sessions under one key the chance that any two drew the
+ *    same id is about n^2 / 2^129 (2^-65 after 2^32 sessions), where a
+ *    32-bit id would collide after about 2^16.
+ *  - The binding is in the key: a datagram replayed to another group or
+ *    port does not verify there, and one session sealing for two groups
+ *    uses two keys, so the same N twice is no nonce reuse.  It is not on
+ *    the wire; each side names it (the receiver from IP_PKTINFO).
+ *    Version 1 headers predate bindings: sealed ones are refused.
  *  - The sealer refuses (MCAST_EWRAP) a sequence number not strictly
- *    above the last one it sealed for that (session, type), and
- *    UINT64_MAX, so a caller that restarts its counter cannot reuse a
- *    nonce.  It remembers MC_SEAL_SLOTS (session, type) pairs; one pushed
- *    out (a 17th pair) and used again is no longer checked, which a
- *    sender with one session (four types) never meets.
+ *    above the last one it sealed for that stream, and UINT64_MAX, so a
+ *    caller that restarts its counter cannot reuse a nonce.  It remembers
+ *    MC_SEAL_SLOTS streams; one pushed out (a 17th) and used again is no
+ *    longer checked, which a sender with one session per group never
+ *    meets below eight groups.
  *  - Everything the receiver acts on is authenticated: the whole header
  *    is AAD, and the type, cipher and key id are also bound into the key.
- *  - Derived keys are cached (sealer: per (session, type); opener: with
- *    each stream's replay window), so HKDF runs once per stream, not per
- *    datagram.  Each sealer and opener owns its EVP_CIPHER_CTX, set up
- *    once with the cipher; a datagram under the key the context already
- *    holds sets only the nonce, since re-keying (the AES key schedule and
- *    GHASH table, or ChaCha's setup) costs as much as sealing 200 bytes
- *    and a stream's datagrams all share one key.  No allocation on the
- *    datagram path (test_seal.c counts libcrypto's allocations).
+ *
+ * Cost.  Derived keys are kept (sealer: per stream; opener: with each
+ * stream's replay window), so derivation runs once per stream.  Each
+ * cipher context remembers which key it holds by a generation number
+ * given to every derived key, never by comparing key bytes: a datagram
+ * under the key its context holds sets only the nonce, since re-keying
+ * (the AES key schedule and GHASH table, or ChaCha's setup) costs about
+ * as much as sealing 200 bytes.  The opener has two contexts per cipher:
+ * "live" holds the key of the last stream that opened, and only a datagram
+ * that opened ever puts a key there; a datagram of any other stream -
+ * a new session, which is what a forgery names - is tried in "trial",
+ * and when it opens the two swap.  So a flood of forgeries never re-keys
+ * the context of the stream they flood beside.  Keys derived for streams
+ * not yet accepted go to a small cache (MC_KEY_CACHE, replaced in turn),
+ * so a forger repeating one new session does not make the receiver derive
+ * again, and cannot push out the keys of accepted streams, which live in
+ * the replay table.  No allocation on the datagram path once a stream is
+ * known (test_seal.c counts libcrypto's allocations); deriving a new
+ * stream's key costs OpenSSL 3.0's HMAC two small ones (derive.c).
  *
  * The opener checks, in this order, cheapest and least trusting first:
- * decode the header; key id 0 (MCAST_EUNSEALED); key id not in the
- * keyring (MCAST_EUNKNOWNKEY); room for the tag (MCAST_ESHORT), nothing
- * after it (MCAST_EMALFORMED); replay window (MCAST_EREPLAY, before the
- * AEAD because it is cheap); the tag (MCAST_EBADTAG); freshness,
- * |now - send_ns| > max_age (MCAST_ESTALE, after the tag, since send_ns
- * is only trustworthy once authenticated); and only then moves the
- * window.  Streams are remembered in a bounded table (replay.c); a
- * stream pushed out of it and then replayed is caught only by freshness.
+ * decode the header; key id 0 (MCAST_EUNSEALED); a version 1 header or no
+ * binding (MCAST_EUNBOUND); the cipher required (MCAST_ECIPHER); key id
+ * not in the keyring (MCAST_EUNKNOWNKEY); room for the tag (MCAST_ESHORT),
+ * nothing after it (MCAST_EMALFORMED); replay window (MCAST_EREPLAY,
+ * before the AEAD because it is cheap); the tag (MCAST_EBADTAG);
+ * freshness, |now - send_ns| > max_age (MCAST_ESTALE, after the tag,
+ * since send_ns is only trustworthy once authenticated); and only then
+ * moves the window.  Streams are remembered in a bounded table
+ * (replay.c); a stream pushed out of it and then replayed is caught only
+ * by freshness.
  */
 #include "crypto_internal.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MC_SEAL_SLOTS 16
-#define MC_NONCE_LEN  12
-#define MC_INFO_LABEL "mcast v1 "
-#define MC_INFO_LEN   (sizeof(MC_INFO_LABEL) - 1 + 2 + 4)
+#define MC_KEY_CACHE  8
 
 struct mc_seal_slot {
-	uint8_t session[MCAST_SESSION_LEN];
-	uint8_t type;
+	struct mc_stream_id id;
 	bool used;
 	bool sealed;	/* last is valid */
 	uint64_t last;	/* highest sequence number sealed */
 	uint64_t stamp; /* last use, for replacement */
-	uint8_t key[MCAST_KEY_LEN];
-};
-
-/* A cipher context and the key it was last set up with. */
-struct mc_aead {
-	EVP_CIPHER_CTX *ctx;
-	bool keyed;
+	uint64_t gen;	/* names key for struct mc_aead */
 	uint8_t key[MCAST_KEY_LEN];
 };
 
@@ -97,20 +100,31 @@ struct mcast_sealer {
 	enum mcast_cipher cipher;
 	bool auth_only;
 	struct mc_aead aead;
-	EVP_KDF_CTX *kdf;
-	uint64_t clock;
+	struct mc_kdf kdf;
+	uint64_t clock, gens;
 	struct mc_seal_slot slots[MC_SEAL_SLOTS];
+};
+
+/* A key derived for a stream that has not opened a datagram (yet). */
+struct mc_cached_key {
+	struct mc_stream_id id;
+	bool used;
+	uint64_t gen;
+	uint8_t key[MCAST_KEY_LEN];
 };
 
 struct mcast_opener {
 	const struct mcast_keyring *keys;
-	struct mc_aead aead[2]; /* by enum mcast_cipher */
-	EVP_KDF_CTX *kdf;
+	/* by enum mcast_cipher: the last stream that opened, and the rest */
+	struct mc_aead live[2], trial[2];
+	struct mc_kdf kdf;
+	uint64_t gens;	     /* generations handed out */
 	uint64_t max_age_ns; /* 0: no freshness check */
 	int require;	     /* enum mcast_require */
 	struct mc_streams streams;
 	struct mcast_rejects rej;
-	uint8_t scratch[MCAST_KEY_LEN]; /* a new stream's key */
+	struct mc_cached_key cache[MC_KEY_CACHE];
+	unsigned hand; /* the cache entry replaced next */
 };
 
 static void mc_be32(uint8_t *p, uint32_t v)
@@ -125,119 +139,6 @@ static void mc_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
-}
-
-static const EVP_CIPHER *mc_evp_cipher(enum mcast_cipher c)
-{
-	return c == MCAST_CIPHER_CHACHA20POLY1305 ? EVP_chacha20_poly1305()
-						  : EVP_aes_256_gcm();
-}
-
-/* A cipher context with its cipher chosen, ready to be keyed per call. */
-static EVP_CIPHER_CTX *mc_cipher_ctx(enum mcast_cipher c)
-{
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-
-	if (ctx && EVP_CipherInit_ex(ctx, mc_evp_cipher(c), NULL, NULL, NULL,
-				     1) != 1) {
-		EVP_CIPHER_CTX_free(ctx);
-		ctx = NULL;
-	}
-	return ctx;
-}
-
-/* An HKDF context with its digest set: SHA-256. */
-static EVP_KDF_CTX *mc_kdf_ctx(void)
-{
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
-	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	OSSL_PARAM p[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						 (char *)"SHA256", 0),
-		OSSL_PARAM_construct_end(),
-	};
-
-	EVP_KDF_free(kdf); /* the context keeps its own reference */
-	if (ctx && EVP_KDF_CTX_set_params(ctx, p) != 1) {
-		EVP_KDF_CTX_free(ctx);
-		ctx = NULL;
-	}
-	return ctx;
-}
-
-/* The per-(session, type, cipher) key of pre-shared key k. */
-static int mc_derive(EVP_KDF_CTX *kdf, const struct mc_keyent *k,
-		     const uint8_t session[MCAST_SESSION_LEN], uint8_t type,
-		     uint8_t cipher, uint8_t out[MCAST_KEY_LEN])
-{
-	uint8_t info[MC_INFO_LEN];
-	OSSL_PARAM p[4];
-	size_t n = sizeof(MC_INFO_LABEL) - 1;
-
-	memcpy(info, MC_INFO_LABEL, n);
-	info[n] = type;
-	info[n + 1] = cipher;
-	mc_be32(info + n + 2, k->id);
-	p[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-						 (void *)k->key, MCAST_KEY_LEN);
-	p[1] = OSSL_PARAM_construct_octet_string(
-		OSSL_KDF_PARAM_SALT, (void *)session, MCAST_SESSION_LEN);
-	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info,
-						 sizeof(info));
-	p[3] = OSSL_PARAM_construct_end();
-	return EVP_KDF_derive(kdf, out, MCAST_KEY_LEN, p) == 1 ? 0 : -EIO;
-}
-
-/*
- * Seal (enc 1) or open (enc 0) in place: buf holds hdr_len header bytes
- * and plen payload bytes; tag is where the tag goes (sealing) or is
- * (opening).  Returns 0, MCAST_EBADTAG, or -EIO when libcrypto fails.
- */
-static int mc_aead(struct mc_aead *a, int enc, const uint8_t key[MCAST_KEY_LEN],
-		   uint64_t seq, uint8_t *buf, size_t hdr_len, size_t plen,
-		   bool auth_only, uint8_t *tag)
-{
-	uint8_t nonce[MC_NONCE_LEN] = { 0 };
-	uint8_t *payload = buf + hdr_len;
-	size_t aad = auth_only ? hdr_len + plen : hdr_len;
-	EVP_CIPHER_CTX *ctx = a->ctx;
-	bool same = a->keyed && CRYPTO_memcmp(a->key, key, MCAST_KEY_LEN) == 0;
-	unsigned char fin[16];
-	int outl;
-
-	for (int i = 0; i < 8; i++)
-		nonce[4 + i] = (uint8_t)(seq >> (56 - 8 * i));
-	/* The tag goes through the provider's parameter interface directly:
-	 * the EVP_CIPHER_CTX_ctrl() and EVP_CipherInit_ex() wrappers of
-	 * OpenSSL 3 translate to the same calls with extra look-ups, about
-	 * 30 ns of a 500 ns AES-GCM datagram. */
-	OSSL_PARAM p[2] = { OSSL_PARAM_construct_octet_string(
-				    OSSL_CIPHER_PARAM_AEAD_TAG, tag,
-				    MCAST_TAG_LEN),
-			    OSSL_PARAM_construct_end() };
-
-	if (!same) {
-		/* Forget the old key first: a failed set-up keeps none. */
-		a->keyed = false;
-		if (EVP_CipherInit_ex2(ctx, NULL, key, nonce, enc, NULL) != 1)
-			return -EIO;
-		memcpy(a->key, key, MCAST_KEY_LEN);
-		a->keyed = true;
-	} else if (EVP_CipherInit_ex2(ctx, NULL, NULL, nonce, enc, NULL) != 1) {
-		return -EIO;
-	}
-	if (!enc && EVP_CIPHER_CTX_set_params(ctx, p) != 1)
-		return -EIO;
-	if (EVP_CipherUpdate(ctx, NULL, &outl, buf, (int)aad) != 1)
-		return -EIO;
-	if (!auth_only && plen > 0 &&
-	    EVP_CipherUpdate(ctx, payload, &outl, payload, (int)plen) != 1)
-		return -EIO;
-	if (EVP_CipherFinal_ex(ctx, fin, &outl) != 1)
-		return enc ? -EIO : MCAST_EBADTAG;
-	if (enc && EVP_CIPHER_CTX_get_params(ctx, p) != 1)
-		return -EIO;
-	return 0;
 }
 
 /* ---------------------------------------------------------------- */
@@ -264,8 +165,7 @@ int mcast_sealer_new(mcast_sealer_t **sp, const mcast_keyring_t *k,
 	s->cipher = cipher;
 	s->auth_only = auth_only != 0;
 	s->aead.ctx = mc_cipher_ctx(cipher);
-	s->kdf = mc_kdf_ctx();
-	if (!s->key || !s->aead.ctx || !s->kdf) {
+	if (!s->key || !s->aead.ctx || mc_kdf_init(&s->kdf) < 0) {
 		mcast_sealer_free(s);
 		return -ENOMEM;
 	}
@@ -278,22 +178,21 @@ void mcast_sealer_free(mcast_sealer_t *s)
 	if (!s)
 		return;
 	EVP_CIPHER_CTX_free(s->aead.ctx);
-	EVP_KDF_CTX_free(s->kdf);
+	mc_kdf_free(&s->kdf);
 	mc_secret_free(s, sizeof(*s));
 }
 
-/* The slot of (session, type), derived on first use; a new pair takes a
- * free slot or the least recently used one.  NULL when HKDF fails. */
+/* The slot of stream id, derived on first use; a new stream takes a free
+ * slot or the least recently used one.  NULL when derivation fails. */
 static struct mc_seal_slot *mc_seal_slot(struct mcast_sealer *s,
-					 const struct mcast_hdr *h)
+					 const struct mc_stream_id *id)
 {
 	struct mc_seal_slot *slot = NULL;
 
 	for (int i = 0; i < MC_SEAL_SLOTS; i++) {
 		struct mc_seal_slot *t = &s->slots[i];
 
-		if (t->used && t->type == h->type &&
-		    memcmp(t->session, h->session, MCAST_SESSION_LEN) == 0) {
+		if (t->used && memcmp(&t->id, id, sizeof(*id)) == 0) {
 			t->stamp = ++s->clock;
 			return t;
 		}
@@ -301,13 +200,12 @@ static struct mc_seal_slot *mc_seal_slot(struct mcast_sealer *s,
 		    (slot->used && (!t->used || t->stamp < slot->stamp)))
 			slot = t;
 	}
-	if (mc_derive(s->kdf, s->key, h->session, h->type, (uint8_t)s->cipher,
-		      slot->key) < 0) {
+	if (mc_kdf_stream_key(&s->kdf, s->key, id, slot->key) < 0) {
 		OPENSSL_cleanse(slot, sizeof(*slot));
 		return NULL;
 	}
-	memcpy(slot->session, h->session, MCAST_SESSION_LEN);
-	slot->type = h->type;
+	slot->id = *id;
+	slot->gen = ++s->gens;
 	slot->used = true;
 	slot->sealed = false;
 	slot->last = 0;
@@ -315,27 +213,33 @@ static struct mc_seal_slot *mc_seal_slot(struct mcast_sealer *s,
 	return slot;
 }
 
-int mcast_seal(mcast_sealer_t *s, void *buf, size_t len, size_t cap)
+int mcast_seal(mcast_sealer_t *s, const struct mcast_bind *to, void *buf,
+	       size_t len, size_t cap)
 {
 	uint8_t *p = buf, saved[6];
 	struct mc_seal_slot *slot;
+	struct mc_stream_id id;
 	struct mcast_hdr h;
 	uint16_t flags;
 	int rc;
 
-	if (!s || !buf)
+	if (!s || !buf || mc_bind_check(to) != 0)
 		return -EINVAL;
 	rc = mcast_hdr_decode(&h, buf, len);
 	if (rc < 0)
 		return rc;
 	if (h.key_id != 0)
 		return -EINVAL; /* sealed already */
+	if (h.version < 2)
+		return MCAST_EVERSION; /* openers refuse it: unbound */
 	/* With key_id 0 the decoder has checked len == hdr_len + payload. */
 	if (cap < len + MCAST_TAG_LEN || len + MCAST_TAG_LEN > INT_MAX)
 		return -ENOSPC;
 	if (h.seq == UINT64_MAX)
 		return MCAST_EWRAP;
-	slot = mc_seal_slot(s, &h);
+	h.key_id = s->key->id;
+	mc_stream_id_set(&id, &h, (uint8_t)s->cipher, to);
+	slot = mc_seal_slot(s, &id);
 	if (!slot)
 		return -EIO;
 	if (slot->sealed && h.seq <= slot->last)
@@ -349,8 +253,8 @@ int mcast_seal(mcast_sealer_t *s, void *buf, size_t len, size_t cap)
 		flags |= MCAST_HDR_CHACHA;
 	mc_be16(p + MC_HDR_OFF_FLAGS, flags);
 	mc_be32(p + MC_HDR_OFF_KEY_ID, s->key->id);
-	rc = mc_aead(&s->aead, 1, slot->key, h.seq, p, h.hdr_len, h.payload_len,
-		     s->auth_only, p + len);
+	rc = mc_aead(&s->aead, 1, slot->key, slot->gen, h.seq, p, h.hdr_len,
+		     h.payload_len, s->auth_only, p + len);
 	if (rc < 0) {
 		memcpy(p + MC_HDR_OFF_FLAGS, saved, sizeof(saved));
 		return rc;
@@ -436,12 +340,12 @@ int mcast_opener_new(mcast_opener_t **op, const mcast_keyring_t *k,
 	if (d.max_age > 0 && m->max_age_ns == 0)
 		m->max_age_ns = 1;
 	m->rej.size = sizeof(m->rej);
-	m->aead[MCAST_CIPHER_AES256GCM].ctx =
-		mc_cipher_ctx(MCAST_CIPHER_AES256GCM);
-	m->aead[MCAST_CIPHER_CHACHA20POLY1305].ctx =
-		mc_cipher_ctx(MCAST_CIPHER_CHACHA20POLY1305);
-	m->kdf = mc_kdf_ctx();
-	if (!m->aead[0].ctx || !m->aead[1].ctx || !m->kdf ||
+	for (int c = 0; c < 2; c++) {
+		m->live[c].ctx = mc_cipher_ctx((enum mcast_cipher)c);
+		m->trial[c].ctx = mc_cipher_ctx((enum mcast_cipher)c);
+	}
+	if (!m->live[0].ctx || !m->live[1].ctx || !m->trial[0].ctx ||
+	    !m->trial[1].ctx || mc_kdf_init(&m->kdf) < 0 ||
 	    mc_streams_init(&m->streams, d.max_sessions, d.replay_window) < 0) {
 		mcast_opener_free(m);
 		return -ENOMEM;
@@ -454,9 +358,11 @@ void mcast_opener_free(mcast_opener_t *o)
 {
 	if (!o)
 		return;
-	EVP_CIPHER_CTX_free(o->aead[0].ctx);
-	EVP_CIPHER_CTX_free(o->aead[1].ctx);
-	EVP_KDF_CTX_free(o->kdf);
+	for (int c = 0; c < 2; c++) {
+		EVP_CIPHER_CTX_free(o->live[c].ctx);
+		EVP_CIPHER_CTX_free(o->trial[c].ctx);
+	}
+	mc_kdf_free(&o->kdf);
 	mc_streams_free(&o->streams);
 	mc_secret_free(o, sizeof(*o));
 }
@@ -466,6 +372,10 @@ int mcast_opener_set_keyring(mcast_opener_t *o, const mcast_keyring_t *k)
 	if (!o || !k)
 		return -EINVAL;
 	o->keys = k;
+	/* Accepted streams keep their keys; keys of the old ring that were
+	 * only tried are forgotten with it. */
+	mc_kdf_forget(&o->kdf);
+	OPENSSL_cleanse(o->cache, sizeof(o->cache));
 	return 0;
 }
 
@@ -504,19 +414,50 @@ static uint64_t mc_age_ns(const struct timespec *now, uint64_t send_ns)
 	return now_ns > send_ns ? now_ns - send_ns : send_ns - now_ns;
 }
 
-int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
-		 const struct timespec *now, struct mcast_hdr *hout)
+/* The key of a stream not (yet) accepted: from the cache, or derived
+ * into the entry whose turn it is.  NULL when derivation fails. */
+static struct mc_cached_key *mc_key_for(struct mcast_opener *o,
+					const struct mc_keyent *k,
+					const struct mc_stream_id *id)
+{
+	struct mc_cached_key *c;
+
+	for (unsigned j = 0; j < MC_KEY_CACHE; j++) {
+		c = &o->cache[j];
+		if (c->used && memcmp(&c->id, id, sizeof(*id)) == 0)
+			return c;
+	}
+	c = &o->cache[o->hand++ % MC_KEY_CACHE];
+	c->used = false;
+	if (mc_kdf_stream_key(&o->kdf, k, id, c->key) < 0) {
+		OPENSSL_cleanse(c, sizeof(*c));
+		return NULL;
+	}
+	c->id = *id;
+	c->gen = ++o->gens;
+	c->used = true;
+	return c;
+}
+
+int mcast_unseal(mcast_opener_t *o, const struct mcast_bind *to, void *buf,
+		 size_t len, const struct timespec *now, struct mcast_hdr *hout)
 {
 	const struct mc_keyent *key;
+	struct mc_cached_key *c = NULL;
 	struct mc_stream_id id;
+	struct mc_aead *a;
 	const uint8_t *dkey;
 	struct mcast_hdr h;
 	uint8_t *p = buf;
+	uint64_t gen;
 	uint32_t i;
 	size_t end;
-	int rc;
+	int rc, bound;
 
 	if (!o || !buf || (!now && o->max_age_ns))
+		return -EINVAL;
+	bound = mc_bind_check(to);
+	if (bound == -EINVAL)
 		return -EINVAL;
 	rc = mcast_hdr_decode(&h, buf, len);
 	if (rc < 0)
@@ -524,6 +465,12 @@ int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
 	if (h.key_id == 0) {
 		o->rej.unsealed++;
 		return MCAST_EUNSEALED;
+	}
+	/* Version 1 senders sealed without a binding: such a datagram could
+	 * be replayed to any group. */
+	if (h.version < 2 || bound < 0) {
+		o->rej.unbound++;
+		return MCAST_EUNBOUND;
 	}
 	/* The flags are associated data: a datagram whose flags were changed
 	 * to pass this check would fail its tag, so checking them before
@@ -547,28 +494,38 @@ int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
 		return MCAST_EMALFORMED;
 	}
 
-	memset(&id, 0, sizeof(id));
-	memcpy(id.session, h.session, MCAST_SESSION_LEN);
-	id.key_id = h.key_id;
-	id.type = h.type;
-	id.cipher = h.flags & MCAST_HDR_CHACHA ? MCAST_CIPHER_CHACHA20POLY1305
-					       : MCAST_CIPHER_AES256GCM;
+	mc_stream_id_set(&id, &h,
+			 h.flags & MCAST_HDR_CHACHA
+				 ? MCAST_CIPHER_CHACHA20POLY1305
+				 : MCAST_CIPHER_AES256GCM,
+			 to);
 	i = mc_streams_find(&o->streams, &id);
 	if (i != MC_STREAM_NONE) {
 		if (mc_streams_replayed(&o->streams, i, h.seq)) {
 			o->rej.replayed++;
 			return MCAST_EREPLAY;
 		}
+		/* A stream added without a generation (restored state, say)
+		 * gets one: 0 would name no key. */
+		if (!o->streams.slab[i].gen)
+			o->streams.slab[i].gen = ++o->gens;
 		dkey = o->streams.slab[i].key;
+		gen = o->streams.slab[i].gen;
 	} else {
-		if (mc_derive(o->kdf, key, h.session, h.type, id.cipher,
-			      o->scratch) < 0)
+		c = mc_key_for(o, key, &id);
+		if (!c)
 			return -EIO;
-		dkey = o->scratch;
+		dkey = c->key;
+		gen = c->gen;
 	}
 
-	rc = mc_aead(&o->aead[id.cipher], 0, dkey, h.seq, p, h.hdr_len,
-		     h.payload_len, h.flags & MCAST_HDR_AUTH_ONLY, p + end);
+	/* Only a datagram that opens may change the key in the live
+	 * context: all others are tried in the other one. */
+	a = &o->live[id.cipher];
+	if (a->gen != gen)
+		a = &o->trial[id.cipher];
+	rc = mc_aead(a, 0, dkey, gen, h.seq, p, h.hdr_len, h.payload_len,
+		     h.flags & MCAST_HDR_AUTH_ONLY, p + end);
 	if (rc < 0) {
 		/* Never leave unauthenticated plaintext behind. */
 		if (!(h.flags & MCAST_HDR_AUTH_ONLY))
@@ -581,10 +538,19 @@ int mcast_unseal(mcast_opener_t *o, void *buf, size_t len,
 		o->rej.stale++;
 		return MCAST_ESTALE;
 	}
-	if (i != MC_STREAM_NONE)
+	if (i != MC_STREAM_NONE) {
 		mc_streams_accept(&o->streams, i, h.seq);
-	else
-		mc_streams_add(&o->streams, &id, o->scratch, h.seq);
+	} else {
+		i = mc_streams_add(&o->streams, &id, dkey, h.seq);
+		o->streams.slab[i].gen = gen;
+		OPENSSL_cleanse(c, sizeof(*c)); /* the table has it now */
+	}
+	if (a != &o->live[id.cipher]) {
+		struct mc_aead t = o->live[id.cipher];
+
+		o->live[id.cipher] = *a;
+		*a = t;
+	}
 	o->rej.accepted++;
 	if (hout)
 		*hout = h;

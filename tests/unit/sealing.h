@@ -23,6 +23,29 @@
 
 static const struct timespec now_ts = { NOW_SEC, 0 };
 
+/* A binding: group (with port) as text. */
+static inline struct mcast_bind bind_of(const char *group)
+{
+	struct sockaddr_storage ss;
+	struct mcast_bind b;
+
+	if (mcast_addr_parse(group, MCAST_PARSE_GROUP | MCAST_PARSE_PORT, &ss) <
+		    0 ||
+	    mcast_bind_addr(&b, (struct sockaddr *)&ss) < 0)
+		abort();
+	return b;
+}
+
+/* Where the tests' datagrams go unless they say otherwise. */
+static inline const struct mcast_bind *dest(void)
+{
+	static struct mcast_bind b;
+
+	if (!b.len)
+		b = bind_of("239.1.1.1:5000");
+	return &b;
+}
+
 /* A sealed (or not) datagram, as a value. */
 struct dgram {
 	size_t len;
@@ -96,7 +119,7 @@ static inline struct dgram sealed(mcast_sealer_t *s, uint8_t type, uint8_t sid,
 				  uint64_t seq, uint64_t send_ns, size_t plen)
 {
 	struct dgram d = envelope(type, sid, seq, send_ns, plen);
-	int rc = mcast_seal(s, d.b, d.len, sizeof(d.b));
+	int rc = mcast_seal(s, dest(), d.b, d.len, sizeof(d.b));
 
 	if (rc != (int)(d.len + MCAST_TAG_LEN)) {
 		fprintf(stderr, "seal: %s\n", mcast_strerror(rc));
@@ -117,7 +140,7 @@ static inline int open_copy(mcast_opener_t *o, const struct dgram *d,
 	if (!copy)
 		abort();
 	memcpy(copy, d->b, len);
-	rc = mcast_unseal(o, copy, len, &now_ts, NULL);
+	rc = mcast_unseal(o, dest(), copy, len, &now_ts, NULL);
 	if (out) {
 		memcpy(out->b, copy, len);
 		out->len = rc >= 0 ? (size_t)rc : len;

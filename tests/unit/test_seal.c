@@ -44,20 +44,23 @@ static void count_free(void *p, const char *file, int line)
 
 /*
  * Known answers: key 1 = 00 01 .. 1f, session 00112233..eeff, data probe
- * seq 5, send_ns 1700000000000000000, ttl 1, payload "hello, sealed!".
- * The 30 bytes after the header (ciphertext or clear payload, then the
- * tag), from this script:
+ * seq 5, send_ns 1700000000000000000, ttl 1, elapsed_ns 1234567890,
+ * payload "hello, sealed!", bound to 239.1.1.1:5000.  The 30 bytes after
+ * the 56-byte header (ciphertext or clear payload, then the tag), from
+ * this script (Python "cryptography"):
  *
- *   key = HKDF(SHA256, length=32, salt=session,
- *              info=b"mcast v1 " + bytes([type, cipher]) + kid.to_bytes(4))
+ *   bind = bytes([1, 239, 1, 1, 1]) + (5000).to_bytes(2, "big")
+ *   info = b"mcast v2 " + bytes([type, cipher]) + kid.to_bytes(4, "big")
+ *          + session + bind
+ *   key = HKDF(SHA256, length=32, salt=b"mcast seal v2", info=info)
  *         .derive(psk)
- *   nonce = b"\0" * 4 + seq.to_bytes(8)
+ *   nonce = b"\0" * 4 + seq.to_bytes(8, "big")
  *   AESGCM(key).encrypt(nonce, payload, header)          # encrypted
  *   AESGCM(key).encrypt(nonce, b"", header + payload)    # auth-only
  *
- * once with a version 1 header (48 bytes: a version 1 sender's datagram
- * must still open) and once with version 2 (56 bytes, elapsed_ns
- * 1234567890), each header as sealed (key id 1, the cipher's flags).
+ * each header as sealed (key id 1, the cipher's flags).  The sealer seals
+ * another session first, so the key is derived the way every stream
+ * after a sealer's first is (the HMAC context re-initialised, not keyed).
  */
 static const uint8_t kat_session[MCAST_SESSION_LEN] = {
 	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
@@ -68,100 +71,82 @@ static const struct {
 	enum mcast_cipher cipher;
 	int auth_only;
 	uint16_t flags;
-	uint8_t tail[30];    /* version 1 header */
-	uint8_t tail_v2[30]; /* version 2, elapsed_ns 1234567890 */
+	uint8_t tail[30];
 } kats[] = {
 	{ MCAST_CIPHER_AES256GCM,
 	  0,
 	  0x00,
-	  { 0xed, 0x77, 0x82, 0xf4, 0x8e, 0x3c, 0x0a, 0xd1, 0xb8, 0x54,
-	    0xcb, 0x9b, 0xb4, 0x0d, 0xba, 0x8d, 0x57, 0xcb, 0x0f, 0x8e,
-	    0x26, 0x95, 0xc5, 0xdb, 0x1d, 0x24, 0x0a, 0xa2, 0xe4, 0xe5 },
-	  { 0xed, 0x77, 0x82, 0xf4, 0x8e, 0x3c, 0x0a, 0xd1, 0xb8, 0x54,
-	    0xcb, 0x9b, 0xb4, 0x0d, 0x89, 0x72, 0x59, 0x33, 0xf1, 0x0d,
-	    0x3c, 0x59, 0xe8, 0x2e, 0x9f, 0xbe, 0x2c, 0xfc, 0x18, 0x31 } },
+	  { 0xb6, 0x91, 0x4b, 0x35, 0xae, 0x88, 0xa3, 0xb2, 0xd7, 0xa6,
+	    0x4e, 0x87, 0xbe, 0xce, 0xe7, 0x3f, 0xca, 0xa1, 0x30, 0xfc,
+	    0xa9, 0x32, 0x7c, 0xdf, 0xda, 0x22, 0xaa, 0x37, 0x76, 0xa8 } },
 	{ MCAST_CIPHER_CHACHA20POLY1305,
 	  0,
 	  0x10,
-	  { 0x53, 0xca, 0x71, 0x32, 0x61, 0xf2, 0xdd, 0x59, 0xdf, 0xee,
-	    0xa7, 0xef, 0xa4, 0x2c, 0x99, 0x67, 0xe3, 0xda, 0x93, 0xc3,
-	    0x7c, 0x6e, 0xad, 0xc7, 0x40, 0x53, 0x23, 0x41, 0xdf, 0xb3 },
-	  { 0x53, 0xca, 0x71, 0x32, 0x61, 0xf2, 0xdd, 0x59, 0xdf, 0xee,
-	    0xa7, 0xef, 0xa4, 0x2c, 0xa4, 0x77, 0x71, 0x2a, 0xd1, 0x34,
-	    0x8a, 0x3d, 0x72, 0x19, 0x12, 0x85, 0x2b, 0xbd, 0x35, 0xe9 } },
+	  { 0xac, 0xae, 0xf0, 0x5e, 0xd8, 0xc3, 0xb8, 0x4f, 0xa7, 0xef,
+	    0x06, 0xcc, 0xaf, 0x54, 0xea, 0xa1, 0x02, 0x67, 0xb9, 0x10,
+	    0xbc, 0x17, 0xe1, 0x60, 0xd6, 0x1c, 0x26, 0xca, 0xef, 0xf5 } },
 	{ MCAST_CIPHER_AES256GCM,
 	  1,
 	  0x08,
 	  { 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x2c, 0x20, 0x73, 0x65, 0x61,
-	    0x6c, 0x65, 0x64, 0x21, 0xc5, 0xe7, 0x3b, 0xc8, 0x59, 0x9c,
-	    0xde, 0xdc, 0x6f, 0x42, 0xcb, 0x70, 0x3e, 0x6f, 0x66, 0x38 },
-	  { 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x2c, 0x20, 0x73, 0x65, 0x61,
-	    0x6c, 0x65, 0x64, 0x21, 0x28, 0x91, 0x91, 0x1a, 0x64, 0x8e,
-	    0xbd, 0xd0, 0xd1, 0x90, 0x6c, 0x1c, 0x9b, 0xe7, 0xea, 0x2f } },
+	    0x6c, 0x65, 0x64, 0x21, 0xea, 0x16, 0xbf, 0x4a, 0x41, 0x4f,
+	    0x59, 0xc0, 0xca, 0x08, 0xa9, 0x83, 0x36, 0x3c, 0x1d, 0x6c } },
 };
 
-/* The KAT header, as version 2 or rewritten as a version 1 sender's
- * (48 bytes); the payload follows it.  Returns the header length. */
-static size_t kat_header(struct mcast_hdr *h, uint8_t *buf, size_t cap, int v)
+/* The KAT header; the payload follows it.  Returns the header length. */
+static size_t kat_header(struct mcast_hdr *h, uint8_t *buf, size_t cap)
 {
 	static const char msg[] = "hello, sealed!";
 
 	mcast_hdr_encode(h, buf, cap);
-	if (v == 1) {
-		buf[4] = 1;
-		buf[45] = MCAST_WIRE_HDR_LEN_V1;
-	}
-	memcpy(buf + buf[45], msg, sizeof(msg) - 1);
-	return buf[45];
+	memcpy(buf + MCAST_WIRE_HDR_LEN, msg, sizeof(msg) - 1);
+	return MCAST_WIRE_HDR_LEN;
 }
 
 static void test_known_answers(void)
 {
 	mcast_keyring_t *k = ring("1 " KEY1 "\n");
 
-	for (int v = 1; v <= 2; v++)
-		for (size_t i = 0; i < sizeof(kats) / sizeof(kats[0]); i++) {
-			mcast_sealer_t *s =
-				sealer(k, kats[i].cipher, kats[i].auth_only);
-			mcast_opener_t *o = opener(k, 1024, 16, 0);
-			struct mcast_hdr h = {
-				.type = MCAST_MSG_DATA,
-				.seq = 5,
-				.send_ns = 1700000000000000000ull,
-				.ttl = 1,
-				.payload_len = 14,
-				.elapsed_ns = 1234567890,
-			};
-			uint8_t buf[128], hdr[128];
-			struct mcast_hdr got;
-			size_t hl;
+	for (size_t i = 0; i < sizeof(kats) / sizeof(kats[0]); i++) {
+		mcast_sealer_t *s =
+			sealer(k, kats[i].cipher, kats[i].auth_only);
+		mcast_opener_t *o = opener(k, 1024, 16, 0);
+		struct mcast_hdr h = {
+			.type = MCAST_MSG_DATA,
+			.seq = 5,
+			.send_ns = 1700000000000000000ull,
+			.ttl = 1,
+			.payload_len = 14,
+			.elapsed_ns = 1234567890,
+		};
+		uint8_t buf[128], hdr[128];
+		struct mcast_hdr got;
+		size_t hl;
 
-			memcpy(h.session, kat_session, sizeof(h.session));
-			hl = kat_header(&h, buf, sizeof(buf), v);
-			CHECK_CODE(mcast_seal(s, buf, hl + 14, sizeof(buf)),
-				   (int)(hl + 30));
-			/* The header as sealed: key id and cipher flags. */
-			h.key_id = 1;
-			h.flags = kats[i].flags;
-			kat_header(&h, hdr, sizeof(hdr), v);
-			CHECK(memcmp(buf, hdr, hl) == 0);
-			CHECK(memcmp(buf + hl,
-				     v == 1 ? kats[i].tail : kats[i].tail_v2,
-				     30) == 0);
+		sealed(s, MCAST_MSG_DATA, 9, 0, NOW_NS, 10);
+		memcpy(h.session, kat_session, sizeof(h.session));
+		hl = kat_header(&h, buf, sizeof(buf));
+		CHECK_CODE(mcast_seal(s, dest(), buf, hl + 14, sizeof(buf)),
+			   (int)(hl + 30));
+		/* The header as sealed: key id and cipher flags. */
+		h.key_id = 1;
+		h.flags = kats[i].flags;
+		kat_header(&h, hdr, sizeof(hdr));
+		CHECK(memcmp(buf, hdr, hl) == 0);
+		CHECK(memcmp(buf + hl, kats[i].tail, 30) == 0);
 
-			CHECK_CODE(mcast_unseal(o, buf, hl + 30, &now_ts, &got),
-				   (int)(hl + 14));
-			CHECK(memcmp(buf + hl, "hello, sealed!", 14) == 0);
-			CHECK_EQ_INT(got.version, v);
-			CHECK_EQ_INT(got.key_id, 1);
-			CHECK_EQ_INT(got.flags, kats[i].flags);
-			CHECK_EQ_INT(got.seq, 5);
-			CHECK_EQ_INT(got.payload_len, 14);
-			CHECK_EQ_INT(got.has_elapsed, v == 2);
-			CHECK_EQ_INT(got.elapsed_ns, v == 2 ? 1234567890 : 0);
-			mcast_opener_free(o);
-			mcast_sealer_free(s);
-		}
+		CHECK_CODE(mcast_unseal(o, dest(), buf, hl + 30, &now_ts, &got),
+			   (int)(hl + 14));
+		CHECK(memcmp(buf + hl, "hello, sealed!", 14) == 0);
+		CHECK_EQ_INT(got.version, 2);
+		CHECK_EQ_INT(got.key_id, 1);
+		CHECK_EQ_INT(got.flags, kats[i].flags);
+		CHECK_EQ_INT(got.seq, 5);
+		CHECK_EQ_INT(got.payload_len, 14);
+		CHECK_EQ_INT(got.elapsed_ns, 1234567890);
+		mcast_opener_free(o);
+		mcast_sealer_free(s);
+	}
 	mcast_keyring_free(k);
 }
 
@@ -448,10 +433,10 @@ static void test_rotation(void)
 	CHECK_EQ_INT(mcast_keyring_newest(both), 2);
 	CHECK_EQ_INT(a.b[11], 1);
 	CHECK_EQ_INT(b.b[11], 2);
-	CHECK_CODE(mcast_unseal(o, a.b, a.len, &now_ts, &h),
+	CHECK_CODE(mcast_unseal(o, dest(), a.b, a.len, &now_ts, &h),
 		   MCAST_WIRE_HDR_LEN + 10);
 	CHECK_EQ_INT(h.key_id, 1);
-	CHECK_CODE(mcast_unseal(o, b.b, b.len, &now_ts, &h),
+	CHECK_CODE(mcast_unseal(o, dest(), b.b, b.len, &now_ts, &h),
 		   MCAST_WIRE_HDR_LEN + 10);
 	CHECK_EQ_INT(h.key_id, 2);
 	CHECK_EQ_INT(rejects(o).accepted, 2);
@@ -502,35 +487,35 @@ static void test_wrap(void)
 	struct dgram d;
 
 	d = envelope(MCAST_MSG_DATA, 1, 5, NOW_NS, 8);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, sizeof(d.b)),
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)),
 		   MCAST_WIRE_HDR_LEN + 8 + MCAST_TAG_LEN);
 	d = envelope(MCAST_MSG_DATA, 1, 5, NOW_NS, 8);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, sizeof(d.b)), MCAST_EWRAP);
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)), MCAST_EWRAP);
 	/* Refused means untouched. */
 	CHECK(memcmp(d.b, envelope(MCAST_MSG_DATA, 1, 5, NOW_NS, 8).b,
 		     MCAST_WIRE_HDR_LEN + 8) == 0);
 	d = envelope(MCAST_MSG_DATA, 1, 4, NOW_NS, 8);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, sizeof(d.b)), MCAST_EWRAP);
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)), MCAST_EWRAP);
 	d = envelope(MCAST_MSG_DATA, 1, 0, NOW_NS, 8);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, sizeof(d.b)), MCAST_EWRAP);
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)), MCAST_EWRAP);
 	d = envelope(MCAST_MSG_DATA, 1, 6, NOW_NS, 8);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, sizeof(d.b)),
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)),
 		   MCAST_WIRE_HDR_LEN + 8 + MCAST_TAG_LEN);
 	/* Other types and sessions count on their own, from 0. */
 	d = envelope(MCAST_MSG_END, 1, 0, NOW_NS, 8);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, sizeof(d.b)),
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)),
 		   MCAST_WIRE_HDR_LEN + 8 + MCAST_TAG_LEN);
 	d = envelope(MCAST_MSG_DATA, 2, 0, NOW_NS, 8);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, sizeof(d.b)),
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)),
 		   MCAST_WIRE_HDR_LEN + 8 + MCAST_TAG_LEN);
 	/* The last sequence number is never used. */
 	d = envelope(MCAST_MSG_DATA, 3, UINT64_MAX, NOW_NS, 8);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, sizeof(d.b)), MCAST_EWRAP);
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)), MCAST_EWRAP);
 	d = envelope(MCAST_MSG_DATA, 3, UINT64_MAX - 1, NOW_NS, 8);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, sizeof(d.b)),
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)),
 		   MCAST_WIRE_HDR_LEN + 8 + MCAST_TAG_LEN);
 	d = envelope(MCAST_MSG_DATA, 3, UINT64_MAX, NOW_NS, 8);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, sizeof(d.b)), MCAST_EWRAP);
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)), MCAST_EWRAP);
 	mcast_sealer_free(s);
 	mcast_keyring_free(k);
 }
@@ -560,9 +545,10 @@ static void test_freshness(void)
 	CHECK_CODE(open_dg(o, &old), MCAST_ESTALE);
 	/* max_age 0: no freshness check at all; now may then be NULL. */
 	CHECK_CODE(open_dg(off, &old), MCAST_WIRE_HDR_LEN + 4);
-	CHECK_CODE(mcast_unseal(off, ahead.b, ahead.len, NULL, NULL),
+	CHECK_CODE(mcast_unseal(off, dest(), ahead.b, ahead.len, NULL, NULL),
 		   MCAST_WIRE_HDR_LEN + 4);
-	CHECK_CODE(mcast_unseal(o, ahead.b, ahead.len, NULL, NULL), -EINVAL);
+	CHECK_CODE(mcast_unseal(o, dest(), ahead.b, ahead.len, NULL, NULL),
+		   -EINVAL);
 	mcast_opener_free(o);
 	mcast_opener_free(off);
 	mcast_sealer_free(s);
@@ -582,15 +568,16 @@ static void test_arguments(void)
 		   -EINVAL);
 	CHECK(bad == NULL);
 	CHECK_CODE(mcast_sealer_new(&bad, k, (enum mcast_cipher)7, 0), -EINVAL);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, d.len + MCAST_TAG_LEN - 1),
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, d.len + MCAST_TAG_LEN - 1),
 		   -ENOSPC);
-	CHECK_CODE(mcast_seal(NULL, d.b, d.len, sizeof(d.b)), -EINVAL);
-	CHECK_CODE(mcast_seal(s, d.b, d.len - 1, sizeof(d.b)), MCAST_ESHORT);
-	CHECK_CODE(mcast_seal(s, d.b, d.len, sizeof(d.b)),
+	CHECK_CODE(mcast_seal(NULL, dest(), d.b, d.len, sizeof(d.b)), -EINVAL);
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len - 1, sizeof(d.b)),
+		   MCAST_ESHORT);
+	CHECK_CODE(mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)),
 		   MCAST_WIRE_HDR_LEN + 8 + MCAST_TAG_LEN);
 	/* Sealed already. */
-	CHECK_CODE(mcast_seal(s, d.b, 72, sizeof(d.b)), -EINVAL);
-	CHECK_CODE(mcast_unseal(NULL, d.b, 72, &now_ts, NULL), -EINVAL);
+	CHECK_CODE(mcast_seal(s, dest(), d.b, 72, sizeof(d.b)), -EINVAL);
+	CHECK_CODE(mcast_unseal(NULL, dest(), d.b, 72, &now_ts, NULL), -EINVAL);
 
 	mcast_opener_opts_init(&oo);
 	CHECK_EQ_INT(oo.replay_window, 1024);
@@ -615,8 +602,9 @@ static void test_arguments(void)
 	mcast_opener_free(ob);
 
 	/* Counters copy out only as far as the caller's struct reaches. */
-	CHECK_CODE(mcast_unseal(o, d.b, MCAST_WIRE_HDR_LEN + 8 + MCAST_TAG_LEN,
-				&now_ts, NULL),
+	CHECK_CODE(mcast_unseal(o, dest(), d.b,
+				MCAST_WIRE_HDR_LEN + 8 + MCAST_TAG_LEN, &now_ts,
+				NULL),
 		   MCAST_WIRE_HDR_LEN + 8);
 	memset(&r, 0xff, sizeof(r));
 	r.size = offsetof(struct mcast_rejects, accepted);
@@ -665,17 +653,17 @@ static void test_no_allocation(int counting)
 			struct dgram f;
 
 			d = envelope(MCAST_MSG_DATA, 1, seq, NOW_NS, 100);
-			ok &= mcast_seal(s, d.b, d.len, sizeof(d.b)) ==
+			ok &= mcast_seal(s, dest(), d.b, d.len, sizeof(d.b)) ==
 			      MCAST_WIRE_HDR_LEN + 100 + MCAST_TAG_LEN;
 			d.len = MCAST_WIRE_HDR_LEN + 100 + MCAST_TAG_LEN;
 			f = d;
 			f.b[60] ^= 1; /* a forgery first, rejected */
-			ok &= mcast_unseal(o, f.b, f.len, &now_ts, NULL) ==
-			      MCAST_EBADTAG;
-			ok &= mcast_unseal(o, d.b, d.len, &now_ts, NULL) ==
-			      MCAST_WIRE_HDR_LEN + 100;
-			ok &= mcast_unseal(o, d.b, d.len, &now_ts, NULL) ==
-			      MCAST_EREPLAY;
+			ok &= mcast_unseal(o, dest(), f.b, f.len, &now_ts,
+					   NULL) == MCAST_EBADTAG;
+			ok &= mcast_unseal(o, dest(), d.b, d.len, &now_ts,
+					   NULL) == MCAST_WIRE_HDR_LEN + 100;
+			ok &= mcast_unseal(o, dest(), d.b, d.len, &now_ts,
+					   NULL) == MCAST_EREPLAY;
 		}
 		CHECK(ok);
 		CHECK_EQ_INT(crypto_allocs - before, 0);
