@@ -112,8 +112,9 @@ enum mcast_error {
 	MCAST_EWRAP = -10021, /* sequence would repeat a nonce: refused */
 	MCAST_ECIPHER = -10022,	 /* sealed, but not as the receiver requires */
 	MCAST_EUNBOUND = -10023, /* sealed without a destination binding */
+	MCAST_ESTATE = -10024,	 /* replay state file corrupt or not one */
 };
-#define MCAST_ERROR_MIN (-10023)
+#define MCAST_ERROR_MIN (-10024)
 
 /* Name of any return code (-errno or MCAST_E*); never NULL, never freed. */
 MCAST_API const char *mcast_strerror(int code);
@@ -709,14 +710,14 @@ struct mcast_tracker_opts {
 	unsigned window;       /* sequence history for duplicate
 				 * detection, default 1024, max 65536 */
 	/* Appended in 0.3 (docs/STREAMS.md): */
-	int stream;		     /* enum mcast_stream_type, default MCAST */
-	struct mcast_seq_spec seq;   /* for MCAST_STREAM_SEQ */
-	unsigned rtp_clock;	     /* Hz of RTP payload types without a
+	int stream;		   /* enum mcast_stream_type, default MCAST */
+	struct mcast_seq_spec seq; /* for MCAST_STREAM_SEQ */
+	unsigned rtp_clock;	   /* Hz of RTP payload types without a
 				      * static rate (96-127); 0: unknown,
 				      * no jitter for them */
-	unsigned max_pids;	     /* MPEG-TS PIDs tracked, shared by all
+	unsigned max_pids;	   /* MPEG-TS PIDs tracked, shared by all
 				      * sessions; default 8192, max 65536 */
-	unsigned pid_timeout_ms;     /* TR 101 290 PID_error: a PID of a
+	unsigned pid_timeout_ms;   /* TR 101 290 PID_error: a PID of a
 				      * PMT absent this long; default 5000 */
 };
 
@@ -822,24 +823,24 @@ struct mcast_stream_stats {
 	unsigned clock_rate;  /* RTP: Hz of the timestamps; 0 unknown */
 	double jitter_max_ns; /* RTP: the largest A.8 estimate */
 	/* MPEG-TS (TS, RTP_TS) */
-	uint64_t ts_packets;	 /* 188-byte packets with a sync byte */
-	uint64_t ts_lost;	 /* estimated from continuity gaps */
-	uint64_t ts_cc_errors;	 /* Continuity_count_error */
-	uint64_t ts_duplicates;	 /* the one repeat the standard allows */
-	uint64_t ts_tei;	 /* transport_error_indicator set */
-	uint64_t ts_sync_loss;	 /* TS_sync_loss */
+	uint64_t ts_packets;	      /* 188-byte packets with a sync byte */
+	uint64_t ts_lost;	      /* estimated from continuity gaps */
+	uint64_t ts_cc_errors;	      /* Continuity_count_error */
+	uint64_t ts_duplicates;	      /* the one repeat the standard allows */
+	uint64_t ts_tei;	      /* transport_error_indicator set */
+	uint64_t ts_sync_loss;	      /* TS_sync_loss */
 	uint64_t ts_sync_byte_errors; /* Sync_byte_error */
-	uint64_t ts_pat_errors;	 /* PAT_error */
-	uint64_t ts_pmt_errors;	 /* PMT_error */
-	uint64_t ts_pid_errors;	 /* PID_error */
-	uint64_t ts_crc_errors;	 /* PAT/PMT sections failing CRC_32 */
-	uint64_t ts_bad_length;	 /* datagrams not a multiple of 188 */
-	uint64_t ts_pid_overflow; /* packets of PIDs not tracked: the PID
+	uint64_t ts_pat_errors;	      /* PAT_error */
+	uint64_t ts_pmt_errors;	      /* PMT_error */
+	uint64_t ts_pid_errors;	      /* PID_error */
+	uint64_t ts_crc_errors;	      /* PAT/PMT sections failing CRC_32 */
+	uint64_t ts_bad_length;	      /* datagrams not a multiple of 188 */
+	uint64_t ts_pid_overflow;     /* packets of PIDs not tracked: the PID
 				   * table (max_pids) was full */
-	uint64_t ts_ref_overflow; /* PIDs a PAT or PMT names, not tracked
+	uint64_t ts_ref_overflow;     /* PIDs a PAT or PMT names, not tracked
 				   * for the same reason */
-	unsigned ts_programs;	 /* in the latest PAT */
-	unsigned ts_pids;	 /* PIDs tracked: mcast_tracker_get_pid() */
+	unsigned ts_programs;	      /* in the latest PAT */
+	unsigned ts_pids; /* PIDs tracked: mcast_tracker_get_pid() */
 	/* Not RTP datagrams in an RTP type, too short in SEQ: part of
 	 * malformed, in totals only */
 	uint64_t stream_malformed;
@@ -888,14 +889,14 @@ enum mcast_pid_flags {
 struct mcast_pid_stats {
 	size_t size; /* sizeof(struct mcast_pid_stats), set by the caller */
 	unsigned pid;
-	unsigned flags;	      /* enum mcast_pid_flags */
-	int stream_type;      /* from the PMT (ISO/IEC 13818-1 table 2-34);
+	unsigned flags;	    /* enum mcast_pid_flags */
+	int stream_type;    /* from the PMT (ISO/IEC 13818-1 table 2-34);
 			       * -1 for PIDs no PMT lists */
-	unsigned program;     /* program_number, for PMT and ES PIDs */
-	uint64_t packets;     /* TS packets */
-	uint64_t bytes;	      /* packets * 188, for the bitrate */
-	uint64_t cc_errors;   /* Continuity_count_error */
-	uint64_t lost;	      /* estimated from continuity gaps */
+	unsigned program;   /* program_number, for PMT and ES PIDs */
+	uint64_t packets;   /* TS packets */
+	uint64_t bytes;	    /* packets * 188, for the bitrate */
+	uint64_t cc_errors; /* Continuity_count_error */
+	uint64_t lost;	    /* estimated from continuity gaps */
 	int64_t pcr_interval_max_ns; /* PCR PIDs: the longest time between
 				      * two PCRs, by arrival; 0 none */
 	struct timespec first, last; /* arrival times */
@@ -1111,11 +1112,80 @@ struct mcast_rejects {
 	uint64_t accepted;
 	uint64_t wrong_cipher; /* not as opts.require asks: MCAST_ECIPHER */
 	uint64_t unbound;      /* MCAST_EUNBOUND: no destination binding */
+	/* verified, but the replay state file could not be written first
+	 * (mcast_opener_persist()): -errno, see mcast_opener_errmsg() */
+	uint64_t unsaved;
 };
 
 /* Counters of what mcast_unseal() accepted and rejected, by reason. */
 MCAST_API int mcast_opener_rejects(const mcast_opener_t *o,
 				   struct mcast_rejects *r);
+
+/*
+ * Replay state across restarts (docs/SECURITY.md, "Restarting a
+ * receiver"; the file format is in docs/PROTOCOL.md).  A new opener
+ * remembers nothing, so datagrams captured before a restart would be
+ * accepted again within max_age.  With a state file, the opener keeps per
+ * stream its id, the highest sequence number accepted and its window
+ * bits - never a key: keys are derived again when a restored stream's
+ * next datagram verifies.
+ *
+ * The file is written ahead of what it covers: each save reserves, per
+ * stream, sequence numbers a little above the highest accepted (about
+ * twice what the stream took since the previous save, at least 16), and
+ * mcast_unseal() writes the file again before it accepts a datagram above
+ * its stream's reservation or of a stream the file does not hold.  So
+ * whenever the process dies, the file on disk covers every datagram
+ * accepted, and a restored opener refuses everything up to each stream's
+ * reservation.  After a final save (at exit) the file is exact and
+ * nothing is reserved.  A stream the opener forgot (more than
+ * max_sessions) is not in the file: its replays are caught by max_age
+ * only.
+ */
+
+/*
+ * Keep o's replay state in the file at path, restoring it first when the
+ * file exists (a missing file is a first start), then writing it at once
+ * so that an unwritable place fails here.  o must not have accepted
+ * anything yet.  The file must be a regular file (not a symbolic link:
+ * it is replaced by rename), owned by the effective user or root, with
+ * no group or other permission bits, as key files; it is written as a
+ * temporary file beside it (mode 0600), synced, renamed over it, and the
+ * directory synced.  path is copied.  Returns the number of streams
+ * restored (>= 0), or MCAST_ESTATE (corrupt, truncated, not a state
+ * file, or of a newer format: never overwritten), MCAST_EKEYPERM (owner
+ * or mode), -EBUSY (o has streams already or a file), -EINVAL, -ENOMEM,
+ * -errno; mcast_opener_errmsg() says what and where.  On failure o keeps
+ * no state and no file.
+ */
+MCAST_API int mcast_opener_persist(mcast_opener_t *o, const char *path);
+
+/*
+ * Write o's state file now: call it periodically (every second, say) so
+ * that reservations follow each stream's rate and mcast_unseal() seldom
+ * has to write, and with final = 1 when o will open nothing more (at
+ * exit), which writes the exact state and reserves nothing.  A periodic
+ * save with nothing accepted since the last one writes nothing.  Returns
+ * 0, -EINVAL (no state file: mcast_opener_persist() first), -errno
+ * (mcast_opener_errmsg()); the file on disk is then the previous one,
+ * which still covers every datagram accepted.
+ */
+MCAST_API int mcast_opener_save(mcast_opener_t *o, int final);
+
+/*
+ * Restore o's replay state from len bytes of a state file that the caller
+ * read (mcast_opener_persist() reads and then keeps a file itself), with
+ * no file kept afterwards.  o must not have accepted anything yet.  Returns the number of streams
+ * restored, or MCAST_ESTATE, -EBUSY, -EINVAL, -ENOMEM; on failure o
+ * remembers no stream.
+ */
+MCAST_API int mcast_opener_restore(mcast_opener_t *o, const void *buf,
+				   size_t len);
+
+/* What the last failed call on o's state file did wrong: persist, save,
+ * restore, or an unseal refused as unsaved ("" when none failed); never
+ * NULL, valid until the next call on o. */
+MCAST_API const char *mcast_opener_errmsg(const mcast_opener_t *o);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,8 @@
 
 #include "mc_internal.h"
 
+#include <sys/stat.h>
+
 /* Largest key file read or parsed, bytes. */
 #define MC_KEYFILE_MAX 65536
 
@@ -39,6 +41,15 @@ void mc_secret_free(void *p, size_t n);
 /* keys.c: the key of that id, or NULL. */
 const struct mc_keyent *mc_keyring_find(const struct mcast_keyring *k,
 					uint32_t id);
+
+/* keys.c: fd must be a regular file owned by us or root, without group or
+ * other bits (key and replay state files); *st gets its fstat().  Returns
+ * 0, MCAST_EKEYFILE (not a regular file), MCAST_EKEYPERM, -errno; err
+ * names path and says what to run. */
+int mc_check_keyfile(int fd, const char *path, struct stat *st, char *err,
+		     size_t errlen);
+/* keys.c: write all of buf; 0 or -errno. */
+int mc_write_all(int fd, const char *buf, size_t len);
 
 /*
  * A stream is what has one derived key and one sequence space: (key id,
@@ -118,6 +129,10 @@ struct mc_stream {
 	uint32_t prev, next; /* LRU list, most recent first */
 	uint64_t top;	     /* highest sequence number accepted */
 	uint64_t gen;	     /* seal.c's name for key; 0 until it sets one */
+	/* With a state file (replay_state.c): the file on disk covers
+	 * sequence numbers up to limit; at_save is top when last saved. */
+	uint64_t limit, at_save;
+	bool keyed; /* false: restored, key derived at its next datagram */
 	uint8_t key[MCAST_KEY_LEN];
 };
 
@@ -131,6 +146,7 @@ struct mc_streams {
 	uint32_t head, tail;
 	uint64_t seed;
 	uint64_t evicted;
+	struct mc_state *state; /* replay_state.c; NULL: none */
 };
 
 int mc_streams_init(struct mc_streams *s, unsigned max, unsigned window);
@@ -147,5 +163,41 @@ void mc_streams_accept(struct mc_streams *s, uint32_t i, uint64_t seq);
  * recently used one when full.  Returns its index. */
 uint32_t mc_streams_add(struct mc_streams *s, const struct mc_stream_id *id,
 			const uint8_t key[MCAST_KEY_LEN], uint64_t seq);
+/* Give restored stream i the key derived for it. */
+void mc_streams_set_key(struct mc_streams *s, uint32_t i,
+			const uint8_t key[MCAST_KEY_LEN]);
+/* A stream read from a state file, without a key, made the most recently
+ * used (evicting as mc_streams_add()): top and fbits, a saved window of
+ * fwindow bits where bit k (LSB first in each byte) stands for top - k.
+ * limit > top: everything up to limit counts as accepted.  Numbers the
+ * saved window did not cover count as accepted too, so a window of
+ * another size never accepts what the saved one refused. */
+uint32_t mc_streams_restore(struct mc_streams *s, const struct mc_stream_id *id,
+			    uint64_t top, uint64_t limit, const uint8_t *fbits,
+			    uint64_t fwindow);
+/* Forget every stream (a failed restore). */
+void mc_streams_clear(struct mc_streams *s);
+
+/*
+ * replay_state.c: the state file of an opener's streams.  The reserve
+ * margin of a new stream: the file covers seq..seq + this.
+ */
+#define MC_STATE_MARGIN_MIN 16
+/* Restore from a state file's bytes; streams restored or a negative code,
+ * with err saying why. */
+int mc_state_parse(struct mc_streams *s, const uint8_t *p, size_t len,
+		   char *err, size_t errlen);
+/* Restore from path when it exists, then keep s in it. */
+int mc_state_persist(struct mc_streams *s, const char *path, char *err,
+		     size_t errlen);
+/* Write the file now; accepted: the opener's count, to skip idle saves. */
+int mc_state_save(struct mc_streams *s, bool final, uint64_t accepted,
+		  char *err, size_t errlen);
+/* Before accepting seq of stream i (MC_STREAM_NONE: a new stream id):
+ * write the file first when it does not cover seq yet. */
+int mc_state_reserve(struct mc_streams *s, uint32_t i,
+		     const struct mc_stream_id *id, uint64_t seq, char *err,
+		     size_t errlen);
+void mc_state_free(struct mc_state *st);
 
 #endif /* MC_CRYPTO_INTERNAL_H */

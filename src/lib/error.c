@@ -33,6 +33,7 @@ static const char *const mc_errnames[] = {
 	[-MCAST_ECIPHER - 10001] = "not sealed with the cipher required",
 	[-MCAST_EUNBOUND - 10001] =
 		"sealed datagram not bound to its destination",
+	[-MCAST_ESTATE - 10001] = "replay state file corrupt or not one",
 };
 
 const char *mcast_strerror(int code)

@@ -367,8 +367,8 @@ static int mc_read_keyfile(int fd, const char *path, char **textp, size_t *lenp,
  * owner must be us or root: a 0600 file that another user owns is theirs
  * to read and to replace (OpenSSH refuses such identity files alike).
  */
-static int mc_check_keyfile(int fd, const char *path, struct stat *st,
-			    char *err, size_t errlen)
+int mc_check_keyfile(int fd, const char *path, struct stat *st, char *err,
+		     size_t errlen)
 {
 	uid_t me = geteuid();
 
@@ -499,7 +499,7 @@ void mcast_keyring_free(mcast_keyring_t *k)
 	free(k);
 }
 
-static int mc_write_all(int fd, const char *buf, size_t len)
+int mc_write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t w = write(fd, buf, len);

@@ -64,6 +64,8 @@ int mc_streams_init(struct mc_streams *s, unsigned max, unsigned window)
 
 void mc_streams_free(struct mc_streams *s)
 {
+	mc_state_free(s->state);
+	s->state = NULL;
 	mc_secret_free(s->slab, (size_t)s->cap * sizeof(*s->slab));
 	free(s->bits);
 	free(s->buckets);
@@ -188,8 +190,9 @@ static uint32_t mc_streams_evict(struct mc_streams *s)
 	return i;
 }
 
-uint32_t mc_streams_add(struct mc_streams *s, const struct mc_stream_id *id,
-			const uint8_t key[MCAST_KEY_LEN], uint64_t seq)
+/* A new entry for id, linked in and made the most recently used. */
+static uint32_t mc_streams_insert(struct mc_streams *s,
+				  const struct mc_stream_id *id)
 {
 	uint32_t i = s->used < s->cap ? s->used++ : mc_streams_evict(s);
 	struct mc_stream *e = &s->slab[i];
@@ -198,13 +201,74 @@ uint32_t mc_streams_add(struct mc_streams *s, const struct mc_stream_id *id,
 	e->id = *id;
 	e->gen = 0; /* the caller names the new key (seal.c) */
 	e->hash = mc_stream_hash(s, id);
-	memcpy(e->key, key, MCAST_KEY_LEN);
-	e->top = seq;
 	b = e->hash & s->mask;
 	e->chain = s->buckets[b];
 	s->buckets[b] = i;
 	mc_lru_push(s, e, i);
+	return i;
+}
+
+uint32_t mc_streams_add(struct mc_streams *s, const struct mc_stream_id *id,
+			const uint8_t key[MCAST_KEY_LEN], uint64_t seq)
+{
+	uint32_t i = mc_streams_insert(s, id);
+	struct mc_stream *e = &s->slab[i];
+
+	memcpy(e->key, key, MCAST_KEY_LEN);
+	e->keyed = true;
+	e->top = seq;
+	/* mc_state_reserve() wrote the file with this margin. */
+	e->at_save = seq;
+	e->limit = !s->state ? seq
+		   : seq > UINT64_MAX - MC_STATE_MARGIN_MIN
+			   ? UINT64_MAX
+			   : seq + MC_STATE_MARGIN_MIN;
 	memset(mc_window_bits(s, i), 0, s->words * sizeof(uint64_t));
 	mc_streams_accept(s, i, seq);
 	return i;
+}
+
+void mc_streams_set_key(struct mc_streams *s, uint32_t i,
+			const uint8_t key[MCAST_KEY_LEN])
+{
+	memcpy(s->slab[i].key, key, MCAST_KEY_LEN);
+	s->slab[i].keyed = true;
+}
+
+uint32_t mc_streams_restore(struct mc_streams *s, const struct mc_stream_id *id,
+			    uint64_t top, uint64_t limit, const uint8_t *fbits,
+			    uint64_t fwindow)
+{
+	uint32_t i = mc_streams_insert(s, id);
+	struct mc_stream *e = &s->slab[i];
+	uint64_t *bits = mc_window_bits(s, i);
+	uint64_t n = fwindow < s->window ? fwindow : s->window;
+
+	OPENSSL_cleanse(e->key, sizeof(e->key));
+	e->keyed = false;
+	/* Refuse all, then free what the saved window knew was free. */
+	memset(bits, 0xff, s->words * sizeof(*bits));
+	if (limit > top) {
+		/* Saved while running: anything up to limit may have been
+		 * accepted after the save. */
+		top = limit;
+	} else {
+		for (uint64_t k = 0; k < n && k <= top; k++) {
+			uint64_t pos = (top - k) % s->window;
+
+			if (!(fbits[k / 8] >> (k % 8) & 1))
+				bits[pos / 64] &= ~(1ull << (pos % 64));
+		}
+	}
+	e->top = e->limit = e->at_save = top;
+	return i;
+}
+
+void mc_streams_clear(struct mc_streams *s)
+{
+	for (uint32_t b = 0; b <= s->mask; b++)
+		s->buckets[b] = MC_STREAM_NONE;
+	OPENSSL_cleanse(s->slab, (size_t)s->cap * sizeof(*s->slab));
+	s->used = 0;
+	s->head = s->tail = MC_STREAM_NONE;
 }

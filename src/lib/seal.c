@@ -125,6 +125,7 @@ struct mcast_opener {
 	struct mcast_rejects rej;
 	struct mc_cached_key cache[MC_KEY_CACHE];
 	unsigned hand; /* the cache entry replaced next */
+	char errmsg[MCAST_ERRMSG_MAX];
 };
 
 static void mc_be32(uint8_t *p, uint32_t v)
@@ -500,18 +501,19 @@ int mcast_unseal(mcast_opener_t *o, const struct mcast_bind *to, void *buf,
 				 : MCAST_CIPHER_AES256GCM,
 			 to);
 	i = mc_streams_find(&o->streams, &id);
-	if (i != MC_STREAM_NONE) {
-		if (mc_streams_replayed(&o->streams, i, h.seq)) {
-			o->rej.replayed++;
-			return MCAST_EREPLAY;
-		}
-		/* A stream added without a generation (restored state, say)
-		 * gets one: 0 would name no key. */
+	if (i != MC_STREAM_NONE && mc_streams_replayed(&o->streams, i, h.seq)) {
+		o->rej.replayed++;
+		return MCAST_EREPLAY;
+	}
+	if (i != MC_STREAM_NONE && o->streams.slab[i].keyed) {
+		/* A stream added without a generation gets one: 0 would name
+		 * no key. */
 		if (!o->streams.slab[i].gen)
 			o->streams.slab[i].gen = ++o->gens;
 		dkey = o->streams.slab[i].key;
 		gen = o->streams.slab[i].gen;
 	} else {
+		/* A new stream, or one restored from a state file. */
 		c = mc_key_for(o, key, &id);
 		if (!c)
 			return -EIO;
@@ -538,13 +540,22 @@ int mcast_unseal(mcast_opener_t *o, const struct mcast_bind *to, void *buf,
 		o->rej.stale++;
 		return MCAST_ESTALE;
 	}
-	if (i != MC_STREAM_NONE) {
-		mc_streams_accept(&o->streams, i, h.seq);
-	} else {
-		i = mc_streams_add(&o->streams, &id, dkey, h.seq);
+	/* The state file must cover a datagram before it is accepted. */
+	if (o->streams.state &&
+	    (rc = mc_state_reserve(&o->streams, i, &id, h.seq, o->errmsg,
+				   sizeof(o->errmsg))) < 0) {
+		o->rej.unsaved++;
+		return rc;
+	}
+	if (i == MC_STREAM_NONE || !o->streams.slab[i].keyed) {
+		if (i == MC_STREAM_NONE)
+			i = mc_streams_add(&o->streams, &id, dkey, h.seq);
+		else
+			mc_streams_set_key(&o->streams, i, dkey);
 		o->streams.slab[i].gen = gen;
 		OPENSSL_cleanse(c, sizeof(*c)); /* the table has it now */
 	}
+	mc_streams_accept(&o->streams, i, h.seq);
 	if (a != &o->live[id.cipher]) {
 		struct mc_aead t = o->live[id.cipher];
 
@@ -562,4 +573,38 @@ int mcast_opener_rejects(const mcast_opener_t *o, struct mcast_rejects *r)
 	if (!o || !r || !mc_copy_sized(r, &o->rej, sizeof(o->rej)))
 		return -EINVAL;
 	return 0;
+}
+
+/* Replay state across restarts: replay_state.c does the work. */
+
+int mcast_opener_persist(mcast_opener_t *o, const char *path)
+{
+	if (!o || !path)
+		return -EINVAL;
+	o->errmsg[0] = '\0';
+	return mc_state_persist(&o->streams, path, o->errmsg,
+				sizeof(o->errmsg));
+}
+
+int mcast_opener_save(mcast_opener_t *o, int final)
+{
+	if (!o)
+		return -EINVAL;
+	o->errmsg[0] = '\0';
+	return mc_state_save(&o->streams, final != 0, o->rej.accepted,
+			     o->errmsg, sizeof(o->errmsg));
+}
+
+int mcast_opener_restore(mcast_opener_t *o, const void *buf, size_t len)
+{
+	if (!o || (!buf && len))
+		return -EINVAL;
+	o->errmsg[0] = '\0';
+	return mc_state_parse(&o->streams, buf ? buf : "", len, o->errmsg,
+			      sizeof(o->errmsg));
+}
+
+const char *mcast_opener_errmsg(const mcast_opener_t *o)
+{
+	return o ? o->errmsg : "";
 }
