@@ -125,6 +125,7 @@ static const struct cli_opt recv_opts[] = {
 		      "accept only datagrams sealed with a key of FILE;\n"
 		      "print their payloads, count the rest as rejected"),
 	CLI_INCLUDE(trust_open_opts, struct recv_cfg, trust),
+	CLI_INCLUDE(trust_state_opts, struct recv_cfg, trust),
 	{ 0 }
 };
 

@@ -15,11 +15,16 @@
 
 #define RELOAD_EVERY 1.0 /* seconds between looks at the key file */
 #define LOG_EVERY    1.0 /* at most one reject line this often */
+/* Default seconds between saves of the replay state file.  Safety does not
+ * depend on it (the file is written ahead); it keeps reservations close to
+ * each stream's rate, so the datagram path seldom writes. */
+#define SAVE_EVERY 1.0
 
 void trust_cfg_init(struct trust_cfg *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->cipher = MCAST_CIPHER_AES256GCM;
+	c->save_every = SAVE_EVERY;
 	mcast_opener_opts_init(&c->open);
 }
 
@@ -91,6 +96,28 @@ const struct cli_opt trust_open_opts[] = {
 	{ 0 }
 };
 
+static void trust_opt_state(void *state_file, const char *value)
+{
+	if (!*value)
+		cli_bad_value("--replay-state", value,
+			      "a file to keep the replay state in");
+	*(const char **)state_file = value;
+}
+
+const struct cli_opt trust_state_opts[] = {
+	{ OPT("replay-state", CLI_FN, state_file), NEEDS_KEY,
+	  .fn = trust_opt_state, .arg = "FILE",
+	  .help = "keep the replay windows in FILE across restarts,\n"
+		  "so replays to a restarted receiver are refused" },
+	{ OPT("replay-state-every", CLI_SECONDS, save_every),
+	  .needs = "replay-state",
+	  .why = "applies to the state file; give --replay-state FILE too",
+	  .min = 0.01, .max = 86400, .arg = "SECONDS",
+	  .help = "save FILE this often (default 1; it is also\n"
+		  "written ahead of what it covers, whenever needed)" },
+	{ 0 }
+};
+
 /*
  * The library keeps the key bytes it holds out of core dumps, but keys
  * also pass through libcrypto's cipher contexts, which it does not
@@ -153,6 +180,52 @@ static void make_sealer(struct trust *t)
 			t->cfg->key_file, mcast_strerror(rc));
 }
 
+/* Restore the replay state file and keep it from now on. */
+static void persist(struct trust *t)
+{
+	const char *path = t->cfg->state_file;
+	int rc = mcast_opener_persist(t->opener, path);
+	char err[MCAST_ERRMSG_MAX];
+
+	if (rc > 0)
+		cli_info("replay state of %d stream%s restored from %s", rc,
+			 rc == 1 ? "" : "s", path);
+	if (rc >= 0)
+		return;
+	snprintf(err, sizeof(err), "%s",
+		 *mcast_opener_errmsg(t->opener)
+			 ? mcast_opener_errmsg(t->opener)
+			 : mcast_strerror(rc));
+	/* Nothing to save: free the keys and the opener before leaving. */
+	trust_stop(t);
+	if (rc == MCAST_ESTATE)
+		cli_die(EXIT_USAGE,
+			"--replay-state: %s; if it is damaged, move it away "
+			"(the receiver then starts with no memory of what it "
+			"accepted, guarded by --max-age only)",
+			err);
+	cli_die(rc == -ENOMEM || rc == -EIO || rc == -ENOSPC || rc == -EDQUOT
+			? EXIT_RUNTIME
+			: EXIT_USAGE,
+		"--replay-state: %s", err);
+}
+
+/* Write the state file; one warning per run of failures. */
+static void save_state(struct trust *t, int final)
+{
+	int rc;
+
+	if (!t->persisted)
+		return;
+	rc = mcast_opener_save(t->opener, final);
+	if (rc < 0 && !t->save_failed)
+		cli_warn("cannot save the replay state: %s; the file keeps "
+			 "the last state saved, and datagrams it does not "
+			 "cover are refused until a save succeeds",
+			 mcast_opener_errmsg(t->opener));
+	t->save_failed = rc < 0;
+}
+
 void trust_start(struct trust *t, const struct trust_cfg *c, int roles)
 {
 	char err[MCAST_ERRMSG_MAX];
@@ -172,6 +245,11 @@ void trust_start(struct trust *t, const struct trust_cfg *c, int roles)
 	    (rc = mcast_opener_new(&t->opener, t->keys, &c->open)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot open sealed datagrams: %s",
 			mcast_strerror(rc));
+	if (t->opener && c->state_file) {
+		persist(t);
+		t->persisted = true;
+		t->next_save = cli_now() + c->save_every;
+	}
 	t->next_check = cli_now() + RELOAD_EVERY;
 	t->next_log = cli_now();
 	if (t->opener)
@@ -332,7 +410,7 @@ static const struct {
 	REASON(unsealed, "not sealed"), REASON(malformed, "malformed"),
 	REASON(too_short, "too short"), REASON(wrong_version, "wrong version"),
 	REASON(not_mcast, "not mcast"), REASON(wrong_cipher, "wrong cipher"),
-	REASON(unbound, "unbound"),
+	REASON(unbound, "unbound"),	REASON(unsaved, "not saved"),
 #undef REASON
 };
 
@@ -411,6 +489,10 @@ void trust_tick(struct trust *t, double now)
 	if (!trust_on(t))
 		return;
 	log_rejects(t, now);
+	if (t->next_save > 0 && now >= t->next_save) {
+		t->next_save = now + t->cfg->save_every;
+		save_state(t, 0);
+	}
 	if (now < t->next_check)
 		return;
 	t->next_check = now + RELOAD_EVERY;
@@ -423,7 +505,10 @@ void trust_tick(struct trust *t, double now)
 double trust_due(const struct trust *t)
 {
 	/* Pending rejects are logged then at the latest. */
-	return trust_on(t) ? t->next_check : 0;
+	if (!trust_on(t))
+		return 0;
+	return t->next_save > 0 && t->next_save < t->next_check ? t->next_save
+								: t->next_check;
 }
 
 bool trust_rejects(const struct trust *t, struct mcast_rejects *r)
@@ -452,6 +537,7 @@ void trust_say_rejects(const struct trust *t)
 
 void trust_stop(struct trust *t)
 {
+	save_state(t, 1);
 	mcast_sealer_free(t->sealer);
 	mcast_opener_free(t->opener);
 	mcast_keyring_free(t->keys);

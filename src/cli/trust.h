@@ -27,9 +27,13 @@ void trust_opt_key(void *key_file, const char *value);
 			.fn = trust_opt_key, .arg = "FILE", .help = (text) \
 	}
 extern const struct cli_opt trust_seal_opts[], trust_open_opts[];
+/* recv's --replay-state and --replay-state-every (with CLI_INCLUDE). */
+extern const struct cli_opt trust_state_opts[];
 
 struct trust_cfg {
-	const char *key_file; /* NULL: nothing sealed or opened */
+	const char *key_file;	/* NULL: nothing sealed or opened */
+	const char *state_file; /* --replay-state; NULL: none */
+	double save_every;	/* seconds between saves of state_file */
 	enum mcast_cipher cipher;
 	bool auth_only;
 	struct mcast_opener_opts open;
@@ -47,8 +51,11 @@ struct trust {
 	struct stat st;	   /* of the key file when loaded */
 	double next_check; /* monotonic: next look at the key file */
 	double next_log;   /* the next reject line may come then */
+	double next_save;  /* monotonic: next save of the state file */
 	struct mcast_rejects at_log;
 	bool warned_sealed; /* receiving without --key */
+	bool persisted;	    /* the opener keeps cfg->state_file */
+	bool save_failed;   /* the last save of the state file failed */
 };
 
 /* Load the key file for roles (TRUST_SEAL | TRUST_OPEN); a bad file exits
@@ -109,6 +116,7 @@ uint64_t trust_reject_words(const struct mcast_rejects *r, char *buf,
 			    size_t len);
 /* The counters as JSON members ("accepted":N,"rejected":{...}). */
 void trust_json(struct json *j, const struct mcast_rejects *r);
+/* Save the replay state file a last time (exactly), free everything. */
 void trust_stop(struct trust *t);
 /* Before keys are read: no core dumps, no ptrace by other users. */
 void cli_no_core_dumps(void);
