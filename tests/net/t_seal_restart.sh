@@ -18,6 +18,15 @@ mcast recv --replay-state st $G 2>u.err && fail "--replay-state without --key ra
 grep -q -- '--replay-state applies to sealed streams; give --key' u.err ||
 	fail "unclear usage error: $(cat u.err)"
 
+# A file that is not a state file is refused (exit 2), named, and left
+# alone: here the key file itself.
+cp k notstate
+mcast recv --key k --replay-state notstate $G 2>b.err && fail "a key file was taken for a state file"
+[ $? = 2 ] || fail "a foreign state file: want exit 2"
+grep -q -- '--replay-state: notstate: not an mcast replay state file.*move it away' b.err ||
+	fail "unclear error for a foreign state file: $(cat b.err)"
+cmp -s k notstate || fail "a foreign state file was overwritten"
+
 replay() {	# replay FILE ARGS...: prints the count
 	f=$1
 	shift
