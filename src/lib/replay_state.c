@@ -180,7 +180,11 @@ static uint8_t *mc_state_encode(const struct mc_streams *s,
 		p[0] = 1; /* seq itself */
 		p += s->window / 8;
 	}
-	EVP_Digest(buf, (size_t)(p - buf), p, NULL, EVP_sha256(), NULL);
+	if (EVP_Digest(buf, (size_t)(p - buf), p, NULL, EVP_sha256(), NULL) !=
+	    1) {
+		free(buf);
+		return NULL;
+	}
 	*lenp = len;
 	return buf;
 }
@@ -263,7 +267,7 @@ static int mc_state_store(struct mc_streams *s, enum mc_save_kind kind,
 		mc_state_encode(s, kind, pend_i, pend_limit, id, seq, &len);
 	int rc;
 
-	if (!buf)
+	if (!buf) /* or libcrypto failed: nothing is written either way */
 		return -ENOMEM;
 	rc = mc_state_write(s->state->path, buf, len, err, errlen);
 	free(buf);
