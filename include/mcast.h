@@ -456,7 +456,11 @@ struct mcast_dgram {
 	void *buf;  /* payload; receive: where to store it */
 	size_t len; /* send: bytes to send; receive: bytes stored */
 	size_t cap; /* receive: size of buf */
-	struct mcast_meta *meta; /* receive: may be NULL */
+	/* receive: filled in, may be NULL.  send: may be NULL; with
+	 * MCAST_META_TTL in flags and a ttl of 1..255 the datagram goes out
+	 * with that TTL / hop limit instead of the handle's (a relay passes
+	 * on the received TTL less one; such a batch is never segmented) */
+	struct mcast_meta *meta;
 	/* send: destination, NULL for the sender's group; another address
 	 * needs a sender opened with MCAST_OPT_REPLIES. */
 	const struct sockaddr *to;

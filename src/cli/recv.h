@@ -16,6 +16,12 @@ struct group_arg {
 	size_t nsources;
 };
 
+/* Append "GROUP:PORT" or "SOURCE@GROUP:PORT", where GROUP may be a range,
+ * to the array *groups of *n (room for *cap, grown as needed): recv and
+ * relay.  Bad text ends the program with status 2. */
+void group_args_add(struct group_arg **groups, size_t *n, size_t *cap,
+		    const char *text);
+
 struct recv_cfg {
 	struct mcast_opts opts;
 	struct group_arg *groups; /* any number: grows with the arguments */

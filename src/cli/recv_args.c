@@ -17,15 +17,16 @@ static void add_source(struct sockaddr_storage **list, size_t *n,
 	cli_parse_source(opt, text, &(*list)[(*n)++]);
 }
 
-static struct group_arg *new_group(struct recv_cfg *c)
+static struct group_arg *new_group(struct group_arg **groups, size_t *n,
+				   size_t *cap)
 {
-	cli_grow(&c->groups, &c->groups_cap, c->ngroups, sizeof(*c->groups));
-	c->groups[c->ngroups] = (struct group_arg){ 0 };
-	return &c->groups[c->ngroups++];
+	cli_grow(groups, cap, *n, sizeof(**groups));
+	(*groups)[*n] = (struct group_arg){ 0 };
+	return &(*groups)[(*n)++];
 }
 
-/* "GROUP:PORT" or "SOURCE@GROUP:PORT", where GROUP may be a range. */
-static void add_group(struct recv_cfg *c, const char *text)
+void group_args_add(struct group_arg **arr, size_t *count, size_t *cap,
+		    const char *text)
 {
 	struct group_list l = { 0 };
 	const char *at = strchr(text, '@'), *groups = at ? at + 1 : text;
@@ -42,7 +43,7 @@ static void add_group(struct recv_cfg *c, const char *text)
 	}
 	groups_parse(&l, groups, false);
 	for (size_t i = 0; i < l.n; i++) {
-		struct group_arg *g = new_group(c);
+		struct group_arg *g = new_group(arr, count, cap);
 		char a[MCAST_ADDRSTRLEN], own[2 * MCAST_ADDRSTRLEN + 2];
 
 		g->addr = l.addr[i];
@@ -162,7 +163,8 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 			"--stats prints a summary as text or json, not %s",
 			c->format == FMT_HEX ? "hex" : "raw");
 	while (next < argc)
-		add_group(c, argv[next++]);
+		group_args_add(&c->groups, &c->ngroups, &c->groups_cap,
+			       argv[next++]);
 	for (size_t i = 0; i < c->ngroups; i++) {
 		struct group_arg *g = &c->groups[i];
 

@@ -13,17 +13,57 @@
 #include <sys/uio.h>
 #include <netinet/udp.h>
 
+/* The TTL a datagram asks to be sent with (meta with MCAST_META_TTL and
+ * a ttl of 1..255, as a relay passes on what it received), or 0. */
+static int send_ttl(const struct mcast_dgram *d)
+{
+	const struct mcast_meta *mt = d->meta;
+
+	if (!mt ||
+	    mt->size < offsetof(struct mcast_meta, ttl) + sizeof(mt->ttl) ||
+	    !(mt->flags & MCAST_META_TTL) || mt->ttl < 1 || mt->ttl > 255)
+		return 0;
+	return mt->ttl;
+}
+
+/* A control message setting this datagram's TTL or hop limit: the
+ * kernel takes IP_TTL (Linux 4.x and later) and IPV6_HOPLIMIT on
+ * sendmsg() in place of the socket's multicast TTL. */
+static void put_ttl(struct msghdr *h, union mc_cmsg_buf *ctl, int family,
+		    int ttl)
+{
+	struct cmsghdr *c;
+
+	h->msg_control = ctl->buf;
+	h->msg_controllen = CMSG_SPACE(sizeof(int));
+	c = CMSG_FIRSTHDR(h);
+	c->cmsg_level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	c->cmsg_type = family == AF_INET6 ? IPV6_HOPLIMIT : IP_TTL;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &ttl, sizeof(int));
+}
+
+static bool any_ttl(const struct mcast_dgram *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (send_ttl(&v[i]))
+			return true;
+	return false;
+}
+
 int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n)
 {
 	struct mmsghdr msgs[MC_BATCH_MAX];
 	struct iovec iov[MC_BATCH_MAX];
+	union mc_cmsg_buf ctl[MC_BATCH_MAX];
 	size_t done = 0;
 
 	if (!m || (n && !v))
 		return -EINVAL;
 	if (!m->is_sender)
 		return mc_fail(m, MCAST_EROLE, "send on a receiver");
-	if (m->gso && n > 1) {
+	/* A segmented buffer has one TTL for all its datagrams. */
+	if (m->gso && n > 1 && !any_ttl(v, n)) {
 		int rc = mc_send_gso(m, v, n);
 
 		if (rc >= 0)
@@ -52,6 +92,10 @@ int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n)
 			msgs[i].msg_hdr.msg_iovlen = 1;
 			msgs[i].msg_hdr.msg_name = (void *)to;
 			msgs[i].msg_hdr.msg_namelen = mcast_addr_len(to);
+			if (send_ttl(&v[done + i]))
+				put_ttl(&msgs[i].msg_hdr, &ctl[i],
+					m->group.ss_family,
+					send_ttl(&v[done + i]));
 		}
 		do {
 			rc = sendmmsg(m->fd, msgs, (unsigned)k, 0);

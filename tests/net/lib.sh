@@ -294,3 +294,53 @@ one_session_intact() {
 	[ "$got" = "[$2]" ] && [ "$(summary_get "$1" '["sessions"][0]["total_sent"]')" = "$2" ] ||
 		fail "sent $2, but received + lost = $got: $(grep summary "$1")"
 }
+
+# topo_line A R B: three hosts in a line, two links and no multicast
+# routing between them.  A's veth0 (10.0.1.1, fd01::1) meets R's `a0`
+# (10.0.1.2, fd01::2); R's `b0` (10.0.2.2, fd02::2) meets B's veth0
+# (10.0.2.3, fd02::3).  Only a relay on R carries multicast across.
+topo_line() {
+	new_host "$1" && new_host "$2" && new_host "$3" &&
+		ip link add veth0 netns "$1" type veth peer name a0 netns "$2" &&
+		ip link add name b0 netns "$2" type veth peer name veth0 netns "$3" &&
+		ip -n "$1" addr add 10.0.1.1/24 dev veth0 &&
+		ip -n "$1" addr add fd01::1/64 dev veth0 nodad &&
+		ip -n "$2" addr add 10.0.1.2/24 dev a0 &&
+		ip -n "$2" addr add fd01::2/64 dev a0 nodad &&
+		ip -n "$2" addr add 10.0.2.2/24 dev b0 &&
+		ip -n "$2" addr add fd02::2/64 dev b0 nodad &&
+		ip -n "$3" addr add 10.0.2.3/24 dev veth0 &&
+		ip -n "$3" addr add fd02::3/64 dev veth0 nodad &&
+		ip -n "$1" link set veth0 up && ip -n "$2" link set a0 up &&
+		ip -n "$2" link set b0 up && ip -n "$3" link set veth0 up ||
+		return 1
+	wait_up "$1" veth0
+	wait_up "$2" a0
+	wait_up "$2" b0
+	wait_up "$3" veth0
+}
+
+# start_relay NAME NS ARGS...: `mcast relay ARGS --format json` in NS in
+# the background ($T/NAME.out, $T/NAME.err), once it has joined; its pid
+# in $relay_pid.  stop_relay NAME ends it and checks it exits 0.
+start_relay() {
+	local name=$1 ns=$2
+	shift 2
+	in_ns "$ns" mcast relay --format json "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	relay_pid=$!
+	eval "relay_pid_$name=$relay_pid"
+	wait_for "$T/$name.err" '^joined ' 5 || fail "relay $name never joined: $(cat "$T/$name.err")"
+}
+stop_relay() {
+	local pid
+	eval "pid=\$relay_pid_$1"
+	kill -INT "$pid"
+	wait "$pid" || fail "relay $1 exited $? after SIGINT: $(cat "$T/$1.err")"
+}
+# relay_get NAME DIR EXPR: EXPR applied to direction DIR (0 or 1) of relay
+# NAME's JSON summary, e.g. relay_get r 0 '["dropped"]["ttl"]'.
+relay_get() {
+	json_get "$T/$1.out" "[r for r in d if r['type'] == 'relay_summary'][0]['directions'][$2]$3"
+}
+# bridge_fwd SWITCH PORT: PORT of SWITCH's bridge is forwarding.
+bridge_fwd() { bridge -n "$1" link show dev "$2" | grep -q 'state forwarding'; }

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* mcast relay: multicast from one link to another, or over unicast. */
+#ifndef MCAST_CLI_RELAY_H
+#define MCAST_CLI_RELAY_H
+
+#include "recv.h"
+
+/*
+ * The datagrams a relay has sent on, for a second: a copy that comes back
+ * (two relays facing each other, a looped topology) is not sent again.
+ * A datagram is known by a 64-bit hash of its group, port and payload -
+ * not its source, which each relay rewrites - keyed with a random seed per
+ * run.  The table has RELAY_SEEN_SLOTS slots in buckets of
+ * RELAY_SEEN_WAYS; a bucket full of entries younger than a second gives
+ * up its oldest, so at more than about that many distinct datagrams a
+ * second a copy may be forgotten early and relayed again (the TTL still
+ * ends a loop).  256 KiB, allocated once.
+ */
+#define RELAY_SEEN_SLOTS 16384
+#define RELAY_SEEN_WAYS	 4
+#define RELAY_SEEN_NS	 1000000000ull
+
+struct relay_seen {
+	uint64_t seed;
+	uint64_t *hash; /* 0: a free slot */
+	uint64_t *when; /* monotonic ns it was relayed */
+};
+
+int relay_seen_init(struct relay_seen *s);
+void relay_seen_free(struct relay_seen *s);
+/* The hash of a datagram to group (address and port). */
+uint64_t relay_seen_hash(const struct relay_seen *s,
+			 const struct sockaddr_storage *group, const void *buf,
+			 size_t len);
+/* true when h was relayed less than a second before now (ns). */
+bool relay_seen_recent(const struct relay_seen *s, uint64_t h, uint64_t now);
+/* Remember h as relayed at now. */
+void relay_seen_add(struct relay_seen *s, uint64_t h, uint64_t now);
+
+#endif /* MCAST_CLI_RELAY_H */
+
+/* What one direction (or a tunnel end) did with what it received. */
+struct relay_counts {
+	uint64_t relayed, bytes;
+	uint64_t ttl;	    /* arrived with TTL <= 1 */
+	uint64_t seen;	    /* relayed less than a second ago */
+	uint64_t own;	    /* sent by this relay */
+	uint64_t other_if;  /* arrived on another interface */
+	uint64_t truncated; /* longer than the buffer */
+	uint64_t unknown;   /* for a group not named */
+	uint64_t send_fail; /* the kernel refused to send */
+	uint64_t unallowed; /* tunnel: from an address not --allow'ed */
+	uint64_t malformed; /* tunnel: not a tunnel datagram */
+	uint64_t lost;	    /* tunnel: sequence numbers missing */
+};
+
+struct relay_cfg {
+	const char *from, *to; /* interfaces */
+	bool both, json;
+	int ttl; /* -1: what arrived, less one */
+	double duration;
+	int rcvbuf;
+	struct group_arg *groups;
+	size_t ngroups, groups_cap;
+};
+
+void relay_parse_args(int argc, char **argv, struct relay_cfg *c);
+/* The summary of the directions (or tunnel ends), on stdout. */
+void relay_summary(const struct relay_cfg *c, const char *const *names,
+		   const struct relay_counts *n, size_t count);
