@@ -215,7 +215,9 @@ MCAST_API int mcast_route_iface(const struct sockaddr *group);
 typedef struct mcast mcast_t;
 
 enum mcast_opt_flags {
-	MCAST_OPT_NO_REUSEADDR = 1 << 0, /* receiver: do not share the port */
+	/* Do not share the port: a receiver's, or the port a sender binds
+	 * (opts.bind), which is then -EADDRINUSE when taken already. */
+	MCAST_OPT_NO_REUSEADDR = 1 << 0,
 	/* Sender: never connect the socket to the group, so it can also
 	 * receive unicast replies (mcast_recv_batch() on the sender) and send
 	 * to other destinations (struct mcast_dgram.to).  It is bound to a
@@ -529,6 +531,9 @@ enum mcast_msg_type {
 	MCAST_MSG_END = 2,  /* end of stream; body: struct mcast_end */
 	MCAST_MSG_PING = 3, /* ping probe, answered by responders */
 	MCAST_MSG_PONG = 4, /* answer to a ping; body: the echoed ping */
+	/* a multicast datagram carried by unicast between relays; body:
+	 * struct mcast_tunnel, then the datagram's payload */
+	MCAST_MSG_TUNNEL = 5,
 };
 
 enum mcast_hdr_flags {
@@ -627,6 +632,30 @@ MCAST_API int mcast_pong_encode(const struct mcast_pong *p, void *buf,
 				size_t cap);
 MCAST_API int mcast_pong_decode(struct mcast_pong *p, const void *buf,
 				size_t len);
+
+/* Tunnel body (docs/PROTOCOL.md, "5 - tunnel"): where a relayed
+ * datagram was sent and by whom, and the TTL it arrived with.  The
+ * datagram's payload follows the MCAST_TUNNEL_BODY_LEN bytes. */
+#define MCAST_TUNNEL_BODY_LEN 40
+struct mcast_tunnel {
+	struct sockaddr_storage group;	/* group and port; IPv4 or IPv6 */
+	struct sockaddr_storage source; /* original sender, same family */
+	uint8_t ttl;			/* TTL / hop limit it arrived with */
+};
+
+/* Encode writes the 40-byte body and returns MCAST_TUNNEL_BODY_LEN, or
+ * -ENOSPC, or MCAST_EFAMILY (group and source of different or unknown
+ * families), MCAST_ENOTMCAST (group not multicast), -EINVAL for NULL.
+ * Decode reads a body (bytes beyond its 40 are the payload, not read);
+ * returns MCAST_TUNNEL_BODY_LEN, or MCAST_ESHORT below 40 bytes,
+ * MCAST_EMALFORMED (an unknown family, reserved bytes not zero, an IPv4
+ * address not padded with zeros, a group that is not multicast or a
+ * port 0), -EINVAL for NULL.  Scope ids are not carried: a link-local
+ * group takes the interface it is sent out of. */
+MCAST_API int mcast_tunnel_encode(const struct mcast_tunnel *t, void *buf,
+				  size_t cap);
+MCAST_API int mcast_tunnel_decode(struct mcast_tunnel *t, const void *buf,
+				  size_t len);
 
 /* Fill a new random session id (getrandom()), never all zeros.
  * Returns 0, -EINVAL for NULL, or -errno. */

@@ -15,14 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH	  64
-#define DGRAM_MAX 65536
+#define BATCH RELAY_BATCH
 
 struct relay_dir {
 	const char *from, *to;
 	unsigned from_index;
 	mcast_t *rx;
-	mcast_t **tx;			/* a sender per group */
+	mcast_t **tx;			/* a sender per group (not --peer) */
+	unsigned char *joined;		/* per group */
 	struct sockaddr_storage *local; /* each sender's source */
 	bool down;			/* sends fail: --to is away */
 	double next_refresh;
@@ -35,7 +35,8 @@ struct relay {
 	struct relay_dir dir[2];
 	size_t ndir;
 	struct relay_seen seen;
-	size_t last_group; /* where the group lookup starts */
+	struct tunnel_out tun; /* --peer */
+	size_t last_group;     /* where the group lookup starts */
 };
 
 static unsigned iface_index(const char *name)
@@ -67,11 +68,12 @@ static void open_dir(struct relay *r, struct relay_dir *d)
 	struct mcast_opts o;
 	char step[MCAST_ERRMSG_MAX] = "", line[1024] = "joined", a[80];
 	size_t used = strlen(line), joined = 0;
-	unsigned to_index = iface_index(d->to);
+	unsigned to_index = d->to ? iface_index(d->to) : 0;
 	int rc;
 
 	d->from_index = iface_index(d->from);
-	snprintf(d->name, sizeof(d->name), "%s -> %s", d->from, d->to);
+	snprintf(d->name, sizeof(d->name), "%s -> %s", d->from,
+		 d->to ? d->to : "tunnel");
 	mcast_opts_init(&o);
 	o.iface = d->from;
 	o.rcvbuf = c->rcvbuf;
@@ -83,7 +85,8 @@ static void open_dir(struct relay *r, struct relay_dir *d)
 		cli_fail_step(EXIT_RUNTIME, step, rc, "cannot open receiver");
 	d->tx = calloc(c->ngroups, sizeof(*d->tx));
 	d->local = calloc(c->ngroups, sizeof(*d->local));
-	if (!d->tx || !d->local)
+	d->joined = calloc(c->ngroups, 1);
+	if (!d->tx || !d->local || !d->joined)
 		cli_die(EXIT_RUNTIME, "out of memory");
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group_arg *g = &c->groups[i];
@@ -98,6 +101,9 @@ static void open_dir(struct relay *r, struct relay_dir *d)
 				 mcast_errmsg(d->rx));
 			continue;
 		}
+		d->joined[i] = 1;
+		if (!d->to)
+			goto listed;
 		mcast_opts_init(&o);
 		o.iface = d->to;
 		o.loop = 0;
@@ -109,6 +115,7 @@ static void open_dir(struct relay *r, struct relay_dir *d)
 				      "cannot open a sender on --to");
 		mcast_get_info(d->tx[i], &info);
 		d->local[i] = info.local;
+	listed:
 		if (joined++ >= 8)
 			continue;
 		cli_append(line, sizeof(line), &used, "%s ",
@@ -127,7 +134,11 @@ static void open_dir(struct relay *r, struct relay_dir *d)
 	if (joined > 8)
 		cli_append(line, sizeof(line), &used, " and %zu more",
 			   joined - 8);
-	cli_info("%s, relayed out of %s", line, d->to);
+	if (d->to)
+		cli_info("%s, relayed out of %s", line, d->to);
+	else
+		cli_info("%s, relayed through %zu tunnel%s", line, c->peers.n,
+			 c->peers.n == 1 ? "" : "s");
 }
 
 /* Sent by one of this relay's senders: a loop brought it back. */
@@ -218,11 +229,15 @@ static void relay_batch(struct relay *r, struct relay_dir *d,
 			d->n.own++;
 			continue;
 		}
-		if ((g = find_group(r, &m->dst)) < 0 || !d->tx[g]) {
+		if ((g = find_group(r, &m->dst)) < 0 || !d->joined[g]) {
 			d->n.unknown++;
 			continue;
 		}
-		if (r->c->ttl > 0) {
+		/* The tunnel carries the arrival TTL; its far end decides. */
+		if (r->c->peers.n) {
+			if (!(m->flags & MCAST_META_TTL))
+				m->ttl = 0;
+		} else if (r->c->ttl > 0) {
 			m->ttl = r->c->ttl;
 		} else if (!(m->flags & MCAST_META_TTL) || m->ttl <= 1) {
 			d->n.ttl++;
@@ -242,6 +257,10 @@ static void relay_batch(struct relay *r, struct relay_dir *d,
 		out[k] = v[i];
 		out[k].to = NULL;
 		group[k++] = g;
+	}
+	if (r->c->peers.n) {
+		tunnel_out_send(&r->tun, r->c, out, k, &d->n);
+		return;
 	}
 	for (size_t s = 0, e; s < k; s = e) {
 		for (e = s + 1; e < k && group[e] == group[s]; e++)
@@ -267,31 +286,30 @@ int cmd_relay(int argc, char **argv)
 {
 	static struct relay_cfg c;
 	static struct relay r;
-	static unsigned char bufs[BATCH][DGRAM_MAX];
-	struct mcast_meta metas[BATCH];
-	struct mcast_dgram v[BATCH];
+	static unsigned char bufs[RELAY_BATCH][RELAY_DGRAM_MAX];
+	struct mcast_meta metas[RELAY_BATCH];
+	struct mcast_dgram v[RELAY_BATCH];
 	double deadline = 0;
 
 	relay_parse_args(argc, argv, &c);
 	events_json = c.json;
+	cli_signals();
+	cli_stdout_lines();
+	if (c.listen.ss_family != AF_UNSPEC)
+		return relay_listen(&c);
 	r.c = &c;
 	r.dir[0] = (struct relay_dir){ .from = c.from, .to = c.to };
 	r.dir[1] = (struct relay_dir){ .from = c.to, .to = c.from };
 	r.ndir = c.both ? 2 : 1;
 	if (relay_seen_init(&r.seen) < 0)
 		cli_die(EXIT_RUNTIME, "out of memory");
-	cli_signals();
-	cli_stdout_lines();
+	if (c.peers.n)
+		tunnel_out_open(&r.tun, &c);
 	for (size_t k = 0; k < r.ndir; k++)
 		open_dir(&r, &r.dir[k]);
 	if (c.duration > 0)
 		deadline = cli_now() + c.duration;
-	for (size_t i = 0; i < BATCH; i++) {
-		mcast_meta_init(&metas[i]);
-		v[i] = (struct mcast_dgram){ .buf = bufs[i],
-					     .cap = DGRAM_MAX,
-					     .meta = &metas[i] };
-	}
+	relay_slots(v, metas, bufs);
 	while (!cli_stop) {
 		struct pollfd p[3];
 		double now = cli_now(), wait = 1.0;
@@ -335,6 +353,11 @@ int cmd_relay(int argc, char **argv)
 			mcast_close(r.dir[k].tx[i]);
 		free(r.dir[k].tx);
 		free(r.dir[k].local);
+		free(r.dir[k].joined);
+	}
+	if (c.peers.n) {
+		tunnel_out_close(&r.tun, &c);
+		counts[0].tunnel = true;
 	}
 	relay_summary(&c, names, counts, r.ndir);
 	relay_seen_free(&r.seen);

@@ -52,10 +52,21 @@ struct relay_counts {
 	uint64_t unallowed; /* tunnel: from an address not --allow'ed */
 	uint64_t malformed; /* tunnel: not a tunnel datagram */
 	uint64_t lost;	    /* tunnel: sequence numbers missing */
+	uint64_t too_big;   /* tunnel: no room for the tunnel's header */
+	bool tunnel;	    /* the tunnel counters mean something */
+};
+
+/* A list of addresses from a repeatable option. */
+struct addr_list {
+	struct sockaddr_storage *a;
+	size_t n, cap;
 };
 
 struct relay_cfg {
-	const char *from, *to; /* interfaces */
+	const char *from, *to;	/* interfaces */
+	struct addr_list peers; /* --peer: tunnel listeners to send to */
+	struct addr_list allow; /* --allow: who may send to the listener */
+	struct sockaddr_storage listen; /* --tunnel-listen; AF_UNSPEC: none */
 	bool both, json;
 	int ttl; /* -1: what arrived, less one */
 	double duration;
@@ -65,6 +76,32 @@ struct relay_cfg {
 };
 
 void relay_parse_args(int argc, char **argv, struct relay_cfg *c);
+
+#define RELAY_BATCH	64    /* datagrams per receive */
+#define RELAY_DGRAM_MAX 65536 /* the longest datagram relayed */
+/* Point each of v's RELAY_BATCH slots at its buffer and metadata. */
+void relay_slots(struct mcast_dgram *v, struct mcast_meta *metas,
+		 unsigned char (*bufs)[RELAY_DGRAM_MAX]);
+
+/* The far end of a tunnel, --tunnel-listen: runs until the end and
+ * returns the exit status. */
+int relay_listen(const struct relay_cfg *c);
+
+/* The near end, --peer: a session per peer, over one socket per family. */
+struct tunnel_out {
+	mcast_t *sock[2];		       /* [0] IPv4 peers, [1] IPv6 */
+	uint8_t (*session)[MCAST_SESSION_LEN]; /* per peer */
+	uint64_t *seq;			       /* next, per peer */
+	uint64_t t0;			       /* monotonic ns at start */
+};
+void tunnel_out_open(struct tunnel_out *t, const struct relay_cfg *c);
+/* Send v[0..n) (meta: arrival TTL, source and group) to every peer;
+ * returns how many went to the first peer (all or none, per peer). */
+void tunnel_out_send(struct tunnel_out *t, const struct relay_cfg *c,
+		     const struct mcast_dgram *v, size_t n,
+		     struct relay_counts *cnt);
+/* End every session (three end-of-stream markers each) and close. */
+void tunnel_out_close(struct tunnel_out *t, const struct relay_cfg *c);
 /* The summary of the directions (or tunnel ends), on stdout. */
 void relay_summary(const struct relay_cfg *c, const char *const *names,
 		   const struct relay_counts *n, size_t count);

@@ -8,6 +8,47 @@
 
 #define OPT(name, kind, field) CLI_OPT(name, kind, struct relay_cfg, field)
 
+/* --peer and --allow: an address (with a port for --peer) per use. */
+static void add_addr(struct addr_list *l, const char *opt, const char *text,
+		     unsigned flags, const char *want)
+{
+	cli_grow(&l->a, &l->cap, l->n, sizeof(*l->a));
+	if (mcast_addr_parse(text, MCAST_PARSE_UNICAST | flags, &l->a[l->n]) <
+	    0)
+		cli_bad_value(opt, text, want);
+	l->n++;
+}
+
+static void opt_peer(void *field, const char *value)
+{
+	add_addr(field, "--peer", value, MCAST_PARSE_PORT,
+		 "a tunnel listener's ADDR:PORT or [IPv6]:PORT");
+}
+
+static void opt_allow(void *field, const char *value)
+{
+	add_addr(field, "--allow", value, 0,
+		 "a unicast address (no port) that may send to the tunnel");
+}
+
+static void opt_listen(void *field, const char *value)
+{
+	char any[MCAST_ADDRSTRLEN + 8];
+
+	/* ":PORT" listens on every IPv4 address. */
+	if (value[0] == ':') {
+		snprintf(any, sizeof(any), "0.0.0.0%s", value);
+		value = any;
+	}
+	if (mcast_addr_parse(value,
+			     MCAST_PARSE_UNICAST | MCAST_PARSE_ANY_OK |
+				     MCAST_PARSE_PORT,
+			     field) < 0 ||
+	    mcast_addr_port(field) == 0)
+		cli_bad_value("--tunnel-listen", value,
+			      "[ADDR]:PORT, [IPv6]:PORT or :PORT");
+}
+
 static const struct cli_opt relay_opts[] = {
 	{ OPT("from", CLI_STR, from), .arg = "IF",
 	  .help = "interface where the groups are joined" },
@@ -15,6 +56,18 @@ static const struct cli_opt relay_opts[] = {
 	  .help = "interface the datagrams are sent out of" },
 	{ OPT("both", CLI_FLAG, both),
 	  .help = "relay both ways: also --to's groups out of --from" },
+	{ OPT("peer", CLI_FN, peers), .fn = opt_peer, .repeat = true,
+	  .arg = "ADDR:PORT",
+	  .help = "carry the groups over unicast to this tunnel\n"
+		  "listener instead of --to; repeatable" },
+	{ OPT("tunnel-listen", CLI_FN, listen), .fn = opt_listen,
+	  .arg = "[ADDR]:PORT",
+	  .help = "receive tunnels here and send their datagrams out\n"
+		  "of --to (only the groups given, when any are)" },
+	{ OPT("allow", CLI_FN, allow), .fn = opt_allow, .repeat = true,
+	  .arg = "ADDR",
+	  .help = "accept tunnel datagrams from ADDR; repeatable,\n"
+		  "required with --tunnel-listen" },
 	CLI_OPT_TTL(struct relay_cfg, ttl,
 		    "send with TTL N whatever arrived (default: the\n"
 		    "arrival TTL less one; TTL 1 is not relayed)"),
@@ -28,7 +81,10 @@ static const struct cli_opt relay_opts[] = {
 };
 
 const struct cli_spec relay_spec = {
-	.head = "usage: mcast relay --from IF --to IF [OPTIONS] GROUP:PORT|SOURCE@GROUP:PORT ...\n\n"
+	.head = "usage: mcast relay --from IF --to IF [OPTIONS] GROUP:PORT|SOURCE@GROUP:PORT ...\n"
+		"       mcast relay --from IF --peer ADDR:PORT ... [OPTIONS] GROUP:PORT ...\n"
+		"       mcast relay --tunnel-listen [ADDR]:PORT --allow ADDR ... --to IF\n"
+		"                   [OPTIONS] [GROUP:PORT ...]\n\n"
 		"Join the groups on one interface and send what arrives out of another,\n"
 		"for links that multicast routing does not join.  The TTL is decreased by\n"
 		"one, datagrams that arrive with TTL 1 are not relayed, and a datagram\n"
@@ -45,23 +101,55 @@ void relay_parse_args(int argc, char **argv, struct relay_cfg *c)
 	c->ttl = -1;
 	c->rcvbuf = CLI_RCVBUF_DEFAULT;
 	next = cli_parse(argc, argv, &relay_spec, c, &p);
-	if (!c->from || !c->to)
+	if (c->listen.ss_family != AF_UNSPEC) {
+		if (c->from || c->peers.n || c->both)
+			cli_die(EXIT_USAGE,
+				"--tunnel-listen takes --to IF, not --from, --peer or --both");
+		if (!c->to)
+			cli_die(EXIT_USAGE,
+				"--tunnel-listen needs --to IF: where its datagrams go");
+		/* Anyone who can reach the port could otherwise send
+		 * multicast into the --to link. */
+		if (!c->allow.n)
+			cli_die(EXIT_USAGE,
+				"refusing to listen without --allow ADDR: anyone who can reach the port could inject multicast into %s",
+				c->to);
+	} else if (c->allow.n) {
+		cli_die(EXIT_USAGE, "--allow needs --tunnel-listen");
+	} else if (c->peers.n) {
+		if (!c->from || c->to || c->both)
+			cli_die(EXIT_USAGE,
+				"--peer takes --from IF, not --to or --both");
+	} else if (!c->from || !c->to) {
 		cli_die(EXIT_USAGE,
-			"relay needs --from IF and --to IF; see mcast relay --help");
-	if (strcmp(c->from, c->to) == 0)
+			"relay needs --from IF and --to IF (or --peer, or --tunnel-listen); see mcast relay --help");
+	}
+	if (c->from && c->to && strcmp(c->from, c->to) == 0)
 		cli_die(EXIT_USAGE,
 			"--from and --to name the same interface: nothing to relay between");
 	if (c->ttl == 0)
 		cli_die(EXIT_USAGE,
 			"--ttl 0 would relay nothing past this host; give 1 to 255");
-	if (next >= argc)
+	if (next >= argc && c->listen.ss_family == AF_UNSPEC)
 		cli_die(EXIT_USAGE,
 			"missing GROUP:PORT; see mcast relay --help");
 	while (next < argc)
 		group_args_add(&c->groups, &c->ngroups, &c->groups_cap,
 			       argv[next++]);
 	for (size_t i = 0; i < c->ngroups; i++)
-		cli_check_scope(&c->groups[i].addr, c->groups[i].text, c->from);
+		cli_check_scope(&c->groups[i].addr, c->groups[i].text,
+				c->from ? c->from : c->to);
+}
+
+void relay_slots(struct mcast_dgram *v, struct mcast_meta *metas,
+		 unsigned char (*bufs)[RELAY_DGRAM_MAX])
+{
+	for (size_t i = 0; i < RELAY_BATCH; i++) {
+		mcast_meta_init(&metas[i]);
+		v[i] = (struct mcast_dgram){ .buf = bufs[i],
+					     .cap = RELAY_DGRAM_MAX,
+					     .meta = &metas[i] };
+	}
 }
 
 static void counts_json(struct json *j, const struct relay_counts *n)
@@ -78,7 +166,14 @@ static void counts_json(struct json *j, const struct relay_counts *n)
 	json_uint(j, "unknown_group", n->unknown);
 	json_uint(j, "truncated", n->truncated);
 	json_uint(j, "send_failed", n->send_fail);
+	if (n->tunnel) {
+		json_uint(j, "unallowed", n->unallowed);
+		json_uint(j, "malformed", n->malformed);
+		json_uint(j, "too_big", n->too_big);
+	}
 	json_end(j);
+	if (n->tunnel)
+		json_uint(j, "lost", n->lost);
 }
 
 void relay_summary(const struct relay_cfg *c, const char *const *names,
@@ -109,6 +204,14 @@ void relay_summary(const struct relay_cfg *c, const char *const *names,
 			       (unsigned long long)n[i].unknown,
 			       (unsigned long long)n[i].truncated,
 			       (unsigned long long)n[i].send_fail);
+		for (size_t i = 0; i < count; i++)
+			if (n[i].tunnel)
+				printf("%s: rejected: unallowed %llu, malformed %llu, too big %llu; lost in the tunnel %llu\n",
+				       names[i],
+				       (unsigned long long)n[i].unallowed,
+				       (unsigned long long)n[i].malformed,
+				       (unsigned long long)n[i].too_big,
+				       (unsigned long long)n[i].lost);
 	}
 	fflush(stdout);
 }

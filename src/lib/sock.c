@@ -173,8 +173,10 @@ static int sender_bind(struct mcast *m, int family)
 	if (b.ss_family != family)
 		return mc_fail(m, MCAST_EFAMILY,
 			       "bind: address family differs from the group's");
-	/* Several senders may share a source port, as receivers share. */
-	mc_setopt_int(m->fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	/* Several senders may share a source port, as receivers share;
+	 * one that listens (a tunnel's far end) must have it alone. */
+	if (!(m->opts.flags & MCAST_OPT_NO_REUSEADDR))
+		mc_setopt_int(m->fd, SOL_SOCKET, SO_REUSEADDR, 1);
 	if (bind(m->fd, (struct sockaddr *)&b,
 		 mcast_addr_len((struct sockaddr *)&b)) < 0) {
 		char text[MCAST_ADDRSTRLEN];

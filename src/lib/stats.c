@@ -393,6 +393,7 @@ int mcast_tracker_feed_hdr(mcast_tracker_t *t, const void *buf, size_t len,
 	}
 	switch (h->type) {
 	case MCAST_MSG_DATA:
+	case MCAST_MSG_TUNNEL: /* a tunnel session counts like a stream */
 		return mc_feed_data(t, h, meta);
 	case MCAST_MSG_END:
 		body = mcast_end_decode(&end, (const uint8_t *)buf + h->hdr_len,

@@ -85,7 +85,7 @@ static uint64_t mc_get64(const uint8_t *p)
 
 static bool mc_type_known(uint8_t type)
 {
-	return type >= MCAST_MSG_DATA && type <= MCAST_MSG_PONG;
+	return type >= MCAST_MSG_DATA && type <= MCAST_MSG_TUNNEL;
 }
 
 /*
@@ -172,8 +172,10 @@ int mcast_hdr_decode(struct mcast_hdr *h, const void *buf, size_t len)
 	d.has_elapsed = d.version >= 2;
 	d.elapsed_ns = d.has_elapsed ? mc_get64(p + MC_OFF_ELAPSED_NS) : 0;
 
+	/* Tunnel messages came with version 2: a version 1 one is forged. */
 	if (!mc_type_known(d.type) || (d.flags & ~MC_HDR_KNOWN_FLAGS) ||
-	    d.hdr_len < min_len)
+	    d.hdr_len < min_len ||
+	    (d.version == 1 && d.type == MCAST_MSG_TUNNEL))
 		return MCAST_EMALFORMED;
 	/* Both terms are small (<= 255 + 65535): no overflow in size_t. */
 	end = (size_t)d.hdr_len + d.payload_len;

@@ -329,7 +329,7 @@ start_relay() {
 	in_ns "$ns" mcast relay --format json "$@" >"$T/$name.out" 2>"$T/$name.err" &
 	relay_pid=$!
 	eval "relay_pid_$name=$relay_pid"
-	wait_for "$T/$name.err" '^joined ' 5 || fail "relay $name never joined: $(cat "$T/$name.err")"
+	wait_for "$T/$name.err" "^(joined|listening) " 5 || fail "relay $name never started: $(cat "$T/$name.err")"
 }
 stop_relay() {
 	local pid

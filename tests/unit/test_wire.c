@@ -317,7 +317,7 @@ static void test_version(void)
 
 static void test_type(void)
 {
-	static const uint8_t bad[] = { 0, 5, 255 };
+	static const uint8_t bad[] = { 0, 6, 255 };
 	uint8_t buf[96];
 	struct mcast_hdr d, h = example_hdr();
 	size_t len = example_datagram(buf);
