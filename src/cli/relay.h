@@ -4,6 +4,7 @@
 #define MCAST_CLI_RELAY_H
 
 #include "recv.h"
+#include "trust.h"
 
 /*
  * The datagrams a relay has sent on, for a second: a copy that comes back
@@ -54,6 +55,7 @@ struct relay_counts {
 	uint64_t lost;	    /* tunnel: sequence numbers missing */
 	uint64_t too_big;   /* tunnel: no room for the tunnel's header */
 	bool tunnel;	    /* the tunnel counters mean something */
+	const struct mcast_rejects *rejects; /* --key at the far end */
 };
 
 /* A list of addresses from a repeatable option. */
@@ -67,6 +69,8 @@ struct relay_cfg {
 	struct addr_list peers; /* --peer: tunnel listeners to send to */
 	struct addr_list allow; /* --allow: who may send to the listener */
 	struct sockaddr_storage listen; /* --tunnel-listen; AF_UNSPEC: none */
+	struct trust_cfg trust;		/* --key: the tunnel is sealed */
+	long long tunnel_id; /* what sealed tunnel messages are bound to */
 	bool both, json;
 	int ttl; /* -1: what arrived, less one */
 	double duration;
@@ -93,6 +97,8 @@ struct tunnel_out {
 	uint8_t (*session)[MCAST_SESSION_LEN]; /* per peer */
 	uint64_t *seq;			       /* next, per peer */
 	uint64_t t0;			       /* monotonic ns at start */
+	struct trust trust;		       /* --key */
+	struct mcast_bind bind;		       /* the tunnel id */
 };
 void tunnel_out_open(struct tunnel_out *t, const struct relay_cfg *c);
 /* Send v[0..n) (meta: arrival TTL, source and group) to every peer;

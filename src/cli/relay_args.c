@@ -67,7 +67,16 @@ static const struct cli_opt relay_opts[] = {
 	{ OPT("allow", CLI_FN, allow), .fn = opt_allow, .repeat = true,
 	  .arg = "ADDR",
 	  .help = "accept tunnel datagrams from ADDR; repeatable,\n"
-		  "required with --tunnel-listen" },
+		  "required with --tunnel-listen unless --key" },
+	TRUST_OPT_KEY(struct relay_cfg, trust,
+		      "seal the tunnel with the newest key of FILE (--peer),\n"
+		      "or accept only what a key of FILE sealed (listener)"),
+	CLI_INCLUDE(trust_seal_opts, struct relay_cfg, trust),
+	CLI_INCLUDE(trust_open_opts, struct relay_cfg, trust),
+	{ OPT("tunnel-id", CLI_INT, tunnel_id), .lo = 0, .hi = INT64_MAX,
+	  .needs = "key", .why = "binds sealed tunnel messages", .arg = "N",
+	  .help = "the id sealed tunnel messages are bound to, the same\n"
+		  "at both ends (default 0)" },
 	CLI_OPT_TTL(struct relay_cfg, ttl,
 		    "send with TTL N whatever arrived (default: the\n"
 		    "arrival TTL less one; TTL 1 is not relayed)"),
@@ -100,6 +109,7 @@ void relay_parse_args(int argc, char **argv, struct relay_cfg *c)
 
 	c->ttl = -1;
 	c->rcvbuf = CLI_RCVBUF_DEFAULT;
+	trust_cfg_init(&c->trust);
 	next = cli_parse(argc, argv, &relay_spec, c, &p);
 	if (c->listen.ss_family != AF_UNSPEC) {
 		if (c->from || c->peers.n || c->both)
@@ -110,12 +120,15 @@ void relay_parse_args(int argc, char **argv, struct relay_cfg *c)
 				"--tunnel-listen needs --to IF: where its datagrams go");
 		/* Anyone who can reach the port could otherwise send
 		 * multicast into the --to link. */
-		if (!c->allow.n)
+		if (!c->allow.n && !c->trust.key_file)
 			cli_die(EXIT_USAGE,
-				"refusing to listen without --allow ADDR: anyone who can reach the port could inject multicast into %s",
+				"refusing to listen without --key FILE or --allow ADDR: anyone who can reach the port could inject multicast into %s",
 				c->to);
 	} else if (c->allow.n) {
 		cli_die(EXIT_USAGE, "--allow needs --tunnel-listen");
+	} else if (c->trust.key_file && !c->peers.n) {
+		cli_die(EXIT_USAGE,
+			"--key seals a tunnel: it needs --peer or --tunnel-listen");
 	} else if (c->peers.n) {
 		if (!c->from || c->to || c->both)
 			cli_die(EXIT_USAGE,
@@ -174,6 +187,11 @@ static void counts_json(struct json *j, const struct relay_counts *n)
 	json_end(j);
 	if (n->tunnel)
 		json_uint(j, "lost", n->lost);
+	if (n->rejects) {
+		json_object(j, "sealing");
+		trust_json(j, n->rejects);
+		json_end(j);
+	}
 }
 
 void relay_summary(const struct relay_cfg *c, const char *const *names,
@@ -212,6 +230,15 @@ void relay_summary(const struct relay_cfg *c, const char *const *names,
 				       (unsigned long long)n[i].malformed,
 				       (unsigned long long)n[i].too_big,
 				       (unsigned long long)n[i].lost);
+		for (size_t i = 0; i < count; i++) {
+			char words[256];
+
+			if (n[i].rejects &&
+			    trust_reject_words(n[i].rejects, words,
+					       sizeof(words)))
+				printf("%s: sealing rejected %s\n", names[i],
+				       words);
+		}
 	}
 	fflush(stdout);
 }

@@ -73,6 +73,8 @@ void tunnel_out_open(struct tunnel_out *t, const struct relay_cfg *c)
 	if (!t->session || !t->seq)
 		cli_die(EXIT_RUNTIME, "out of memory");
 	t->t0 = cli_monotonic_ns();
+	trust_start(&t->trust, &c->trust, TRUST_SEAL);
+	mcast_bind_tunnel(&t->bind, (uint64_t)c->tunnel_id);
 	for (size_t i = 0; i < c->peers.n; i++) {
 		int f = fam_slot(&c->peers.a[i]), rc;
 		char a[MCAST_ADDRSTRLEN];
@@ -111,7 +113,7 @@ void tunnel_out_send(struct tunnel_out *t, const struct relay_cfg *c,
 {
 	static unsigned char out[BATCH][UDP_MAX];
 	struct mcast_dgram d[BATCH];
-	size_t k = 0;
+	size_t k = 0, from[BATCH], tag = trust_overhead(&t->trust);
 
 	for (size_t i = 0; i < n && i < BATCH; i++) {
 		const struct mcast_meta *m = v[i].meta;
@@ -119,7 +121,7 @@ void tunnel_out_send(struct tunnel_out *t, const struct relay_cfg *c,
 					   .source = m->src,
 					   .ttl = (uint8_t)m->ttl };
 
-		if (v[i].len + TUN_HDR > UDP_MAX ||
+		if (v[i].len + TUN_HDR + tag > UDP_MAX ||
 		    mcast_tunnel_encode(&tb, out[k] + MCAST_WIRE_HDR_LEN,
 					MCAST_TUNNEL_BODY_LEN) < 0) {
 			cnt->too_big++;
@@ -128,15 +130,25 @@ void tunnel_out_send(struct tunnel_out *t, const struct relay_cfg *c,
 		memcpy(out[k] + TUN_HDR, v[i].buf, v[i].len);
 		d[k] = (struct mcast_dgram){ .buf = out[k],
 					     .len = v[i].len + TUN_HDR };
-		k++;
+		from[k++] = i;
 	}
 	for (size_t p = 0; p < c->peers.n; p++) {
 		mcast_t *s = t->sock[fam_slot(&c->peers.a[p])];
 		int rc;
 
 		for (size_t i = 0; i < k; i++) {
+			size_t len = v[from[i]].len + TUN_HDR;
+
+			/* Sealing encrypted the last peer's copy in place. */
+			if (tag && p > 0)
+				memcpy(out[i] + TUN_HDR, v[from[i]].buf,
+				       v[from[i]].len);
 			put_hdr(t, p, MCAST_MSG_TUNNEL, t->seq[p]++,
-				d[i].len - MCAST_WIRE_HDR_LEN, out[i]);
+				len - MCAST_WIRE_HDR_LEN, out[i]);
+			if (tag)
+				len = trust_seal(&t->trust, &t->bind, out[i],
+						 len, UDP_MAX);
+			d[i].len = len;
 			d[i].to = (const struct sockaddr *)&c->peers.a[p];
 		}
 		rc = mcast_send_batch(s, d, k);
@@ -145,7 +157,7 @@ void tunnel_out_send(struct tunnel_out *t, const struct relay_cfg *c,
 
 			cnt->relayed += sent;
 			for (size_t i = 0; i < sent; i++)
-				cnt->bytes += d[i].len - TUN_HDR;
+				cnt->bytes += v[from[i]].len;
 			cnt->send_fail += k - sent;
 		}
 	}
@@ -153,21 +165,27 @@ void tunnel_out_send(struct tunnel_out *t, const struct relay_cfg *c,
 
 void tunnel_out_close(struct tunnel_out *t, const struct relay_cfg *c)
 {
-	unsigned char buf[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN];
+	unsigned char
+		buf[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN + MCAST_TAG_LEN];
 
 	for (size_t p = 0; p < c->peers.n; p++) {
 		struct mcast_end e = { .total = t->seq[p] };
 		struct mcast_dgram d = {
 			.buf = buf,
-			.len = sizeof(buf),
+			.len = MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN,
 			.to = (const struct sockaddr *)&c->peers.a[p]
 		};
 
-		mcast_end_encode(&e, buf + MCAST_WIRE_HDR_LEN,
-				 MCAST_END_BODY_LEN);
 		for (uint64_t i = 0; i < 3; i++) {
+			mcast_end_encode(&e, buf + MCAST_WIRE_HDR_LEN,
+					 MCAST_END_BODY_LEN);
 			put_hdr(t, p, MCAST_MSG_END, i, MCAST_END_BODY_LEN,
 				buf);
+			if (trust_on(&t->trust))
+				d.len = trust_seal(&t->trust, &t->bind, buf,
+						   MCAST_WIRE_HDR_LEN +
+							   MCAST_END_BODY_LEN,
+						   sizeof(buf));
 			mcast_send_batch(t->sock[fam_slot(&c->peers.a[p])], &d,
 					 1);
 		}
@@ -176,6 +194,7 @@ void tunnel_out_close(struct tunnel_out *t, const struct relay_cfg *c)
 	mcast_close(t->sock[1]);
 	free(t->session);
 	free(t->seq);
+	trust_stop(&t->trust);
 }
 
 /* ---------------------------------------------------------------- */
@@ -188,10 +207,15 @@ struct listener {
 	unsigned to_index;
 	mcast_tracker_t *tracker;
 	struct relay_counts n;
+	struct trust trust; /* --key */
+	struct mcast_bind bind;
+	struct mcast_rejects rejects;
 };
 
 static bool allowed(const struct relay_cfg *c, const struct mcast_meta *m)
 {
+	if (!c->allow.n) /* sealed, and open to all who hold the key */
+		return true;
 	for (size_t i = 0; i < c->allow.n; i++)
 		if (mcast_addr_same((const void *)&m->src,
 				    (const void *)&c->allow.a[i], 0))
@@ -226,8 +250,18 @@ static void take(struct listener *l, struct mcast_dgram *v)
 		l->n.truncated++;
 		return;
 	}
+	if (trust_on(&l->trust)) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		rc = trust_open(&l->trust, &l->bind, v->buf, v->len, &now,
+				NULL);
+		if (rc < 0)
+			return; /* counted by reason */
+		v->len = (size_t)rc;
+	}
 	rc = mcast_hdr_decode(&h, v->buf, v->len);
-	if (rc < 0 || h.key_id != 0 ||
+	if (rc < 0 || (h.key_id != 0) != trust_on(&l->trust) ||
 	    (h.type != MCAST_MSG_TUNNEL && h.type != MCAST_MSG_END)) {
 		l->n.malformed++;
 		return;
@@ -297,6 +331,8 @@ static void listener_open(struct listener *l, const struct relay_cfg *c)
 			      0) < 0)
 			cli_warn("cannot send %s groups out of %s",
 				 f ? "IPv6" : "IPv4", c->to);
+	trust_start(&l->trust, &c->trust, TRUST_OPEN);
+	mcast_bind_tunnel(&l->bind, (uint64_t)c->tunnel_id);
 	if ((rc = mcast_tracker_new(&l->tracker, NULL)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
 			mcast_strerror(rc));
@@ -338,14 +374,19 @@ int relay_listen(const struct relay_cfg *c)
 			cli_fail_call(EXIT_RUNTIME, l.in, n, "receive");
 		for (int i = 0; i < n; i++)
 			take(&l, &v[i]);
+		trust_tick(&l.trust, cli_now());
 	}
 	mcast_tracker_totals(l.tracker, &tot);
 	l.n.lost = tot.lost;
 	l.n.tunnel = true;
+	l.rejects.size = sizeof(l.rejects);
+	if (trust_rejects(&l.trust, &l.rejects))
+		l.n.rejects = &l.rejects;
 	snprintf(name, sizeof(name), "tunnel %s -> %s",
 		 cli_addr(&c->listen, a, sizeof(a)), c->to);
 	relay_summary(c, names, &l.n, 1);
 	mcast_tracker_free(l.tracker);
+	trust_stop(&l.trust);
 	mcast_close(l.in);
 	mcast_close(l.emit[0]);
 	mcast_close(l.emit[1]);

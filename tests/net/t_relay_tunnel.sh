@@ -37,9 +37,9 @@ NFT
 in_ns ra mcast send --iface u0 --ttl 5 --count 3 --interval 0.01 239.1.2.3:1600 2>/dev/null
 [ "$(nft_count mid nomc mc)" -ge 3 ] || fail "the middle host did not see and drop multicast"
 
-# 0. An unsealed listener needs --allow; the others are usage errors too.
+# 0. A listener needs --key or --allow; the others are usage errors too.
 in_ns rb mcast relay --tunnel-listen :7000 --to b0 2>"$T/u.err"
-[ $? = 2 ] && grep -q 'refusing to listen without --allow' "$T/u.err" || fail "listener without --allow: $(cat "$T/u.err")"
+[ $? = 2 ] && grep -q 'refusing to listen without --key FILE or --allow ADDR' "$T/u.err" || fail "listener without --allow: $(cat "$T/u.err")"
 in_ns rb mcast relay --tunnel-listen :7000 --from b0 --allow 10.9.1.1 2>/dev/null; [ $? = 2 ] || fail "--tunnel-listen --from"
 in_ns ra mcast relay --from a0 --to u0 --peer 10.9.2.1:7000 239.1.2.3:1600 2>/dev/null; [ $? = 2 ] || fail "--peer --to"
 
