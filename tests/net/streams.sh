@@ -10,6 +10,16 @@ need_tool() {
 		skip "$1 not installed (Debian: apt-get install $2)"
 }
 
+# need_stream_tools [tshark]: python3, ffmpeg, dumpcap and capinfos (and
+# tshark itself when asked), or skip.
+need_stream_tools() {
+	need_cmd python3 python3
+	need_tool ffmpeg ffmpeg
+	need_tool dumpcap wireshark-common
+	need_tool capinfos wireshark-common
+	[ -z "${1:-}" ] || need_tool tshark tshark
+}
+
 # stream_topo: snd (10.0.0.1) and rcv (10.0.0.2) on the bridge.  ffmpeg
 # names no interface for multicast: in snd, the route to 224.0.0.0/4
 # decides, and it leads to veth0, inside the namespace.

@@ -7,11 +7,7 @@
 # continuity errors of each PID as they follow from that capture.
 . "$(dirname "$0")/lib.sh"
 . "$NET_DIR/streams.sh"
-need_cmd python3 python3
-need_tool ffmpeg ffmpeg
-need_tool tshark tshark
-need_tool dumpcap wireshark-common
-need_tool capinfos wireshark-common
+need_stream_tools tshark
 stream_topo
 # ffmpeg numbers from 1000 (-seq), so these are well inside the stream.
 switch_rules '@th,80,16 { 1020, 1060, 1061, 1062, 1120 }'
