@@ -10,6 +10,7 @@
 #include "json.h"
 #include "opts.h"
 #include "trust.h"
+#include "bench_stream.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -30,6 +31,7 @@
 #define PACE_STEP 0.001
 
 enum bench_mode { MODE_PLAIN, MODE_MMSG, MODE_GSO };
+
 static const char *const mode_names[] = { "plain", "mmsg", "gso" };
 
 struct bench {
@@ -41,6 +43,7 @@ struct bench {
 	enum bench_mode mode;
 	bool gro, json, busy_poll;
 	double rate; /* datagrams/s; 0: as fast as the sender can */
+	int stream;  /* MCAST_STREAM_MCAST, _RTP, _TS or _RTP_TS */
 	int rcvbuf;
 	struct trust_cfg trust_cfg;
 	struct trust tx_trust, rx_trust; /* one per thread */
@@ -151,6 +154,11 @@ static void *sender(void *arg)
 		h.send_ns = cli_realtime_ns();
 		h.elapsed_ns = cli_monotonic_ns() - t0;
 		for (size_t i = 0; i < n; i++) {
+			if (b->stream != MCAST_STREAM_MCAST) {
+				bench_stream_stamp(b->stream, v[i].buf, b->size,
+						   b->sent + i);
+				continue;
+			}
 			if (!trust_on(&b->tx_trust)) {
 				mcast_hdr_stamp(v[i].buf, b->sent + i,
 						h.send_ns, h.elapsed_ns);
@@ -188,11 +196,15 @@ static void *sender(void *arg)
 	b->tx_cpu = thread_cpu() - cpu0;
 	b->tx_info.size = sizeof(b->tx_info);
 	mcast_get_info(tx, &b->tx_info);
-	/* The end-of-stream marker lets the tracker count tail loss. */
+	/* The end-of-stream marker lets the tracker count tail loss; other
+	 * streams have none (their receiver stops when it goes quiet). */
+	if (b->stream != MCAST_STREAM_MCAST)
+		goto out;
 	unsigned char end_msg[MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN +
 			      MCAST_TAG_LEN];
-	size_t end_len = MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN;
+	size_t end_len;
 
+	end_len = MCAST_WIRE_HDR_LEN + MCAST_END_BODY_LEN;
 	h.type = MCAST_MSG_END;
 	h.seq = 0;
 	h.payload_len = MCAST_END_BODY_LEN;
@@ -233,6 +245,9 @@ static void *receiver(void *arg)
 	/* The sequence numbers are all it counts: no per-datagram metadata
 	 * (each kind costs the kernel work; see struct mcast_opts.meta). */
 	o.meta = 0;
+	/* Jitter and the TR 101 290 timing need arrival times. */
+	if (b->stream != MCAST_STREAM_MCAST)
+		o.meta = MCAST_META_TS;
 	b->rx_rc = mcast_receiver_open(&rx, &o);
 	if (b->rx_rc == 0)
 		b->rx_rc =
@@ -311,6 +326,12 @@ static int bench_report(const struct bench *b)
 	double cpu_tx = b->tx_secs > 0 ? 100 * b->tx_cpu / b->tx_secs : 0;
 	double cpu_rx = b->rx_secs > 0 ? 100 * b->rx_cpu / b->rx_secs : 0;
 	const char *mode = mode_names[b->mode];
+	/* Streams without a sequence per datagram (MPEG-TS over UDP): the
+	 * sender's count says what was lost. */
+	uint64_t lost =
+		b->stream == MCAST_STREAM_TS
+			? (b->sent > tot.received ? b->sent - tot.received : 0)
+			: tot.lost;
 
 	/* The mode that really ran: the kernel may have refused GSO/GRO. */
 	if (b->mode == MODE_GSO && (b->tx_info.warnings & MCAST_WARN_GSO_OFF))
@@ -342,11 +363,13 @@ static int bench_report(const struct bench *b)
 		json_bool(&j, "auth_only", sealed && b->trust_cfg.auth_only);
 		json_uint(&j, "rejected", bad);
 		json_string(&j, "mode", mode);
+		if (b->stream != MCAST_STREAM_MCAST)
+			json_string(&j, "stream", mcast_stream_name(b->stream));
 		json_bool(&j, "gro", gro);
 		json_double(&j, "duration", b->tx_secs, 3);
 		json_uint(&j, "sent", b->sent);
 		json_uint(&j, "received", tot.received);
-		json_uint(&j, "lost", tot.lost);
+		json_uint(&j, "lost", lost);
 		json_uint(&j, "duplicates", tot.duplicates);
 		json_double(&j, "tx_pps", tx_pps, 0);
 		json_double(&j, "rx_pps", rx_pps, 0);
@@ -355,14 +378,22 @@ static int bench_report(const struct bench *b)
 		json_double(&j, "cpu_tx_pct", cpu_tx, 1);
 		json_double(&j, "cpu_rx_pct", cpu_rx, 1);
 		json_int(&j, "rcvbuf", b->rx_info.rcvbuf_effective);
+		if (tot.ts_packets || b->stream == MCAST_STREAM_TS) {
+			json_uint(&j, "ts_packets", tot.ts_packets);
+			json_uint(&j, "cc_errors", tot.ts_cc_errors);
+		}
 		json_end(&j);
 	} else {
 		char iface[4 * IF_NAMESIZE + 8];
 
 		fmt_text_safe(iface, sizeof(iface), b->iface, strlen(b->iface));
-		printf("%s, %zu-byte datagrams, send %s, receive %s, %.1f s%s\n",
-		       iface, b->size, mode, gro ? "gro" : "recvmmsg",
-		       b->tx_secs, how);
+		printf("%s, %zu-byte %s%sdatagrams, send %s, receive %s, %.1f s%s\n",
+		       iface, b->size,
+		       b->stream == MCAST_STREAM_MCAST
+			       ? ""
+			       : mcast_stream_name(b->stream),
+		       b->stream == MCAST_STREAM_MCAST ? "" : " ", mode,
+		       gro ? "gro" : "recvmmsg", b->tx_secs, how);
 		printf("sent      %12llu  %10.0f datagrams/s  %7.3f Gbit/s  cpu %5.1f%%\n",
 		       (unsigned long long)b->sent, tx_pps, tx_pps * bits / 1e9,
 		       cpu_tx);
@@ -370,9 +401,13 @@ static int bench_report(const struct bench *b)
 		       (unsigned long long)tot.received, rx_pps,
 		       rx_pps * bits / 1e9, cpu_rx);
 		printf("lost      %12llu  (%.4f%%), duplicates %llu\n",
-		       (unsigned long long)tot.lost,
-		       b->sent ? 100.0 * (double)tot.lost / (double)b->sent : 0,
+		       (unsigned long long)lost,
+		       b->sent ? 100.0 * (double)lost / (double)b->sent : 0,
 		       (unsigned long long)tot.duplicates);
+		if (tot.ts_packets)
+			printf("TS packets %llu, cc errors %llu\n",
+			       (unsigned long long)tot.ts_packets,
+			       (unsigned long long)tot.ts_cc_errors);
 	}
 	if (bad) {
 		fprintf(stderr, "%s: rejected %llu datagrams: %s\n", cli_prog,
@@ -414,6 +449,11 @@ static const struct cli_opt bench_opts[] = {
 	{ OPT("busy-poll", CLI_FLAG, busy_poll),
 	  .help = "the receiver spins instead of sleeping, which also\n"
 		  "spares the sender the cost of waking it" },
+	{ OPT("stream", CLI_FN, stream), .fn = bench_stream_parse,
+	  .arg = "TYPE",
+	  .help = "datagrams of mcast probes (default), rtp, ts or\n"
+		  "rtp-ts, analyzed as recv --stream does (size 1328,\n"
+		  "ts 1316)" },
 	{ OPT("rate", CLI_RATE, rate), .min = 1, .max = 1e9, .arg = "PPS",
 	  .help = "pace the sender (k, M suffixes); default: full speed" },
 	CLI_OPT_RCVBUF(struct bench, rcvbuf, 4096,
@@ -446,6 +486,24 @@ static void parse_args(int argc, char **argv, struct bench *b)
 	b->rcvbuf = 32 << 20;
 	next = cli_parse(argc, argv, &bench_spec, b, &p);
 	cli_no_more(argc, argv, next);
+	/* What IPTV sends: 7 TS packets, after an RTP header or not. */
+	if (b->stream != MCAST_STREAM_MCAST && !cli_given(&p, "size"))
+		b->size = (b->stream == MCAST_STREAM_TS ? 0 : RTP_HDR_LEN) +
+			  7 * TS_LEN;
+	if (b->stream != MCAST_STREAM_MCAST && b->trust_cfg.key_file)
+		cli_die(EXIT_USAGE,
+			"--stream %s measures a stream's analysis, not sealing: give --stream or --key, not both",
+			mcast_stream_name(b->stream));
+	if ((b->stream == MCAST_STREAM_TS && b->size % TS_LEN) ||
+	    (b->stream == MCAST_STREAM_RTP_TS &&
+	     (b->size - RTP_HDR_LEN) % TS_LEN))
+		cli_die(EXIT_USAGE,
+			"--size %zu does not hold whole 188-byte TS packets%s; try %d",
+			b->size,
+			b->stream == MCAST_STREAM_TS ? ""
+						     : " after the RTP header",
+			(b->stream == MCAST_STREAM_TS ? 0 : RTP_HDR_LEN) +
+				7 * TS_LEN);
 	/* The default 64 bytes hold a header, not also a tag. */
 	if (b->trust_cfg.key_file && !cli_given(&p, "size"))
 		b->size = MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN;
@@ -465,7 +523,11 @@ int cmd_bench(int argc, char **argv)
 	parse_args(argc, argv, &b);
 	mcast_addr_parse(BENCH_GROUP, MCAST_PARSE_GROUP | MCAST_PARSE_PORT,
 			 &b.group);
-	if ((rc = mcast_tracker_new(&b.tracker, NULL)) < 0)
+	struct mcast_tracker_opts topts;
+
+	mcast_tracker_opts_init(&topts);
+	topts.stream = b.stream;
+	if ((rc = mcast_tracker_new(&b.tracker, &topts)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
 			mcast_strerror(rc));
 	trust_start(&b.tx_trust, &b.trust_cfg, TRUST_SEAL);

@@ -7,6 +7,7 @@
 #include "recv_stream.h"
 #include "recv_watch.h"
 #include "report.h"
+#include "report_stream.h"
 #include "trust.h"
 
 #include <errno.h>
@@ -200,8 +201,11 @@ static int verdicts(const struct recv_cfg *c, const mcast_tracker_t *tr)
 {
 	struct mcast_stream_stats tot;
 	int status = EXIT_OK;
+	uint64_t lost;
+	double pct;
 
 	report_totals(tr, &tot);
+	pct = report_run_loss_pct(tr, &tot, &lost);
 	if (c->expect >= 0 && tot.received < (uint64_t)c->expect) {
 		fprintf(stderr,
 			"%s: expected %lld datagrams, received %llu (%llu short)\n",
@@ -210,15 +214,15 @@ static int verdicts(const struct recv_cfg *c, const mcast_tracker_t *tr)
 				(unsigned long long)tot.received);
 		status = EXIT_RUNTIME;
 	}
-	if (c->max_loss >= 0 && report_loss_pct(&tot) > c->max_loss) {
+	if (c->max_loss >= 0 && pct > c->max_loss) {
 		char s[32];
 
 		fprintf(stderr,
-			"%s: loss %.3f%% (%llu datagrams) exceeds --max-loss %s%% by %.3f points\n",
-			cli_prog, report_loss_pct(&tot),
-			(unsigned long long)tot.lost,
-			cli_num(c->max_loss, s, sizeof(s)),
-			report_loss_pct(&tot) - c->max_loss);
+			"%s: loss %.3f%% (%llu %s) exceeds --max-loss %s%% by %.3f points\n",
+			cli_prog, pct, (unsigned long long)lost,
+			tot.ts_packets ? "datagrams, messages or TS packets"
+				       : "datagrams",
+			cli_num(c->max_loss, s, sizeof(s)), pct - c->max_loss);
 		status = EXIT_RUNTIME;
 	}
 	return status;
@@ -254,6 +258,8 @@ struct run {
 	struct mcast_stream_stats prev;
 	const char *why;
 	struct ends ends;
+	struct stream_seen seen; /* auto-detection's decisions, said */
+	unsigned max_sessions;
 };
 
 /* Wait no longer than the next thing due: deadline, report, live line. */
@@ -332,11 +338,12 @@ static struct shown classify(const struct recv_cfg *c, struct run *r,
 		w.counts = true;
 		return w;
 	}
-	/* With --stats only probes and plain datagrams count, as always;
-	 * sealed, only what opened as data. */
+	/* With --stats only probes, plain datagrams and the streams'
+	 * count, as always; sealed, only what opened as data. */
 	if (sealed)
 		return w;
-	w.counts = !c->stats || kind == MCAST_FEED_PLAIN;
+	w.counts = !c->stats || kind == MCAST_FEED_PLAIN ||
+		   kind == MCAST_FEED_STREAM || kind == MCAST_FEED_PENDING;
 	w.h = NULL;
 	return w;
 }
@@ -401,6 +408,8 @@ static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 	}
 	if (n > 0 && !c->quiet && !c->stats)
 		flush_or_quit();
+	if (c->stats && c->stream.type == MCAST_STREAM_AUTO)
+		report_stream_decided(&r->seen, r->tracker, r->max_sessions);
 	/* A framed stream says where it ends: the run ends there, unless
 	 * --count says how much to wait for, or --stats, which watches
 	 * many streams, was not asked to (--until-end). */
@@ -471,8 +480,19 @@ int cmd_recv(int argc, char **argv)
 		cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE : EXIT_RUNTIME,
 			      step, rc, "cannot open receiver");
 	/* Framed streams are tracked without --stats too: their ends stop
-	 * the run, their gaps decide its exit status. */
-	if ((rc = mcast_tracker_new(&r.tracker, NULL)) < 0)
+	 * the run, their gaps decide its exit status.  Other streams are
+	 * read with --stats only: auto-detection holds RTP-like datagrams
+	 * for a few, which a run printing them cannot wait for. */
+	struct mcast_tracker_opts topts;
+
+	mcast_tracker_opts_init(&topts);
+	if (c.stats) {
+		topts.stream = c.stream.type;
+		topts.seq = c.stream.seq;
+		topts.rtp_clock = (unsigned)c.rtp_clock;
+	}
+	r.max_sessions = topts.max_sessions;
+	if ((rc = mcast_tracker_new(&r.tracker, &topts)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
 			mcast_strerror(rc));
 	cli_signals();

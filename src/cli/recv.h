@@ -22,6 +22,12 @@ struct group_arg {
 void group_args_add(struct group_arg **groups, size_t *n, size_t *cap,
 		    const char *text);
 
+/* --stream: how payloads are read (docs/STREAMS.md). */
+struct stream_choice {
+	int type; /* enum mcast_stream_type */
+	struct mcast_seq_spec seq;
+};
+
 struct recv_cfg {
 	struct mcast_opts opts;
 	struct group_arg *groups; /* any number: grows with the arguments */
@@ -35,10 +41,12 @@ struct recv_cfg {
 	bool rcvbuf_set; /* --rcvbuf given: a clamp is worth a warning */
 	/* --stats and what builds on it */
 	bool stats, until_end;
-	double interval_report; /* seconds; 0: none */
-	long long expect;	/* -1: no verdict */
-	double max_loss;	/* percent; <0: no verdict */
-	double rejoin, idle;	/* seconds; 0: off */
+	double interval_report;	     /* seconds; 0: none */
+	long long expect;	     /* -1: no verdict */
+	double max_loss;	     /* percent; <0: no verdict */
+	double rejoin, idle;	     /* seconds; 0: off */
+	struct stream_choice stream; /* with --stats; default auto */
+	long long rtp_clock;	     /* Hz; 0: unknown */
 	struct trust_cfg trust;
 };
 

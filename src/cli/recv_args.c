@@ -74,6 +74,32 @@ static void recv_source(void *cfg, const char *value)
 	add_source(&c->sources, &c->nsources, "--source", value);
 }
 
+/*
+ * --stream TYPE.  The words are the library's names, so the JSON's
+ * "stream" and the option read the same.
+ */
+static void recv_stream(void *field, const char *value)
+{
+	static const int types[] = { MCAST_STREAM_AUTO,	  MCAST_STREAM_MCAST,
+				     MCAST_STREAM_RTP,	  MCAST_STREAM_TS,
+				     MCAST_STREAM_RTP_TS, MCAST_STREAM_NONE };
+	struct stream_choice *s = field;
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(value, mcast_stream_name(types[i])) == 0) {
+			s->type = types[i];
+			return;
+		}
+	if (strncmp(value, "seq:", 4) == 0 &&
+	    mcast_seq_spec_parse(value, &s->seq) == 0) {
+		s->type = MCAST_STREAM_SEQ;
+		return;
+	}
+	cli_bad_value(
+		"--stream", value,
+		"auto, mcast, rtp, ts, rtp-ts, none or seq:OFFSET:WIDTH[:be|le][:count=OFFSET:WIDTH] (WIDTH 1, 2, 4 or 8)");
+}
+
 #define OPT(name, kind, field) CLI_OPT(name, kind, struct recv_cfg, field)
 
 static const struct cli_opt recv_opts[] = {
@@ -111,6 +137,14 @@ static const struct cli_opt recv_opts[] = {
 	  .arg = "PERCENT", .help = "exit 1 if the loss exceeds PERCENT" },
 	{ OPT("until-end", CLI_FLAG, until_end),
 	  .help = "stop once every sender seen has ended its stream" },
+	{ OPT("stream", CLI_FN, stream), .fn = recv_stream, .arg = "TYPE",
+	  .help = "read payloads as auto (default), mcast, rtp, ts,\n"
+		  "rtp-ts, none or seq:OFFSET:WIDTH[:be|le][:count=O:W]\n"
+		  "(implies --stats)" },
+	{ OPT("rtp-clock", CLI_INT, rtp_clock), .lo = 1, .hi = 1000000000,
+	  .arg = "HZ",
+	  .help = "RTP clock rate of dynamic payload types (96-127),\n"
+		  "for their jitter (implies --stats)" },
 	{ OPT("rejoin", CLI_SECONDS, rejoin), .min = 0.1, .max = 86400,
 	  .arg = "SECONDS",
 	  .help = "leave and join again this often, for IGMP snooping\n"
@@ -149,6 +183,7 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 	c->timeout = -1;
 	c->expect = -1;
 	c->max_loss = -1;
+	c->stream.type = MCAST_STREAM_AUTO;
 	next = cli_parse(argc, argv, &recv_spec, c, &p);
 	c->rcvbuf_set = cli_given(&p, "rcvbuf");
 	if (next >= argc)
@@ -156,7 +191,8 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 			"missing GROUP:PORT; see mcast recv --help");
 	/* Verdicts and reports are computed from the statistics. */
 	if (c->expect >= 0 || c->max_loss >= 0 || c->until_end ||
-	    c->interval_report > 0)
+	    c->interval_report > 0 || cli_given(&p, "stream") ||
+	    c->rtp_clock > 0)
 		c->stats = true;
 	if (c->stats && (c->format == FMT_HEX || c->format == FMT_RAW))
 		cli_die(EXIT_USAGE,

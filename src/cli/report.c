@@ -3,6 +3,7 @@
 #include "report.h"
 #include "format.h"
 #include "json.h"
+#include "report_stream.h"
 #include "trust.h"
 
 #include <string.h>
@@ -12,7 +13,22 @@ double report_loss_pct(const struct mcast_stream_stats *s)
 	/* Only probes can be missed: plain datagrams must not dilute it. */
 	uint64_t expected = s->received - s->plain + s->lost;
 
+	/* MPEG-TS over UDP: its packets, from the continuity gaps. */
+	if (s->stream == MCAST_STREAM_TS)
+		return s->ts_packets + s->ts_lost
+			       ? 100.0 * (double)s->ts_lost /
+					 (double)(s->ts_packets + s->ts_lost)
+			       : 0.0;
 	return expected ? 100.0 * (double)s->lost / (double)expected : 0.0;
+}
+
+double report_run_loss_pct(const mcast_tracker_t *t,
+			   const struct mcast_stream_stats *tot, uint64_t *lost)
+{
+	uint64_t expected;
+
+	report_loss_units(t, tot, lost, &expected);
+	return expected ? 100.0 * (double)*lost / (double)expected : 0.0;
 }
 
 static double span_s(const struct mcast_stream_stats *s)
@@ -81,6 +97,8 @@ void report_interval(FILE *out, bool json, const mcast_tracker_t *t,
 	unsigned long long lost =
 		now.lost >= prev->lost ? now.lost - prev->lost : 0;
 	unsigned long long bytes = now.bytes - prev->bytes;
+	unsigned long long ts_lost = now.ts_lost - prev->ts_lost;
+	unsigned long long cc = now.ts_cc_errors - prev->ts_cc_errors;
 
 	if (json) {
 		struct json j;
@@ -96,8 +114,20 @@ void report_interval(FILE *out, bool json, const mcast_tracker_t *t,
 		json_uint(&j, "bytes", bytes);
 		json_double(&j, "rate_pps", (double)rx / len, 1);
 		json_double(&j, "rate_bps", (double)bytes * 8 / len, 1);
+		/* MPEG-TS figures only where there is MPEG-TS. */
+		if (now.ts_packets) {
+			json_uint(&j, "ts_packets",
+				  now.ts_packets - prev->ts_packets);
+			json_uint(&j, "ts_lost", ts_lost);
+			json_uint(&j, "cc_errors", cc);
+		}
 		json_end(&j);
-	} else
+	} else if (now.ts_packets)
+		fprintf(out,
+			"%7.1f-%.1fs  received %llu  lost %llu  %.1f datagrams/s  %.3f Mbit/s  TS lost %llu  cc errors %llu\n",
+			from, to, rx, lost, (double)rx / len,
+			(double)bytes * 8 / len / 1e6, ts_lost, cc);
+	else
 		fprintf(out,
 			"%7.1f-%.1fs  received %llu  lost %llu  %.1f datagrams/s  %.3f Mbit/s\n",
 			from, to, rx, lost, (double)rx / len,
@@ -120,7 +150,8 @@ static void json_latency(struct json *j, const struct mcast_stream_stats *s)
 	json_end(j);
 }
 
-static void json_counters(struct json *j, const struct mcast_stream_stats *s)
+static void json_counters(struct json *j, const struct mcast_stream_stats *s,
+			  double loss_pct)
 {
 	json_uint(j, "received", s->received);
 	json_uint(j, "lost", s->lost);
@@ -128,10 +159,11 @@ static void json_counters(struct json *j, const struct mcast_stream_stats *s)
 	json_uint(j, "reordered", s->reordered);
 	json_uint(j, "late", s->late);
 	json_uint(j, "bytes", s->bytes);
-	json_double(j, "loss_pct", report_loss_pct(s), 4);
+	json_double(j, "loss_pct", loss_pct, 4);
 }
 
-static void json_session(struct json *j, const struct mcast_stream_stats *s)
+static void json_session(struct json *j, const mcast_tracker_t *t, size_t i,
+			 const struct mcast_stream_stats *s)
 {
 	json_object(j, NULL);
 	json_addr_port(j, "group", "port", (const struct sockaddr *)&s->group);
@@ -149,8 +181,10 @@ static void json_session(struct json *j, const struct mcast_stream_stats *s)
 		}
 		json_string(j, "head", head_name(s->head));
 		json_uint(j, "head_missed", s->head_missed);
+	} else {
+		report_stream_json_head(j, s);
 	}
-	json_counters(j, s);
+	json_counters(j, s, report_loss_pct(s));
 	json_double(j, "duration", span_s(s), 6);
 	json_double(j, "rate_pps", rate_pps(s), 1);
 	json_double(j, "rate_bps", rate_pps(s) * avg_bits(s), 1);
@@ -160,6 +194,7 @@ static void json_session(struct json *j, const struct mcast_stream_stats *s)
 		if (s->hops >= 0)
 			json_int(j, "hops", s->hops);
 	}
+	report_stream_json_tail(j, t, i, s);
 	json_end(j);
 }
 
@@ -192,13 +227,14 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 	struct mcast_stream_stats tot, s;
 	size_t n = mcast_tracker_count(t);
 	struct json j;
+	uint64_t lost;
 
 	report_totals(t, &tot);
 	json_record(&j, out, "summary");
 	json_double(&j, "duration", elapsed, 3);
 	json_string(&j, "ended_by", ended_by);
 	json_object(&j, "totals");
-	json_counters(&j, &tot);
+	json_counters(&j, &tot, report_run_loss_pct(t, &tot, &lost));
 	json_uint(&j, "sessions", tot.sessions);
 	json_uint(&j, "restarts", tot.restarts);
 	json_uint(&j, "malformed", tot.malformed);
@@ -217,12 +253,19 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 	if (host->rejects)
 		trust_json(&j, host->rejects);
 	json_latency(&j, &tot);
+	if (tot.ts_packets) {
+		json_uint(&j, "ts_packets", tot.ts_packets);
+		json_uint(&j, "ts_lost", tot.ts_lost);
+		json_uint(&j, "cc_errors", tot.ts_cc_errors);
+	}
+	if (tot.stream_malformed)
+		json_uint(&j, "stream_malformed", tot.stream_malformed);
 	json_end(&j);
 	json_array(&j, "sessions");
 	for (size_t i = 0; i < n; i++) {
 		stats_init(&s);
 		if (mcast_tracker_get(t, i, &s) >= 0)
-			json_session(&j, &s);
+			json_session(&j, t, i, &s);
 	}
 	json_end(&j);
 	json_end(&j);
@@ -291,6 +334,7 @@ static void summary_text(FILE *out, const mcast_tracker_t *t,
 {
 	struct mcast_stream_stats tot, s;
 	size_t n = mcast_tracker_count(t);
+	uint64_t lost;
 
 	fprintf(out,
 		"%-22s %-26s %-8s %9s %7s %6s %5s %5s %8s %10s %9s %9s %9s %5s\n",
@@ -322,6 +366,10 @@ static void summary_text(FILE *out, const mcast_tracker_t *t,
 			fmt_us(jit, sizeof(jit), s.jitter_ns);
 			if (s.hops >= 0)
 				snprintf(hops, sizeof(hops), "%d", s.hops);
+		} else if (s.payload_type >= 0) { /* RTP: its SSRC */
+			snprintf(sid, sizeof(sid), "%08x", (unsigned)s.ssrc);
+			if (s.clock_rate)
+				fmt_us(jit, sizeof(jit), s.jitter_ns);
 		}
 		fprintf(out,
 			"%-22s %-26s %-8s %9llu %7llu %6.2f %5llu %5llu %8llu %10.3f %9s %9s %9s %5s\n",
@@ -333,11 +381,14 @@ static void summary_text(FILE *out, const mcast_tracker_t *t,
 			rate_pps(&s) * avg_bits(&s) / 1e6, p50, p99, jit, hops);
 	}
 	text_notes(out, t);
+	report_stream_text(out, t);
 	report_totals(t, &tot);
+	double pct = report_run_loss_pct(t, &tot, &lost);
+
 	fprintf(out,
 		"total: received %llu, lost %llu (%.2f%%), duplicates %llu, reordered %llu, late %llu, %llu bytes in %.3f s; sessions %llu, restarts %llu, malformed %llu, retired %llu\n",
-		(unsigned long long)tot.received, (unsigned long long)tot.lost,
-		report_loss_pct(&tot), (unsigned long long)tot.duplicates,
+		(unsigned long long)tot.received, (unsigned long long)lost, pct,
+		(unsigned long long)tot.duplicates,
 		(unsigned long long)tot.reordered, (unsigned long long)tot.late,
 		(unsigned long long)tot.bytes, elapsed,
 		(unsigned long long)tot.sessions,

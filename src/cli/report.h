@@ -10,6 +10,11 @@
 
 /* lost / (received + lost), in percent; 0 when nothing was expected. */
 double report_loss_pct(const struct mcast_stream_stats *s);
+/* The run's loss in percent over every stream type (report_loss_units()),
+ * and in *lost how many were lost, in their units. */
+double report_run_loss_pct(const mcast_tracker_t *t,
+			   const struct mcast_stream_stats *tot,
+			   uint64_t *lost);
 /* The tracker's totals into *out (size set here). */
 void report_totals(const mcast_tracker_t *t, struct mcast_stream_stats *out);
 /* One status line, rewritten in place (for a terminal). */

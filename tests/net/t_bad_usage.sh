@@ -18,6 +18,11 @@ bad=(
 	"recv [ff15::1:5000"             "recv [ff15::zz]:5000"
 	"recv [fd00::1]:5000"            "recv --iface nosuch0 $G"
 	"recv --source 300.1.1.1 $G"     "recv 10.0.0.1@$G@x"
+	"recv --stream mpeg $G"          "recv --stream seq:10:3 $G"
+	"recv --stream seq:10 $G"        "recv --stream seq:70000:8 $G"
+	"recv --stream seq:10:8:xe $G"   "recv --stream rtp --stream ts $G"
+	"recv --rtp-clock 0 $G"          "recv --rtp-clock 90k $G"
+	"recv --stream ts --format raw $G"
 	"send --ttl 256 $G"              "send --ttl -1 $G"
 	"send --ttl abc $G"              "send --count 1x $G"
 	"send --interval abc $G"         "send --interval -1 $G"
@@ -54,6 +59,9 @@ expect_msg '^mcast recv: 10\.0\.0\.1:1600 is not a multicast group.*224\.0\.0\.0
 expect_msg '^mcast send: 255\.255\.255\.255:1600 is not a multicast group' send 255.255.255.255:1600
 expect_msg '^mcast send: .*(interface|iface)' send '[ff02::1]:5000'
 expect_msg '^mcast recv: .*(interface|iface)' recv '[ff02::1]:5000'
+expect_msg "^mcast recv: invalid value 'mpeg' for --stream: expected auto, mcast, rtp, ts, rtp-ts, none or seq:OFFSET:WIDTH" \
+	recv --stream mpeg $G
+expect_msg "^mcast recv: .*--rtp-clock.*1.*1000000000" recv --rtp-clock 0 $G
 
 # No arguments: usage on stderr, exit 2 (several lines, so not in the list).
 mcast >"$T/out" 2>"$T/err"

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mcast bench --stream: what the datagrams carry, and so what the
+ * receiver analyzes - mcast probes, or RTP, MPEG-TS or MPEG-TS over RTP
+ * (docs/STREAMS.md) - for the cost of the analysis.
+ */
+#ifndef MCAST_CLI_BENCH_STREAM_H
+#define MCAST_CLI_BENCH_STREAM_H
+
+#include "mcast.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RTP_HDR_LEN 12
+#define TS_LEN	    188
+
+/* Fill datagram seq (size bytes at p) of stream type stream: an RTP
+ * header (payload type 33 over MPEG-TS, else 96) and, for MPEG-TS,
+ * 188-byte packets of PID 0x100 whose continuity counters run on from the
+ * previous datagram's. */
+void bench_stream_stamp(int stream, unsigned char *p, size_t size,
+			uint64_t seq);
+/* --stream TYPE: mcast, rtp, ts or rtp-ts into an int (CLI_FN). */
+void bench_stream_parse(void *field, const char *value);
+
+#endif /* MCAST_CLI_BENCH_STREAM_H */
