@@ -50,8 +50,7 @@ int mc_aead(struct mc_aead *a, int enc, const uint8_t key[MCAST_KEY_LEN],
 	unsigned char fin[16];
 	int outl;
 
-	for (int i = 0; i < 8; i++)
-		nonce[4 + i] = (uint8_t)(seq >> (56 - 8 * i));
+	mc_put64(nonce + 4, seq);
 	/* The tag goes through the provider's parameter interface directly:
 	 * the EVP_CIPHER_CTX_ctrl() and EVP_CipherInit_ex() wrappers of
 	 * OpenSSL 3 translate to the same calls with extra look-ups, about

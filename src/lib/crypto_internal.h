@@ -4,15 +4,12 @@
 #define MC_CRYPTO_INTERNAL_H
 
 #include "mc_internal.h"
+#include "wire_internal.h"
 
 #include <sys/stat.h>
 
 /* Largest key file read or parsed, bytes. */
 #define MC_KEYFILE_MAX 65536
-
-/* Header fields the sealer patches in place (docs/PROTOCOL.md). */
-#define MC_HDR_OFF_FLAGS  6
-#define MC_HDR_OFF_KEY_ID 8
 
 /* Bounds of struct mcast_opener_opts. */
 #define MC_REPLAY_DEFAULT  1024

@@ -43,12 +43,6 @@
 	(sizeof(MC_INFO_LABEL) - 1 + 2 + 4 + MCAST_SESSION_LEN + \
 	 MCAST_BIND_MAX + 1)
 
-static void mc_put_be(uint8_t *p, uint64_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
 int mcast_bind_addr(struct mcast_bind *b, const struct sockaddr *sa)
 {
 	const struct sockaddr_in6 *s6 = (const void *)sa;
@@ -89,7 +83,7 @@ int mcast_bind_tunnel(struct mcast_bind *b, uint64_t id)
 		return -EINVAL;
 	memset(b, 0, sizeof(*b));
 	b->enc[0] = MCAST_BIND_TUNNEL;
-	mc_put_be(b->enc + 1, id, 8);
+	mc_put64(b->enc + 1, id);
 	b->len = 9;
 	return 0;
 }
@@ -182,7 +176,7 @@ int mc_kdf_stream_key(struct mc_kdf *k, const struct mc_keyent *key,
 	memcpy(info, MC_INFO_LABEL, n);
 	info[n++] = id->type;
 	info[n++] = id->cipher;
-	mc_put_be(info + n, id->key_id, 4);
+	mc_put32(info + n, id->key_id);
 	n += 4;
 	memcpy(info + n, id->session, MCAST_SESSION_LEN);
 	n += MCAST_SESSION_LEN;

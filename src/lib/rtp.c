@@ -12,6 +12,7 @@
  * extended sequence numbers, exactly as for mcast's own probes.
  */
 #include "stream_internal.h"
+#include "wire_internal.h"
 
 #include <string.h>
 
@@ -24,17 +25,6 @@
 /* Extended numbers start one cycle up, so a datagram reordered from
  * before the first one received still has a number >= 0. */
 #define MC_RTP_BASE MC_RTP_SEQ_MOD
-
-static uint16_t mc_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t mc_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
 /*
  * Version 2, then the CSRC list, the extension (its length in 32-bit
@@ -58,7 +48,7 @@ int mc_rtp_parse(struct mc_rtp_hdr *h, const uint8_t *p, size_t len)
 	if (p[0] & 0x10) {
 		if (off + 4 > len)
 			return MCAST_ESHORT;
-		off += 4 + 4 * (size_t)mc_be16(p + off + 2);
+		off += 4 + 4 * (size_t)mc_get16(p + off + 2);
 		if (off > len)
 			return MCAST_ESHORT;
 	}
@@ -71,9 +61,9 @@ int mc_rtp_parse(struct mc_rtp_hdr *h, const uint8_t *p, size_t len)
 	}
 	h->marker = p[1] >> 7;
 	h->pt = p[1] & 0x7f;
-	h->seq = mc_be16(p + 2);
-	h->ts = mc_be32(p + 4);
-	h->ssrc = mc_be32(p + 8);
+	h->seq = mc_get16(p + 2);
+	h->ts = mc_get32(p + 4);
+	h->ssrc = mc_get32(p + 8);
 	h->off = off;
 	h->len = end - off;
 	return 0;

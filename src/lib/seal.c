@@ -128,20 +128,6 @@ struct mcast_opener {
 	char errmsg[MCAST_ERRMSG_MAX];
 };
 
-static void mc_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void mc_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* ---------------------------------------------------------------- */
 /* Sealer                                                           */
 
@@ -252,8 +238,8 @@ int mcast_seal(mcast_sealer_t *s, const struct mcast_bind *to, void *buf,
 		flags |= MCAST_HDR_AUTH_ONLY;
 	if (s->cipher == MCAST_CIPHER_CHACHA20POLY1305)
 		flags |= MCAST_HDR_CHACHA;
-	mc_be16(p + MC_HDR_OFF_FLAGS, flags);
-	mc_be32(p + MC_HDR_OFF_KEY_ID, s->key->id);
+	mc_put16(p + MC_HDR_OFF_FLAGS, flags);
+	mc_put32(p + MC_HDR_OFF_KEY_ID, s->key->id);
 	rc = mc_aead(&s->aead, 1, slot->key, slot->gen, h.seq, p, h.hdr_len,
 		     h.payload_len, s->auth_only, p + len);
 	if (rc < 0) {

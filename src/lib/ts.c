@@ -13,6 +13,7 @@
  * tracked; a session retired for space gives its PIDs back.
  */
 #include "stream_internal.h"
+#include "wire_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -165,7 +166,7 @@ static bool mc_tsp_parse(struct mc_tsp *k, const uint8_t *p)
 	memset(k, 0, sizeof(*k));
 	k->tei = p[1] & 0x80;
 	k->pusi = p[1] & 0x40;
-	k->pid = (unsigned)(p[1] & 0x1f) << 8 | p[2];
+	k->pid = mc_get16(p + 1) & 0x1fff;
 	k->tsc = p[3] >> 6;
 	k->afc = (p[3] >> 4) & 3;
 	k->cc = p[3] & 0x0f;

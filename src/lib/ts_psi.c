@@ -11,17 +11,13 @@
  * so memory stays one section per session.
  */
 #include "stream_internal.h"
+#include "wire_internal.h"
 
 #define MC_TID_PAT	   0x00
 #define MC_TID_PMT	   0x02
 #define MC_TID_STUFFING	   0xff
 #define MC_SECTION_MIN	   12	/* 8 header bytes and CRC_32 */
 #define MC_SECTION_LEN_MAX 1021 /* PAT and PMT: 2.4.4.3, 2.4.4.8 */
-
-static unsigned mc_be16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
 
 /* CRC_32 of 13818-1 annex A: polynomial 0x04C11DB7, initial all ones,
  * not reflected, no final xor; over a whole section, CRC included, 0.
@@ -68,7 +64,7 @@ static void mc_pat(struct mcast_tracker *t, uint32_t i, const uint8_t *s,
 	ts->pat_ns = now_ns;
 	ts->have_pat = true;
 	for (size_t o = 8; o + 4 <= n - 4; o += 4) {
-		unsigned program = mc_be16(s + o), pid = mc_be16(s + o + 2);
+		unsigned program = mc_get16(s + o), pid = mc_get16(s + o + 2);
 		struct mc_pid *d;
 
 		if (program == 0)
@@ -90,8 +86,8 @@ static void mc_pmt(struct mcast_tracker *t, uint32_t i, struct mc_pid *pmt,
 		   const uint8_t *s, size_t n, int64_t now_ns)
 {
 	struct mc_ts *ts = &mc_stream(t, i)->ts;
-	unsigned program = mc_be16(s + 3), pcr = mc_be16(s + 8) & 0x1fff;
-	size_t o = 12 + (mc_be16(s + 10) & 0x0fff), end = n - 4;
+	unsigned program = mc_get16(s + 3), pcr = mc_get16(s + 8) & 0x1fff;
+	size_t o = 12 + (mc_get16(s + 10) & 0x0fff), end = n - 4;
 	struct mc_pid *d;
 
 	if (mc_psi_late(pmt->since_ns, pmt->flags & MC_PID_LATE, now_ns))
@@ -103,8 +99,8 @@ static void mc_pmt(struct mcast_tracker *t, uint32_t i, struct mc_pid *pmt,
 		d->program = (uint16_t)program;
 	}
 	while (o + 5 <= end) {
-		unsigned type = s[o], pid = mc_be16(s + o + 1) & 0x1fff;
-		size_t info = mc_be16(s + o + 3) & 0x0fff;
+		unsigned type = s[o], pid = mc_get16(s + o + 1) & 0x1fff;
+		size_t info = mc_get16(s + o + 3) & 0x0fff;
 
 		if (o + 5 + info > end)
 			break; /* descriptors past the section: stop trusting */
@@ -156,7 +152,7 @@ static void mc_section_add(struct mcast_tracker *t, uint32_t i,
 	memcpy(ts->sec + ts->sec_have, p, take);
 	ts->sec_have = (uint16_t)(ts->sec_have + take);
 	if (!ts->sec_need && ts->sec_have >= 3) {
-		unsigned len = mc_be16(ts->sec + 1) & 0x0fff;
+		unsigned len = mc_get16(ts->sec + 1) & 0x0fff;
 
 		if (len > MC_SECTION_LEN_MAX) {
 			ts->sec_on = false;
@@ -209,7 +205,7 @@ void mc_psi_payload(struct mcast_tracker *t, uint32_t i, unsigned pid,
 			mc_section_add(t, i, p, len, now_ns);
 			return;
 		}
-		need = 3 + (mc_be16(p + 1) & 0x0fff);
+		need = 3 + (mc_get16(p + 1) & 0x0fff);
 		if (need > 3 + MC_SECTION_LEN_MAX)
 			return;
 		if (need > len) {

@@ -3,31 +3,15 @@
  * The wire format: the header every mcast-framed datagram starts with, and
  * the bodies of end-of-stream and pong messages (docs/PROTOCOL.md).
  *
- * Every field is written and read byte by byte in network order, so the
- * code needs no packed structs, makes no unaligned loads and behaves the
- * same on every host.  Decoding checks each length before it reads.
+ * Every field is written and read byte by byte in network order
+ * (wire_internal.h).  Decoding checks each length before it reads.
  */
 #include "mc_internal.h"
+#include "wire_internal.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/random.h>
-
-/* Header field offsets: version 1, and what version 2 appends. */
-enum {
-	MC_OFF_MAGIC = 0,
-	MC_OFF_VERSION = 4,
-	MC_OFF_TYPE = 5,
-	MC_OFF_FLAGS = 6,
-	MC_OFF_KEY_ID = 8,
-	MC_OFF_SESSION = 12,
-	MC_OFF_SEQ = 28,
-	MC_OFF_SEND_NS = 36,
-	MC_OFF_TTL = 44,
-	MC_OFF_HDR_LEN = 45,
-	MC_OFF_PAYLOAD_LEN = 46,
-	MC_OFF_ELAPSED_NS = 48, /* version 2 */
-};
 
 /* End-of-stream body field offsets. */
 enum {
@@ -47,42 +31,6 @@ enum {
 		    MCAST_HDR_WANT_UCAST | MCAST_HDR_AUTH_ONLY | \
 		    MCAST_HDR_CHACHA))
 
-static void mc_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void mc_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void mc_put64(uint8_t *p, uint64_t v)
-{
-	mc_put32(p, (uint32_t)(v >> 32));
-	mc_put32(p + 4, (uint32_t)v);
-}
-
-static uint16_t mc_get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t mc_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-static uint64_t mc_get64(const uint8_t *p)
-{
-	return (uint64_t)mc_get32(p) << 32 | mc_get32(p + 4);
-}
-
 static bool mc_type_known(uint8_t type)
 {
 	return type >= MCAST_MSG_DATA && type <= MCAST_MSG_TUNNEL;
@@ -99,9 +47,9 @@ void mcast_hdr_stamp(void *buf, uint64_t seq, uint64_t send_ns,
 {
 	uint8_t *p = buf;
 
-	mc_put64(p + MC_OFF_SEQ, seq);
-	mc_put64(p + MC_OFF_SEND_NS, send_ns);
-	mc_put64(p + MC_OFF_ELAPSED_NS, elapsed_ns);
+	mc_put64(p + MC_HDR_OFF_SEQ, seq);
+	mc_put64(p + MC_HDR_OFF_SEND_NS, send_ns);
+	mc_put64(p + MC_HDR_OFF_ELAPSED_NS, elapsed_ns);
 }
 
 int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap)
@@ -115,18 +63,18 @@ int mcast_hdr_encode(const struct mcast_hdr *h, void *buf, size_t cap)
 	if (cap < MCAST_WIRE_HDR_LEN)
 		return -ENOSPC;
 
-	mc_put32(p + MC_OFF_MAGIC, MCAST_WIRE_MAGIC);
-	p[MC_OFF_VERSION] = MCAST_WIRE_VERSION;
-	p[MC_OFF_TYPE] = h->type;
-	mc_put16(p + MC_OFF_FLAGS, h->flags);
-	mc_put32(p + MC_OFF_KEY_ID, h->key_id);
-	memcpy(p + MC_OFF_SESSION, h->session, MCAST_SESSION_LEN);
-	mc_put64(p + MC_OFF_SEQ, h->seq);
-	mc_put64(p + MC_OFF_SEND_NS, h->send_ns);
-	p[MC_OFF_TTL] = h->ttl;
-	p[MC_OFF_HDR_LEN] = MCAST_WIRE_HDR_LEN;
-	mc_put16(p + MC_OFF_PAYLOAD_LEN, h->payload_len);
-	mc_put64(p + MC_OFF_ELAPSED_NS, h->elapsed_ns);
+	mc_put32(p + MC_HDR_OFF_MAGIC, MCAST_WIRE_MAGIC);
+	p[MC_HDR_OFF_VERSION] = MCAST_WIRE_VERSION;
+	p[MC_HDR_OFF_TYPE] = h->type;
+	mc_put16(p + MC_HDR_OFF_FLAGS, h->flags);
+	mc_put32(p + MC_HDR_OFF_KEY_ID, h->key_id);
+	memcpy(p + MC_HDR_OFF_SESSION, h->session, MCAST_SESSION_LEN);
+	mc_put64(p + MC_HDR_OFF_SEQ, h->seq);
+	mc_put64(p + MC_HDR_OFF_SEND_NS, h->send_ns);
+	p[MC_HDR_OFF_TTL] = h->ttl;
+	p[MC_HDR_OFF_HDR_LEN] = MCAST_WIRE_HDR_LEN;
+	mc_put16(p + MC_HDR_OFF_PAYLOAD_LEN, h->payload_len);
+	mc_put64(p + MC_HDR_OFF_ELAPSED_NS, h->elapsed_ns);
 	return MCAST_WIRE_HDR_LEN;
 }
 
@@ -144,33 +92,33 @@ int mcast_hdr_decode(struct mcast_hdr *h, const void *buf, size_t len)
 
 	if (!h || !buf)
 		return -EINVAL;
-	if (len < 4 || mc_get32(p + MC_OFF_MAGIC) != MCAST_WIRE_MAGIC)
+	if (len < 4 || mc_get32(p + MC_HDR_OFF_MAGIC) != MCAST_WIRE_MAGIC)
 		return MCAST_ENOTMCAST_MSG;
-	if (len < MC_OFF_VERSION + 1)
+	if (len < MC_HDR_OFF_VERSION + 1)
 		return MCAST_ESHORT;
 	/* Version 2 is version 1 with fields appended: one decoder reads
 	 * both, each with its own minimum header length. */
-	if (p[MC_OFF_VERSION] == 1)
+	if (p[MC_HDR_OFF_VERSION] == 1)
 		min_len = MCAST_WIRE_HDR_LEN_V1;
-	else if (p[MC_OFF_VERSION] == 2)
+	else if (p[MC_HDR_OFF_VERSION] == 2)
 		min_len = MCAST_WIRE_HDR_LEN;
 	else
 		return MCAST_EVERSION;
 	if (len < min_len)
 		return MCAST_ESHORT;
 
-	d.version = p[MC_OFF_VERSION];
-	d.type = p[MC_OFF_TYPE];
-	d.flags = mc_get16(p + MC_OFF_FLAGS);
-	d.key_id = mc_get32(p + MC_OFF_KEY_ID);
-	memcpy(d.session, p + MC_OFF_SESSION, MCAST_SESSION_LEN);
-	d.seq = mc_get64(p + MC_OFF_SEQ);
-	d.send_ns = mc_get64(p + MC_OFF_SEND_NS);
-	d.ttl = p[MC_OFF_TTL];
-	d.hdr_len = p[MC_OFF_HDR_LEN];
-	d.payload_len = mc_get16(p + MC_OFF_PAYLOAD_LEN);
+	d.version = p[MC_HDR_OFF_VERSION];
+	d.type = p[MC_HDR_OFF_TYPE];
+	d.flags = mc_get16(p + MC_HDR_OFF_FLAGS);
+	d.key_id = mc_get32(p + MC_HDR_OFF_KEY_ID);
+	memcpy(d.session, p + MC_HDR_OFF_SESSION, MCAST_SESSION_LEN);
+	d.seq = mc_get64(p + MC_HDR_OFF_SEQ);
+	d.send_ns = mc_get64(p + MC_HDR_OFF_SEND_NS);
+	d.ttl = p[MC_HDR_OFF_TTL];
+	d.hdr_len = p[MC_HDR_OFF_HDR_LEN];
+	d.payload_len = mc_get16(p + MC_HDR_OFF_PAYLOAD_LEN);
 	d.has_elapsed = d.version >= 2;
-	d.elapsed_ns = d.has_elapsed ? mc_get64(p + MC_OFF_ELAPSED_NS) : 0;
+	d.elapsed_ns = d.has_elapsed ? mc_get64(p + MC_HDR_OFF_ELAPSED_NS) : 0;
 
 	/* Tunnel messages came with version 2: a version 1 one is forged. */
 	if (!mc_type_known(d.type) || (d.flags & ~MC_HDR_KNOWN_FLAGS) ||
