@@ -7,6 +7,7 @@
 
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <sys/uio.h>
@@ -89,18 +90,28 @@ struct mcast {
 };
 
 /*
- * Copy a struct that carries its size in its first member (mcast.h's rule
- * for structs that may grow) out to a caller whose struct may be older or
- * newer than the library's: as far as both reach, the caller's size member
- * left alone.  Returns the bytes the caller's struct now holds, or 0 when
- * its size member is too small to be one.
+ * Size-versioned structs (mcast.h: size first, members only added at the
+ * end) are read and filled through these two, nowhere by hand.
+ *
+ * MC_HAS(p, member): does the caller's struct *p, of p->size bytes, reach
+ * member?  A member it does not reach keeps the library's default.
+ */
+#define MC_HAS(p, member) \
+	((p)->size >= offsetof(__typeof__(*(p)), member) + sizeof((p)->member))
+
+/*
+ * Copy between two versions of one size-versioned struct, as far as both
+ * reach: dst's size member says how far it does (and is left alone),
+ * src_size how far src does.  Out to a caller, src is the library's own
+ * (src_size its sizeof); in from a caller, dst is.  Returns the bytes dst
+ * now holds, or 0 when either size is too small to be one.
  */
 static inline size_t mc_copy_sized(void *dst, const void *src, size_t src_size)
 {
 	size_t n;
 
 	memcpy(&n, dst, sizeof(n));
-	if (n < sizeof(size_t))
+	if (n < sizeof(size_t) || src_size < sizeof(size_t))
 		return 0;
 	if (n > src_size)
 		n = src_size;

@@ -266,11 +266,6 @@ void mcast_opener_opts_init(struct mcast_opener_opts *o)
 	};
 }
 
-/* Does the caller's opts (of o->size bytes) reach this member? */
-#define MC_OPTS_HAS(o, member) \
-	((o)->size >=          \
-	 offsetof(struct mcast_opener_opts, member) + sizeof((o)->member))
-
 /* Does a datagram sealed with these header flags meet require? */
 static bool mc_required(int require, uint16_t flags)
 {
@@ -299,13 +294,13 @@ int mcast_opener_new(mcast_opener_t **op, const mcast_keyring_t *k,
 	if (o) {
 		if (o->size < sizeof(o->size))
 			return -EINVAL;
-		if (MC_OPTS_HAS(o, replay_window))
+		if (MC_HAS(o, replay_window))
 			d.replay_window = o->replay_window;
-		if (MC_OPTS_HAS(o, max_sessions))
+		if (MC_HAS(o, max_sessions))
 			d.max_sessions = o->max_sessions;
-		if (MC_OPTS_HAS(o, max_age))
+		if (MC_HAS(o, max_age))
 			d.max_age = o->max_age;
-		if (MC_OPTS_HAS(o, require))
+		if (MC_HAS(o, require))
 			d.require = o->require;
 	}
 	if (d.replay_window < MC_REPLAY_MIN ||

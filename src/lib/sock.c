@@ -57,13 +57,8 @@ static struct mcast *handle_new(const struct mcast_opts *opts)
 	if (!m)
 		return NULL;
 	mcast_opts_init(&m->opts);
-	if (opts) {
-		/* Copy only what the caller's version of the struct holds. */
-		size_t n = opts->size < sizeof(m->opts) ? opts->size
-							: sizeof(m->opts);
-		memcpy(&m->opts, opts, n);
-		m->opts.size = sizeof(m->opts);
-	}
+	if (opts)
+		mc_copy_sized(&m->opts, opts, opts->size);
 	m->fd = -1;
 	m->epfd = -1;
 	m->reply.fd = -1;
@@ -74,10 +69,7 @@ static struct mcast *handle_new(const struct mcast_opts *opts)
 /* Close a handle that failed to open, leaving its message for the caller. */
 static int open_failed(struct mcast *m, const struct mcast_opts *opts, int rc)
 {
-	if (opts &&
-	    opts->size >= offsetof(struct mcast_opts, errlen) +
-				  sizeof(opts->errlen) &&
-	    opts->errbuf && opts->errlen)
+	if (opts && MC_HAS(opts, errlen) && opts->errbuf && opts->errlen)
 		snprintf(opts->errbuf, opts->errlen, "%s", m->errmsg);
 	mcast_close(m);
 	return rc;

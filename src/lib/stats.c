@@ -94,10 +94,6 @@ static uint64_t *mc_bitmap(const struct mcast_tracker *t, uint32_t i)
 /* ---------------------------------------------------------------- */
 /* Feeding                                                           */
 
-/* Does the caller's meta (of meta->size bytes) reach this member? */
-#define MC_META_HAS(m, member) \
-	((m)->size >= offsetof(struct mcast_meta, member) + sizeof((m)->member))
-
 static void mc_key_addr(const struct sockaddr_storage *ss, uint8_t addr[16],
 			uint32_t *scope, uint16_t *port, uint8_t *family)
 {
@@ -140,7 +136,7 @@ void mc_key_make(struct mc_key *k, const struct mcast_meta *meta,
 /* The arrival time, or {0, 0} when the caller's meta has none. */
 struct timespec mc_arrival(const struct mcast_meta *meta)
 {
-	if (MC_META_HAS(meta, ts))
+	if (MC_HAS(meta, ts))
 		return meta->ts;
 	return (struct timespec){ 0, 0 };
 }
@@ -271,7 +267,7 @@ static void mc_timing(struct mcast_tracker *t, uint32_t i,
 	uint64_t arrival;
 	int64_t lat, d;
 
-	if (MC_META_HAS(meta, ttl) && (meta->flags & MCAST_META_TTL) &&
+	if (MC_HAS(meta, ttl) && (meta->flags & MCAST_META_TTL) &&
 	    meta->ttl >= 0 && meta->ttl <= h->ttl)
 		e->hops = h->ttl - meta->ttl;
 	else
@@ -374,7 +370,7 @@ int mcast_tracker_feed_hdr(mcast_tracker_t *t, const void *buf, size_t len,
 	struct mcast_end end;
 	int body, rc;
 
-	if (!t || !meta || (!buf && len) || !MC_META_HAS(meta, dst))
+	if (!t || !meta || (!buf && len) || !MC_HAS(meta, dst))
 		return -EINVAL;
 	/* Another stream type (RTP, MPEG-TS, a sequence field) is read
 	 * from the payload whatever the header decode found. */
@@ -431,11 +427,6 @@ void mcast_tracker_opts_init(struct mcast_tracker_opts *o)
 	};
 }
 
-/* Does the caller's opts (of o->size bytes) reach this member? */
-#define MC_OPTS_HAS(o, member) \
-	((o)->size >=          \
-	 offsetof(struct mcast_tracker_opts, member) + sizeof((o)->member))
-
 int mcast_tracker_new(mcast_tracker_t **tp, const struct mcast_tracker_opts *o)
 {
 	struct mcast_tracker_opts d;
@@ -450,9 +441,9 @@ int mcast_tracker_new(mcast_tracker_t **tp, const struct mcast_tracker_opts *o)
 	if (o) {
 		if (o->size < sizeof(o->size))
 			return -EINVAL;
-		if (MC_OPTS_HAS(o, max_sessions))
+		if (MC_HAS(o, max_sessions))
 			d.max_sessions = o->max_sessions;
-		if (MC_OPTS_HAS(o, window))
+		if (MC_HAS(o, window))
 			d.window = o->window;
 	}
 	if (d.max_sessions < 1 || d.max_sessions > MC_MAX_SESSIONS ||
@@ -472,7 +463,7 @@ int mcast_tracker_new(mcast_tracker_t **tp, const struct mcast_tracker_opts *o)
 		mcast_tracker_free(t);
 		return -ENOMEM;
 	}
-	if (o && (rc = mc_stream_new(t, o, o->size)) < 0) {
+	if (o && (rc = mc_stream_new(t, o)) < 0) {
 		mcast_tracker_free(t);
 		return rc;
 	}

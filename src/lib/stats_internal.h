@@ -209,8 +209,7 @@ uint32_t mc_pool_get(struct mcast_tracker *t, struct mc_pool *p,
  * mc_stream_feed() returns MC_FEED_MCAST for a datagram the probe
  * tracker reads as before. */
 #define MC_FEED_MCAST 1000
-int mc_stream_new(struct mcast_tracker *t, const struct mcast_tracker_opts *o,
-		  size_t osize);
+int mc_stream_new(struct mcast_tracker *t, const struct mcast_tracker_opts *o);
 void mc_stream_free(struct mcast_tracker *t);
 int mc_stream_feed(struct mcast_tracker *t, const void *buf, size_t len,
 		   const struct mcast_meta *meta);

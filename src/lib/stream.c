@@ -44,31 +44,26 @@ const char *mcast_stream_name(int type)
 /* ---------------------------------------------------------------- */
 /* Life cycle                                                        */
 
-#define MC_OPTS_HAS(o, osize, member) \
-	((osize) >=                   \
-	 offsetof(struct mcast_tracker_opts, member) + sizeof((o)->member))
-
-int mc_stream_new(struct mcast_tracker *t, const struct mcast_tracker_opts *o,
-		  size_t osize)
+int mc_stream_new(struct mcast_tracker *t, const struct mcast_tracker_opts *o)
 {
 	struct mc_streams *st;
 	unsigned max_pids = MC_DEFAULT_PIDS, timeout = MC_DEFAULT_PID_TIMEOUT;
 	int type = MCAST_STREAM_MCAST;
 
-	if (MC_OPTS_HAS(o, osize, stream))
+	if (MC_HAS(o, stream))
 		type = o->stream;
 	if (type == MCAST_STREAM_MCAST)
 		return 0;
 	if (type < 0 || type > MCAST_STREAM_NONE)
 		return -EINVAL;
-	if (MC_OPTS_HAS(o, osize, max_pids) && o->max_pids)
+	if (MC_HAS(o, max_pids) && o->max_pids)
 		max_pids = o->max_pids;
-	if (MC_OPTS_HAS(o, osize, pid_timeout_ms) && o->pid_timeout_ms)
+	if (MC_HAS(o, pid_timeout_ms) && o->pid_timeout_ms)
 		timeout = o->pid_timeout_ms;
 	if (max_pids > MC_MAX_PIDS)
 		return -EINVAL;
 	if (type == MCAST_STREAM_SEQ &&
-	    (!MC_OPTS_HAS(o, osize, seq) || !mc_seq_width_ok(o->seq.width) ||
+	    (!MC_HAS(o, seq) || !mc_seq_width_ok(o->seq.width) ||
 	     (o->seq.has_count && !mc_seq_width_ok(o->seq.count_width))))
 		return -EINVAL;
 
@@ -79,7 +74,7 @@ int mc_stream_new(struct mcast_tracker *t, const struct mcast_tracker_opts *o,
 	st->type = type;
 	if (type == MCAST_STREAM_SEQ)
 		st->seq = o->seq;
-	if (MC_OPTS_HAS(o, osize, rtp_clock))
+	if (MC_HAS(o, rtp_clock))
 		st->rtp_clock = o->rtp_clock;
 	st->pid_timeout_ns = (int64_t)timeout * 1000000;
 	t->streams = calloc(t->entries.max, sizeof(*t->streams));
