@@ -310,7 +310,10 @@ struct mcast_info {
 			    * kernel's SO_BUSY_POLL accepted */
 };
 
-/* Set info->size = sizeof(*info) before the call.  Returns 0 or -EINVAL. */
+/* Zero *info and set its size to this header's; NULL is ignored. */
+MCAST_API void mcast_info_init(struct mcast_info *info);
+
+/* Set info->size first (mcast_info_init()).  Returns 0 or -EINVAL. */
 MCAST_API int mcast_get_info(const mcast_t *m, struct mcast_info *info);
 
 /*
@@ -879,6 +882,10 @@ struct mcast_stream_stats {
 	uint64_t stream_malformed;
 };
 
+/* Zero *s and set its size to this header's, for mcast_tracker_get() and
+ * mcast_tracker_totals(); NULL is ignored. */
+MCAST_API void mcast_stream_stats_init(struct mcast_stream_stats *s);
+
 /* Where a session's loss accounting starts. */
 enum mcast_head {
 	/* unknown (a version 1 sender, or the tracker was never told when
@@ -907,7 +914,7 @@ MCAST_API int mcast_tracker_listening(mcast_tracker_t *t,
 /* Number of live entries (sessions and plain sources). */
 MCAST_API size_t mcast_tracker_count(const mcast_tracker_t *t);
 /* Copy entry i (0 <= i < count, in order of first arrival) into *out
- * (out->size set by the caller).  Returns 0, -ERANGE, or -EINVAL. */
+ * (size set: mcast_stream_stats_init()).  Returns 0, -ERANGE, or -EINVAL. */
 MCAST_API int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
 				struct mcast_stream_stats *out);
 /* Per-PID counters of an MPEG-TS session (TS or RTP_TS entries). */
@@ -920,7 +927,7 @@ enum mcast_pid_flags {
 };
 
 struct mcast_pid_stats {
-	size_t size; /* sizeof(struct mcast_pid_stats), set by the caller */
+	size_t size; /* mcast_pid_stats_init() sets it */
 	unsigned pid;
 	unsigned flags;	    /* enum mcast_pid_flags */
 	int stream_type;    /* from the PMT (ISO/IEC 13818-1 table 2-34);
@@ -934,6 +941,10 @@ struct mcast_pid_stats {
 				      * two PCRs, by arrival; 0 none */
 	struct timespec first, last; /* arrival times */
 };
+
+/* Zero *s and set its size to this header's, for mcast_tracker_get_pid();
+ * NULL is ignored. */
+MCAST_API void mcast_pid_stats_init(struct mcast_pid_stats *s);
 
 /*
  * Copy the counters of PID pid (0..8191) of entry i into *out.  Returns
@@ -1149,6 +1160,9 @@ struct mcast_rejects {
 	 * (mcast_opener_persist()): -errno, see mcast_opener_errmsg() */
 	uint64_t unsaved;
 };
+
+/* Zero *r and set its size to this header's; NULL is ignored. */
+MCAST_API void mcast_rejects_init(struct mcast_rejects *r);
 
 /* Counters of what mcast_unseal() accepted and rejected, by reason. */
 MCAST_API int mcast_opener_rejects(const mcast_opener_t *o,

@@ -194,7 +194,7 @@ static void *sender(void *arg)
 		cli_sleep_until(end);
 	b->tx_secs = cli_now() - start;
 	b->tx_cpu = thread_cpu() - cpu0;
-	b->tx_info.size = sizeof(b->tx_info);
+	mcast_info_init(&b->tx_info);
 	mcast_get_info(tx, &b->tx_info);
 	/* The end-of-stream marker lets the tracker count tail loss; other
 	 * streams have none (their receiver stops when it goes quiet). */
@@ -308,7 +308,7 @@ static void *receiver(void *arg)
 	}
 	b->rx_cpu = thread_cpu() - cpu0;
 	b->rx_secs = last > first ? last - first : 0;
-	b->rx_info.size = sizeof(b->rx_info);
+	mcast_info_init(&b->rx_info);
 	mcast_get_info(rx, &b->rx_info);
 out:
 	mcast_close(rx);
@@ -317,9 +317,10 @@ out:
 
 static int bench_report(const struct bench *b)
 {
-	struct mcast_stream_stats tot = { .size = sizeof(tot) };
+	struct mcast_stream_stats tot;
 	double bits = (double)b->size * 8;
 
+	mcast_stream_stats_init(&tot);
 	mcast_tracker_totals(b->tracker, &tot);
 	double tx_pps = b->tx_secs > 0 ? (double)b->sent / b->tx_secs : 0;
 	double rx_pps = b->rx_secs > 0 ? (double)tot.received / b->rx_secs : 0;

@@ -248,7 +248,7 @@ void dr_check_self_test(struct doctor *d)
 {
 	const struct sockaddr *g = (const struct sockaddr *)&d->group;
 	struct sockaddr_storage src[2];
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 	struct mcast_opts o;
 	struct mcast_iface tmp;
 	char step[MCAST_ERRMSG_MAX] = "", a[MCAST_ADDRSTRLEN], s[64];
@@ -295,6 +295,7 @@ void dr_check_self_test(struct doctor *d)
 		self_test_failed(d, "opening the sender", rc, step);
 		goto out;
 	}
+	mcast_info_init(&info);
 	mcast_get_info(tx, &info);
 	got = probe_round(tx, rx, &rtt, &err);
 	if (got < 0)

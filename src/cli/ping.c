@@ -147,7 +147,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx)
 {
 	struct mcast_opts o = c->opts;
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 	char step[MCAST_ERRMSG_MAX] = "", g[MCAST_ADDRSTRLEN];
 	int rc;
 
@@ -178,6 +178,7 @@ void ping_open(const struct ping_cfg *c, bool join, mcast_t **tx, mcast_t **rx)
 	if ((rc = mcast_sender_open(tx, (struct sockaddr *)&c->group, &o)) < 0)
 		cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE : EXIT_RUNTIME,
 			      step, rc, "cannot open sender");
+	mcast_info_init(&info);
 	mcast_get_info(*tx, &info);
 	cli_info("%s %s on %s", join ? "joined" : "sending to",
 		 cli_addr(&c->group, g, sizeof(g)),
@@ -303,7 +304,7 @@ int ping_respond(const struct ping_cfg *c)
 	struct mcast_meta metas[RESP_BATCH];
 	struct mcast_dgram v[RESP_BATCH];
 	struct mcast_hdr own = { .type = MCAST_MSG_PONG };
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 	mcast_t *tx, *rx;
 	struct trust trust;
 	struct reply_tally tally[2] = { { 0 } };
@@ -313,6 +314,7 @@ int ping_respond(const struct ping_cfg *c)
 
 	trust_start(&trust, &c->trust, TRUST_SEAL | TRUST_OPEN);
 	ping_open(c, true, &tx, &rx);
+	mcast_info_init(&info);
 	mcast_get_info(tx, &info);
 	own.ttl = (uint8_t)info.ttl;
 	if ((rc = mcast_session_new(own.session)) < 0)

@@ -339,7 +339,7 @@ static void wait_replies(struct pinger *p, double until, bool answered)
  */
 static bool unicast_reaches_us(mcast_t *tx)
 {
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 	struct sockaddr_storage to;
 	unsigned char buf[sizeof(SELF_CHECK)];
 	struct mcast_dgram d = { .buf = buf, .cap = sizeof(buf) };
@@ -347,6 +347,7 @@ static bool unicast_reaches_us(mcast_t *tx)
 	bool ok = false;
 	int fd;
 
+	mcast_info_init(&info);
 	mcast_get_info(tx, &info);
 	to = info.local;
 	/* No IPv4 source (0.0.0.0): the socket is still reachable on lo. */
@@ -378,7 +379,7 @@ static bool unicast_reaches_us(mcast_t *tx)
 int ping_run(const struct ping_cfg *c)
 {
 	static struct pinger p;
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 	double start, step = 1.0 / c->rate, end_at;
 	int rc;
 
@@ -393,6 +394,7 @@ int ping_run(const struct ping_cfg *c)
 	if (trust_on(&p.trust))
 		trust_bind(&p.bind, &c->group);
 	ping_open(c, (c->reply & MCAST_HDR_WANT_MCAST) != 0, &p.tx, &p.rx);
+	mcast_info_init(&info);
 	mcast_get_info(p.tx, &info);
 	if ((c->reply & MCAST_HDR_WANT_UCAST) && !unicast_reaches_us(p.tx)) {
 		char a[MCAST_ADDRSTRLEN];

@@ -47,7 +47,7 @@ struct prober {
 static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 		       struct trust *t, size_t nbufs)
 {
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 	size_t size = (size_t)c->size;
 	int rc;
 
@@ -56,6 +56,7 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 	p->c = c;
 	p->t = t;
 	p->t0 = cli_monotonic_ns();
+	mcast_info_init(&info);
 	mcast_get_info(m, &info);
 	if (trust_on(t))
 		trust_bind(&p->bind, &info.group);
@@ -98,12 +99,13 @@ static bool refused(int rc)
 
 static void outage_begin(struct prober *p, int rc)
 {
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 
 	if (p->outage)
 		return;
 	p->outage = true;
 	p->outage_since = p->refresh_at = cli_now();
+	mcast_info_init(&info);
 	mcast_get_info(p->m, &info);
 	event_print(
 		"send_failed", info.iface.index ? info.iface.name : NULL,
@@ -113,9 +115,10 @@ static void outage_begin(struct prober *p, int rc)
 
 static void outage_end(struct prober *p)
 {
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 
 	p->outage = false;
+	mcast_info_init(&info);
 	mcast_get_info(p->m, &info);
 	event_print("send_resumed", info.iface.name,
 		    "after %.3f s, on index %u", cli_now() - p->outage_since,
@@ -383,8 +386,9 @@ int send_probes(mcast_t **ms, size_t nm, const struct send_cfg *c,
 			done++;
 	}
 	double elapsed = cli_now() - start;
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 
+	mcast_info_init(&info);
 	mcast_get_info(ms[0], &info);
 	if ((c->opts.flags & MCAST_OPT_GSO) &&
 	    (info.warnings & MCAST_WARN_GSO_OFF))

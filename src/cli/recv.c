@@ -62,13 +62,14 @@ static const char *joined_iface(const struct group_arg *g,
  * the summary say how much), while an explicit --rcvbuf deserves to hear. */
 static void join_all(mcast_t *m, const struct recv_cfg *c)
 {
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 	char line[4096] = "joined", a[MCAST_ADDRSTRLEN], b[MCAST_ADDRSTRLEN];
 	char first_if[IF_NAMESIZE] = "";
 	struct iface_memo memo = { 0 };
 	size_t used = strlen(line), ssm = 0;
 	bool listed = c->ngroups <= JOINED_LISTED, one_iface = true;
 
+	mcast_info_init(&info);
 	mcast_get_info(m, &info);
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group_arg *g = &c->groups[i];
@@ -548,10 +549,11 @@ int cmd_recv(int argc, char **argv)
 			listening(r.tracker, &c);
 		trust_tick(&r.trust, cli_now());
 	}
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 	struct mcast_rejects rej;
 	struct report_host host;
 
+	mcast_info_init(&info);
 	mcast_get_info(r.m, &info);
 	host = (struct report_host){
 		.kernel_drops = info.kernel_drops,

@@ -41,8 +41,9 @@ void stream_gaps(const mcast_tracker_t *t, struct stream_gap *g)
 
 	memset(g, 0, sizeof(*g));
 	for (size_t i = 0; i < n; i++) {
-		struct mcast_stream_stats s = { .size = sizeof(s) };
+		struct mcast_stream_stats s;
 
+		mcast_stream_stats_init(&s);
 		if (mcast_tracker_get(t, i, &s) < 0 || !s.is_probe)
 			continue;
 		/* lost covers the gaps and, with an end, the tail; the

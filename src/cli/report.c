@@ -58,16 +58,9 @@ static const char *head_name(int head)
 						: "unknown";
 }
 
-/* Lost on the way: neither this host's kernel nor the senders' outages. */
-static void stats_init(struct mcast_stream_stats *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->size = sizeof(*s);
-}
-
 void report_totals(const mcast_tracker_t *t, struct mcast_stream_stats *out)
 {
-	stats_init(out);
+	mcast_stream_stats_init(out);
 	mcast_tracker_totals(t, out);
 }
 
@@ -263,7 +256,7 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 	json_end(&j);
 	json_array(&j, "sessions");
 	for (size_t i = 0; i < n; i++) {
-		stats_init(&s);
+		mcast_stream_stats_init(&s);
 		if (mcast_tracker_get(t, i, &s) >= 0)
 			json_session(&j, t, i, &s);
 	}
@@ -310,7 +303,7 @@ static void text_notes(FILE *out, const mcast_tracker_t *t)
 	for (size_t i = 0; i < n; i++) {
 		char sid[2 * MCAST_SESSION_LEN + 1];
 
-		stats_init(&s);
+		mcast_stream_stats_init(&s);
 		if (mcast_tracker_get(t, i, &s) < 0 || !s.is_probe)
 			continue;
 		fmt_hex_text(sid, s.session, MCAST_SESSION_LEN);
@@ -347,7 +340,7 @@ static void summary_text(FILE *out, const mcast_tracker_t *t,
 		char p50[24] = "-", p99[24] = "-", jit[24] = "-",
 		     hops[16] = "-";
 
-		stats_init(&s);
+		mcast_stream_stats_init(&s);
 		if (mcast_tracker_get(t, i, &s) < 0)
 			continue;
 		mcast_addr_format((const struct sockaddr *)&s.group,

@@ -304,9 +304,10 @@ static struct mcast_dgram for_group(struct sender_state *s,
 /* A session of data envelopes; the buffer holds the largest. */
 static void start_session(struct sender_state *s)
 {
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 	int rc;
 
+	mcast_info_init(&info);
 	mcast_get_info(s->ms[0], &info);
 	s->hdr = (struct mcast_hdr){ .type = MCAST_MSG_DATA,
 				     .ttl = (uint8_t)info.ttl };
@@ -486,10 +487,11 @@ static int open_input(const char *file)
 static void announce(mcast_t *m, const struct send_cfg *c,
 		     const struct trust *t, size_t largest)
 {
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 	char g[MCAST_ADDRSTRLEN], l[MCAST_ADDRSTRLEN], how[96], more[48] = "";
 	int overhead = c->groups.addr[0].ss_family == AF_INET ? 28 : 48;
 
+	mcast_info_init(&info);
 	mcast_get_info(m, &info);
 	if (c->groups.n > 1)
 		snprintf(more, sizeof(more), " and %zu more group%s",

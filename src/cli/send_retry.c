@@ -23,8 +23,9 @@ int send_resilient(mcast_t *m, const struct mcast_dgram *v, size_t n)
 
 	if (rc >= 0 || !transient(rc))
 		return rc;
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 
+	mcast_info_init(&info);
 	mcast_get_info(m, &info);
 	event_print("send_failed", info.iface.index ? info.iface.name : NULL,
 		    "%s; retrying until the interface is back",

@@ -278,8 +278,9 @@ void trust_bind(struct mcast_bind *b, const struct sockaddr_storage *group)
 
 void trust_bind_sender(struct mcast_bind *b, mcast_t *m)
 {
-	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_info info;
 
+	mcast_info_init(&info);
 	mcast_get_info(m, &info);
 	trust_bind(b, &info.group);
 }
@@ -513,8 +514,7 @@ double trust_due(const struct trust *t)
 
 bool trust_rejects(const struct trust *t, struct mcast_rejects *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->size = sizeof(*r);
+	mcast_rejects_init(r);
 	if (!t->opener)
 		return false;
 	mcast_opener_rejects(t->opener, r);

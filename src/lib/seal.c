@@ -549,6 +549,14 @@ int mcast_unseal(mcast_opener_t *o, const struct mcast_bind *to, void *buf,
 	return (int)end;
 }
 
+void mcast_rejects_init(struct mcast_rejects *r)
+{
+	if (!r)
+		return;
+	memset(r, 0, sizeof(*r));
+	r->size = sizeof(*r);
+}
+
 int mcast_opener_rejects(const mcast_opener_t *o, struct mcast_rejects *r)
 {
 	if (!o || !r || !mc_copy_sized(r, &o->rej, sizeof(o->rej)))

@@ -463,6 +463,14 @@ int mcast_fd(const mcast_t *m)
 	return m->epfd;
 }
 
+void mcast_info_init(struct mcast_info *info)
+{
+	if (!info)
+		return;
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+}
+
 int mcast_get_info(const mcast_t *m, struct mcast_info *info)
 {
 	struct mcast_info i;

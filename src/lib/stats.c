@@ -503,6 +503,14 @@ static int mc_copy_out(struct mcast_stream_stats *out,
 	return mc_copy_sized(out, s, sizeof(*s)) ? 0 : -EINVAL;
 }
 
+void mcast_stream_stats_init(struct mcast_stream_stats *s)
+{
+	if (!s)
+		return;
+	memset(s, 0, sizeof(*s));
+	s->size = sizeof(*s);
+}
+
 int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
 		      struct mcast_stream_stats *out)
 {

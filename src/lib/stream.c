@@ -437,6 +437,14 @@ static struct timespec mc_timespec(int64_t ns)
 				  .tv_nsec = (long)(ns % 1000000000) };
 }
 
+void mcast_pid_stats_init(struct mcast_pid_stats *s)
+{
+	if (!s)
+		return;
+	memset(s, 0, sizeof(*s));
+	s->size = sizeof(*s);
+}
+
 int mcast_tracker_get_pid(const mcast_tracker_t *t, size_t i, unsigned pid,
 			  struct mcast_pid_stats *out)
 {

@@ -174,6 +174,40 @@ static void test_opts_init(void)
 	CHECK_EQ_INT(meta.ifindex, 0);
 }
 
+/* Every size-versioned struct the library fills has an init function that
+ * sets its size and zeroes the rest, and ignores NULL. */
+static void test_sized_inits(void)
+{
+	struct mcast_info info;
+	struct mcast_stream_stats ss;
+	struct mcast_pid_stats ps;
+	struct mcast_rejects r;
+
+	memset(&info, 0xa5, sizeof(info));
+	mcast_info_init(&info);
+	CHECK_EQ_INT(info.size, sizeof(info));
+	CHECK_EQ_INT(info.warnings, 0);
+	CHECK_EQ_INT(info.kernel_drops, 0);
+	memset(&ss, 0xa5, sizeof(ss));
+	mcast_stream_stats_init(&ss);
+	CHECK_EQ_INT(ss.size, sizeof(ss));
+	CHECK_EQ_INT(ss.received, 0);
+	CHECK_EQ_INT(ss.stream_malformed, 0);
+	memset(&ps, 0xa5, sizeof(ps));
+	mcast_pid_stats_init(&ps);
+	CHECK_EQ_INT(ps.size, sizeof(ps));
+	CHECK_EQ_INT(ps.packets, 0);
+	memset(&r, 0xa5, sizeof(r));
+	mcast_rejects_init(&r);
+	CHECK_EQ_INT(r.size, sizeof(r));
+	CHECK_EQ_INT(r.bad_tag, 0);
+	CHECK_EQ_INT(r.unbound, 0);
+	mcast_info_init(NULL);
+	mcast_stream_stats_init(NULL);
+	mcast_pid_stats_init(NULL);
+	mcast_rejects_init(NULL);
+}
+
 /* Senders refused before any socket exists, with the step in errbuf. */
 static void test_sender_refusals(void)
 {
@@ -269,6 +303,7 @@ int main(void)
 	test_strerror_errno();
 	test_null_handles();
 	test_opts_init();
+	test_sized_inits();
 	test_sender_refusals();
 	test_receiver_arguments();
 	test_strerror_int_min();
