@@ -333,6 +333,9 @@ MCAST_API int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
  */
 MCAST_API int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts);
 
+/* Most sources one mcast_join() takes for a group. */
+#define MCAST_MAX_SOURCES 16
+
 /*
  * Join group (with its port) on the receiver, for any source (nsources 0)
  * or only the given sources (source-specific, RFC 3678).  The interface is
@@ -343,7 +346,7 @@ MCAST_API int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts);
  * may be mixed.
  * Errors: -ENODEV (no multicast route: give an interface), -EADDRINUSE
  * (already joined), -ENOBUFS (more sources than igmp_max_msf /
- * mld_max_msf allow), -ENOMEM, MCAST_ELIMIT (more than 16 sources),
+ * mld_max_msf allow), -ENOMEM, MCAST_ELIMIT (more than MCAST_MAX_SOURCES),
  * MCAST_ENOTMCAST, MCAST_ENEEDIFACE, MCAST_EFAMILY (source of other
  * family), MCAST_EROLE (a sender), -errno.  A failed join leaves the
  * handle's earlier joins in place; mcast_errmsg() names the group.

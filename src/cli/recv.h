@@ -7,12 +7,11 @@
 #include "dgram.h"
 #include "trust.h"
 
-#define MAX_SOURCES 16
-
 struct group_arg {
 	const char *text; /* as given, or made for one group of a range */
 	struct sockaddr_storage addr;
-	struct sockaddr_storage *sources; /* room for MAX_SOURCES; or NULL */
+	/* room for MCAST_MAX_SOURCES; or NULL */
+	struct sockaddr_storage *sources;
 	size_t nsources;
 };
 
@@ -32,7 +31,8 @@ struct recv_cfg {
 	struct mcast_opts opts;
 	struct group_arg *groups; /* any number: grows with the arguments */
 	size_t ngroups, groups_cap;
-	struct sockaddr_storage *sources; /* --source; room for MAX_SOURCES */
+	/* --source; room for MCAST_MAX_SOURCES */
+	struct sockaddr_storage *sources;
 	size_t nsources;
 	long long count; /* -1: no limit */
 	double timeout;	 /* <0: none */

@@ -9,10 +9,10 @@
 static void add_source(struct sockaddr_storage **list, size_t *n,
 		       const char *opt, const char *text)
 {
-	if (*n == MAX_SOURCES)
+	if (*n == MCAST_MAX_SOURCES)
 		cli_die(EXIT_USAGE, "too many sources (at most %d)",
-			MAX_SOURCES);
-	if (!*list && !(*list = calloc(MAX_SOURCES, sizeof(**list))))
+			MCAST_MAX_SOURCES);
+	if (!*list && !(*list = calloc(MCAST_MAX_SOURCES, sizeof(**list))))
 		cli_die(EXIT_RUNTIME, "out of memory");
 	cli_parse_source(opt, text, &(*list)[(*n)++]);
 }
@@ -208,11 +208,11 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 		/* --source applies to every group of its family. */
 		for (size_t k = 0; k < c->nsources; k++) {
 			if (c->sources[k].ss_family != g->addr.ss_family ||
-			    g->nsources == MAX_SOURCES)
+			    g->nsources == MCAST_MAX_SOURCES)
 				continue;
 			if (!g->sources &&
-			    !(g->sources =
-				      calloc(MAX_SOURCES, sizeof(*g->sources))))
+			    !(g->sources = calloc(MCAST_MAX_SOURCES,
+						  sizeof(*g->sources))))
 				cli_die(EXIT_RUNTIME, "out of memory");
 			g->sources[g->nsources++] = c->sources[k];
 		}

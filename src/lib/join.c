@@ -395,7 +395,7 @@ int mcast_join(mcast_t *m, const struct sockaddr *group,
 	if (!mcast_addr_is_multicast(group))
 		return mc_fail(m, MCAST_ENOTMCAST, "join %s", text);
 	family = group->sa_family;
-	if (nsources > MC_MAX_SOURCES)
+	if (nsources > MCAST_MAX_SOURCES)
 		return mc_fail(m, MCAST_ELIMIT, "join %s", text);
 	for (size_t i = 0; i < nsources; i++)
 		if (sources[i].ss_family != family)

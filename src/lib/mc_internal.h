@@ -13,8 +13,7 @@
 #include <sys/uio.h>
 #include <string.h>
 
-#define MC_MAX_SOURCES 16 /* sources per source-specific group */
-#define MC_BATCH_MAX   64 /* datagrams per recvmmsg/sendmmsg call */
+#define MC_BATCH_MAX 64 /* datagrams per recvmmsg/sendmmsg call */
 
 /* Enough control-message room for pktinfo, ttl/hoplimit and a timestamp. */
 #define MC_CMSG_SPACE 256
