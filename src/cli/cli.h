@@ -18,6 +18,24 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
  * kernel's default (208 KiB) overflows in a few ms at line rate. */
 #define CLI_RCVBUF_DEFAULT (4 << 20)
 
+/*
+ * The receive loops of recv, ping and the responder: datagrams per
+ * mcast_recv_batch() call, and the buffer of each.  A buffer holds the
+ * largest UDP payload of either family, so no datagram is ever cut.  16
+ * spread recvmmsg()'s per-call cost over enough datagrams for a program
+ * that then prints each one; more would only grow the static buffers
+ * (1 MiB now).  bench keeps its own: it counts small datagrams at line
+ * rate, many per call.
+ */
+#define CLI_RECV_BATCH 16
+#define CLI_DGRAM_MAX  65536
+
+/* Largest UDP payload: 65535 minus the IP and UDP headers (IPv6 has no
+ * header in its payload length, hence the larger figure). */
+#define CLI_UDP_MAX_V4 65507
+#define CLI_UDP_MAX_V6 65527
+_Static_assert(CLI_DGRAM_MAX >= CLI_UDP_MAX_V6, "receive buffers cut nothing");
+
 struct cli_spec; /* a subcommand's options and --help (opts.h) */
 
 struct cmd {
@@ -73,6 +91,9 @@ void cli_parse_bind(const char *text, struct sockaddr_storage *out);
 /* A link-local scope IPv6 group needs an interface: %scope or --iface. */
 void cli_check_scope(const struct sockaddr_storage *group, const char *text,
 		     const char *iface);
+/* --size as an option table bounds it is IPv6's limit; exits 2 when it
+ * is beyond what one datagram to an IPv4 group carries. */
+void cli_check_udp_size(long long size, bool v4);
 /* Parse a unicast source address (no port); exits 2 on error. */
 void cli_parse_source(const char *opt, const char *text,
 		      struct sockaddr_storage *out);

@@ -14,9 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#define RESP_BATCH     16
-#define RESP_DGRAM_MAX 65536
-
 static void ping_reply(void *reply, const char *value)
 {
 	unsigned *r = reply;
@@ -65,7 +62,7 @@ static const struct cli_opt ping_opts[] = {
 	  .help = "send the next ping only once the last one is\n"
 		  "answered (or --wait has passed), as sockperf pp" },
 	{ OPT("size", CLI_INT, size), .tag = PINGER,
-	  .lo = MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN, .hi = 65507,
+	  .lo = MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN, .hi = CLI_UDP_MAX_V6,
 	  .arg = "BYTES",
 	  .help = "ping size, UDP payload with header (default 88)" },
 	{ OPT("reply", CLI_FN, reply), .tag = PINGER, .fn = ping_reply,
@@ -130,6 +127,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 	c->group_text = argv[next];
 	cli_parse_group(argv[next++], &c->group);
 	cli_no_more(argc, argv, next);
+	cli_check_udp_size(c->size, c->group.ss_family == AF_INET);
 	if (c->respond && cli_tagged(&p, PINGER))
 		cli_die(EXIT_USAGE,
 			"--respond takes only --iface, --ttl, --bind, --count, --duration, --format, --busy-poll, --quiet and the --key options; the others belong to the pinger");
@@ -218,8 +216,8 @@ static int answer(mcast_t *tx, struct trust *t, const struct mcast_bind *to,
 	least = MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN + tag;
 	if (len < least)
 		len = least;
-	if (len > RESP_DGRAM_MAX)
-		len = RESP_DGRAM_MAX;
+	if (len > CLI_DGRAM_MAX)
+		len = CLI_DGRAM_MAX;
 	memcpy(body.ping_session, ping->session, MCAST_SESSION_LEN);
 	body.ping_seq = ping->seq;
 	body.ping_send_ns = ping->send_ns;
@@ -299,10 +297,10 @@ static void say_answered(const struct ping_cfg *c, long long answered,
 
 int ping_respond(const struct ping_cfg *c)
 {
-	static unsigned char bufs[RESP_BATCH][RESP_DGRAM_MAX];
-	static unsigned char out[RESP_DGRAM_MAX];
-	struct mcast_meta metas[RESP_BATCH];
-	struct mcast_dgram v[RESP_BATCH];
+	static unsigned char bufs[CLI_RECV_BATCH][CLI_DGRAM_MAX];
+	static unsigned char out[CLI_DGRAM_MAX];
+	struct mcast_meta metas[CLI_RECV_BATCH];
+	struct mcast_dgram v[CLI_RECV_BATCH];
 	struct mcast_hdr own = { .type = MCAST_MSG_PONG };
 	struct mcast_info info;
 	mcast_t *tx, *rx;
@@ -320,10 +318,10 @@ int ping_respond(const struct ping_cfg *c)
 	if ((rc = mcast_session_new(own.session)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot make a session id: %s",
 			mcast_strerror(rc));
-	for (size_t i = 0; i < RESP_BATCH; i++) {
+	for (size_t i = 0; i < CLI_RECV_BATCH; i++) {
 		mcast_meta_init(&metas[i]);
 		v[i] = (struct mcast_dgram){ .buf = bufs[i],
-					     .cap = RESP_DGRAM_MAX,
+					     .cap = CLI_DGRAM_MAX,
 					     .meta = &metas[i] };
 	}
 	cli_signals();
@@ -346,7 +344,7 @@ int ping_respond(const struct ping_cfg *c)
 			if (wait < 0 || cli_poll_ms(left) < wait)
 				wait = cli_poll_ms(left);
 		}
-		rc = mcast_recv_batch(rx, v, RESP_BATCH, cli_wait_ms(wait));
+		rc = mcast_recv_batch(rx, v, CLI_RECV_BATCH, cli_wait_ms(wait));
 		if (rc < 0 && rc != -EINTR)
 			cli_fail_call(EXIT_RUNTIME, rx, rc, "receive");
 		if (rc > 0 && trust_on(&trust))

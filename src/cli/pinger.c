@@ -245,20 +245,20 @@ static void send_ping(struct pinger *p)
 /* Read whatever replies are waiting on fd (the group or the unicast port). */
 static void drain(struct pinger *p, mcast_t *m)
 {
-	static unsigned char bufs[BATCH][DGRAM_MAX];
-	struct mcast_meta metas[BATCH];
-	struct mcast_dgram v[BATCH];
+	static unsigned char bufs[CLI_RECV_BATCH][CLI_DGRAM_MAX];
+	struct mcast_meta metas[CLI_RECV_BATCH];
+	struct mcast_dgram v[CLI_RECV_BATCH];
 	int rc;
 
-	for (size_t i = 0; i < BATCH; i++) {
+	for (size_t i = 0; i < CLI_RECV_BATCH; i++) {
 		mcast_meta_init(&metas[i]);
 		v[i] = (struct mcast_dgram){ .buf = bufs[i],
-					     .cap = DGRAM_MAX,
+					     .cap = CLI_DGRAM_MAX,
 					     .meta = &metas[i] };
 	}
 	struct timespec now;
 
-	rc = mcast_recv_batch(m, v, BATCH, 0);
+	rc = mcast_recv_batch(m, v, CLI_RECV_BATCH, 0);
 	if (rc < 0 && rc != -EINTR)
 		cli_fail_call(EXIT_RUNTIME, m, rc, "receive replies");
 	if (rc > 0 && trust_on(&p->trust))

@@ -7,8 +7,6 @@
 
 #define MAX_RESPONDERS 256
 #define SEEN_BITS      4096 /* ping seqs remembered per path, for duplicates */
-#define BATCH	       16
-#define DGRAM_MAX      65536
 
 enum { PATH_MCAST, PATH_UCAST, NPATHS };
 extern const char *const path_names[NPATHS];

@@ -16,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH	  16
-#define DGRAM_MAX 65536
 /* Distinct senders remembered for the summary; more are only counted. */
 #define MAX_SEEN 256
 
@@ -461,9 +459,9 @@ int cmd_recv(int argc, char **argv)
 {
 	static struct recv_cfg c;
 	static struct tally t;
-	static unsigned char bufs[BATCH][DGRAM_MAX];
-	struct mcast_meta metas[BATCH];
-	struct mcast_dgram v[BATCH];
+	static unsigned char bufs[CLI_RECV_BATCH][CLI_DGRAM_MAX];
+	struct mcast_meta metas[CLI_RECV_BATCH];
+	struct mcast_dgram v[CLI_RECV_BATCH];
 	char step[MCAST_ERRMSG_MAX] = "";
 	struct run r = { .why = "interrupted" };
 	int rc, status;
@@ -515,10 +513,10 @@ int cmd_recv(int argc, char **argv)
 	r.next_live = r.start + 1.0;
 	if (c.stats)
 		report_totals(r.tracker, &r.prev);
-	for (size_t i = 0; i < BATCH; i++) {
+	for (size_t i = 0; i < CLI_RECV_BATCH; i++) {
 		mcast_meta_init(&metas[i]);
 		v[i] = (struct mcast_dgram){ .buf = bufs[i],
-					     .cap = DGRAM_MAX,
+					     .cap = CLI_DGRAM_MAX,
 					     .meta = &metas[i] };
 	}
 
@@ -529,7 +527,7 @@ int cmd_recv(int argc, char **argv)
 			r.why = "timeout";
 			break;
 		}
-		size_t want = BATCH;
+		size_t want = CLI_RECV_BATCH;
 		if (c.count > 0 && (long long)want > c.count - t.datagrams)
 			want = (size_t)(c.count - t.datagrams);
 		rc = mcast_recv_batch(r.m, v, want, cli_wait_ms(wait_ms(&r)));

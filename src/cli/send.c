@@ -14,11 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Largest UDP payload: 65535 minus the IP and UDP headers (IPv6 has no
- * header in its payload length, hence the larger figure). */
-#define MAX_PAYLOAD_V4 65507
-#define MAX_PAYLOAD_V6 65527
-
 static void send_rate(void *rate, const char *value)
 {
 	*(double *)rate =
@@ -48,7 +43,7 @@ static const struct cli_opt send_opts[] = {
 	  .help = "pause between datagrams (default 1; 0.001 with --file)" },
 	{ OPT("file", CLI_STR, file), .arg = "FILE|-",
 	  .help = "send FILE or standard input in datagrams of --size" },
-	{ OPT("size", CLI_INT, size), .lo = 1, .hi = MAX_PAYLOAD_V6,
+	{ OPT("size", CLI_INT, size), .lo = 1, .hi = CLI_UDP_MAX_V6,
 	  .arg = "BYTES",
 	  .help = "UDP payload per datagram: with --file (default 1400)\n"
 		  "or --probe (default 64, header included)" },
@@ -158,7 +153,7 @@ static void check_framed_sizes(const struct send_cfg *c)
 			c->size, extra, what, extra + 1);
 	if (!c->file &&
 	    strlen(c->message) + (size_t)extra >
-		    (size_t)(any_v4(c) ? MAX_PAYLOAD_V4 : MAX_PAYLOAD_V6))
+		    (size_t)(any_v4(c) ? CLI_UDP_MAX_V4 : CLI_UDP_MAX_V6))
 		cli_die(EXIT_USAGE,
 			"MESSAGE is too long for one %s datagram (%d bytes of %s go with it)",
 			sealed ? "sealed" : "framed", extra,
@@ -209,10 +204,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 			"--format json is for the --probe summary; add --probe");
 	if (c->file && c->message_given)
 		cli_die(EXIT_USAGE, "give either MESSAGE or --file, not both");
-	if (any_v4(c) && c->size > MAX_PAYLOAD_V4)
-		cli_die(EXIT_USAGE,
-			"--size %lld is too large for an IPv4 group: a UDP datagram carries at most %d bytes (65535 less the 20-byte IP and 8-byte UDP headers); use --size %d or less",
-			c->size, MAX_PAYLOAD_V4, MAX_PAYLOAD_V4);
+	cli_check_udp_size(c->size, any_v4(c));
 	if (c->file && !c->interval_set)
 		c->interval = 0.001;
 	if (c->framed && c->probe)
@@ -441,7 +433,7 @@ static void send_lines(struct sender_state *s, int fd)
 			: s->c->framed ? " framed"
 				       : "",
 			s->c->size,
-			any_v4(s->c) ? MAX_PAYLOAD_V4 : MAX_PAYLOAD_V6);
+			any_v4(s->c) ? CLI_UDP_MAX_V4 : CLI_UDP_MAX_V6);
 	if (n == LINE_ERROR)
 		cli_die(EXIT_RUNTIME, "reading %s: %s", s->c->file,
 			strerror(r.err));

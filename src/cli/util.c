@@ -255,6 +255,14 @@ void cli_check_scope(const struct sockaddr_storage *group, const char *text,
 			text);
 }
 
+void cli_check_udp_size(long long size, bool v4)
+{
+	if (v4 && size > CLI_UDP_MAX_V4)
+		cli_die(EXIT_USAGE,
+			"--size %lld is too large for an IPv4 group: a UDP datagram carries at most %d bytes (65535 less the 20-byte IP and 8-byte UDP headers); use --size %d or less",
+			size, CLI_UDP_MAX_V4, CLI_UDP_MAX_V4);
+}
+
 void cli_parse_source(const char *opt, const char *text,
 		      struct sockaddr_storage *out)
 {

@@ -2,7 +2,8 @@
 # group named by its zone, and pings from a --bind address, each with
 # unicast, multicast and both kinds of reply.  Unicast replies once never
 # came back over IPv6: the pinger's socket kept the group as its peer and
-# its host refused every reply with ICMPv6 port unreachable.
+# its host refused every reply with ICMPv6 port unreachable.  Pings of
+# the largest IPv6 size get through.
 . "$(dirname "$0")/lib.sh"
 need_cmd python3 python3
 topo_pair responder pinger || skip "cannot create network namespaces"
@@ -41,6 +42,9 @@ for mode in unicast multicast both; do
 	run link-local "$mode" fe80: fe80: '[ff02::9%veth0]:5001'
 done
 run site+bind both fd00::1 fd00::1 --iface veth0 --bind fd00::2 '[ff15::9]:5000'
+# The largest IPv6 UDP payload, 20 bytes more than IPv4's (ping once
+# capped both families at IPv4's), fragmented over veth and answered.
+run site+largest both fd00::1 fd00::1 --iface veth0 --size 65527 '[ff15::9]:5000'
 # A link-local group's replies leave from the responder's link-local
 # address, its unicast replies to a global --bind address from a global
 # one: still one responder, told by its session id.

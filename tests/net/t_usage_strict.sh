@@ -2,7 +2,8 @@
 # stderr line that says what to give instead: numbers that are not plain
 # decimals (hex, exponents, signs, blanks), an option that takes a value
 # given twice, an input file that is a directory (before anything is sent).
-# Range messages print plain numbers, and an IPv4 --size says its limit.
+# Range messages print plain numbers, and an IPv4 --size says its limit
+# (send and ping).
 . "$(dirname "$0")/lib.sh"
 need_cmd ip iproute2
 ip link set lo up || fail "cannot bring lo up"
@@ -45,6 +46,9 @@ grep -q 'e+' "$T/err" && fail "exponent in a range message: $(cat "$T/err")"
 
 # --size beyond IPv4's limit: the limit and why, not "invalid value 'too large'".
 refused '65508.*IPv4.*65507.*65535' send --size 65508 --file "$T/file" $G
+# ping's too: IPv4's limit for an IPv4 group, IPv6's for an IPv6 one.
+refused '65508.*IPv4.*65507.*65535' ping --size 65508 $G
+refused 'from 88 to 65527' ping --size 65528 '[ff15::9]:5000'
 
 # An input that cannot be read is bad input, found before anything is sent.
 refused '/: it is a directory' send -i lo --file / $G
