@@ -9,7 +9,7 @@
 #include "format.h"
 #include "json.h"
 #include "opts.h"
-#include "trust.h"
+#include "sealing.h"
 #include "bench_stream.h"
 
 #include <errno.h>
@@ -45,8 +45,8 @@ struct bench {
 	double rate; /* datagrams/s; 0: as fast as the sender can */
 	int stream;  /* MCAST_STREAM_MCAST, _RTP, _TS or _RTP_TS */
 	int rcvbuf;
-	struct trust_cfg trust_cfg;
-	struct trust tx_trust, rx_trust; /* one per thread */
+	struct sealing_cfg sealing_cfg;
+	struct sealing tx_sealing, rx_sealing; /* one per thread */
 
 	/* results */
 	uint64_t sent, tx_errors;
@@ -110,7 +110,7 @@ static void *sender(void *arg)
 		goto out;
 	mcast_session_new(h.session);
 	h.payload_len = (uint16_t)(b->size - MCAST_WIRE_HDR_LEN -
-				   trust_overhead(&b->tx_trust));
+				   sealing_overhead(&b->tx_sealing));
 	for (size_t i = 0; i < TX_BATCH; i++) {
 		v[i] = (struct mcast_dgram){ .buf = bufs + i * b->size,
 					     .len = b->size };
@@ -159,15 +159,15 @@ static void *sender(void *arg)
 						   b->sent + i);
 				continue;
 			}
-			if (!trust_on(&b->tx_trust)) {
+			if (!sealing_on(&b->tx_sealing)) {
 				mcast_hdr_stamp(v[i].buf, b->sent + i,
 						h.send_ns, h.elapsed_ns);
 				continue;
 			}
 			h.seq = b->sent + i;
 			mcast_hdr_encode(&h, v[i].buf, b->size);
-			trust_reseal(&b->tx_trust, &b->bind, v[i].buf, b->size,
-				     "", 0);
+			sealing_reseal(&b->tx_sealing, &b->bind, v[i].buf,
+				       b->size, "", 0);
 		}
 		/* What the kernel did not take yet goes again as it is: a
 		 * sealed datagram is never sealed twice under one number. */
@@ -212,9 +212,9 @@ static void *sender(void *arg)
 	mcast_hdr_encode(&h, end_msg, sizeof(end_msg));
 	mcast_end_encode(&(struct mcast_end){ .total = b->sent },
 			 end_msg + MCAST_WIRE_HDR_LEN, MCAST_END_BODY_LEN);
-	if (trust_on(&b->tx_trust))
-		end_len = trust_seal(&b->tx_trust, &b->bind, end_msg, end_len,
-				     sizeof(end_msg));
+	if (sealing_on(&b->tx_sealing))
+		end_len = sealing_seal(&b->tx_sealing, &b->bind, end_msg,
+				       end_len, sizeof(end_msg));
 	mcast_send(tx, end_msg, end_len);
 out:
 	__atomic_store_n(&b->tx_done, 1, __ATOMIC_RELEASE);
@@ -276,20 +276,20 @@ static void *receiver(void *arg)
 			if (first == 0)
 				first = last;
 		}
-		if (rc > 0 && trust_on(&b->rx_trust))
+		if (rc > 0 && sealing_on(&b->rx_sealing))
 			clock_gettime(CLOCK_REALTIME, &now);
 		for (int i = 0; i < rc; i++) {
 			struct mcast_hdr h;
 			int n;
 
-			if (!trust_on(&b->rx_trust)) {
+			if (!sealing_on(&b->rx_sealing)) {
 				mcast_tracker_feed(b->tracker, v[i].buf,
 						   v[i].len, &meta[i]);
 				continue;
 			}
 			/* The opener decoded the header: not again. */
-			n = trust_open(&b->rx_trust, &b->bind, v[i].buf,
-				       v[i].len, &now, &h);
+			n = sealing_open(&b->rx_sealing, &b->bind, v[i].buf,
+					 v[i].len, &now, &h);
 			if (n >= 0)
 				mcast_tracker_feed_hdr(b->tracker, v[i].buf,
 						       (size_t)n, &meta[i],
@@ -343,11 +343,11 @@ static int bench_report(const struct bench *b)
 	char how[96], words[512];
 	uint64_t bad = 0;
 
-	trust_describe(&b->tx_trust, how, sizeof(how));
-	if (trust_rejects(&b->rx_trust, &rej))
-		bad = trust_reject_words(&rej, words, sizeof(words));
+	sealing_describe(&b->tx_sealing, how, sizeof(how));
+	if (sealing_rejects(&b->rx_sealing, &rej))
+		bad = sealing_reject_words(&rej, words, sizeof(words));
 	if (b->json) {
-		bool sealed = trust_on(&b->tx_trust);
+		bool sealed = sealing_on(&b->tx_sealing);
 		struct json j;
 
 		json_record(&j, stdout, "bench");
@@ -355,13 +355,13 @@ static int bench_report(const struct bench *b)
 		json_uint(&j, "size", b->size);
 		if (sealed)
 			json_string(&j, "sealed",
-				    b->trust_cfg.cipher ==
+				    b->sealing_cfg.cipher ==
 						    MCAST_CIPHER_AES256GCM
 					    ? "aes-256-gcm"
 					    : "chacha20-poly1305");
 		else
 			json_bool(&j, "sealed", false);
-		json_bool(&j, "auth_only", sealed && b->trust_cfg.auth_only);
+		json_bool(&j, "auth_only", sealed && b->sealing_cfg.auth_only);
 		json_uint(&j, "rejected", bad);
 		json_string(&j, "mode", mode);
 		if (b->stream != MCAST_STREAM_MCAST)
@@ -459,9 +459,9 @@ static const struct cli_opt bench_opts[] = {
 	  .help = "pace the sender (k, M suffixes); default: full speed" },
 	CLI_OPT_RCVBUF(struct bench, rcvbuf, 4096,
 		       "receive buffer (default 32M; K, M suffixes)"),
-	TRUST_OPT_KEY(struct bench, trust_cfg,
-		      "seal every datagram (and open it) with a key of FILE"),
-	CLI_INCLUDE(trust_seal_opts, struct bench, trust_cfg),
+	SEALING_OPT_KEY(struct bench, sealing_cfg,
+			"seal every datagram (and open it) with a key of FILE"),
+	CLI_INCLUDE(sealing_seal_opts, struct bench, sealing_cfg),
 	CLI_OPT_JSON(struct bench, json, "text (default) or json"),
 	{ 0 }
 };
@@ -479,7 +479,7 @@ static void parse_args(int argc, char **argv, struct bench *b)
 	struct cli_parsed p;
 	int next;
 
-	trust_cfg_init(&b->trust_cfg);
+	sealing_cfg_init(&b->sealing_cfg);
 	b->iface = "lo";
 	b->duration = 3;
 	b->size = 64;
@@ -491,7 +491,7 @@ static void parse_args(int argc, char **argv, struct bench *b)
 	if (b->stream != MCAST_STREAM_MCAST && !cli_given(&p, "size"))
 		b->size = (b->stream == MCAST_STREAM_TS ? 0 : RTP_HDR_LEN) +
 			  7 * TS_LEN;
-	if (b->stream != MCAST_STREAM_MCAST && b->trust_cfg.key_file)
+	if (b->stream != MCAST_STREAM_MCAST && b->sealing_cfg.key_file)
 		cli_die(EXIT_USAGE,
 			"--stream %s measures a stream's analysis, not sealing: give --stream or --key, not both",
 			mcast_stream_name(b->stream));
@@ -506,9 +506,9 @@ static void parse_args(int argc, char **argv, struct bench *b)
 			(b->stream == MCAST_STREAM_TS ? 0 : RTP_HDR_LEN) +
 				7 * TS_LEN);
 	/* The default 64 bytes hold a header, not also a tag. */
-	if (b->trust_cfg.key_file && !cli_given(&p, "size"))
+	if (b->sealing_cfg.key_file && !cli_given(&p, "size"))
 		b->size = MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN;
-	if (b->trust_cfg.key_file &&
+	if (b->sealing_cfg.key_file &&
 	    b->size < MCAST_WIRE_HDR_LEN + MCAST_TAG_LEN)
 		cli_die(EXIT_USAGE,
 			"--size %zu is too small for the %d-byte header and %d-byte tag of a sealed datagram",
@@ -531,10 +531,10 @@ int cmd_bench(int argc, char **argv)
 	if ((rc = mcast_tracker_new(&b.tracker, &topts)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
 			mcast_strerror(rc));
-	trust_start(&b.tx_trust, &b.trust_cfg, TRUST_SEAL);
-	if (trust_on(&b.tx_trust))
-		trust_bind(&b.bind, &b.group);
-	trust_start(&b.rx_trust, &b.trust_cfg, TRUST_OPEN);
+	sealing_start(&b.tx_sealing, &b.sealing_cfg, SEALING_SEAL);
+	if (sealing_on(&b.tx_sealing))
+		sealing_bind(&b.bind, &b.group);
+	sealing_start(&b.rx_sealing, &b.sealing_cfg, SEALING_OPEN);
 	cli_signals();
 	pthread_barrier_init(&b.ready, NULL, 2);
 	if (pthread_create(&t[0], NULL, receiver, &b) != 0 ||
@@ -552,7 +552,7 @@ int cmd_bench(int argc, char **argv)
 			      "", b.tx_rc, "sender");
 	rc = bench_report(&b);
 	mcast_tracker_free(b.tracker);
-	trust_stop(&b.tx_trust);
-	trust_stop(&b.rx_trust);
+	sealing_stop(&b.tx_sealing);
+	sealing_stop(&b.rx_sealing);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* mcast keygen: a new random key for sealed streams, or the next one. */
 #include "cli.h"
-#include "trust.h"
+#include "sealing.h"
 
 #include <stdlib.h>
 
@@ -31,7 +31,7 @@ int cmd_keygen(int argc, char **argv)
 	if (next < argc)
 		path = argv[next++];
 	cli_no_more(argc, argv, next);
-	cli_no_core_dumps();
+	sealing_no_core_dumps();
 	id = mcast_keygen(path, err, sizeof(err));
 	if (id < 0) {
 		int status = id == MCAST_EKEYPERM || id == MCAST_EKEYFILE

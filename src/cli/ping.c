@@ -88,11 +88,11 @@ static const struct cli_opt ping_opts[] = {
 	{ OPT("busy-poll", CLI_FLAG, busy_poll),
 	  .help = "spin on reads instead of sleeping: lower latency,\n"
 		  "one busy core (see mcast(1) for lo and veth)" },
-	TRUST_OPT_KEY(struct ping_cfg, trust,
-		      "seal pings and replies with the newest key of FILE,\n"
-		      "accept only those sealed with one of its keys"),
-	CLI_INCLUDE(trust_seal_opts, struct ping_cfg, trust),
-	CLI_INCLUDE(trust_open_opts, struct ping_cfg, trust),
+	SEALING_OPT_KEY(struct ping_cfg, sealing,
+			"seal pings and replies with the newest key of FILE,\n"
+			"accept only those sealed with one of its keys"),
+	CLI_INCLUDE(sealing_seal_opts, struct ping_cfg, sealing),
+	CLI_INCLUDE(sealing_open_opts, struct ping_cfg, sealing),
 	CLI_OPT_QUIET(struct ping_cfg, quiet,
 		      "no line per reply, only the summary"),
 	{ 0 }
@@ -112,7 +112,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 	int next;
 
 	mcast_opts_init(&c->opts);
-	trust_cfg_init(&c->trust);
+	sealing_cfg_init(&c->sealing);
 	c->rate = 1;
 	c->count = -1;
 	c->wait = 1;
@@ -131,7 +131,7 @@ static void parse_args(int argc, char **argv, struct ping_cfg *c)
 	if (c->respond && cli_tagged(&p, PINGER))
 		cli_die(EXIT_USAGE,
 			"--respond takes only --iface, --ttl, --bind, --count, --duration, --format, --busy-poll, --quiet and the --key options; the others belong to the pinger");
-	if (c->trust.key_file &&
+	if (c->sealing.key_file &&
 	    c->size < MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN + MCAST_TAG_LEN)
 		c->size = MCAST_WIRE_HDR_LEN + MCAST_PONG_BODY_LEN +
 			  MCAST_TAG_LEN;
@@ -201,12 +201,12 @@ struct reply_tally {
 /* Answer one ping: to the group, to the pinger, or both.  Each kind is
  * tried on its own, so a failing one does not silence the other; returns
  * how many replies were sent. */
-static int answer(mcast_t *tx, struct trust *t, const struct mcast_bind *to,
+static int answer(mcast_t *tx, struct sealing *t, const struct mcast_bind *to,
 		  struct mcast_hdr *own, const struct mcast_hdr *ping,
 		  const struct mcast_meta *meta, unsigned char *buf,
 		  struct reply_tally tally[2])
 {
-	size_t tag = trust_overhead(t), least;
+	size_t tag = sealing_overhead(t), least;
 	struct mcast_pong body;
 	size_t len = meta->len;
 	int rc, sent = 0;
@@ -238,8 +238,8 @@ static int answer(mcast_t *tx, struct trust *t, const struct mcast_bind *to,
 		mcast_hdr_encode(own, buf, len);
 		/* Unicast too, bound to the group the ping came to: the
 		 * pinger's address may be rewritten on the way (NAT). */
-		if (trust_on(t))
-			trust_seal(t, to, buf, len - tag, len);
+		if (sealing_on(t))
+			sealing_seal(t, to, buf, len - tag, len);
 		own->seq++;
 		if (mode == MCAST_HDR_WANT_UCAST)
 			d.to = (const struct sockaddr *)&meta->src;
@@ -304,13 +304,13 @@ int ping_respond(const struct ping_cfg *c)
 	struct mcast_hdr own = { .type = MCAST_MSG_PONG };
 	struct mcast_info info;
 	mcast_t *tx, *rx;
-	struct trust trust;
+	struct sealing sealing;
 	struct reply_tally tally[2] = { { 0 } };
 	long long answered = 0;
 	double end_at = c->duration > 0 ? cli_now() + c->duration : 0;
 	int rc;
 
-	trust_start(&trust, &c->trust, TRUST_SEAL | TRUST_OPEN);
+	sealing_start(&sealing, &c->sealing, SEALING_SEAL | SEALING_OPEN);
 	ping_open(c, true, &tx, &rx);
 	mcast_info_init(&info);
 	mcast_get_info(tx, &info);
@@ -333,7 +333,7 @@ int ping_respond(const struct ping_cfg *c)
 		struct timespec now;
 
 		/* A changed key file is looked at about once a second. */
-		if (trust_on(&trust) && wait < 0)
+		if (sealing_on(&sealing) && wait < 0)
 			wait = 1000;
 
 		if (end_at > 0) {
@@ -347,20 +347,20 @@ int ping_respond(const struct ping_cfg *c)
 		rc = mcast_recv_batch(rx, v, CLI_RECV_BATCH, cli_wait_ms(wait));
 		if (rc < 0 && rc != -EINTR)
 			cli_fail_call(EXIT_RUNTIME, rx, rc, "receive");
-		if (rc > 0 && trust_on(&trust))
+		if (rc > 0 && sealing_on(&sealing))
 			clock_gettime(CLOCK_REALTIME, &now);
 		for (int i = 0; i < rc; i++) {
 			struct mcast_bind to = { 0 };
 			struct mcast_hdr h;
 
-			if (trust_on(&trust)) {
+			if (sealing_on(&sealing)) {
 				/* Only pings sealed with our keys for this
 				 * group are answered: no reflector for
 				 * forgeries, nor for pings replayed from
 				 * another group. */
-				trust_bind_meta(&to, &metas[i], &c->group);
-				if (trust_open(&trust, &to, v[i].buf, v[i].len,
-					       &now, &h) < 0 ||
+				sealing_bind_meta(&to, &metas[i], &c->group);
+				if (sealing_open(&sealing, &to, v[i].buf,
+						 v[i].len, &now, &h) < 0 ||
 				    h.type != MCAST_MSG_PING)
 					continue;
 			} else if (mcast_hdr_decode(&h, v[i].buf, v[i].len) <
@@ -368,15 +368,15 @@ int ping_respond(const struct ping_cfg *c)
 				   h.type != MCAST_MSG_PING || h.key_id != 0) {
 				continue;
 			}
-			if (answer(tx, &trust, &to, &own, &h, &metas[i], out,
+			if (answer(tx, &sealing, &to, &own, &h, &metas[i], out,
 				   tally) > 0)
 				answered++;
 		}
-		trust_tick(&trust, cli_now());
+		sealing_tick(&sealing, cli_now());
 	}
 	say_answered(c, answered, tally);
-	trust_say_rejects(&trust);
-	trust_stop(&trust);
+	sealing_say_rejects(&sealing);
+	sealing_stop(&sealing);
 	mcast_close(rx);
 	mcast_close(tx);
 	return EXIT_OK;

@@ -4,7 +4,7 @@
 #define MCAST_CLI_PING_H
 
 #include "cli.h"
-#include "trust.h"
+#include "sealing.h"
 
 #define PING_MAX_NAMED 64
 
@@ -25,7 +25,7 @@ struct ping_cfg {
 	size_t nnamed;
 	long long expect_responders; /* -1: no verdict */
 	double max_loss;	     /* percent; < 0: no verdict */
-	struct trust_cfg trust;
+	struct sealing_cfg sealing;
 };
 
 /* Open the sender (replies enabled) and, when asked, a receiver joined to

@@ -18,7 +18,7 @@
 struct pinger {
 	const struct ping_cfg *c;
 	mcast_t *tx, *rx;
-	struct trust trust;
+	struct sealing sealing;
 	/* sealed: pings and every pong, unicast ones too, are bound to
 	 * the group and port the pings go to */
 	struct mcast_bind bind;
@@ -144,8 +144,8 @@ static void take_reply(struct pinger *p, unsigned char *buf, size_t len,
 	struct responder *r;
 	int off;
 
-	if (trust_on(&p->trust)) {
-		int n = trust_open(&p->trust, &p->bind, buf, len, rt, &h);
+	if (sealing_on(&p->sealing)) {
+		int n = sealing_open(&p->sealing, &p->bind, buf, len, rt, &h);
 
 		if (n < 0)
 			return;
@@ -212,8 +212,9 @@ static void send_ping(struct pinger *p)
 	p->hdr.seq = seq;
 	p->hdr.send_ns = cli_realtime_ns();
 	mcast_hdr_encode(&p->hdr, p->ping_buf, (size_t)p->c->size);
-	if (trust_on(&p->trust))
-		trust_reseal(&p->trust, &p->bind, p->ping_buf, d.len, "", 0);
+	if (sealing_on(&p->sealing))
+		sealing_reseal(&p->sealing, &p->bind, p->ping_buf, d.len, "",
+			       0);
 	rc = mcast_send_batch(p->tx, &d, 1);
 	if (rc < 0)
 		cli_fail_call(EXIT_RUNTIME, p->tx, rc, "send ping");
@@ -261,7 +262,7 @@ static void drain(struct pinger *p, mcast_t *m)
 	rc = mcast_recv_batch(m, v, CLI_RECV_BATCH, 0);
 	if (rc < 0 && rc != -EINTR)
 		cli_fail_call(EXIT_RUNTIME, m, rc, "receive replies");
-	if (rc > 0 && trust_on(&p->trust))
+	if (rc > 0 && sealing_on(&p->sealing))
 		clock_gettime(CLOCK_REALTIME, &now);
 	for (int i = 0; i < rc; i++)
 		take_reply(p, v[i].buf, v[i].len, &metas[i], &now);
@@ -390,9 +391,9 @@ int ping_run(const struct ping_cfg *c)
 		cli_die(EXIT_RUNTIME, "out of memory");
 	for (size_t i = 0; i < c->nnamed; i++)
 		find_responder(&p, &c->named[i], NULL)->named = true;
-	trust_start(&p.trust, &c->trust, TRUST_SEAL | TRUST_OPEN);
-	if (trust_on(&p.trust))
-		trust_bind(&p.bind, &c->group);
+	sealing_start(&p.sealing, &c->sealing, SEALING_SEAL | SEALING_OPEN);
+	if (sealing_on(&p.sealing))
+		sealing_bind(&p.bind, &c->group);
 	ping_open(c, (c->reply & MCAST_HDR_WANT_MCAST) != 0, &p.tx, &p.rx);
 	mcast_info_init(&info);
 	mcast_get_info(p.tx, &info);
@@ -411,7 +412,7 @@ int ping_run(const struct ping_cfg *c)
 	p.hdr.flags = (uint16_t)c->reply;
 	p.hdr.ttl = (uint8_t)info.ttl;
 	p.hdr.payload_len = (uint16_t)(c->size - MCAST_WIRE_HDR_LEN -
-				       trust_overhead(&p.trust));
+				       sealing_overhead(&p.sealing));
 	cli_signals();
 	cli_stdout_lines();
 
@@ -447,15 +448,15 @@ int ping_run(const struct ping_cfg *c)
 		wait_replies(&p, due, false);
 		if (cli_stop)
 			break;
-		trust_tick(&p.trust, cli_now());
+		sealing_tick(&p.sealing, cli_now());
 		send_ping(&p);
 	}
 	if (!cli_stop)
 		wait_replies(&p, cli_now() + c->wait, false);
 	rc = pinger_report(c, p.sent, p.resp, p.nresp, p.foreign, p.overflow,
 			   p.ucast_refused);
-	trust_say_rejects(&p.trust);
-	trust_stop(&p.trust);
+	sealing_say_rejects(&p.sealing);
+	sealing_stop(&p.sealing);
 	mcast_close(p.rx);
 	mcast_close(p.tx);
 	free(p.resp);

@@ -28,7 +28,7 @@
 struct prober {
 	mcast_t *m;
 	const struct send_cfg *c;
-	struct trust *t;
+	struct sealing *t;
 	struct mcast_bind bind; /* the group's, when sealed */
 	struct mcast_hdr hdr;
 	size_t nbufs;	     /* the largest burst: datagrams prepared */
@@ -45,7 +45,7 @@ struct prober {
 
 /* The payload never changes; only seq and send time do, per datagram. */
 static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
-		       struct trust *t, size_t nbufs)
+		       struct sealing *t, size_t nbufs)
 {
 	struct mcast_info info;
 	size_t size = (size_t)c->size;
@@ -58,14 +58,14 @@ static int prober_init(struct prober *p, mcast_t *m, const struct send_cfg *c,
 	p->t0 = cli_monotonic_ns();
 	mcast_info_init(&info);
 	mcast_get_info(m, &info);
-	if (trust_on(t))
-		trust_bind(&p->bind, &info.group);
+	if (sealing_on(t))
+		sealing_bind(&p->bind, &info.group);
 	if ((rc = mcast_session_new(p->hdr.session)) < 0)
 		return rc;
 	p->hdr.type = MCAST_MSG_DATA;
 	p->hdr.ttl = (uint8_t)info.ttl;
 	p->hdr.payload_len =
-		(uint16_t)(size - MCAST_WIRE_HDR_LEN - trust_overhead(t));
+		(uint16_t)(size - MCAST_WIRE_HDR_LEN - sealing_overhead(t));
 	p->nbufs = nbufs;
 	p->bufs = calloc(nbufs, size);
 	p->v = calloc(nbufs, sizeof(*p->v));
@@ -187,7 +187,7 @@ static int send_burst(struct prober *p, size_t n)
 
 	outage_refresh(p);
 	for (size_t i = 0; i < n; i++) {
-		if (!trust_on(p->t)) {
+		if (!sealing_on(p->t)) {
 			mcast_hdr_stamp(p->v[i].buf, p->next + i, now, elapsed);
 			continue;
 		}
@@ -195,15 +195,15 @@ static int send_burst(struct prober *p, size_t n)
 		p->hdr.send_ns = now;
 		p->hdr.elapsed_ns = elapsed;
 		mcast_hdr_encode(&p->hdr, p->v[i].buf, (size_t)p->c->size);
-		trust_reseal(p->t, &p->bind, p->v[i].buf, (size_t)p->c->size,
-			     p->c->message,
-			     p->c->message_given ? strlen(p->c->message) : 0);
+		sealing_reseal(p->t, &p->bind, p->v[i].buf, (size_t)p->c->size,
+			       p->c->message,
+			       p->c->message_given ? strlen(p->c->message) : 0);
 	}
 	p->next += n;
 	return send_spent(p, n);
 }
 
-void send_end_marker(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
+void send_end_marker(mcast_t *m, struct sealing *t, const struct mcast_hdr *hdr,
 		     const struct mcast_end *body, uint64_t t0, unsigned i)
 {
 	unsigned char
@@ -218,11 +218,11 @@ void send_end_marker(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
 	h.elapsed_ns = cli_monotonic_ns() - t0;
 	mcast_hdr_encode(&h, buf, sizeof(buf));
 	mcast_end_encode(body, buf + MCAST_WIRE_HDR_LEN, MCAST_END_BODY_LEN);
-	if (trust_on(t)) {
+	if (sealing_on(t)) {
 		struct mcast_bind to;
 
-		trust_bind_sender(&to, m);
-		len = trust_seal(t, &to, buf, len, sizeof(buf));
+		sealing_bind_sender(&to, m);
+		len = sealing_seal(t, &to, buf, len, sizeof(buf));
 	}
 	mcast_send(m, buf, len);
 }
@@ -316,7 +316,7 @@ static void report(const struct prober *ps, size_t n, const struct send_cfg *c,
  * shows the rate achieved.
  */
 int send_probes(mcast_t **ms, size_t nm, const struct send_cfg *c,
-		struct trust *t)
+		struct sealing *t)
 {
 	struct prober *ps = calloc(nm, sizeof(*ps));
 	bool full_speed = isinf(c->rate);
@@ -372,7 +372,7 @@ int send_probes(mcast_t **ms, size_t nm, const struct send_cfg *c,
 			cli_sleep_until(p->refresh_at);
 		if (cli_stop)
 			break;
-		trust_tick(t, cli_now());
+		sealing_tick(t, cli_now());
 		rc = send_burst(p, n);
 		if (rc < 0) {
 			char g[MCAST_ADDRSTRLEN], what[MCAST_ADDRSTRLEN + 16];

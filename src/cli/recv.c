@@ -8,7 +8,7 @@
 #include "recv_watch.h"
 #include "report.h"
 #include "report_stream.h"
-#include "trust.h"
+#include "sealing.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -249,7 +249,7 @@ static void listening(mcast_tracker_t *t, const struct recv_cfg *c)
 
 struct run {
 	struct watch watch;
-	struct trust trust;
+	struct sealing sealing;
 	mcast_t *m;
 	mcast_tracker_t *tracker;
 	double start, deadline, next_report, next_live;
@@ -265,7 +265,7 @@ struct run {
 static int wait_ms(const struct run *r)
 {
 	double due = r->deadline, now = cli_now();
-	double w = watch_due(&r->watch), k = trust_due(&r->trust);
+	double w = watch_due(&r->watch), k = sealing_due(&r->sealing);
 
 	if (w > 0 && (due == 0 || w < due))
 		due = w;
@@ -351,7 +351,7 @@ static struct shown classify(const struct recv_cfg *c, struct run *r,
 static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 		 struct mcast_dgram *v, int n)
 {
-	bool sealed = trust_on(&r->trust);
+	bool sealed = sealing_on(&r->sealing);
 	struct timespec now;
 
 	if (sealed)
@@ -373,16 +373,16 @@ static bool take(const struct recv_cfg *c, struct run *r, struct tally *t,
 
 			/* Bound to the group and port it was sent to: a
 			 * datagram replayed from another group fails. */
-			trust_bind_meta(&to, meta, NULL);
-			rc = trust_open(&r->trust, &to, v[i].buf, len, &now,
-					&h);
+			sealing_bind_meta(&to, meta, NULL);
+			rc = sealing_open(&r->sealing, &to, v[i].buf, len, &now,
+					  &h);
 
 			if (rc < 0)
 				continue;
 			len = (size_t)rc;
 			dec = h.hdr_len;
 		} else {
-			trust_sniff(&r->trust, v[i].buf, len, &meta->src);
+			sealing_sniff(&r->sealing, v[i].buf, len, &meta->src);
 			dec = mcast_hdr_decode(&h, v[i].buf, len);
 		}
 		kind = mcast_tracker_feed_hdr(r->tracker, v[i].buf, len, meta,
@@ -473,7 +473,7 @@ int cmd_recv(int argc, char **argv)
 	if (c.opts.iface)
 		c.opts.flags |= MCAST_OPT_WATCH;
 	events_json = c.format == FMT_JSON;
-	trust_start(&r.trust, &c.trust, TRUST_OPEN);
+	sealing_start(&r.sealing, &c.sealing, SEALING_OPEN);
 	rc = mcast_receiver_open(&r.m, &c.opts);
 	if (rc < 0)
 		cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE : EXIT_RUNTIME,
@@ -545,7 +545,7 @@ int cmd_recv(int argc, char **argv)
 		watch_tick(&r.watch, cli_now());
 		if (r.watch.rejoined != rejoined)
 			listening(r.tracker, &c);
-		trust_tick(&r.trust, cli_now());
+		sealing_tick(&r.sealing, cli_now());
 	}
 	struct mcast_info info;
 	struct mcast_rejects rej;
@@ -559,7 +559,7 @@ int cmd_recv(int argc, char **argv)
 		.gro = (c.opts.flags & MCAST_OPT_GRO) &&
 		       !(info.warnings & MCAST_WARN_GRO_OFF),
 		.rcvbuf = info.rcvbuf_effective,
-		.rejects = trust_rejects(&r.trust, &rej) ? &rej : NULL,
+		.rejects = sealing_rejects(&r.sealing, &rej) ? &rej : NULL,
 	};
 	mcast_close(r.m);
 	watch_free(&r.watch);
@@ -582,8 +582,8 @@ int cmd_recv(int argc, char **argv)
 		flush_or_quit();
 	}
 	if (!c.stats) /* the summary shows them otherwise */
-		trust_say_rejects(&r.trust);
-	trust_stop(&r.trust);
+		sealing_say_rejects(&r.sealing);
+	sealing_stop(&r.sealing);
 	status = finish(&c, &t, r.why);
 	if (status == EXIT_OK)
 		status = completeness(&c, &t, &info, r.tracker);

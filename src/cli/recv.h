@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "dgram.h"
-#include "trust.h"
+#include "sealing.h"
 
 struct group_arg {
 	const char *text; /* as given, or made for one group of a range */
@@ -47,7 +47,7 @@ struct recv_cfg {
 	double rejoin, idle;	     /* seconds; 0: off */
 	struct stream_choice stream; /* with --stats; default auto */
 	long long rtp_clock;	     /* Hz; 0: unknown */
-	struct trust_cfg trust;
+	struct sealing_cfg sealing;
 };
 
 /* Parse argv into c (exits 2 with one line on bad usage, 0 after --help). */

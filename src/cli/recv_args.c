@@ -156,11 +156,11 @@ static const struct cli_opt recv_opts[] = {
 	{ OPT("gro", CLI_BITS, opts.flags), .lo = MCAST_OPT_GRO,
 	  .help = "let the kernel coalesce datagrams (UDP_GRO); they\n"
 		  "are split again, each with its own metadata" },
-	TRUST_OPT_KEY(struct recv_cfg, trust,
-		      "accept only datagrams sealed with a key of FILE;\n"
-		      "print their payloads, count the rest as rejected"),
-	CLI_INCLUDE(trust_open_opts, struct recv_cfg, trust),
-	CLI_INCLUDE(trust_state_opts, struct recv_cfg, trust),
+	SEALING_OPT_KEY(struct recv_cfg, sealing,
+			"accept only datagrams sealed with a key of FILE;\n"
+			"print their payloads, count the rest as rejected"),
+	CLI_INCLUDE(sealing_open_opts, struct recv_cfg, sealing),
+	CLI_INCLUDE(sealing_state_opts, struct recv_cfg, sealing),
 	{ 0 }
 };
 
@@ -177,7 +177,7 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 	int next;
 
 	mcast_opts_init(&c->opts);
-	trust_cfg_init(&c->trust);
+	sealing_cfg_init(&c->sealing);
 	c->opts.rcvbuf = CLI_RCVBUF_DEFAULT;
 	c->count = -1;
 	c->timeout = -1;

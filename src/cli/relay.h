@@ -4,7 +4,7 @@
 #define MCAST_CLI_RELAY_H
 
 #include "recv.h"
-#include "trust.h"
+#include "sealing.h"
 
 /*
  * The datagrams a relay has sent on, for a second: a copy that comes back
@@ -69,7 +69,7 @@ struct relay_cfg {
 	struct addr_list peers; /* --peer: tunnel listeners to send to */
 	struct addr_list allow; /* --allow: who may send to the listener */
 	struct sockaddr_storage listen; /* --tunnel-listen; AF_UNSPEC: none */
-	struct trust_cfg trust;		/* --key: the tunnel is sealed */
+	struct sealing_cfg sealing;	/* --key: the tunnel is sealed */
 	long long tunnel_id; /* what sealed tunnel messages are bound to */
 	bool both, json;
 	int ttl; /* -1: what arrived, less one */
@@ -97,7 +97,7 @@ struct tunnel_out {
 	uint8_t (*session)[MCAST_SESSION_LEN]; /* per peer */
 	uint64_t *seq;			       /* next, per peer */
 	uint64_t t0;			       /* monotonic ns at start */
-	struct trust trust;		       /* --key */
+	struct sealing sealing;		       /* --key */
 	struct mcast_bind bind;		       /* the tunnel id */
 };
 void tunnel_out_open(struct tunnel_out *t, const struct relay_cfg *c);

@@ -68,11 +68,12 @@ static const struct cli_opt relay_opts[] = {
 	  .arg = "ADDR",
 	  .help = "accept tunnel datagrams from ADDR; repeatable,\n"
 		  "required with --tunnel-listen unless --key" },
-	TRUST_OPT_KEY(struct relay_cfg, trust,
-		      "seal the tunnel with the newest key of FILE (--peer),\n"
-		      "or accept only what a key of FILE sealed (listener)"),
-	CLI_INCLUDE(trust_seal_opts, struct relay_cfg, trust),
-	CLI_INCLUDE(trust_open_opts, struct relay_cfg, trust),
+	SEALING_OPT_KEY(
+		struct relay_cfg, sealing,
+		"seal the tunnel with the newest key of FILE (--peer),\n"
+		"or accept only what a key of FILE sealed (listener)"),
+	CLI_INCLUDE(sealing_seal_opts, struct relay_cfg, sealing),
+	CLI_INCLUDE(sealing_open_opts, struct relay_cfg, sealing),
 	{ OPT("tunnel-id", CLI_INT, tunnel_id), .lo = 0, .hi = INT64_MAX,
 	  .needs = "key", .why = "binds sealed tunnel messages", .arg = "N",
 	  .help = "the id sealed tunnel messages are bound to, the same\n"
@@ -109,7 +110,7 @@ void relay_parse_args(int argc, char **argv, struct relay_cfg *c)
 
 	c->ttl = -1;
 	c->rcvbuf = CLI_RCVBUF_DEFAULT;
-	trust_cfg_init(&c->trust);
+	sealing_cfg_init(&c->sealing);
 	next = cli_parse(argc, argv, &relay_spec, c, &p);
 	if (c->listen.ss_family != AF_UNSPEC) {
 		if (c->from || c->peers.n || c->both)
@@ -120,13 +121,13 @@ void relay_parse_args(int argc, char **argv, struct relay_cfg *c)
 				"--tunnel-listen needs --to IF: where its datagrams go");
 		/* Anyone who can reach the port could otherwise send
 		 * multicast into the --to link. */
-		if (!c->allow.n && !c->trust.key_file)
+		if (!c->allow.n && !c->sealing.key_file)
 			cli_die(EXIT_USAGE,
 				"refusing to listen without --key FILE or --allow ADDR: anyone who can reach the port could inject multicast into %s",
 				c->to);
 	} else if (c->allow.n) {
 		cli_die(EXIT_USAGE, "--allow needs --tunnel-listen");
-	} else if (c->trust.key_file && !c->peers.n) {
+	} else if (c->sealing.key_file && !c->peers.n) {
 		cli_die(EXIT_USAGE,
 			"--key seals a tunnel: it needs --peer or --tunnel-listen");
 	} else if (c->peers.n) {
@@ -189,7 +190,7 @@ static void counts_json(struct json *j, const struct relay_counts *n)
 		json_uint(j, "lost", n->lost);
 	if (n->rejects) {
 		json_object(j, "sealing");
-		trust_json(j, n->rejects);
+		sealing_json(j, n->rejects);
 		json_end(j);
 	}
 }
@@ -234,8 +235,8 @@ void relay_summary(const struct relay_cfg *c, const char *const *names,
 			char words[256];
 
 			if (n[i].rejects &&
-			    trust_reject_words(n[i].rejects, words,
-					       sizeof(words)))
+			    sealing_reject_words(n[i].rejects, words,
+						 sizeof(words)))
 				printf("%s: sealing rejected %s\n", names[i],
 				       words);
 		}

@@ -73,7 +73,7 @@ void tunnel_out_open(struct tunnel_out *t, const struct relay_cfg *c)
 	if (!t->session || !t->seq)
 		cli_die(EXIT_RUNTIME, "out of memory");
 	t->t0 = cli_monotonic_ns();
-	trust_start(&t->trust, &c->trust, TRUST_SEAL);
+	sealing_start(&t->sealing, &c->sealing, SEALING_SEAL);
 	mcast_bind_tunnel(&t->bind, (uint64_t)c->tunnel_id);
 	for (size_t i = 0; i < c->peers.n; i++) {
 		int f = fam_slot(&c->peers.a[i]), rc;
@@ -113,7 +113,7 @@ void tunnel_out_send(struct tunnel_out *t, const struct relay_cfg *c,
 {
 	static unsigned char out[BATCH][UDP_MAX];
 	struct mcast_dgram d[BATCH];
-	size_t k = 0, from[BATCH], tag = trust_overhead(&t->trust);
+	size_t k = 0, from[BATCH], tag = sealing_overhead(&t->sealing);
 
 	for (size_t i = 0; i < n && i < BATCH; i++) {
 		const struct mcast_meta *m = v[i].meta;
@@ -146,8 +146,8 @@ void tunnel_out_send(struct tunnel_out *t, const struct relay_cfg *c,
 			put_hdr(t, p, MCAST_MSG_TUNNEL, t->seq[p]++,
 				len - MCAST_WIRE_HDR_LEN, out[i]);
 			if (tag)
-				len = trust_seal(&t->trust, &t->bind, out[i],
-						 len, UDP_MAX);
+				len = sealing_seal(&t->sealing, &t->bind,
+						   out[i], len, UDP_MAX);
 			d[i].len = len;
 			d[i].to = (const struct sockaddr *)&c->peers.a[p];
 		}
@@ -181,11 +181,11 @@ void tunnel_out_close(struct tunnel_out *t, const struct relay_cfg *c)
 					 MCAST_END_BODY_LEN);
 			put_hdr(t, p, MCAST_MSG_END, i, MCAST_END_BODY_LEN,
 				buf);
-			if (trust_on(&t->trust))
-				d.len = trust_seal(&t->trust, &t->bind, buf,
-						   MCAST_WIRE_HDR_LEN +
-							   MCAST_END_BODY_LEN,
-						   sizeof(buf));
+			if (sealing_on(&t->sealing))
+				d.len = sealing_seal(&t->sealing, &t->bind, buf,
+						     MCAST_WIRE_HDR_LEN +
+							     MCAST_END_BODY_LEN,
+						     sizeof(buf));
 			mcast_send_batch(t->sock[fam_slot(&c->peers.a[p])], &d,
 					 1);
 		}
@@ -194,7 +194,7 @@ void tunnel_out_close(struct tunnel_out *t, const struct relay_cfg *c)
 	mcast_close(t->sock[1]);
 	free(t->session);
 	free(t->seq);
-	trust_stop(&t->trust);
+	sealing_stop(&t->sealing);
 }
 
 /* ---------------------------------------------------------------- */
@@ -207,7 +207,7 @@ struct listener {
 	unsigned to_index;
 	mcast_tracker_t *tracker;
 	struct relay_counts n;
-	struct trust trust; /* --key */
+	struct sealing sealing; /* --key */
 	struct mcast_bind bind;
 	struct mcast_rejects rejects;
 };
@@ -250,18 +250,18 @@ static void take(struct listener *l, struct mcast_dgram *v)
 		l->n.truncated++;
 		return;
 	}
-	if (trust_on(&l->trust)) {
+	if (sealing_on(&l->sealing)) {
 		struct timespec now;
 
 		clock_gettime(CLOCK_REALTIME, &now);
-		rc = trust_open(&l->trust, &l->bind, v->buf, v->len, &now,
-				NULL);
+		rc = sealing_open(&l->sealing, &l->bind, v->buf, v->len, &now,
+				  NULL);
 		if (rc < 0)
 			return; /* counted by reason */
 		v->len = (size_t)rc;
 	}
 	rc = mcast_hdr_decode(&h, v->buf, v->len);
-	if (rc < 0 || (h.key_id != 0) != trust_on(&l->trust) ||
+	if (rc < 0 || (h.key_id != 0) != sealing_on(&l->sealing) ||
 	    (h.type != MCAST_MSG_TUNNEL && h.type != MCAST_MSG_END)) {
 		l->n.malformed++;
 		return;
@@ -331,7 +331,7 @@ static void listener_open(struct listener *l, const struct relay_cfg *c)
 			      0) < 0)
 			cli_warn("cannot send %s groups out of %s",
 				 f ? "IPv6" : "IPv4", c->to);
-	trust_start(&l->trust, &c->trust, TRUST_OPEN);
+	sealing_start(&l->sealing, &c->sealing, SEALING_OPEN);
 	mcast_bind_tunnel(&l->bind, (uint64_t)c->tunnel_id);
 	if ((rc = mcast_tracker_new(&l->tracker, NULL)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
@@ -374,19 +374,19 @@ int relay_listen(const struct relay_cfg *c)
 			cli_fail_call(EXIT_RUNTIME, l.in, n, "receive");
 		for (int i = 0; i < n; i++)
 			take(&l, &v[i]);
-		trust_tick(&l.trust, cli_now());
+		sealing_tick(&l.sealing, cli_now());
 	}
 	mcast_tracker_totals(l.tracker, &tot);
 	l.n.lost = tot.lost;
 	l.n.tunnel = true;
 	l.rejects.size = sizeof(l.rejects);
-	if (trust_rejects(&l.trust, &l.rejects))
+	if (sealing_rejects(&l.sealing, &l.rejects))
 		l.n.rejects = &l.rejects;
 	snprintf(name, sizeof(name), "tunnel %s -> %s",
 		 cli_addr(&c->listen, a, sizeof(a)), c->to);
 	relay_summary(c, names, &l.n, 1);
 	mcast_tracker_free(l.tracker);
-	trust_stop(&l.trust);
+	sealing_stop(&l.sealing);
 	mcast_close(l.in);
 	mcast_close(l.emit[0]);
 	mcast_close(l.emit[1]);

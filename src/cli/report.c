@@ -4,7 +4,7 @@
 #include "format.h"
 #include "json.h"
 #include "report_stream.h"
-#include "trust.h"
+#include "sealing.h"
 
 #include <string.h>
 
@@ -244,7 +244,7 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 		json_uint(&j, "network_lost", network_lost(&tot, host));
 	}
 	if (host->rejects)
-		trust_json(&j, host->rejects);
+		sealing_json(&j, host->rejects);
 	json_latency(&j, &tot);
 	if (tot.ts_packets) {
 		json_uint(&j, "ts_packets", tot.ts_packets);
@@ -396,8 +396,8 @@ static void summary_text(FILE *out, const mcast_tracker_t *t,
 	text_drops(out, &tot, host);
 	if (host->rejects) {
 		char words[512];
-		uint64_t bad =
-			trust_reject_words(host->rejects, words, sizeof(words));
+		uint64_t bad = sealing_reject_words(host->rejects, words,
+						    sizeof(words));
 
 		fprintf(out, "sealed: accepted %llu, rejected %llu%s%s%s\n",
 			(unsigned long long)host->rejects->accepted,

@@ -69,10 +69,10 @@ static const struct cli_opt send_opts[] = {
 	{ OPT("gso", CLI_BITS, opts.flags), .lo = MCAST_OPT_GSO,
 	  .help = "hand each burst to the kernel as one segmented\n"
 		  "buffer (UDP_SEGMENT); falls back where refused" },
-	TRUST_OPT_KEY(struct send_cfg, trust,
-		      "seal every datagram with the newest key of FILE\n"
-		      "(mcast keygen); 64 bytes of each go to the seal"),
-	CLI_INCLUDE(trust_seal_opts, struct send_cfg, trust),
+	SEALING_OPT_KEY(struct send_cfg, sealing,
+			"seal every datagram with the newest key of FILE\n"
+			"(mcast keygen); 64 bytes of each go to the seal"),
+	CLI_INCLUDE(sealing_seal_opts, struct send_cfg, sealing),
 	CLI_OPT_JSON(struct send_cfg, json,
 		     "text (default) or json: with --probe, the summary\n"
 		     "and events as JSON lines on stdout"),
@@ -93,7 +93,7 @@ const struct cli_spec send_spec = {
 static void check_probe_args(struct send_cfg *c)
 {
 	bool paced = c->rate > 0 || c->bitrate > 0;
-	bool sealed = c->trust.key_file != NULL;
+	bool sealed = c->sealing.key_file != NULL;
 	size_t envelope = MCAST_WIRE_HDR_LEN + (sealed ? MCAST_TAG_LEN : 0);
 	const char *seal_words = sealed ? " and tag" : "";
 
@@ -140,7 +140,7 @@ static bool any_v4(const struct send_cfg *c)
 /* A framed datagram carries a header (and sealed, a tag) besides data. */
 static void check_framed_sizes(const struct send_cfg *c)
 {
-	bool sealed = c->trust.key_file != NULL;
+	bool sealed = c->sealing.key_file != NULL;
 	int extra = MCAST_WIRE_HDR_LEN + (sealed ? MCAST_TAG_LEN : 0);
 	const char *what =
 		sealed ? "header and tag of a sealed" : "header of a framed";
@@ -166,7 +166,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 	int next;
 
 	mcast_opts_init(&c->opts);
-	trust_cfg_init(&c->trust);
+	sealing_cfg_init(&c->sealing);
 	c->count = -1;
 	c->interval = 1.0;
 	c->size = 1400;
@@ -211,7 +211,7 @@ static void parse_args(int argc, char **argv, struct send_cfg *c)
 		cli_die(EXIT_USAGE,
 			"--framed frames messages and files; probes are framed already");
 	/* A seal needs the envelope: sealed streams are framed streams. */
-	if (c->trust.key_file)
+	if (c->sealing.key_file)
 		c->framed = true;
 	check_framed_sizes(c);
 	for (size_t i = 0; i < c->groups.n; i++) {
@@ -249,7 +249,7 @@ struct sender_state {
 	long long rounds, sent, bytes; /* a round: a datagram to each group */
 	double next;
 	/* framed: each datagram's payload goes into an envelope */
-	struct trust *t;
+	struct sealing *t;
 	struct mcast_hdr hdr;
 	uint64_t t0;	       /* CLOCK_MONOTONIC ns when the session began */
 	unsigned char *env;    /* the envelope, unsealed */
@@ -261,7 +261,7 @@ struct sender_state {
 /* The data each datagram carries: --size less what framing adds. */
 static size_t data_room(const struct sender_state *s)
 {
-	return (size_t)s->c->size - trust_overhead(s->t) -
+	return (size_t)s->c->size - sealing_overhead(s->t) -
 	       (s->c->framed ? MCAST_WIRE_HDR_LEN : 0);
 }
 
@@ -285,11 +285,11 @@ static struct mcast_dgram for_group(struct sender_state *s,
 {
 	struct mcast_dgram g = *d;
 
-	if (!s->c->framed || !trust_on(s->t))
+	if (!s->c->framed || !sealing_on(s->t))
 		return g;
 	memcpy(s->sealed, d->buf, d->len);
 	g.buf = s->sealed;
-	g.len = trust_seal(s->t, &s->binds[i], s->sealed, d->len, s->env_cap);
+	g.len = sealing_seal(s->t, &s->binds[i], s->sealed, d->len, s->env_cap);
 	return g;
 }
 
@@ -314,8 +314,8 @@ static void start_session(struct sender_state *s)
 	s->binds = calloc(s->c->groups.n, sizeof(*s->binds));
 	if (!s->env || !s->sealed || !s->binds)
 		cli_die(EXIT_RUNTIME, "out of memory");
-	for (size_t i = 0; trust_on(s->t) && i < s->c->groups.n; i++)
-		trust_bind(&s->binds[i], &s->c->groups.addr[i]);
+	for (size_t i = 0; sealing_on(s->t) && i < s->c->groups.n; i++)
+		sealing_bind(&s->binds[i], &s->c->groups.addr[i]);
 }
 
 /* Send one datagram on schedule; returns false when the run must end. */
@@ -329,7 +329,7 @@ static bool send_one(struct sender_state *s, const void *buf, size_t len)
 	}
 	if (cli_stop)
 		return false;
-	trust_tick(s->t, cli_now());
+	sealing_tick(s->t, cli_now());
 	struct mcast_dgram d = { .buf = (void *)buf, .len = len };
 
 	if (s->c->framed) {
@@ -429,9 +429,9 @@ static void send_lines(struct sender_state *s, int fd)
 		cli_die(EXIT_RUNTIME,
 			"line %lld is longer than the %zu bytes a%s --size %lld datagram carries; raise --size (at most %d) or split the line",
 			lineno + 1, room,
-			trust_on(s->t) ? " sealed"
-			: s->c->framed ? " framed"
-				       : "",
+			sealing_on(s->t) ? " sealed"
+			: s->c->framed	 ? " framed"
+					 : "",
 			s->c->size,
 			any_v4(s->c) ? CLI_UDP_MAX_V4 : CLI_UDP_MAX_V6);
 	if (n == LINE_ERROR)
@@ -477,7 +477,7 @@ static int open_input(const char *file)
 }
 
 static void announce(mcast_t *m, const struct send_cfg *c,
-		     const struct trust *t, size_t largest)
+		     const struct sealing *t, size_t largest)
 {
 	struct mcast_info info;
 	char g[MCAST_ADDRSTRLEN], l[MCAST_ADDRSTRLEN], how[96], more[48] = "";
@@ -493,7 +493,7 @@ static void announce(mcast_t *m, const struct send_cfg *c,
 			 cli_addr(&c->groups.addr[0], g, sizeof(g)), more,
 			 cli_addr(&info.local, l, sizeof(l)),
 			 info.iface.index ? info.iface.name : "(route)",
-			 info.ttl, trust_describe(t, how, sizeof(how)));
+			 info.ttl, sealing_describe(t, how, sizeof(how)));
 	if (info.warnings & MCAST_WARN_UNSPEC_SOURCE)
 		cli_warn(
 			"the interface has no usable IPv4 address, so datagrams leave from 0.0.0.0 and most receivers drop them; use --bind ADDR");
@@ -563,31 +563,31 @@ int cmd_send(int argc, char **argv)
 {
 	struct send_cfg c = { 0 };
 	struct sender_state s = { 0 };
-	struct trust trust;
+	struct sealing sealing;
 	int fd = -1, rc;
 
 	parse_args(argc, argv, &c);
-	trust_start(&trust, &c.trust, TRUST_SEAL);
+	sealing_start(&sealing, &c.sealing, SEALING_SEAL);
 	if (c.file)
 		fd = open_input(c.file);
 	s.ms = open_senders(&c);
 	cli_signals();
-	announce(s.ms[0], &c, &trust,
+	announce(s.ms[0], &c, &sealing,
 		 c.file || c.probe
 			 ? (size_t)c.size
-			 : strlen(c.message) + trust_overhead(&trust) +
+			 : strlen(c.message) + sealing_overhead(&sealing) +
 				   (c.framed ? MCAST_WIRE_HDR_LEN : 0));
 	if (c.probe) {
 		events_json = c.json;
-		rc = send_probes(s.ms, c.groups.n, &c, &trust);
+		rc = send_probes(s.ms, c.groups.n, &c, &sealing);
 		close_senders(s.ms, c.groups.n);
-		trust_stop(&trust);
+		sealing_stop(&sealing);
 		groups_free(&c.groups);
 		return rc;
 	}
 	s.c = &c;
 	s.next = cli_now();
-	s.t = &trust;
+	s.t = &sealing;
 	if (c.framed)
 		start_session(&s);
 	if (c.file && c.lines) {
@@ -620,7 +620,7 @@ int cmd_send(int argc, char **argv)
 	free(s.env);
 	free(s.sealed);
 	free(s.binds);
-	trust_stop(&trust);
+	sealing_stop(&sealing);
 	groups_free(&c.groups);
 	return EXIT_OK;
 }

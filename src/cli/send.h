@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "groups.h"
-#include "trust.h"
+#include "sealing.h"
 
 struct send_cfg {
 	struct group_list groups; /* each gets every datagram, or a session */
@@ -24,7 +24,7 @@ struct send_cfg {
 	double bitrate;	 /* bits/s of UDP payload; 0: not given */
 	long long burst; /* datagrams per pacing step */
 	double duration; /* seconds; 0: no limit */
-	struct trust_cfg trust;
+	struct sealing_cfg sealing;
 };
 
 /* End-of-stream marker i (of END_REPEATS, sent END_GAP apart by the
@@ -32,14 +32,14 @@ struct send_cfg {
  * CLOCK_MONOTONIC t0 (ns); sealed when t is on. */
 #define END_REPEATS 3	  /* end-of-stream markers; one may be lost */
 #define END_GAP	    0.005 /* seconds between them */
-void send_end_marker(mcast_t *m, struct trust *t, const struct mcast_hdr *hdr,
+void send_end_marker(mcast_t *m, struct sealing *t, const struct mcast_hdr *hdr,
 		     const struct mcast_end *body, uint64_t t0, unsigned i);
 
 /* Send sequence-numbered probes as c says, a session to each of the n
  * senders (one per group of c->groups), sealed when t is on; returns the
  * exit status. */
 int send_probes(mcast_t **ms, size_t n, const struct send_cfg *c,
-		struct trust *t);
+		struct sealing *t);
 
 /*
  * mcast_send_batch(), but through ENODEV, ENXIO, ENETDOWN, ENETUNREACH

@@ -3,7 +3,7 @@
  * Sealed streams in the CLI (docs/SECURITY.md): options, the key file and
  * its reloads, sealing, opening, and what is said about rejects.
  */
-#include "trust.h"
+#include "sealing.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
  * each stream's rate, so the datagram path seldom writes. */
 #define SAVE_EVERY 1.0
 
-void trust_cfg_init(struct trust_cfg *c)
+void sealing_cfg_init(struct sealing_cfg *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->cipher = MCAST_CIPHER_AES256GCM;
@@ -38,7 +38,7 @@ static enum mcast_cipher parse_cipher(const char *opt, const char *s,
 	cli_bad_value(opt, s, want);
 }
 
-void trust_opt_key(void *key_file, const char *value)
+void sealing_opt_key(void *key_file, const char *value)
 {
 	if (!*value)
 		cli_bad_value("--key", value,
@@ -46,13 +46,13 @@ void trust_opt_key(void *key_file, const char *value)
 	*(const char **)key_file = value;
 }
 
-static void trust_opt_cipher(void *cipher, const char *value)
+static void sealing_opt_cipher(void *cipher, const char *value)
 {
 	*(enum mcast_cipher *)cipher = parse_cipher(
 		"--cipher", value, "aes-256-gcm or chacha20-poly1305");
 }
 
-static void trust_opt_require(void *require, const char *value)
+static void sealing_opt_require(void *require, const char *value)
 {
 	if (strcmp(value, "any") == 0)
 		*(int *)require = MCAST_REQUIRE_ENCRYPTED;
@@ -69,17 +69,17 @@ static void trust_opt_require(void *require, const char *value)
 #define NEEDS_KEY                                                            \
 	.needs = "key", .why = "applies to sealed streams; give --key FILE " \
 			       "too (mcast keygen FILE makes one)"
-#define OPT(name, kind, field) CLI_OPT(name, kind, struct trust_cfg, field)
+#define OPT(name, kind, field) CLI_OPT(name, kind, struct sealing_cfg, field)
 
-const struct cli_opt trust_seal_opts[] = {
-	{ OPT("cipher", CLI_FN, cipher), NEEDS_KEY, .fn = trust_opt_cipher,
+const struct cli_opt sealing_seal_opts[] = {
+	{ OPT("cipher", CLI_FN, cipher), NEEDS_KEY, .fn = sealing_opt_cipher,
 	  .arg = "NAME", .help = "aes-256-gcm (default) or chacha20-poly1305" },
 	{ OPT("auth-only", CLI_FLAG, auth_only), NEEDS_KEY,
 	  .help = "authenticate without encrypting" },
 	{ 0 }
 };
 
-const struct cli_opt trust_open_opts[] = {
+const struct cli_opt sealing_open_opts[] = {
 	{ OPT("replay-window", CLI_INT, open.replay_window), NEEDS_KEY,
 	  .lo = 64, .hi = 65536, .arg = "N",
 	  .help = "sequence numbers remembered per sender, 64-65536\n"
@@ -90,13 +90,13 @@ const struct cli_opt trust_open_opts[] = {
 	  .help = "reject datagrams sent longer ago than this (default\n"
 		  "30; 0: off, for hosts without synchronised clocks)" },
 	{ OPT("require-cipher", CLI_FN, open.require), NEEDS_KEY,
-	  .fn = trust_opt_require, .arg = "C",
+	  .fn = sealing_opt_require, .arg = "C",
 	  .help = "accept only encrypted datagrams: any (either\n"
 		  "cipher), aes-256-gcm or chacha20-poly1305" },
 	{ 0 }
 };
 
-static void trust_opt_state(void *state_file, const char *value)
+static void sealing_opt_state(void *state_file, const char *value)
 {
 	if (!*value)
 		cli_bad_value("--replay-state", value,
@@ -104,9 +104,9 @@ static void trust_opt_state(void *state_file, const char *value)
 	*(const char **)state_file = value;
 }
 
-const struct cli_opt trust_state_opts[] = {
+const struct cli_opt sealing_state_opts[] = {
 	{ OPT("replay-state", CLI_FN, state_file), NEEDS_KEY,
-	  .fn = trust_opt_state, .arg = "FILE",
+	  .fn = sealing_opt_state, .arg = "FILE",
 	  .help = "keep the replay windows in FILE across restarts,\n"
 		  "so replays to a restarted receiver are refused" },
 	{ OPT("replay-state-every", CLI_SECONDS, save_every),
@@ -125,7 +125,7 @@ const struct cli_opt trust_state_opts[] = {
  * cannot be ptrace()d or have its memory read through /proc by other
  * processes of the same user (OpenSSH's agent does the same).
  */
-void cli_no_core_dumps(void)
+void sealing_no_core_dumps(void)
 {
 	(void)prctl(PR_SET_DUMPABLE, 0);
 }
@@ -170,7 +170,7 @@ static void die_keyfile(const char *path, int rc, const char *err)
 	cli_die(EXIT_USAGE, "--key %s: %s%s", path, mcast_strerror(rc), advice);
 }
 
-static void make_sealer(struct trust *t)
+static void make_sealer(struct sealing *t)
 {
 	int rc = mcast_sealer_new(&t->sealer, t->keys, t->cfg->cipher,
 				  t->cfg->auth_only);
@@ -181,7 +181,7 @@ static void make_sealer(struct trust *t)
 }
 
 /* Restore the replay state file and keep it from now on. */
-static void persist(struct trust *t)
+static void persist(struct sealing *t)
 {
 	const char *path = t->cfg->state_file;
 	int rc = mcast_opener_persist(t->opener, path);
@@ -197,7 +197,7 @@ static void persist(struct trust *t)
 			 ? mcast_opener_errmsg(t->opener)
 			 : mcast_strerror(rc));
 	/* Nothing to save: free the keys and the opener before leaving. */
-	trust_stop(t);
+	sealing_stop(t);
 	if (rc == MCAST_ESTATE)
 		cli_die(EXIT_USAGE,
 			"--replay-state: %s; if it is damaged, move it away "
@@ -211,7 +211,7 @@ static void persist(struct trust *t)
 }
 
 /* Write the state file; one warning per run of failures. */
-static void save_state(struct trust *t, int final)
+static void save_state(struct sealing *t, int final)
 {
 	int rc;
 
@@ -226,7 +226,7 @@ static void save_state(struct trust *t, int final)
 	t->save_failed = rc < 0;
 }
 
-void trust_start(struct trust *t, const struct trust_cfg *c, int roles)
+void sealing_start(struct sealing *t, const struct sealing_cfg *c, int roles)
 {
 	char err[MCAST_ERRMSG_MAX];
 	int rc;
@@ -235,13 +235,13 @@ void trust_start(struct trust *t, const struct trust_cfg *c, int roles)
 	t->cfg = c;
 	if (!c->key_file)
 		return;
-	cli_no_core_dumps();
+	sealing_no_core_dumps();
 	t->keys = load(c->key_file, &t->st, err, sizeof(err), &rc);
 	if (!t->keys)
 		die_keyfile(c->key_file, rc, err);
-	if (roles & TRUST_SEAL)
+	if (roles & SEALING_SEAL)
 		make_sealer(t);
-	if ((roles & TRUST_OPEN) &&
+	if ((roles & SEALING_OPEN) &&
 	    (rc = mcast_opener_new(&t->opener, t->keys, &c->open)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot open sealed datagrams: %s",
 			mcast_strerror(rc));
@@ -253,13 +253,13 @@ void trust_start(struct trust *t, const struct trust_cfg *c, int roles)
 	t->next_check = cli_now() + RELOAD_EVERY;
 	t->next_log = cli_now();
 	if (t->opener)
-		trust_rejects(t, &t->at_log);
+		sealing_rejects(t, &t->at_log);
 }
 
-const char *trust_describe(const struct trust *t, char *buf, size_t len)
+const char *sealing_describe(const struct sealing *t, char *buf, size_t len)
 {
 	*buf = '\0';
-	if (trust_on(t) && t->sealer)
+	if (sealing_on(t) && t->sealer)
 		snprintf(buf, len, ", %s with key id %" PRIu32 " (%s)",
 			 t->cfg->auth_only ? "authenticated" : "sealed",
 			 mcast_keyring_newest(t->keys),
@@ -269,24 +269,24 @@ const char *trust_describe(const struct trust *t, char *buf, size_t len)
 	return buf;
 }
 
-void trust_bind(struct mcast_bind *b, const struct sockaddr_storage *group)
+void sealing_bind(struct mcast_bind *b, const struct sockaddr_storage *group)
 {
 	if (mcast_bind_addr(b, (const struct sockaddr *)group) < 0)
 		cli_die(EXIT_RUNTIME,
 			"cannot bind sealed datagrams to a non-IP address");
 }
 
-void trust_bind_sender(struct mcast_bind *b, mcast_t *m)
+void sealing_bind_sender(struct mcast_bind *b, mcast_t *m)
 {
 	struct mcast_info info;
 
 	mcast_info_init(&info);
 	mcast_get_info(m, &info);
-	trust_bind(b, &info.group);
+	sealing_bind(b, &info.group);
 }
 
-void trust_bind_meta(struct mcast_bind *b, const struct mcast_meta *meta,
-		     const struct sockaddr_storage *fallback)
+void sealing_bind_meta(struct mcast_bind *b, const struct mcast_meta *meta,
+		       const struct sockaddr_storage *fallback)
 {
 	const struct sockaddr *to =
 		(meta->flags & MCAST_META_DST)
@@ -297,8 +297,8 @@ void trust_bind_meta(struct mcast_bind *b, const struct mcast_meta *meta,
 	(void)mcast_bind_addr(b, to);
 }
 
-size_t trust_seal(struct trust *t, const struct mcast_bind *to, void *buf,
-		  size_t len, size_t cap)
+size_t sealing_seal(struct sealing *t, const struct mcast_bind *to, void *buf,
+		    size_t len, size_t cap)
 {
 	int rc = mcast_seal(t->sealer, to, buf, len, cap);
 
@@ -308,9 +308,9 @@ size_t trust_seal(struct trust *t, const struct mcast_bind *to, void *buf,
 	return (size_t)rc;
 }
 
-void trust_reseal(struct trust *t, const struct mcast_bind *to,
-		  unsigned char *buf, size_t size, const void *msg,
-		  size_t msglen)
+void sealing_reseal(struct sealing *t, const struct mcast_bind *to,
+		    unsigned char *buf, size_t size, const void *msg,
+		    size_t msglen)
 {
 	unsigned char *p = buf + MCAST_WIRE_HDR_LEN;
 
@@ -319,17 +319,17 @@ void trust_reseal(struct trust *t, const struct mcast_bind *to,
 		memset(p + msglen, 0,
 		       size - MCAST_WIRE_HDR_LEN - MCAST_TAG_LEN - msglen);
 	}
-	trust_seal(t, to, buf, size - MCAST_TAG_LEN, size);
+	sealing_seal(t, to, buf, size - MCAST_TAG_LEN, size);
 }
 
-int trust_open(struct trust *t, const struct mcast_bind *to, void *buf,
-	       size_t len, const struct timespec *now, struct mcast_hdr *h)
+int sealing_open(struct sealing *t, const struct mcast_bind *to, void *buf,
+		 size_t len, const struct timespec *now, struct mcast_hdr *h)
 {
 	return mcast_unseal(t->opener, to, buf, len, now, h);
 }
 
-void trust_sniff(struct trust *t, const void *buf, size_t len,
-		 const struct sockaddr_storage *src)
+void sealing_sniff(struct sealing *t, const void *buf, size_t len,
+		   const struct sockaddr_storage *src)
 {
 	const unsigned char *p = buf;
 	uint32_t magic, id;
@@ -351,7 +351,7 @@ void trust_sniff(struct trust *t, const void *buf, size_t len,
 }
 
 /* The key file changed: use it, or keep the keys in use and say why. */
-static void reload(struct trust *t, const struct stat *st)
+static void reload(struct sealing *t, const struct stat *st)
 {
 	char err[MCAST_ERRMSG_MAX];
 	uint32_t was = mcast_keyring_newest(t->keys);
@@ -425,8 +425,8 @@ static uint64_t reason(const struct mcast_rejects *r, size_t i)
 	return v;
 }
 
-uint64_t trust_reject_words(const struct mcast_rejects *r, char *buf,
-			    size_t len)
+uint64_t sealing_reject_words(const struct mcast_rejects *r, char *buf,
+			      size_t len)
 {
 	uint64_t total = 0;
 	size_t used = 0;
@@ -444,7 +444,7 @@ uint64_t trust_reject_words(const struct mcast_rejects *r, char *buf,
 	return total;
 }
 
-void trust_json(struct json *j, const struct mcast_rejects *r)
+void sealing_json(struct json *j, const struct mcast_rejects *r)
 {
 	uint64_t total = 0;
 
@@ -459,7 +459,7 @@ void trust_json(struct json *j, const struct mcast_rejects *r)
 }
 
 /* Rejects since the last line, by reason: at most one line a second. */
-static void log_rejects(struct trust *t, double now)
+static void log_rejects(struct sealing *t, double now)
 {
 	struct mcast_rejects r, d;
 	char words[512];
@@ -467,14 +467,14 @@ static void log_rejects(struct trust *t, double now)
 
 	if (!t->opener || now < t->next_log)
 		return;
-	trust_rejects(t, &r);
+	sealing_rejects(t, &r);
 	d = r;
 	for (size_t i = 0; i < NREASONS; i++) {
 		uint64_t v = reason(&r, i) - reason(&t->at_log, i);
 
 		memcpy((char *)&d + reasons[i].off, &v, sizeof(v));
 	}
-	n = trust_reject_words(&d, words, sizeof(words));
+	n = sealing_reject_words(&d, words, sizeof(words));
 	if (!n)
 		return;
 	cli_warn("rejected %" PRIu64 " datagram%s: %s", n, n == 1 ? "" : "s",
@@ -483,11 +483,11 @@ static void log_rejects(struct trust *t, double now)
 	t->next_log = now + LOG_EVERY;
 }
 
-void trust_tick(struct trust *t, double now)
+void sealing_tick(struct sealing *t, double now)
 {
 	struct stat st;
 
-	if (!trust_on(t))
+	if (!sealing_on(t))
 		return;
 	log_rejects(t, now);
 	if (t->next_save > 0 && now >= t->next_save) {
@@ -503,16 +503,16 @@ void trust_tick(struct trust *t, double now)
 		reload(t, &st);
 }
 
-double trust_due(const struct trust *t)
+double sealing_due(const struct sealing *t)
 {
 	/* Pending rejects are logged then at the latest. */
-	if (!trust_on(t))
+	if (!sealing_on(t))
 		return 0;
 	return t->next_save > 0 && t->next_save < t->next_check ? t->next_save
 								: t->next_check;
 }
 
-bool trust_rejects(const struct trust *t, struct mcast_rejects *r)
+bool sealing_rejects(const struct sealing *t, struct mcast_rejects *r)
 {
 	mcast_rejects_init(r);
 	if (!t->opener)
@@ -521,21 +521,21 @@ bool trust_rejects(const struct trust *t, struct mcast_rejects *r)
 	return true;
 }
 
-void trust_say_rejects(const struct trust *t)
+void sealing_say_rejects(const struct sealing *t)
 {
 	struct mcast_rejects r;
 	char words[512];
 	uint64_t n;
 
-	if (!trust_rejects(t, &r))
+	if (!sealing_rejects(t, &r))
 		return;
-	n = trust_reject_words(&r, words, sizeof(words));
+	n = sealing_reject_words(&r, words, sizeof(words));
 	if (n)
 		cli_warn("rejected %" PRIu64 " datagram%s in all: %s", n,
 			 n == 1 ? "" : "s", words);
 }
 
-void trust_stop(struct trust *t)
+void sealing_stop(struct sealing *t)
 {
 	save_state(t, 1);
 	mcast_sealer_free(t->sealer);
