@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH RELAY_BATCH
-
 struct relay_dir {
 	const char *from, *to;
 	unsigned from_index;
@@ -91,7 +89,9 @@ static void open_dir(struct relay *r, struct relay_dir *d)
 	for (size_t i = 0; i < c->ngroups; i++) {
 		const struct group_arg *g = &c->groups[i];
 		struct sockaddr_storage og = out_group(&g->addr, to_index);
-		struct mcast_info info = { .size = sizeof(info) };
+		struct mcast_info info;
+
+		mcast_info_init(&info);
 
 		rc = mcast_join(d->rx, (const struct sockaddr *)&g->addr,
 				g->sources, g->nsources);
@@ -207,9 +207,9 @@ static void send_run(struct relay *r, struct relay_dir *d, size_t g,
 static void relay_batch(struct relay *r, struct relay_dir *d,
 			struct mcast_dgram *v, size_t n)
 {
-	struct mcast_dgram out[BATCH];
-	uint64_t hash[BATCH], now = cli_monotonic_ns();
-	long group[BATCH];
+	struct mcast_dgram out[RELAY_BATCH];
+	uint64_t hash[RELAY_BATCH], now = cli_monotonic_ns();
+	long group[RELAY_BATCH];
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -286,7 +286,7 @@ int cmd_relay(int argc, char **argv)
 {
 	static struct relay_cfg c;
 	static struct relay r;
-	static unsigned char bufs[RELAY_BATCH][RELAY_DGRAM_MAX];
+	static unsigned char bufs[RELAY_BATCH][CLI_DGRAM_MAX];
 	struct mcast_meta metas[RELAY_BATCH];
 	struct mcast_dgram v[RELAY_BATCH];
 	double deadline = 0;
@@ -334,7 +334,7 @@ int cmd_relay(int argc, char **argv)
 			refresh(&r, d, now);
 			if (!(p[k].revents & POLLIN))
 				continue;
-			n = mcast_recv_batch(d->rx, v, BATCH, 0);
+			n = mcast_recv_batch(d->rx, v, RELAY_BATCH, 0);
 			if (n < 0 && n != -EINTR)
 				cli_fail_call(EXIT_RUNTIME, d->rx, n,
 					      "receive");

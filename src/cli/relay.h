@@ -81,11 +81,10 @@ struct relay_cfg {
 
 void relay_parse_args(int argc, char **argv, struct relay_cfg *c);
 
-#define RELAY_BATCH	64    /* datagrams per receive */
-#define RELAY_DGRAM_MAX 65536 /* the longest datagram relayed */
+#define RELAY_BATCH 64 /* datagrams per receive */
 /* Point each of v's RELAY_BATCH slots at its buffer and metadata. */
 void relay_slots(struct mcast_dgram *v, struct mcast_meta *metas,
-		 unsigned char (*bufs)[RELAY_DGRAM_MAX]);
+		 unsigned char (*bufs)[CLI_DGRAM_MAX]);
 
 /* The far end of a tunnel, --tunnel-listen: runs until the end and
  * returns the exit status. */

@@ -156,12 +156,12 @@ void relay_parse_args(int argc, char **argv, struct relay_cfg *c)
 }
 
 void relay_slots(struct mcast_dgram *v, struct mcast_meta *metas,
-		 unsigned char (*bufs)[RELAY_DGRAM_MAX])
+		 unsigned char (*bufs)[CLI_DGRAM_MAX])
 {
 	for (size_t i = 0; i < RELAY_BATCH; i++) {
 		mcast_meta_init(&metas[i]);
 		v[i] = (struct mcast_dgram){ .buf = bufs[i],
-					     .cap = RELAY_DGRAM_MAX,
+					     .cap = CLI_DGRAM_MAX,
 					     .meta = &metas[i] };
 	}
 }

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH	RELAY_BATCH
 #define TUN_HDR (MCAST_WIRE_HDR_LEN + MCAST_TUNNEL_BODY_LEN)
 #define UDP_MAX 65507 /* the largest UDP payload over IPv4 */
 #define TUN_TTL 64    /* unicast hops between the two ends */
@@ -111,11 +110,11 @@ void tunnel_out_send(struct tunnel_out *t, const struct relay_cfg *c,
 		     const struct mcast_dgram *v, size_t n,
 		     struct relay_counts *cnt)
 {
-	static unsigned char out[BATCH][UDP_MAX];
-	struct mcast_dgram d[BATCH];
-	size_t k = 0, from[BATCH], tag = sealing_overhead(&t->sealing);
+	static unsigned char out[RELAY_BATCH][UDP_MAX];
+	struct mcast_dgram d[RELAY_BATCH];
+	size_t k = 0, from[RELAY_BATCH], tag = sealing_overhead(&t->sealing);
 
-	for (size_t i = 0; i < n && i < BATCH; i++) {
+	for (size_t i = 0; i < n && i < RELAY_BATCH; i++) {
 		const struct mcast_meta *m = v[i].meta;
 		struct mcast_tunnel tb = { .group = m->dst,
 					   .source = m->src,
@@ -342,11 +341,11 @@ static void listener_open(struct listener *l, const struct relay_cfg *c)
 
 int relay_listen(const struct relay_cfg *c)
 {
-	static unsigned char bufs[BATCH][RELAY_DGRAM_MAX];
+	static unsigned char bufs[RELAY_BATCH][CLI_DGRAM_MAX];
 	static struct listener l;
-	struct mcast_meta metas[BATCH];
-	struct mcast_dgram v[BATCH];
-	struct mcast_stream_stats tot = { .size = sizeof(tot) };
+	struct mcast_meta metas[RELAY_BATCH];
+	struct mcast_dgram v[RELAY_BATCH];
+	struct mcast_stream_stats tot;
 	double deadline = c->duration > 0 ? cli_now() + c->duration : 0;
 	char name[MCAST_ADDRSTRLEN + IF_NAMESIZE + 16], a[MCAST_ADDRSTRLEN];
 	const char *names[1] = { name };
@@ -369,17 +368,18 @@ int relay_listen(const struct relay_cfg *c)
 		if (poll(p, 2, cli_poll_ms(wait)) <= 0 ||
 		    !(p[0].revents & POLLIN))
 			continue;
-		n = mcast_recv_batch(l.in, v, BATCH, 0);
+		n = mcast_recv_batch(l.in, v, RELAY_BATCH, 0);
 		if (n < 0 && n != -EINTR)
 			cli_fail_call(EXIT_RUNTIME, l.in, n, "receive");
 		for (int i = 0; i < n; i++)
 			take(&l, &v[i]);
 		sealing_tick(&l.sealing, cli_now());
 	}
+	mcast_stream_stats_init(&tot);
 	mcast_tracker_totals(l.tracker, &tot);
 	l.n.lost = tot.lost;
 	l.n.tunnel = true;
-	l.rejects.size = sizeof(l.rejects);
+	mcast_rejects_init(&l.rejects);
 	if (sealing_rejects(&l.sealing, &l.rejects))
 		l.n.rejects = &l.rejects;
 	snprintf(name, sizeof(name), "tunnel %s -> %s",

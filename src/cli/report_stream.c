@@ -8,12 +8,6 @@
 #define TS_NULL_PID 0x1FFF
 #define TS_MAX_PID  8191
 
-static void stats_init(struct mcast_stream_stats *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->size = sizeof(*s);
-}
-
 static bool is_rtp(int stream)
 {
 	return stream == MCAST_STREAM_RTP || stream == MCAST_STREAM_RTP_TS;
@@ -44,7 +38,7 @@ void report_loss_units(const mcast_tracker_t *t,
 	if (!tot->ts_packets)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		stats_init(&s);
+		mcast_stream_stats_init(&s);
 		if (mcast_tracker_get(t, i, &s) < 0 ||
 		    s.stream != MCAST_STREAM_TS)
 			continue;
@@ -95,12 +89,12 @@ void report_stream_decided(struct stream_seen *seen, const mcast_tracker_t *t,
 		return;
 	seen->count = n;
 	for (k = n; k > 0; k--) {
-		stats_init(&s);
+		mcast_stream_stats_init(&s);
 		if (mcast_tracker_get(t, k - 1, &s) < 0 || same_entry(seen, &s))
 			break;
 	}
 	for (; k < n; k++) {
-		stats_init(&s);
+		mcast_stream_stats_init(&s);
 		if (mcast_tracker_get(t, k, &s) < 0)
 			continue;
 		say_decided(&s);
@@ -241,8 +235,7 @@ void report_stream_json_tail(struct json *j, const mcast_tracker_t *t, size_t i,
 	json_end(j);
 	json_array(j, "pids");
 	for (unsigned pid = 0; pid <= TS_MAX_PID; pid++) {
-		memset(&p, 0, sizeof(p));
-		p.size = sizeof(p);
+		mcast_pid_stats_init(&p);
 		if (mcast_tracker_get_pid(t, i, pid, &p) == 0)
 			json_pid(j, &p, span);
 	}
@@ -259,8 +252,7 @@ static void text_pids(FILE *out, const mcast_tracker_t *t, size_t i,
 	for (unsigned pid = 0; pid <= TS_MAX_PID; pid++) {
 		char pcr[24] = "-";
 
-		memset(&p, 0, sizeof(p));
-		p.size = sizeof(p);
+		mcast_pid_stats_init(&p);
 		if (mcast_tracker_get_pid(t, i, pid, &p) != 0)
 			continue;
 		if (p.flags & MCAST_PID_PCR)
@@ -339,7 +331,7 @@ void report_stream_text(FILE *out, const mcast_tracker_t *t)
 	size_t n = mcast_tracker_count(t);
 
 	for (size_t i = 0; i < n; i++) {
-		stats_init(&s);
+		mcast_stream_stats_init(&s);
 		if (mcast_tracker_get(t, i, &s) < 0 ||
 		    s.stream == MCAST_STREAM_MCAST ||
 		    s.stream == MCAST_STREAM_UNKNOWN)
