@@ -35,6 +35,11 @@ struct mcast_keyring {
 void *mc_secret_alloc(size_t n);
 void mc_secret_free(void *p, size_t n);
 
+/* keys.c: a message for the caller's err buffer of errlen bytes (none
+ * when err is NULL or errlen 0): the key file and state file loaders. */
+__attribute__((format(printf, 3, 4))) void mc_errf(char *err, size_t errlen,
+						   const char *fmt, ...);
+
 /* keys.c: the key of that id, or NULL. */
 const struct mc_keyent *mc_keyring_find(const struct mcast_keyring *k,
 					uint32_t id);

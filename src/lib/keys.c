@@ -32,8 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-__attribute__((format(printf, 3, 4))) static void
-mc_keyerr(char *err, size_t errlen, const char *fmt, ...)
+void mc_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -147,7 +146,7 @@ static int mc_parse_keys(const char *text, size_t len, bool allow_empty,
 	*capout = 0;
 	*max_id = 0;
 	if (len > MC_KEYFILE_MAX) {
-		mc_keyerr(err, errlen, "larger than %d bytes", MC_KEYFILE_MAX);
+		mc_errf(err, errlen, "larger than %d bytes", MC_KEYFILE_MAX);
 		return MCAST_EKEYFILE;
 	}
 	/* A key line takes at least 66 bytes: "1 " and 64 digits. */
@@ -169,8 +168,8 @@ static int mc_parse_keys(const char *text, size_t len, bool allow_empty,
 		lineno++;
 		nul = memchr(p, '\0', (size_t)(eol - p));
 		if (nul) {
-			mc_keyerr(err, errlen, "line %zu: contains a NUL byte",
-				  lineno);
+			mc_errf(err, errlen, "line %zu: contains a NUL byte",
+				lineno);
 			goto bad;
 		}
 		stop = memchr(p, '#', (size_t)(eol - p));
@@ -197,63 +196,62 @@ static int mc_parse_keys(const char *text, size_t len, bool allow_empty,
 		 * put key bytes into a message that may end up in logs. */
 		if (!mc_parse_id(tok[0].p, tok[0].n, &id)) {
 			if (ntok == 1 && tok[0].n == 2 * MCAST_KEY_LEN)
-				mc_keyerr(err, errlen,
-					  "line %zu: a key without a key id "
-					  "before it",
-					  lineno);
+				mc_errf(err, errlen,
+					"line %zu: a key without a key id "
+					"before it",
+					lineno);
 			else
-				mc_keyerr(err, errlen,
-					  "line %zu: the key id at column %zu "
-					  "is not a number from 1 to "
-					  "4294967295",
-					  lineno, tok[0].col);
+				mc_errf(err, errlen,
+					"line %zu: the key id at column %zu "
+					"is not a number from 1 to "
+					"4294967295",
+					lineno, tok[0].col);
 			goto bad;
 		}
 		if (ntok == 1) {
-			mc_keyerr(err, errlen, "line %zu: key id %u has no key",
-				  lineno, id);
+			mc_errf(err, errlen, "line %zu: key id %u has no key",
+				lineno, id);
 			goto bad;
 		}
 		if (ntok == 3) {
-			mc_keyerr(err, errlen,
-				  "line %zu: unexpected text after the key "
-				  "(column %zu)",
-				  lineno, tok[2].col);
+			mc_errf(err, errlen,
+				"line %zu: unexpected text after the key "
+				"(column %zu)",
+				lineno, tok[2].col);
 			goto bad;
 		}
 		for (size_t i = 0; i < tok[1].n; i++) {
 			if (mc_hexval(tok[1].p[i]) < 0) {
-				mc_keyerr(err, errlen,
-					  "line %zu: key has %s at column %zu, "
-					  "not a hex digit",
-					  lineno, mc_showc(tok[1].p[i], cb),
-					  tok[1].col + i);
+				mc_errf(err, errlen,
+					"line %zu: key has %s at column %zu, "
+					"not a hex digit",
+					lineno, mc_showc(tok[1].p[i], cb),
+					tok[1].col + i);
 				goto bad;
 			}
 		}
 		if (tok[1].n % 2) {
-			mc_keyerr(err, errlen,
-				  "line %zu: key has %zu hex digits, need %d",
-				  lineno, tok[1].n, 2 * MCAST_KEY_LEN);
+			mc_errf(err, errlen,
+				"line %zu: key has %zu hex digits, need %d",
+				lineno, tok[1].n, 2 * MCAST_KEY_LEN);
 			goto bad;
 		}
 		if (tok[1].n != 2 * MCAST_KEY_LEN) {
-			mc_keyerr(err, errlen,
-				  "line %zu: key is %zu bytes, need %d", lineno,
-				  tok[1].n / 2, MCAST_KEY_LEN);
+			mc_errf(err, errlen,
+				"line %zu: key is %zu bytes, need %d", lineno,
+				tok[1].n / 2, MCAST_KEY_LEN);
 			goto bad;
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (keys[i].id == id) {
-				mc_keyerr(err, errlen,
-					  "line %zu: key id %u appears twice",
-					  lineno, id);
+				mc_errf(err, errlen,
+					"line %zu: key id %u appears twice",
+					lineno, id);
 				goto bad;
 			}
 		}
 		if (n == maxkeys) { /* cannot happen: lines are long */
-			mc_keyerr(err, errlen, "line %zu: too many keys",
-				  lineno);
+			mc_errf(err, errlen, "line %zu: too many keys", lineno);
 			goto bad;
 		}
 		k = &keys[n++];
@@ -267,7 +265,7 @@ static int mc_parse_keys(const char *text, size_t len, bool allow_empty,
 		p = eol < end ? eol + 1 : end;
 	}
 	if (n == 0 && !allow_empty) {
-		mc_keyerr(err, errlen, "no key in it (lines \"ID HEX\")");
+		mc_errf(err, errlen, "no key in it (lines \"ID HEX\")");
 		goto bad;
 	}
 	*out = keys;
@@ -313,7 +311,7 @@ int mcast_keyring_parse(mcast_keyring_t **kp, const char *text, size_t len,
 	 * (derive.c). */
 	for (size_t i = 0; i < k->n; i++) {
 		if (mc_prk(k->keys[i].key, k->keys[i].prk) < 0) {
-			mc_keyerr(err, errlen, "libcrypto cannot derive keys");
+			mc_errf(err, errlen, "libcrypto cannot derive keys");
 			mcast_keyring_free(k);
 			return -EIO;
 		}
@@ -342,8 +340,8 @@ static int mc_read_keyfile(int fd, const char *path, char **textp, size_t *lenp,
 		if (r < 0) {
 			int e = errno;
 
-			mc_keyerr(err, errlen, "cannot read %s: %s", path,
-				  mcast_strerror(-e));
+			mc_errf(err, errlen, "cannot read %s: %s", path,
+				mcast_strerror(-e));
 			mc_secret_free(text, cap);
 			return -e;
 		}
@@ -352,8 +350,8 @@ static int mc_read_keyfile(int fd, const char *path, char **textp, size_t *lenp,
 		len += (size_t)r;
 	}
 	if (len > MC_KEYFILE_MAX) {
-		mc_keyerr(err, errlen, "%s: larger than %d bytes", path,
-			  MC_KEYFILE_MAX);
+		mc_errf(err, errlen, "%s: larger than %d bytes", path,
+			MC_KEYFILE_MAX);
 		mc_secret_free(text, cap);
 		return MCAST_EKEYFILE;
 	}
@@ -375,27 +373,27 @@ int mc_check_keyfile(int fd, const char *path, struct stat *st, char *err,
 	if (fstat(fd, st) < 0) {
 		int e = errno;
 
-		mc_keyerr(err, errlen, "cannot stat %s: %s", path,
-			  mcast_strerror(-e));
+		mc_errf(err, errlen, "cannot stat %s: %s", path,
+			mcast_strerror(-e));
 		return -e;
 	}
 	if (!S_ISREG(st->st_mode)) {
-		mc_keyerr(err, errlen, "%s is not a regular file", path);
+		mc_errf(err, errlen, "%s is not a regular file", path);
 		return MCAST_EKEYFILE;
 	}
 	if (st->st_uid != me && st->st_uid != 0) {
-		mc_keyerr(err, errlen,
-			  "%s is owned by uid %u, not by you (uid %u) or root; "
-			  "run chown %u %s",
-			  path, (unsigned)st->st_uid, (unsigned)me,
-			  (unsigned)me, path);
+		mc_errf(err, errlen,
+			"%s is owned by uid %u, not by you (uid %u) or root; "
+			"run chown %u %s",
+			path, (unsigned)st->st_uid, (unsigned)me, (unsigned)me,
+			path);
 		return MCAST_EKEYPERM;
 	}
 	if (st->st_mode & 077) {
-		mc_keyerr(err, errlen,
-			  "%s has mode %04o: group or others may use it; "
-			  "run chmod 600 %s",
-			  path, (unsigned)(st->st_mode & 07777), path);
+		mc_errf(err, errlen,
+			"%s has mode %04o: group or others may use it; "
+			"run chmod 600 %s",
+			path, (unsigned)(st->st_mode & 07777), path);
 		return MCAST_EKEYPERM;
 	}
 	return 0;
@@ -409,7 +407,7 @@ static void mc_prefix_path(char *err, size_t errlen, const char *path)
 	if (!err || !errlen)
 		return;
 	snprintf(tmp, sizeof(tmp), "%s", err);
-	mc_keyerr(err, errlen, "%s: %s", path, tmp);
+	mc_errf(err, errlen, "%s: %s", path, tmp);
 }
 
 int mcast_keyring_load_fd(mcast_keyring_t **kp, int fd, const char *name,
@@ -454,8 +452,8 @@ int mcast_keyring_load(mcast_keyring_t **kp, const char *path, char *err,
 	if (fd < 0) {
 		int e = errno;
 
-		mc_keyerr(err, errlen, "cannot open %s: %s", path,
-			  mcast_strerror(-e));
+		mc_errf(err, errlen, "cannot open %s: %s", path,
+			mcast_strerror(-e));
 		return -e;
 	}
 	rc = mcast_keyring_load_fd(kp, fd, path, NULL, err, errlen);
@@ -548,14 +546,14 @@ static int mc_keygen_open(const char *path, bool *created, char *err,
 		}
 		if (fd < 0) {
 			e = errno;
-			mc_keyerr(err, errlen, "cannot open %s: %s", path,
-				  mcast_strerror(-e));
+			mc_errf(err, errlen, "cannot open %s: %s", path,
+				mcast_strerror(-e));
 			return -e;
 		}
 		if (flock(fd, LOCK_EX) < 0) {
 			e = errno;
-			mc_keyerr(err, errlen, "cannot lock %s: %s", path,
-				  mcast_strerror(-e));
+			mc_errf(err, errlen, "cannot lock %s: %s", path,
+				mcast_strerror(-e));
 			close(fd);
 			return -e;
 		}
@@ -564,8 +562,7 @@ static int mc_keygen_open(const char *path, bool *created, char *err,
 			return fd;
 		close(fd);
 	}
-	mc_keyerr(err, errlen, "%s keeps being removed while it is locked",
-		  path);
+	mc_errf(err, errlen, "%s keeps being removed while it is locked", path);
 	return -EAGAIN;
 }
 
@@ -599,8 +596,8 @@ long long mcast_keygen(const char *path, char *err, size_t errlen)
 	/* Exactly 0600, whatever the umask took away. */
 	if (created && fchmod(fd, 0600) < 0) {
 		rc = -errno;
-		mc_keyerr(err, errlen, "cannot chmod %s: %s", path,
-			  mcast_strerror(rc));
+		mc_errf(err, errlen, "cannot chmod %s: %s", path,
+			mcast_strerror(rc));
 		goto out;
 	}
 	rc = mc_check_keyfile(fd, path, &st, err, errlen);
@@ -620,15 +617,15 @@ long long mcast_keygen(const char *path, char *err, size_t errlen)
 	else if (text[len - 1] != '\n')
 		line[off++] = '\n';
 	if (max_id == UINT32_MAX) {
-		mc_keyerr(err, errlen,
-			  "%s: key id 4294967295 is taken: no id "
-			  "above it",
-			  path);
+		mc_errf(err, errlen,
+			"%s: key id 4294967295 is taken: no id "
+			"above it",
+			path);
 		rc = MCAST_EKEYFILE;
 		goto out;
 	}
 	if (RAND_bytes(key, sizeof(key)) != 1) {
-		mc_keyerr(err, errlen, "no random bytes from libcrypto");
+		mc_errf(err, errlen, "no random bytes from libcrypto");
 		rc = -EIO;
 		goto out;
 	}
@@ -639,16 +636,16 @@ long long mcast_keygen(const char *path, char *err, size_t errlen)
 					key[i]);
 	line[off++] = '\n';
 	if (len + off > MC_KEYFILE_MAX) {
-		mc_keyerr(err, errlen, "%s: would grow past %d bytes", path,
-			  MC_KEYFILE_MAX);
+		mc_errf(err, errlen, "%s: would grow past %d bytes", path,
+			MC_KEYFILE_MAX);
 		rc = MCAST_EKEYFILE;
 		goto out;
 	}
 	if (lseek(fd, 0, SEEK_END) < 0 || (rc = mc_write_all(fd, line, off)) ||
 	    fsync(fd) < 0) {
 		rc = rc ? rc : -errno;
-		mc_keyerr(err, errlen, "cannot write %s: %s", path,
-			  mcast_strerror(rc));
+		mc_errf(err, errlen, "cannot write %s: %s", path,
+			mcast_strerror(rc));
 		goto out;
 	}
 	rc = 0;

@@ -55,18 +55,6 @@ struct mc_state {
 	bool saved;
 };
 
-__attribute__((format(printf, 3, 4))) static void
-mc_state_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static size_t mc_state_rec_len(uint64_t window)
 {
 	return MC_STATE_ID_LEN + 16 + (size_t)(window / 8);
@@ -250,8 +238,8 @@ static int mc_state_write(const char *path, const uint8_t *buf, size_t len,
 	free(tmp);
 	return 0;
 fail:
-	mc_state_err(err, errlen, "cannot %s %s: %s", step, path,
-		     mcast_strerror(rc));
+	mc_errf(err, errlen, "cannot %s %s: %s", step, path,
+		mcast_strerror(rc));
 	free(tmp);
 	return rc;
 }
@@ -310,8 +298,8 @@ int mc_state_save(struct mc_streams *s, bool final, uint64_t accepted,
 	int rc;
 
 	if (!st) {
-		mc_state_err(err, errlen,
-			     "no replay state file to save to (persist first)");
+		mc_errf(err, errlen,
+			"no replay state file to save to (persist first)");
 		return -EINVAL;
 	}
 	if (!final && st->saved && accepted == st->accepted)
@@ -327,7 +315,7 @@ int mc_state_save(struct mc_streams *s, bool final, uint64_t accepted,
 
 static int mc_bad(char *err, size_t errlen, const char *what)
 {
-	mc_state_err(err, errlen, "%s", what);
+	mc_errf(err, errlen, "%s", what);
 	return MCAST_ESTATE;
 }
 
@@ -365,8 +353,8 @@ static int mc_state_check(const uint8_t *p, uint32_t n, size_t rec, char *err,
 			 mc_rd(p + MC_STATE_ID_LEN, 8))
 			why = "a limit below its top";
 		if (why) {
-			mc_state_err(err, errlen, "stream %u of %u has %s",
-				     k + 1, n, why);
+			mc_errf(err, errlen, "stream %u of %u has %s", k + 1, n,
+				why);
 			return MCAST_ESTATE;
 		}
 	}
@@ -383,8 +371,8 @@ int mc_state_parse(struct mc_streams *s, const uint8_t *p, size_t len,
 	int rc;
 
 	if (s->used) {
-		mc_state_err(err, errlen,
-			     "restore before the first datagram is opened");
+		mc_errf(err, errlen,
+			"restore before the first datagram is opened");
 		return -EBUSY;
 	}
 	if (len < MC_STATE_HDR_LEN + MC_STATE_SUM_LEN ||
@@ -394,9 +382,9 @@ int mc_state_parse(struct mc_streams *s, const uint8_t *p, size_t len,
 			"not an mcast replay state file (no " MC_STATE_MAGIC
 			" header)");
 	if (mc_rd(p + 8, 2) != MC_STATE_VERSION) {
-		mc_state_err(err, errlen,
-			     "format version %u; this mcast reads version %d",
-			     (unsigned)mc_rd(p + 8, 2), MC_STATE_VERSION);
+		mc_errf(err, errlen,
+			"format version %u; this mcast reads version %d",
+			(unsigned)mc_rd(p + 8, 2), MC_STATE_VERSION);
 		return MCAST_ESTATE;
 	}
 	window = mc_rd(p + 12, 4);
@@ -407,12 +395,11 @@ int mc_state_parse(struct mc_streams *s, const uint8_t *p, size_t len,
 			      "header out of range (flags, window or count)");
 	rec = mc_state_rec_len(window);
 	if (len != MC_STATE_HDR_LEN + (size_t)n * rec + MC_STATE_SUM_LEN) {
-		mc_state_err(err, errlen,
-			     "%zu bytes where its header says %zu: truncated "
-			     "or corrupt",
-			     len,
-			     MC_STATE_HDR_LEN + (size_t)n * rec +
-				     MC_STATE_SUM_LEN);
+		mc_errf(err, errlen,
+			"%zu bytes where its header says %zu: truncated "
+			"or corrupt",
+			len,
+			MC_STATE_HDR_LEN + (size_t)n * rec + MC_STATE_SUM_LEN);
 		return MCAST_ESTATE;
 	}
 	if (EVP_Digest(p, len - MC_STATE_SUM_LEN, sum, NULL, EVP_sha256(),
@@ -436,8 +423,8 @@ int mc_state_parse(struct mc_streams *s, const uint8_t *p, size_t len,
 		memcpy(id.bind, p + 24, MCAST_BIND_MAX);
 		if (mc_streams_find(s, &id) != MC_STREAM_NONE) {
 			mc_streams_clear(s);
-			mc_state_err(err, errlen,
-				     "stream %u of %u appears twice", k + 1, n);
+			mc_errf(err, errlen, "stream %u of %u appears twice",
+				k + 1, n);
 			return MCAST_ESTATE;
 		}
 		mc_streams_restore(s, &id, mc_rd(p + MC_STATE_ID_LEN, 8),
@@ -464,11 +451,11 @@ static int mc_state_read(const char *path, uint8_t **bufp, size_t *lenp,
 		return 0;
 	if (fd < 0) {
 		rc = -errno;
-		mc_state_err(err, errlen, "cannot open %s: %s%s", path,
-			     mcast_strerror(rc),
-			     rc == -ELOOP ? " (a symbolic link: give the "
-					    "file's own path)"
-					  : "");
+		mc_errf(err, errlen, "cannot open %s: %s%s", path,
+			mcast_strerror(rc),
+			rc == -ELOOP ? " (a symbolic link: give the "
+				       "file's own path)"
+				     : "");
 		return rc;
 	}
 	rc = mc_check_keyfile(fd, path, &st, err, errlen);
@@ -478,8 +465,7 @@ static int mc_state_read(const char *path, uint8_t **bufp, size_t *lenp,
 	      MC_STATE_COUNT_MAX * mc_state_rec_len(MC_REPLAY_MAX) +
 	      MC_STATE_SUM_LEN;
 	if (rc == 0 && (uint64_t)st.st_size > max) {
-		mc_state_err(err, errlen, "%s: larger than any state file",
-			     path);
+		mc_errf(err, errlen, "%s: larger than any state file", path);
 		rc = MCAST_ESTATE;
 	}
 	buf = rc == 0 ? malloc(st.st_size ? (size_t)st.st_size : 1) : NULL;
@@ -492,9 +478,9 @@ static int mc_state_read(const char *path, uint8_t **bufp, size_t *lenp,
 			continue;
 		if (r <= 0) {
 			rc = r < 0 ? -errno : MCAST_ESTATE;
-			mc_state_err(err, errlen, "cannot read %s: %s", path,
-				     r < 0 ? mcast_strerror(rc)
-					   : "shorter than it was");
+			mc_errf(err, errlen, "cannot read %s: %s", path,
+				r < 0 ? mcast_strerror(rc)
+				      : "shorter than it was");
 		}
 		len += r > 0 ? (size_t)r : 0;
 	}
@@ -517,16 +503,16 @@ int mc_state_persist(struct mc_streams *s, const char *path, char *err,
 	int rc, restored = 0;
 
 	if (s->used || s->state) {
-		mc_state_err(err, errlen,
-			     "a state file must be given before the first "
-			     "datagram is opened, and once");
+		mc_errf(err, errlen,
+			"a state file must be given before the first "
+			"datagram is opened, and once");
 		return -EBUSY;
 	}
 	rc = mc_state_read(path, &buf, &len, err, errlen);
 	if (rc > 0) {
 		rc = restored = mc_state_parse(s, buf, len, msg, sizeof(msg));
 		if (rc == MCAST_ESTATE)
-			mc_state_err(err, errlen, "%s: %s", path, msg);
+			mc_errf(err, errlen, "%s: %s", path, msg);
 		free(buf);
 	}
 	if (rc < 0)
