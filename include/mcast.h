@@ -316,6 +316,25 @@ MCAST_API void mcast_info_init(struct mcast_info *info);
 /* Set info->size first (mcast_info_init()).  Returns 0 or -EINVAL. */
 MCAST_API int mcast_get_info(const mcast_t *m, struct mcast_info *info);
 
+/* One socket of a receiver: the kernel counts drops per socket, and a
+ * socket may serve many groups, so drops belong here and not to a group. */
+struct mcast_socket_info {
+	size_t size;	       /* sizeof(struct mcast_socket_info) */
+	int family;	       /* AF_INET or AF_INET6 */
+	unsigned port;	       /* the port it is bound to */
+	unsigned ngroups;      /* groups joined on it now */
+	uint64_t kernel_drops; /* as mcast_info.kernel_drops, this socket */
+};
+
+/*
+ * Socket i (0 <= i < mcast_info.nsockets, in the order they opened; an
+ * index stays valid for the handle's life) of a receiver into *out (set
+ * out->size first; it says how much was filled).  Returns 0, -ERANGE, or
+ * -EINVAL (NULL, a sender).
+ */
+MCAST_API int mcast_get_socket(const mcast_t *m, unsigned i,
+			       struct mcast_socket_info *out);
+
 /*
  * Open a sender for group (with its port).  The socket is connected to the
  * group (unless MCAST_OPT_REPLIES), so the kernel's choice of source address
@@ -354,6 +373,16 @@ MCAST_API int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts);
 MCAST_API int mcast_join(mcast_t *m, const struct sockaddr *group,
 			 const struct sockaddr_storage *sources,
 			 size_t nsources);
+
+/*
+ * Leave group (address and port, as joined), every source of it, and
+ * forget it: mcast_rejoin() and link events no longer touch it.  Its
+ * socket stays open (sockets close with the handle) and takes new groups
+ * again.  Returns 0; -ENOENT when the group was not joined; -EINVAL;
+ * MCAST_EROLE (a sender); or the kernel's -errno, after which the group
+ * is forgotten all the same.
+ */
+MCAST_API int mcast_leave(mcast_t *m, const struct sockaddr *group);
 
 /*
  * Refresh every membership by leaving and joining again, so that a report

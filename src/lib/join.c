@@ -428,6 +428,41 @@ int mcast_join(mcast_t *m, const struct sockaddr *group,
 	return 0;
 }
 
+/*
+ * A long-running receiver (mcast monitor re-reading its group file)
+ * drops groups without closing the handle.  The socket stays open, as
+ * sockets only shrink at close, but its slot is free again: it is no
+ * longer full.  Groups keep their order, which is the order of the joins.
+ */
+int mcast_leave(mcast_t *m, const struct sockaddr *group)
+{
+	char text[MCAST_ADDRSTRLEN];
+
+	if (!m || !group)
+		return -EINVAL;
+	if (m->is_sender)
+		return mc_fail(m, MCAST_EROLE, "leave on a sender");
+	mcast_addr_format(group, MCAST_FMT_PORT | MCAST_FMT_SCOPE, text,
+			  sizeof(text));
+	for (unsigned i = 0; i < m->ngroups; i++) {
+		struct mc_group *g = &m->groups[i];
+		int rc;
+
+		if (!mcast_addr_same((const struct sockaddr *)&g->addr, group,
+				     1))
+			continue;
+		rc = mc_group_leave(m, g);
+		m->socks[g->sock].full = false;
+		free(g->sources);
+		memmove(g, g + 1, (m->ngroups - i - 1) * sizeof(*g));
+		m->ngroups--;
+		/* Gone from the handle either way: the kernel's refusal
+		 * (the interface went away, say) leaves nothing to retry. */
+		return rc < 0 ? mc_fail(m, rc, "leave %s", text) : 0;
+	}
+	return mc_fail(m, -ENOENT, "leave %s", text);
+}
+
 void mc_receiver_free(struct mcast *m)
 {
 	/* Closing a socket drops its memberships in the kernel, which sends

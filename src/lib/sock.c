@@ -502,6 +502,27 @@ int mcast_get_info(const mcast_t *m, struct mcast_info *info)
 	return 0;
 }
 
+int mcast_get_socket(const mcast_t *m, unsigned i,
+		     struct mcast_socket_info *out)
+{
+	struct mcast_socket_info s;
+
+	if (!m || !out || out->size < sizeof(size_t) || m->is_sender)
+		return -EINVAL;
+	if (i >= m->nsocks)
+		return -ERANGE;
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.family = m->socks[i].family;
+	s.port = m->socks[i].port;
+	for (unsigned k = 0; k < m->ngroups; k++)
+		if (m->groups[k].sock == i)
+			s.ngroups++;
+	s.kernel_drops = mc_socket_drops(m->socks[i].fd);
+	out->size = mc_copy_sized(out, &s, sizeof(s));
+	return 0;
+}
+
 void mcast_close(mcast_t *m)
 {
 	if (!m)

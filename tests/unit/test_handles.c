@@ -140,6 +140,42 @@ static void test_failed_joins_leak_sockets(void)
 	mcast_close(m);
 }
 
+/* Leaving forgets the group: joined again it is new, not EADDRINUSE;
+ * sockets stay, and say which groups and drops are theirs. */
+static void test_leave_and_sockets(void)
+{
+	struct sockaddr_storage g = group("239.1.2.4:1600");
+	struct sockaddr_storage h = group("239.1.2.5:1601");
+	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_socket_info si = { .size = sizeof(si) };
+	mcast_t *m = receiver("lo");
+
+	if (!m)
+		return;
+	CHECK_CODE(mcast_leave(m, SA(g)), -ENOENT);
+	CHECK(strstr(mcast_errmsg(m), "239.1.2.4") != NULL);
+	CHECK_CODE(mcast_join(m, SA(g), NULL, 0), 0);
+	CHECK_CODE(mcast_join(m, SA(h), NULL, 0), 0);
+	CHECK_CODE(mcast_get_socket(m, 0, &si), 0);
+	CHECK(si.size == sizeof(si));
+	CHECK(si.family == AF_INET && si.port == 1600 && si.ngroups == 1);
+	CHECK(si.kernel_drops == 0);
+	CHECK_CODE(mcast_get_socket(m, 1, &si), 0);
+	CHECK(si.port == 1601 && si.ngroups == 1);
+	CHECK_CODE(mcast_get_socket(m, 2, &si), -ERANGE);
+	CHECK_CODE(mcast_leave(m, SA(g)), 0);
+	CHECK_CODE(mcast_get_info(m, &info), 0);
+	CHECK(info.ngroups == 1 && info.nsockets == 2);
+	CHECK_CODE(mcast_get_socket(m, 0, &si), 0);
+	CHECK(si.ngroups == 0);
+	/* Left for real: the kernel takes the same join again. */
+	CHECK_CODE(mcast_join(m, SA(g), NULL, 0), 0);
+	CHECK_CODE(mcast_rejoin(m), 0);
+	CHECK_CODE(mcast_leave(NULL, SA(g)), -EINVAL);
+	CHECK_CODE(mcast_get_socket(NULL, 0, &si), -EINVAL);
+	mcast_close(m);
+}
+
 static void test_join_errors(void)
 {
 	struct sockaddr_storage g = group("239.1.2.3:1600");
@@ -379,6 +415,7 @@ int main(void)
 	test_join_without_route();
 	test_failed_joins_leak_sockets();
 	test_join_errors();
+	test_leave_and_sockets();
 	test_need_iface();
 	test_bad_iface();
 	test_roles();
