@@ -53,8 +53,9 @@ int cmd_bench(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 extern const struct cli_spec send_spec, recv_spec, demo_spec, ping_spec,
-	bench_spec, keygen_spec, doctor_spec, relay_spec;
+	bench_spec, keygen_spec, doctor_spec, relay_spec, monitor_spec;
 
 /* The subcommand that is running, for message prefixes ("mcast recv"). */
 extern const char *cli_prog;

@@ -26,6 +26,9 @@ static const struct cmd cmds[] = {
 	{ "relay", cmd_relay,
 	  "carry groups from one link to another that does not route them",
 	  &relay_spec },
+	{ "monitor", cmd_monitor,
+	  "watch every group of a site, always on; Prometheus metrics",
+	  &monitor_spec },
 	{ "doctor", cmd_doctor,
 	  "check why multicast to a group might not arrive on this host",
 	  &doctor_spec },
@@ -41,7 +44,7 @@ static void usage(FILE *out)
 		     "IP multicast senders and receivers, IPv4 and IPv6.\n\n"
 		     "commands:\n");
 	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(out, "  %-6s %s\n", cmds[i].name, cmds[i].summary);
+		fprintf(out, "  %-7s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(out, "\nexit status: 0 success, 1 runtime failure, "
 		     "2 bad usage or input.  See mcast(1).\n");
 }

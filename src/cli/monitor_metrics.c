@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mcast monitor --metrics: the Prometheus text exposition format (0.0.4)
+ * at /metrics, served by libmicrohttpd's own thread.  The receive loop
+ * writes the whole text once a second into a new buffer and swaps it in
+ * under a mutex; the HTTP thread only ever copies the current buffer
+ * under that mutex, so a slow scraper never holds up a datagram, and the
+ * monitor's state is touched by one thread only.
+ */
+#include "monitor.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A label value: backslash, double quote and newline escaped. */
+static void label(FILE *out, const char *key, const char *v, bool comma)
+{
+	fprintf(out, "%s%s=\"", comma ? "," : "", key);
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', out);
+		if (*v == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*v, out);
+	}
+	fputc('"', out);
+}
+
+static void group_labels(FILE *out, const struct mon_group *g)
+{
+	char a[MCAST_ADDRSTRLEN], p[16];
+	const struct sockaddr *ga = (const struct sockaddr *)&g->spec.group;
+
+	mcast_addr_format(ga, 0, a, sizeof(a));
+	snprintf(p, sizeof(p), "%u", mcast_addr_port(ga));
+	label(out, "group", a, false);
+	label(out, "port", p, true);
+	label(out, "iface", g->iface, true);
+	label(out, "name", g->spec.name, true);
+}
+
+static void sender_labels(FILE *out, const struct mon_group *g,
+			  const struct mon_sender *s)
+{
+	char a[MCAST_ADDRSTRLEN];
+
+	group_labels(out, g);
+	if (s == &g->other)
+		snprintf(a, sizeof(a), "other");
+	else
+		mcast_addr_format((const struct sockaddr *)&s->src,
+				  MCAST_FMT_PORT, a, sizeof(a));
+	label(out, "source", a, true);
+}
+
+/* A number as the format wants it: integers exact, NaN spelled. */
+static void value(FILE *out, double v)
+{
+	if (isnan(v))
+		fputs(" NaN\n", out);
+	else if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(out, " %.0f\n", v);
+	else
+		fprintf(out, " %.9g\n", v);
+}
+
+enum gm {
+	GM_UP,
+	GM_DGRAMS,
+	GM_BYTES,
+	GM_LOST,
+	GM_DUP,
+	GM_REORD,
+	GM_BITRATE,
+	GM_JITTER,
+	GM_OUTAGES,
+	GM_OUTAGE_S,
+	GM_JOIN,
+	GM_SENDERS_OTHER
+};
+
+static const struct family {
+	const char *name, *type, *help;
+} group_families[] = {
+	[GM_UP] = { "mcast_up", "gauge",
+		    "1 while datagrams arrive, 0 once silent for --idle" },
+	[GM_DGRAMS] = { "mcast_datagrams_received_total", "counter",
+			"Datagrams received for the group" },
+	[GM_BYTES] = { "mcast_bytes_received_total", "counter",
+		       "UDP payload bytes received for the group" },
+	[GM_LOST] = { "mcast_datagrams_lost_total", "counter",
+		      "Datagrams missing from sequenced streams (probes)" },
+	[GM_DUP] = { "mcast_datagrams_duplicate_total", "counter",
+		     "Datagrams of sequenced streams seen before" },
+	[GM_REORD] = { "mcast_datagrams_reordered_total", "counter",
+		       "Datagrams of sequenced streams out of order (RFC 4737)" },
+	[GM_BITRATE] = { "mcast_bitrate_bits_per_second", "gauge",
+			 "Bitrate over the last --interval-report" },
+	[GM_JITTER] = { "mcast_jitter_seconds", "gauge",
+			"RFC 3550 interarrival jitter, largest of the senders" },
+	[GM_OUTAGES] = { "mcast_outages_total", "counter",
+			 "Times the group went silent after receiving" },
+	[GM_OUTAGE_S] = { "mcast_outage_seconds_total", "counter",
+			  "Seconds silent after receiving, the current outage included" },
+	[GM_JOIN] = { "mcast_join_latency_seconds", "gauge",
+		      "From the join to the first datagram" },
+	[GM_SENDERS_OTHER] = { "mcast_senders_overflow_total", "counter",
+			       "Senders beyond the per-group limit, counted as source=\"other\"" },
+};
+
+static double group_value(const struct monitor *mon, const struct mon_group *g,
+			  enum gm m)
+{
+	switch (m) {
+	case GM_UP:
+		return g->silent ? 0 : 1;
+	case GM_DGRAMS:
+		return (double)g->datagrams;
+	case GM_BYTES:
+		return (double)g->bytes;
+	case GM_LOST:
+		return (double)g->p.lost;
+	case GM_DUP:
+		return (double)g->p.duplicates;
+	case GM_REORD:
+		return (double)g->p.reordered;
+	case GM_BITRATE:
+		return g->bitrate;
+	case GM_JITTER:
+		return g->p.jitter_ms / 1e3;
+	case GM_OUTAGES:
+		return (double)g->outages;
+	case GM_OUTAGE_S:
+		return g->outage_s +
+		       (g->silent && g->first_at ? mon->now - g->last_at : 0);
+	case GM_JOIN:
+		return g->join_latency;
+	case GM_SENDERS_OTHER:
+		return (double)g->other_senders;
+	}
+	return NAN;
+}
+
+static const struct family sender_families[] = {
+	{ "mcast_sender_datagrams_received_total", "counter",
+	  "Datagrams received from the sender" },
+	{ "mcast_sender_bytes_received_total", "counter",
+	  "UDP payload bytes received from the sender" },
+	{ "mcast_sender_datagrams_lost_total", "counter",
+	  "Datagrams of the sender's sequenced streams missing" },
+	{ "mcast_sender_bitrate_bits_per_second", "gauge",
+	  "The sender's bitrate over the last --interval-report" },
+};
+
+static double sender_value(const struct mon_sender *s, size_t m)
+{
+	return m == 0	? (double)s->datagrams
+	       : m == 1 ? (double)s->bytes
+	       : m == 2 ? (double)s->p.lost
+			: s->bitrate;
+}
+
+static void head(FILE *out, const struct family *f)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
+		f->type);
+}
+
+static void kernel_drops(const struct monitor *mon, FILE *out)
+{
+	struct mcast_info info = { .size = sizeof(info) };
+	struct mcast_socket_info si;
+	const char *iface = mon->ng ? mon->g[0]->iface : "";
+
+	fputs("# HELP mcast_kernel_drops_total Datagrams this host's kernel dropped at the socket (receive buffer full)\n"
+	      "# TYPE mcast_kernel_drops_total counter\n",
+	      out);
+	if (mcast_get_info(mon->m, &info) < 0)
+		return;
+	if (mon->cfg->opts.iface)
+		iface = mon->cfg->opts.iface;
+	for (unsigned i = 0; i < info.nsockets; i++) {
+		char port[16], sock[16];
+
+		si.size = sizeof(si);
+		if (mcast_get_socket(mon->m, i, &si) < 0)
+			continue;
+		snprintf(port, sizeof(port), "%u", si.port);
+		snprintf(sock, sizeof(sock), "%u", i);
+		fputs("mcast_kernel_drops_total{", out);
+		label(out, "iface", iface, false);
+		label(out, "port", port, true);
+		label(out, "family", si.family == AF_INET ? "ipv4" : "ipv6",
+		      true);
+		label(out, "socket", sock, true);
+		fputc('}', out);
+		value(out, (double)si.kernel_drops);
+	}
+}
+
+void mon_metrics_write(struct monitor *mon, FILE *out)
+{
+	fputs("# HELP mcast_groups Groups joined\n# TYPE mcast_groups gauge\n",
+	      out);
+	fprintf(out, "mcast_groups %zu\n", mon->ng);
+	for (size_t m = 0; m < sizeof(group_families) / sizeof(*group_families);
+	     m++) {
+		head(out, &group_families[m]);
+		for (size_t i = 0; i < mon->ng; i++) {
+			const struct mon_group *g = mon->g[i];
+
+			if (m == GM_JOIN && !g->first_at)
+				continue; /* no value yet, not a made-up one */
+			fprintf(out, "%s{", group_families[m].name);
+			group_labels(out, g);
+			fputc('}', out);
+			value(out, group_value(mon, g, (enum gm)m));
+		}
+	}
+	for (size_t m = 0;
+	     m < sizeof(sender_families) / sizeof(*sender_families); m++) {
+		head(out, &sender_families[m]);
+		for (size_t i = 0; i < mon->ng; i++) {
+			const struct mon_group *g = mon->g[i];
+
+			for (size_t k = 0; k <= g->nsenders; k++) {
+				const struct mon_sender *s =
+					k < g->nsenders ? &g->senders[k]
+							: &g->other;
+
+				if (s == &g->other && !g->other_senders)
+					continue;
+				fprintf(out, "%s{", sender_families[m].name);
+				sender_labels(out, g, s);
+				fputc('}', out);
+				value(out, sender_value(s, m));
+			}
+		}
+	}
+	kernel_drops(mon, out);
+}
+
+#ifdef MCAST_HAVE_MICROHTTPD
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+static struct {
+	pthread_mutex_t lock;
+	char *text; /* what /metrics serves; owned here */
+	size_t len;
+	struct MHD_Daemon *daemon;
+	int fd;
+} srv = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
+
+bool mon_metrics_available(void)
+{
+	return true;
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload,
+			      size_t *upload_len, void **state)
+{
+	static const char not_found[] = "not found: try /metrics\n";
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+	unsigned code = MHD_HTTP_OK;
+
+	(void)cls, (void)version, (void)upload, (void)upload_len, (void)state;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return MHD_NO;
+	if (strcmp(url, "/metrics") == 0) {
+		pthread_mutex_lock(&srv.lock);
+		r = MHD_create_response_from_buffer(srv.len, srv.text,
+						    MHD_RESPMEM_MUST_COPY);
+		pthread_mutex_unlock(&srv.lock);
+	} else {
+		code = MHD_HTTP_NOT_FOUND;
+		r = MHD_create_response_from_buffer(strlen(not_found),
+						    (void *)not_found,
+						    MHD_RESPMEM_PERSISTENT);
+	}
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(
+		r, "Content-Type",
+		code == MHD_HTTP_OK ? "text/plain; version=0.0.4; charset=utf-8"
+				    : "text/plain");
+	rc = MHD_queue_response(conn, code, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+/* The listening socket is ours, so a port in use says so (EADDRINUSE)
+ * rather than the daemon failing without a reason. */
+int mon_metrics_start(const struct sockaddr_storage *addr, char *err,
+		      size_t errlen)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)addr;
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, sa, mcast_addr_len(sa)) < 0 || listen(fd, 64) < 0) {
+		int e = errno;
+
+		snprintf(
+			err, errlen, "%s%s", strerror(e),
+			e == EADDRINUSE
+				? "; another program (or monitor) listens there: choose another port"
+				: "");
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	srv.daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL,
+		answer, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_CONNECTION_LIMIT, 16U, MHD_OPTION_CONNECTION_TIMEOUT,
+		10U, MHD_OPTION_END);
+	if (!srv.daemon) {
+		close(fd);
+		snprintf(err, errlen, "libmicrohttpd could not start");
+		return -EIO;
+	}
+	srv.fd = fd;
+	return 0;
+}
+
+void mon_metrics_publish(struct monitor *mon)
+{
+	char *text = NULL, *old;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	mon_metrics_write(mon, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return;
+	}
+	pthread_mutex_lock(&srv.lock);
+	old = srv.text;
+	srv.text = text;
+	srv.len = len;
+	pthread_mutex_unlock(&srv.lock);
+	free(old);
+}
+
+void mon_metrics_stop(void)
+{
+	/* The daemon closes the listening socket it was given. */
+	if (srv.daemon)
+		MHD_stop_daemon(srv.daemon);
+	else if (srv.fd >= 0)
+		close(srv.fd);
+	srv.daemon = NULL;
+	srv.fd = -1;
+	free(srv.text);
+	srv.text = NULL;
+}
+
+#else /* !MCAST_HAVE_MICROHTTPD */
+
+bool mon_metrics_available(void)
+{
+	return false;
+}
+
+int mon_metrics_start(const struct sockaddr_storage *addr, char *err,
+		      size_t errlen)
+{
+	(void)addr;
+	snprintf(err, errlen, "built without libmicrohttpd");
+	return -ENOSYS;
+}
+
+void mon_metrics_publish(struct monitor *mon)
+{
+	(void)mon;
+}
+
+void mon_metrics_stop(void)
+{
+}
+
+#endif
