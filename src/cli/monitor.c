@@ -294,7 +294,6 @@ static void take(struct monitor *mon, const struct mcast_dgram *d)
 	} else if (g->silent) {
 		double gap = mon->now - g->last_at;
 
-		g->outages++;
 		g->outage_s += gap;
 		g->silent = false;
 		mon_event(mon, g, "back", "outage_s", gap);
@@ -323,6 +322,7 @@ static void check_silence(struct monitor *mon)
 		}
 		if (mon->now - since >= idle) {
 			g->silent = true;
+			g->outages++; /* counted as it begins, for alerts */
 			mon_event(mon, g, "silent", "silent_s",
 				  mon->now - since);
 		}

@@ -104,7 +104,7 @@ static const struct family {
 	[GM_JITTER] = { "mcast_jitter_seconds", "gauge",
 			"RFC 3550 interarrival jitter, largest of the senders" },
 	[GM_OUTAGES] = { "mcast_outages_total", "counter",
-			 "Times the group went silent after receiving" },
+			 "Times the group went silent after receiving (counted as each begins)" },
 	[GM_OUTAGE_S] = { "mcast_outage_seconds_total", "counter",
 			  "Seconds silent after receiving, the current outage included" },
 	[GM_JOIN] = { "mcast_join_latency_seconds", "gauge",
