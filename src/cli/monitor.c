@@ -66,7 +66,9 @@ static struct mon_group *find_group(const struct monitor *mon,
 static bool same_source(const struct sockaddr_storage *a,
 			const struct sockaddr_storage *b)
 {
-	return a->ss_family == b->ss_family &&
+	if (a->ss_family != b->ss_family)
+		return false;
+	return a->ss_family == AF_UNSPEC || /* any source, both */
 	       mcast_addr_same((const struct sockaddr *)a,
 			       (const struct sockaddr *)b, 1);
 }
