@@ -99,8 +99,9 @@ static const struct family {
 		     "Datagrams of sequenced streams seen before" },
 	[GM_REORD] = { "mcast_datagrams_reordered_total", "counter",
 		       "Datagrams of sequenced streams out of order (RFC 4737)" },
-	[GM_BITRATE] = { "mcast_bitrate_bits_per_second", "gauge",
-			 "Bitrate over the last --interval-report" },
+	/* Bytes, not bits: Prometheus' base unit (promtool insists). */
+	[GM_BITRATE] = { "mcast_receive_bytes_per_second", "gauge",
+			 "Payload bytes per second over the last --interval-report" },
 	[GM_JITTER] = { "mcast_jitter_seconds", "gauge",
 			"RFC 3550 interarrival jitter, largest of the senders" },
 	[GM_OUTAGES] = { "mcast_outages_total", "counter",
@@ -130,7 +131,7 @@ static double group_value(const struct monitor *mon, const struct mon_group *g,
 	case GM_REORD:
 		return (double)g->p.reordered;
 	case GM_BITRATE:
-		return g->bitrate;
+		return g->bitrate / 8;
 	case GM_JITTER:
 		return g->p.jitter_ms / 1e3;
 	case GM_OUTAGES:
@@ -153,8 +154,8 @@ static const struct family sender_families[] = {
 	  "UDP payload bytes received from the sender" },
 	{ "mcast_sender_datagrams_lost_total", "counter",
 	  "Datagrams of the sender's sequenced streams missing" },
-	{ "mcast_sender_bitrate_bits_per_second", "gauge",
-	  "The sender's bitrate over the last --interval-report" },
+	{ "mcast_sender_receive_bytes_per_second", "gauge",
+	  "The sender's payload bytes per second over the last --interval-report" },
 };
 
 static double sender_value(const struct mon_sender *s, size_t m)
@@ -162,7 +163,7 @@ static double sender_value(const struct mon_sender *s, size_t m)
 	return m == 0	? (double)s->datagrams
 	       : m == 1 ? (double)s->bytes
 	       : m == 2 ? (double)s->p.lost
-			: s->bitrate;
+			: s->bitrate / 8;
 }
 
 static void head(FILE *out, const struct family *f)
