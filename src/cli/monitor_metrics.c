@@ -63,7 +63,7 @@ static void value(FILE *out, double v)
 {
 	if (isnan(v))
 		fputs(" NaN\n", out);
-	else if (v == floor(v) && fabs(v) < 1e15)
+	else if (v > -1e15 && v < 1e15 && (double)(long long)v == v)
 		fprintf(out, " %.0f\n", v);
 	else
 		fprintf(out, " %.9g\n", v);
