@@ -200,7 +200,8 @@ static size_t reconcile(struct monitor *mon, const struct mon_spec *want,
 		mon->g[mon->ng++] = g;
 	}
 	free(slot);
-	qsort(mon->g, mon->ng, sizeof(*mon->g), group_ptr_cmp);
+	if (mon->ng)
+		qsort(mon->g, mon->ng, sizeof(*mon->g), group_ptr_cmp);
 	if (nold || left)
 		cli_info("groups: %zu joined, %zu left, %zu kept", added, left,
 			 mon->ng - added);

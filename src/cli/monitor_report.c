@@ -216,8 +216,10 @@ void mon_report_table(struct monitor *mon, FILE *out)
 
 	if (!v)
 		return;
-	memcpy(v, mon->g, mon->ng * sizeof(*v));
-	qsort(v, mon->ng, sizeof(*v), trouble_cmp);
+	if (mon->ng) {
+		memcpy(v, mon->g, mon->ng * sizeof(*v));
+		qsort(v, mon->ng, sizeof(*v), trouble_cmp);
+	}
 	fputs("\033[H\033[2J", out);
 	fprintf(out, "mcast monitor: %zu groups, %.0f s\n", mon->ng,
 		mon->now - mon->start);

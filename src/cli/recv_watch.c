@@ -45,7 +45,8 @@ static int watch_group_cmp(const void *a, const void *b)
 void watch_start(struct watch *w, mcast_t *m, double now)
 {
 	w->m = m;
-	qsort(w->g, w->ngroups, sizeof(*w->g), watch_group_cmp);
+	if (w->ngroups) /* none: g is NULL, which qsort may not take */
+		qsort(w->g, w->ngroups, sizeof(*w->g), watch_group_cmp);
 	w->next_rejoin = w->rejoin > 0 ? now + w->rejoin : 0;
 	w->next_events = now + EVENTS_EVERY;
 	for (size_t i = 0; i < w->ngroups; i++)
