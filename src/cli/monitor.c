@@ -444,8 +444,19 @@ static void second(struct monitor *mon, const struct timers *t)
 	from_tracker(mon);
 	if (mon->cfg->metrics.text)
 		mon_metrics_publish(mon);
-	if (t->table)
-		mon_report_table(mon, stdout);
+	if (!t->table)
+		return;
+	for (size_t i = 0; i < mon->ng; i++) {
+		struct mon_group *g = mon->g[i];
+		double len = mon->now - (g->sec_at ? g->sec_at : mon->start);
+
+		g->sec_bitrate =
+			len > 0 ? (double)(g->bytes - g->sec_bytes) * 8 / len
+				: 0;
+		g->sec_bytes = g->bytes;
+		g->sec_at = mon->now;
+	}
+	mon_report_table(mon, stdout);
 }
 
 static void interval(struct monitor *mon, double to)

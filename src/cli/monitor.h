@@ -42,7 +42,10 @@ struct mon_group {
 	uint64_t datagrams, bytes;
 	uint64_t prev_datagrams, prev_bytes; /* at the interval's start */
 	double bitrate, rate;		     /* over the last interval */
-	struct mon_probe p, sum;	     /* as for senders */
+	/* the table's bitrate: over the last second */
+	uint64_t sec_bytes;
+	double sec_bitrate, sec_at;
+	struct mon_probe p, sum; /* as for senders */
 	struct mon_sender senders[MON_SENDERS_MAX];
 	size_t nsenders;
 	struct mon_sender other; /* senders past MON_SENDERS_MAX */

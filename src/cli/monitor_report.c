@@ -233,7 +233,7 @@ void mon_report_table(struct monitor *mon, FILE *out)
 			"%-28s %-16.16s %-9s %10llu %10.3f %8llu %8.3f %9.3f %8llu\n",
 			g->spec.text, safe(g->spec.name, name, sizeof(name)),
 			state(g), (unsigned long long)g->datagrams,
-			g->bitrate / 1e6, (unsigned long long)g->p.lost,
+			g->sec_bitrate / 1e6, (unsigned long long)g->p.lost,
 			mon_loss_pct(g), g->p.jitter_ms,
 			(unsigned long long)g->outages);
 	}

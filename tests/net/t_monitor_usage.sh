@@ -1,7 +1,7 @@
 # mcast monitor refuses what it cannot run, before joining anything: a bad
 # group file (exit 2 naming the line and the reason), no groups at all, a
 # stream type this build does not read, a group given twice, a bad
-# --metrics address; and --metrics in a build without libmicrohttpd says
+# --metrics address; no group joined at all (exit 1); and --metrics in a build without libmicrohttpd says
 # what to install (exit 2), while a build with it does not say so.
 . "$(dirname "$0")/lib.sh"
 need_cmd ip iproute2
@@ -39,6 +39,14 @@ refused 'groups.absent: No such file' -i lo --groups "$T/groups.absent"
 refused "'239.1.1.1' for GROUP:PORT|is not GROUP:PORT|needs a port|port" -i lo 239.1.1.1
 refused "'fast' for --idle" -i lo --idle fast 239.1.1.1:5000
 refused "'sometimes' for --format|text or json" -i lo --format sometimes 239.1.1.1:5000
+
+# Runs, but cannot join: no route for multicast here and no --iface.
+timeout 5 mcast monitor --duration 1 239.1.1.1:5000 '[ff15::1]:5000' >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 1 ] || fail "monitor without any join: exit $rc, want 1: $(cat "$T/err")"
+grep -q '^mcast monitor: no group could be joined$' "$T/err" || fail "no reason: $(cat "$T/err")"
+[ "$(grep -c '^mcast monitor: warning: cannot join .*try --iface' "$T/err")" = 2 ] ||
+	fail "each failed join should be named, with advice: $(cat "$T/err")"
 
 if mcast monitor --help | grep -q 'this build is without'; then
 	refused '^mcast monitor: built without libmicrohttpd: install libmicrohttpd-dev and rebuild$' \
