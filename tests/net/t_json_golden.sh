@@ -2,7 +2,8 @@
 # tests/net/golden/json.txt: datagrams (text, untrusted text, binary,
 # framed, sealed), recv --stats' interval and summary (plain and sealed,
 # with rejects), events, send --probe's send_summary, ping's replies and
-# summary, the responder's respond_summary, bench and doctor.  What
+# summary, the responder's respond_summary, monitor's events, intervals
+# and sockets, bench and doctor.  What
 # differs from run to run (times, rates, session ids, ephemeral ports) is
 # replaced by its shape: N for the integer part, one d per decimal kept,
 # so a changed precision, key, order or comma still shows; so are
@@ -70,11 +71,24 @@ in_ns a mcast ping --iface veth0 --count 3 --rate 50 --wait 0.5 --format json \
 kill -TERM $r
 wait $r
 
+# Monitor: one group, 20 probes; its events and its last records.
+in_ns b mcast monitor --iface veth0 --format json --interval-report 0.2 \
+	--idle 60 $G >monitor.out 2>monitor.err &
+m=$!
+wait_for monitor.err '^monitoring 1 group$' 5 || fail "monitor never joined: $(cat monitor.err)"
+send --probe --count 20 --rate 100 $G >/dev/null
+wait_for monitor.out '"probes":20,' 5 || fail "monitor: not all probes: $(tail -2 monitor.out)"
+n=$(wc -l <monitor.out)
+_monitor_more() { [ "$(wc -l <monitor.out)" -gt $((n + 2)) ]; }
+wait_until 5 _monitor_more || fail "monitor: no more records"
+kill -INT $m
+wait $m || fail "monitor failed: $(cat monitor.err)"
+
 in_ns a mcast bench --duration 0.2 --format json >bench.out 2>bench.err ||
 	fail "bench failed: $(cat bench.err)"
 in_ns b mcast doctor --iface veth0 --format json $G >doctor.out 2>doctor.err
 
-python3 - dgram sealed stats stats_sealed probe events ping resp bench doctor \
+python3 - dgram sealed stats stats_sealed probe events ping resp monitor bench doctor \
 	>all.txt <<'PY' || fail "cannot normalise"
 import re, sys
 # Keys whose numbers change from run to run.
@@ -82,7 +96,8 @@ vary = {"ts", "from", "to", "duration", "rate_pps", "rate_bps", "min", "p50",
         "p90", "p99", "p999", "max", "jitter_ns", "rtt_ms", "seconds",
         "source_port", "tx_pps", "rx_pps", "tx_gbps", "rx_gbps", "cpu_tx_pct",
         "cpu_rx_pct", "sent", "received", "bytes", "lost",
-        "rcvbuf"}       # what the kernel grants depends on privileges
+        "rcvbuf",       # what the kernel grants depends on privileges
+        "join_latency_s", "bitrate", "datagrams_per_s", "jitter_ms"}
 num = re.compile(r'"([a-z_0-9]+)":(-?\d+)(\.\d+)?')
 def shape(m):
     if m.group(1) not in vary:
@@ -93,8 +108,14 @@ for name in sys.argv[1:]:
     lines = open(name + ".out", encoding="utf-8", errors="strict").readlines()
     if name == "ping":
         lines.sort()    # which path's reply comes first varies
+    if name == "monitor":   # its events, and the last of its other records
+        last = {}
+        for line in lines:
+            last[line.split(",")[0]] = line
+        lines = [l for l in lines if l.startswith('{"type":"event"')] + \
+            [last[k] for k in sorted(last) if k != '{"type":"event"']
     for line in lines:
-        if line.startswith('{"type":"interval"'):
+        if line.startswith('{"type":"interval"') and name != "monitor":
             intervals += 1
             if intervals > 1:
                 continue    # how many there are depends on timing
