@@ -90,6 +90,7 @@ find_sender(struct mon_group *g, const struct sockaddr_storage *src, bool add)
 
 	memset(s, 0, sizeof(*s));
 	s->src = *src;
+	s->stream = MCAST_STREAM_UNKNOWN;
 	return s;
 }
 
@@ -110,6 +111,31 @@ static void join_iface(struct mon_group *g, const char *opt_iface)
 		snprintf(g->iface, sizeof(g->iface), "%s", "");
 }
 
+/* The tracker for a stream type, made the first time a group asks. */
+static mcast_tracker_t *tracker_for(struct monitor *mon,
+				    const struct mon_spec *spec)
+{
+	struct mcast_tracker_opts to;
+	mcast_tracker_t *t;
+	int rc;
+
+	for (size_t i = 0; i < mon->ntrackers; i++)
+		if (mon_same_stream(&mon->trackers[i].type, spec))
+			return mon->trackers[i].t;
+	mcast_tracker_opts_init(&to);
+	to.max_sessions = MON_TRACKER_ENTRIES;
+	to.stream = spec->stream;
+	to.seq = spec->seq;
+	if ((rc = mcast_tracker_new(&t, &to)) < 0)
+		cli_die(EXIT_RUNTIME, "cannot allocate statistics for %s: %s",
+			spec->text, mcast_strerror(rc));
+	cli_grow(&mon->trackers, &mon->tcap, mon->ntrackers,
+		 sizeof(*mon->trackers));
+	mon->trackers[mon->ntrackers++] =
+		(struct mon_tracker){ .type = *spec, .t = t };
+	return t;
+}
+
 static bool join_group(struct monitor *mon, struct mon_group *g)
 {
 	const struct mon_spec *s = &g->spec;
@@ -125,11 +151,12 @@ static bool join_group(struct monitor *mon, struct mon_group *g)
 		return false;
 	}
 	g->joined = true;
+	g->tracker = tracker_for(mon, s);
 	g->joined_at = cli_now();
 	join_iface(g, mon->cfg->opts.iface);
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (mcast_tracker_listening(
-		    mon->tracker, (const struct sockaddr *)&s->group, &now) < 0)
+		    g->tracker, (const struct sockaddr *)&s->group, &now) < 0)
 		cli_die(EXIT_RUNTIME, "out of memory");
 	return true;
 }
@@ -164,7 +191,9 @@ static size_t reconcile(struct monitor *mon, const struct mon_spec *want,
 		struct mon_group key = { .spec = want[i] }, *kp = &key, **hit;
 
 		hit = bsearch(&kp, old, nold, sizeof(*old), group_ptr_cmp);
-		if (hit && same_source(&(*hit)->spec.source, &want[i].source)) {
+		/* A new source or stream type makes a new group. */
+		if (hit && same_source(&(*hit)->spec.source, &want[i].source) &&
+		    mon_same_stream(&(*hit)->spec, &want[i])) {
 			slot[i] = *hit;
 			(*hit)->present = true;
 		}
@@ -181,7 +210,6 @@ static size_t reconcile(struct monitor *mon, const struct mon_spec *want,
 		struct mon_group *g = slot[i];
 
 		if (g) {
-			g->spec.stream = want[i].stream;
 			memcpy(g->spec.name, want[i].name,
 			       sizeof(g->spec.name));
 			g->spec.line = want[i].line;
@@ -278,11 +306,7 @@ static void take(struct monitor *mon, const struct mcast_dgram *d)
 
 	if (!g)
 		return; /* a group left a moment ago */
-	if (g->spec.stream != MON_STREAM_NONE &&
-	    mcast_tracker_feed(mon->tracker, d->buf, d->len, meta) ==
-		    MCAST_FEED_DATA &&
-	    (s = find_sender(g, &meta->src, true)))
-		s->probe = true;
+	mcast_tracker_feed(g->tracker, d->buf, d->len, meta);
 	g->datagrams++;
 	g->bytes += meta->len;
 	s = find_sender(g, &meta->src, true);
@@ -332,36 +356,73 @@ static void check_silence(struct monitor *mon)
 	}
 }
 
+/* Entries whose sequence the tracker follows: loss means something. */
+static bool sequenced(int stream)
+{
+	return stream == MCAST_STREAM_MCAST || stream == MCAST_STREAM_RTP ||
+	       stream == MCAST_STREAM_RTP_TS || stream == MCAST_STREAM_SEQ;
+}
+
 static void probe_add(struct mon_probe *to, const struct mcast_stream_stats *s)
 {
-	to->received += s->received;
-	to->lost += s->lost;
-	to->duplicates += s->duplicates;
-	to->reordered += s->reordered;
-	if (s->jitter_ns / 1e6 > to->jitter_ms)
-		to->jitter_ms = s->jitter_ns / 1e6;
+	if (sequenced(s->stream)) {
+		to->received += s->received;
+		to->lost += s->lost;
+		to->duplicates += s->duplicates;
+		to->reordered += s->reordered;
+		if (s->jitter_ns / 1e6 > to->jitter_ms)
+			to->jitter_ms = s->jitter_ns / 1e6;
+	}
+	to->ts_packets += s->ts_packets;
+	to->ts_lost += s->ts_lost;
+	to->ts_cc_errors += s->ts_cc_errors;
+}
+
+static void grow_to(uint64_t *have, uint64_t sum)
+{
+	if (sum > *have)
+		*have = sum;
 }
 
 /* Counters only grow: a sum that fell (an entry retired) keeps the old. */
 static void probe_take(struct mon_probe *p, const struct mon_probe *sum)
 {
-	if (sum->received > p->received)
-		p->received = sum->received;
-	if (sum->lost > p->lost)
-		p->lost = sum->lost;
-	if (sum->duplicates > p->duplicates)
-		p->duplicates = sum->duplicates;
-	if (sum->reordered > p->reordered)
-		p->reordered = sum->reordered;
+	grow_to(&p->received, sum->received);
+	grow_to(&p->lost, sum->lost);
+	grow_to(&p->duplicates, sum->duplicates);
+	grow_to(&p->reordered, sum->reordered);
+	grow_to(&p->ts_packets, sum->ts_packets);
+	grow_to(&p->ts_lost, sum->ts_lost);
+	grow_to(&p->ts_cc_errors, sum->ts_cc_errors);
 	p->jitter_ms = sum->jitter_ms;
 }
 
-/* The tracker's probe counters into the groups and senders. */
-static void from_tracker(struct monitor *mon)
+/* One tracker's entries into the sums of its groups and senders. */
+static void sum_tracker(struct monitor *mon, mcast_tracker_t *t)
 {
 	struct mcast_stream_stats s = { .size = sizeof(s) };
-	size_t n = mcast_tracker_count(mon->tracker);
+	size_t n = mcast_tracker_count(t);
 
+	for (size_t i = 0; i < n; i++) {
+		struct mon_group *g;
+		struct mon_sender *snd;
+
+		/* A group's entries in another tracker are from before its
+		 * stream type changed: it is a new group since. */
+		if (mcast_tracker_get(t, i, &s) < 0 ||
+		    !(g = find_group(mon, &s.group)) || g->tracker != t)
+			continue;
+		probe_add(&g->sum, &s);
+		snd = find_sender(g, &s.source, false);
+		if (snd && s.stream != MCAST_STREAM_UNKNOWN)
+			snd->stream = s.stream;
+		probe_add(snd ? &snd->sum : &g->other.sum, &s);
+	}
+}
+
+/* The trackers' counters into the groups and senders. */
+static void from_tracker(struct monitor *mon)
+{
 	for (size_t i = 0; i < mon->ng; i++) {
 		struct mon_group *g = mon->g[i];
 
@@ -370,17 +431,8 @@ static void from_tracker(struct monitor *mon)
 			memset(&g->senders[k].sum, 0, sizeof(g->sum));
 		memset(&g->other.sum, 0, sizeof(g->sum));
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct mon_group *g;
-		struct mon_sender *snd;
-
-		if (mcast_tracker_get(mon->tracker, i, &s) < 0 || !s.is_probe ||
-		    !(g = find_group(mon, &s.group)))
-			continue;
-		probe_add(&g->sum, &s);
-		snd = find_sender(g, &s.source, false);
-		probe_add(snd ? &snd->sum : &g->other.sum, &s);
-	}
+	for (size_t i = 0; i < mon->ntrackers; i++)
+		sum_tracker(mon, mon->trackers[i].t);
 	for (size_t i = 0; i < mon->ng; i++) {
 		struct mon_group *g = mon->g[i];
 
@@ -522,7 +574,7 @@ static void run(struct monitor *mon, struct watch *w, struct timers *t)
 			clock_gettime(CLOCK_REALTIME, &ts);
 			for (size_t i = 0; i < mon->ng; i++)
 				mcast_tracker_listening(
-					mon->tracker,
+					mon->g[i]->tracker,
 					(const struct sockaddr *)&mon->g[i]
 						->spec.group,
 					&ts);
@@ -542,7 +594,6 @@ int cmd_monitor(int argc, char **argv)
 {
 	static struct mon_cfg c;
 	struct monitor mon = { .cfg = &c };
-	struct mcast_tracker_opts to;
 	struct watch w = { 0 };
 	struct timers t = { 0 };
 	struct mon_spec *want;
@@ -566,11 +617,6 @@ int cmd_monitor(int argc, char **argv)
 	if (rc < 0)
 		cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE : EXIT_RUNTIME,
 			      step, rc, "cannot open receiver");
-	mcast_tracker_opts_init(&to);
-	to.max_sessions = MON_TRACKER_ENTRIES;
-	if ((rc = mcast_tracker_new(&mon.tracker, &to)) < 0)
-		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
-			mcast_strerror(rc));
 	if (c.metrics.text &&
 	    mon_metrics_start(&c.metrics.addr, err, sizeof(err)) < 0)
 		cli_die(EXIT_RUNTIME, "--metrics %s: %s", c.metrics.text, err);
@@ -604,7 +650,9 @@ int cmd_monitor(int argc, char **argv)
 	mon_metrics_stop();
 	watch_free(&w);
 	mcast_close(mon.m);
-	mcast_tracker_free(mon.tracker);
+	for (size_t i = 0; i < mon.ntrackers; i++)
+		mcast_tracker_free(mon.trackers[i].t);
+	free(mon.trackers);
 	for (size_t i = 0; i < mon.ng; i++)
 		free(mon.g[i]);
 	free(mon.g);

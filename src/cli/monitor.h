@@ -12,18 +12,20 @@
  * that made-up sources cannot grow the output or the metrics' labels. */
 #define MON_SENDERS_MAX 16
 
-/* What the tracker counts for probes: loss needs a sequence. */
+/* What the tracker counts where there is a sequence (mcast probes, RTP,
+ * sequence fields) and for MPEG-TS. */
 struct mon_probe {
 	uint64_t received, lost, duplicates, reordered;
 	double jitter_ms; /* RFC 3550 estimate, the largest of its sessions */
+	uint64_t ts_packets, ts_lost, ts_cc_errors;
 };
 
 struct mon_sender {
 	struct sockaddr_storage src; /* address and port */
-	bool probe;		     /* mcast probes seen from it */
-	uint64_t datagrams, bytes;   /* every datagram delivered */
-	uint64_t prev_bytes;	     /* at the start of the interval */
-	double bitrate;		     /* bit/s over the last interval */
+	int stream; /* enum mcast_stream_type the tracker found */
+	uint64_t datagrams, bytes; /* every datagram delivered */
+	uint64_t prev_bytes;	   /* at the start of the interval */
+	double bitrate;		   /* bit/s over the last interval */
 	/* from the tracker, summed over its sessions; never going back
 	 * (a session the tracker retired for space leaves its sums) */
 	struct mon_probe p, sum;
@@ -31,7 +33,8 @@ struct mon_sender {
 
 struct mon_group {
 	struct mon_spec spec;
-	char iface[IF_NAMESIZE]; /* where it was joined, for labels */
+	mcast_tracker_t *tracker; /* the one for its stream type */
+	char iface[IF_NAMESIZE];  /* where it was joined, for labels */
 	bool joined, from_file, present;
 	/* monotonic seconds; 0: not yet */
 	double joined_at, first_at, last_at, join_latency;
@@ -72,7 +75,12 @@ struct mon_cfg {
 struct monitor {
 	const struct mon_cfg *cfg;
 	mcast_t *m;
-	mcast_tracker_t *tracker;
+	/* a tracker per stream type in use (the type is the tracker's) */
+	struct mon_tracker {
+		struct mon_spec type; /* stream and seq */
+		mcast_tracker_t *t;
+	} * trackers;
+	size_t ntrackers, tcap;
 	/* sorted by group (address, port), for a datagram's lookup */
 	struct mon_group **g;
 	size_t ng, gcap;

@@ -43,7 +43,8 @@ static void help_tail(FILE *out)
 static const struct cli_opt monitor_opts[] = {
 	{ OPT("groups", CLI_STR, groups_file), .arg = "FILE",
 	  .help = "groups, one a line: [SOURCE@]GROUP:PORT\n"
-		  "[name=LABEL] [stream=auto|mcast|none]; # comments;\n"
+		  "[name=LABEL] [stream=TYPE] (auto, mcast, rtp, ts,\n"
+		  "rtp-ts, none, seq:OFFSET:WIDTH...); # comments;\n"
 		  "SIGHUP reads it again (joins, leaves)" },
 	CLI_OPT_IFACE(struct mon_cfg, opts.iface,
 		      "interface for the joins (name, index or address)"),
@@ -77,7 +78,7 @@ static const struct cli_opt monitor_opts[] = {
 const struct cli_spec monitor_spec = {
 	.head = "usage: mcast monitor [OPTIONS] [GROUP:PORT|SOURCE@GROUP:PORT ...] [--groups FILE]\n\n"
 		"Join every group and watch it until SIGINT or SIGTERM: datagrams, bytes,\n"
-		"bitrate, loss, duplicates, reordering and jitter of probes, per group and\n"
+		"bitrate, loss, duplicates, reordering, jitter and CC errors, per group and\n"
 		"per sender; silences and outages; join latency; kernel drops per socket.\n\n",
 	.opts = monitor_opts,
 	.tail = help_tail,

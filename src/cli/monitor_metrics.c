@@ -81,7 +81,10 @@ enum gm {
 	GM_OUTAGES,
 	GM_OUTAGE_S,
 	GM_JOIN,
-	GM_SENDERS_OTHER
+	GM_SENDERS_OTHER,
+	GM_TS_PACKETS,
+	GM_TS_LOST,
+	GM_TS_CC
 };
 
 static const struct family {
@@ -94,7 +97,7 @@ static const struct family {
 	[GM_BYTES] = { "mcast_bytes_received_total", "counter",
 		       "UDP payload bytes received for the group" },
 	[GM_LOST] = { "mcast_datagrams_lost_total", "counter",
-		      "Datagrams missing from sequenced streams (probes)" },
+		      "Datagrams missing from sequenced streams (probes, RTP, seq)" },
 	[GM_DUP] = { "mcast_datagrams_duplicate_total", "counter",
 		     "Datagrams of sequenced streams seen before" },
 	[GM_REORD] = { "mcast_datagrams_reordered_total", "counter",
@@ -112,6 +115,12 @@ static const struct family {
 		      "From the join to the first datagram" },
 	[GM_SENDERS_OTHER] = { "mcast_senders_overflow_total", "counter",
 			       "Senders beyond the per-group limit, counted as source=\"other\"" },
+	[GM_TS_PACKETS] = { "mcast_ts_packets_received_total", "counter",
+			    "MPEG-TS packets received" },
+	[GM_TS_LOST] = { "mcast_ts_packets_lost_total", "counter",
+			 "MPEG-TS packets lost, estimated from continuity gaps" },
+	[GM_TS_CC] = { "mcast_ts_cc_errors_total", "counter",
+		       "MPEG-TS continuity count errors (TR 101 290 1.4)" },
 };
 
 static double group_value(const struct monitor *mon, const struct mon_group *g,
@@ -143,6 +152,12 @@ static double group_value(const struct monitor *mon, const struct mon_group *g,
 		return g->join_latency;
 	case GM_SENDERS_OTHER:
 		return (double)g->other_senders;
+	case GM_TS_PACKETS:
+		return (double)g->p.ts_packets;
+	case GM_TS_LOST:
+		return (double)g->p.ts_lost;
+	case GM_TS_CC:
+		return (double)g->p.ts_cc_errors;
 	}
 	return NAN;
 }

@@ -8,11 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Of sequenced datagrams where there are any; else, for MPEG-TS over UDP,
+ * of TS packets (issue 16: ts_lost / (ts_packets + ts_lost)). */
 double mon_loss_pct(const struct mon_group *g)
 {
 	uint64_t expected = g->p.received + g->p.lost;
+	uint64_t ts = g->p.ts_packets + g->p.ts_lost;
 
-	return expected ? 100.0 * (double)g->p.lost / (double)expected : 0;
+	if (expected)
+		return 100.0 * (double)g->p.lost / (double)expected;
+	return ts ? 100.0 * (double)g->p.ts_lost / (double)ts : 0;
 }
 
 static const char *state(const struct mon_group *g)
@@ -46,6 +51,9 @@ static void json_probe(struct json *j, const struct mon_probe *p)
 	json_uint(j, "duplicates", p->duplicates);
 	json_uint(j, "reordered", p->reordered);
 	json_double(j, "jitter_ms", p->jitter_ms, 3);
+	json_uint(j, "ts_packets", p->ts_packets);
+	json_uint(j, "ts_lost", p->ts_lost);
+	json_uint(j, "cc_errors", p->ts_cc_errors);
 }
 
 static void json_sender(struct json *j, const struct mon_sender *s,
@@ -57,8 +65,8 @@ static void json_sender(struct json *j, const struct mon_sender *s,
 	else
 		json_addr_port(j, "source", "source_port",
 			       (const struct sockaddr *)&s->src);
-	/* What issue 16's readers will say per sender; probes today. */
-	json_string(j, "stream", s->probe ? "mcast" : "unknown");
+	/* What the tracker made of it (auto decides per sender). */
+	json_string(j, "stream", mon_stream_name(s->stream));
 	json_uint(j, "datagrams", s->datagrams);
 	json_uint(j, "bytes", s->bytes);
 	json_double(j, "bitrate", s->bitrate, 1);
@@ -80,7 +88,7 @@ static void interval_json(const struct monitor *mon, FILE *out,
 	json_double(&j, "bitrate", g->bitrate, 1);
 	json_uint(&j, "datagrams", g->datagrams);
 	json_uint(&j, "bytes", g->bytes);
-	json_uint(&j, "probes", g->p.received);
+	json_uint(&j, "sequenced", g->p.received);
 	json_probe(&j, &g->p);
 	json_double(&j, "loss_pct", mon_loss_pct(g), 4);
 	json_uint(&j, "outages", g->outages);

@@ -17,20 +17,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The names stream=TYPE takes, indexed by enum mon_stream.  Issue 16's
- * readers add "rtp", "ts", "rtp-ts" and "seq:..." here once the tracker
- * has them. */
-static const char *const mon_stream_names[MON_STREAM_COUNT] = {
-	[MON_STREAM_AUTO] = "auto",
-	[MON_STREAM_MCAST] = "mcast",
-	[MON_STREAM_NONE] = "none",
+/* The types stream=TYPE takes by name; seq:... is parsed apart.  A type
+ * the tracker learns is named here (and in the man page). */
+static const int mon_streams[] = {
+	MCAST_STREAM_AUTO, MCAST_STREAM_MCAST,	MCAST_STREAM_RTP,
+	MCAST_STREAM_TS,   MCAST_STREAM_RTP_TS, MCAST_STREAM_NONE,
 };
 
 const char *mon_stream_name(int stream)
 {
-	return stream >= 0 && stream < MON_STREAM_COUNT
-		       ? mon_stream_names[stream]
-		       : NULL;
+	return mcast_stream_name(stream);
+}
+
+bool mon_same_stream(const struct mon_spec *a, const struct mon_spec *b)
+{
+	return a->stream == b->stream &&
+	       (a->stream != MCAST_STREAM_SEQ ||
+		memcmp(&a->seq, &b->seq, sizeof(a->seq)) == 0);
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -74,15 +77,32 @@ static int parse_option(const char *w, size_t n, struct mon_spec *out,
 		return 0;
 	}
 	if (n > 7 && memcmp(w, "stream=", 7) == 0) {
-		for (int s = 0; s < MON_STREAM_COUNT; s++)
-			if (strlen(mon_stream_names[s]) == n - 7 &&
-			    memcmp(w + 7, mon_stream_names[s], n - 7) == 0) {
-				out->stream = s;
+		char v[64];
+
+		if (n - 7 >= sizeof(v))
+			return fail(err, errlen, "stream=%.32s...: too long",
+				    w + 7);
+		memcpy(v, w + 7, n - 7);
+		v[n - 7] = '\0';
+		for (size_t k = 0;
+		     k < sizeof(mon_streams) / sizeof(*mon_streams); k++)
+			if (strcmp(v, mcast_stream_name(mon_streams[k])) == 0) {
+				out->stream = mon_streams[k];
 				return 0;
 			}
-		return fail(err, errlen,
-			    "stream=%.*s: this build reads auto, mcast or none",
-			    (int)(n - 7 > 32 ? 32 : n - 7), w + 7);
+		if (strncmp(v, "seq:", 4) == 0) {
+			if (mcast_seq_spec_parse(v, &out->seq) < 0)
+				return fail(
+					err, errlen,
+					"stream=%s: want seq:OFFSET:WIDTH[:be|le][:count=OFFSET:WIDTH], WIDTH 1, 2, 4 or 8",
+					v);
+			out->stream = MCAST_STREAM_SEQ;
+			return 0;
+		}
+		return fail(
+			err, errlen,
+			"stream=%s: want auto, mcast, rtp, ts, rtp-ts, none or seq:OFFSET:WIDTH...",
+			v);
 	}
 	return fail(err, errlen, "'%.*s' is neither name=LABEL nor stream=TYPE",
 		    (int)(n > 32 ? 32 : n), w);
@@ -141,6 +161,7 @@ int mon_spec_parse(const char *line, struct mon_spec *out, char *err,
 
 	memset(out, 0, sizeof(*out));
 	out->source.ss_family = AF_UNSPEC;
+	out->stream = MON_STREAM_DEFAULT;
 	if (strlen(line) >= MON_LINE_MAX)
 		return fail(err, errlen, "longer than %d bytes",
 			    MON_LINE_MAX - 1);

@@ -24,24 +24,18 @@
 #define MON_TEXT_MAX  (2 * MCAST_ADDRSTRLEN + 2)
 
 /*
- * How a group's payloads are read (stream=TYPE).  Only what the library's
- * tracker reads today is accepted; the RTP, MPEG-TS and sequence-field
- * readers (issue 16) add their names to mon_stream_names[] and a value
- * here, and monitor.c passes the type to the tracker where it now only
- * chooses between feeding it or not.
+ * stream=TYPE is how the tracker reads a group's payloads: one of the
+ * library's enum mcast_stream_type (auto, mcast, rtp, ts, rtp-ts, none,
+ * or seq:OFFSET:WIDTH[:be|le][:count=OFFSET:WIDTH]); the default is auto,
+ * which decides per sender.
  */
-enum mon_stream {
-	MON_STREAM_AUTO = 0, /* what the tracker recognises: probes, else
-			      * unknown payloads counted per sender */
-	MON_STREAM_MCAST,    /* mcast probes (the same today) */
-	MON_STREAM_NONE,     /* no payload analysis: counts and silence */
-	MON_STREAM_COUNT
-};
+#define MON_STREAM_DEFAULT MCAST_STREAM_AUTO
 
 struct mon_spec {
 	struct sockaddr_storage group;	/* address and port */
 	struct sockaddr_storage source; /* AF_UNSPEC: any source */
-	int stream;			/* enum mon_stream */
+	int stream;			/* enum mcast_stream_type */
+	struct mcast_seq_spec seq;	/* stream=seq:... */
 	char name[MON_NAME_MAX];	/* "" when not given */
 	char text[MON_TEXT_MAX];	/* [SOURCE@]GROUP:PORT, canonical */
 	unsigned line;			/* in its file; 0: command line */
@@ -51,8 +45,10 @@ struct mon_spec {
 int mon_group_cmp(const struct sockaddr_storage *a,
 		  const struct sockaddr_storage *b, bool scope);
 
-/* "auto", "mcast", "none"; NULL for a value out of range. */
+/* The stream type's name ("auto", "rtp", "seq", ...); never NULL. */
 const char *mon_stream_name(int stream);
+/* Whether two specs read their payloads the same way (type and seq). */
+bool mon_same_stream(const struct mon_spec *a, const struct mon_spec *b);
 
 /*
  * Parse one line (NUL-terminated, no newline).  Returns 1 with *out

@@ -77,7 +77,7 @@ in_ns b mcast monitor --iface veth0 --format json --interval-report 0.2 \
 m=$!
 wait_for monitor.err '^monitoring 1 group$' 5 || fail "monitor never joined: $(cat monitor.err)"
 send --probe --count 20 --rate 100 $G >/dev/null
-wait_for monitor.out '"probes":20,' 5 || fail "monitor: not all probes: $(tail -2 monitor.out)"
+wait_for monitor.out '"sequenced":20,' 5 || fail "monitor: not all probes: $(tail -2 monitor.out)"
 n=$(wc -l <monitor.out)
 _monitor_more() { [ "$(wc -l <monitor.out)" -gt $((n + 2)) ]; }
 wait_until 5 _monitor_more || fail "monitor: no more records"

@@ -45,7 +45,7 @@ last() { json_get "$T/out" "[r for r in d if r['type'] == 'interval' and r['grou
 for g in "239.1.1.1 $sent_a news" "239.1.1.2 $(sent_probes "$T/b.err") " \
 	"ff15::1 $(sent_probes "$T/c.err") six"; do
 	set -- $g
-	[ "$(last "$1" '["probes"]') $(last "$1" '["lost"]') $(last "$1" '["duplicates"]')" = "$2 0 0" ] ||
+	[ "$(last "$1" '["sequenced"]') $(last "$1" '["lost"]') $(last "$1" '["duplicates"]')" = "$2 0 0" ] ||
 		fail "$1: want $2 probes, none lost: $(last "$1" '')"
 	[ "$(last "$1" '["name"]')" = "${3:-}" ] || fail "$1: name $(last "$1" '["name"]')"
 	[ "$(last "$1" '["iface"]')" = veth0 ] || fail "$1: iface $(last "$1" '["iface"]')"

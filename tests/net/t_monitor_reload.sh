@@ -20,7 +20,7 @@ send() { # GROUP COUNT
 		2>"$T/send.err" || fail "sender to $1 failed: $(cat "$T/send.err")"
 }
 # probes GROUP: the probes in GROUP's latest interval record.
-probes() { json_get "$T/out" "([r['probes'] for r in d if r['type'] == 'interval' and r['group'] == '$1'] or [-1])[-1]"; }
+probes() { json_get "$T/out" "([r['sequenced'] for r in d if r['type'] == 'interval' and r['group'] == '$1'] or [-1])[-1]"; }
 is_probes() { [ "$(probes "$1")" = "$2" ]; }
 
 send 239.1.2.2:1600 20

@@ -1,8 +1,9 @@
 # mcast monitor refuses what it cannot run, before joining anything: a bad
 # group file (exit 2 naming the line and the reason), no groups at all, a
-# stream type this build does not read, a group given twice, a bad
-# --metrics address; no group joined at all (exit 1); and --metrics in a build without libmicrohttpd says
-# what to install (exit 2), while a build with it does not say so.
+# stream type the tracker does not read, a malformed seq: spec, a group
+# given twice, a bad --metrics address; with no group joined at all it
+# exits 1; and --metrics in a build without libmicrohttpd says what to
+# install (exit 2), while a build with it does not say so.
 . "$(dirname "$0")/lib.sh"
 need_cmd ip iproute2
 ip link set lo up || fail "cannot bring lo up"
@@ -25,8 +26,10 @@ file '# nothing but a comment' ''
 refused 'names no group' -i lo --groups "$T/groups"
 file '239.1.1.1:5000' 'bogus:5000 name=x'
 refused 'groups: line 2: .bogus:5000. is not GROUP:PORT' -i lo --groups "$T/groups"
-file '239.1.1.1:5000 stream=rtp'
-refused 'line 1: stream=rtp: this build reads auto, mcast or none' -i lo --groups "$T/groups"
+file '239.1.1.1:5000 stream=mpeg'
+refused 'line 1: stream=mpeg: want auto, mcast, rtp, ts, rtp-ts, none or seq:' -i lo --groups "$T/groups"
+file '239.1.1.1:5000 stream=seq:10:3'
+refused 'line 1: stream=seq:10:3: want seq:OFFSET:WIDTH' -i lo --groups "$T/groups"
 file '239.1.1.1:5000 colour=red'
 refused "line 1: 'colour=red' is neither name=LABEL nor stream=TYPE" -i lo --groups "$T/groups"
 file '239.1.1.1:5000 name=a' '# again, spelled differently' '239.1.1.1:5000 name=b'
