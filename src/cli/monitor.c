@@ -20,10 +20,6 @@
 
 #define BATCH	  16
 #define DGRAM_MAX 65536
-/* Entries of the tracker: probe sessions and plain senders of every
- * group.  All allocated up front (the library's rule against made-up
- * sources); the least recently fed is retired past it. */
-#define MON_TRACKER_ENTRIES 4096
 /* How often silence is looked for, and the second's work done. */
 #define MON_CHECK_EVERY 0.05
 
@@ -44,8 +40,8 @@ static int group_ptr_cmp(const void *a, const void *b)
 }
 
 /* The group a datagram was sent to, by bisection; NULL if none. */
-static struct mon_group *find_group(const struct monitor *mon,
-				    const struct sockaddr_storage *dst)
+struct mon_group *mon_find_group(const struct monitor *mon,
+				 const struct sockaddr_storage *dst)
 {
 	size_t lo = 0, hi = mon->ng;
 
@@ -74,8 +70,8 @@ static bool same_source(const struct sockaddr_storage *a,
 }
 
 /* The sender's entry in g; past MON_SENDERS_MAX, the "other" one. */
-static struct mon_sender *
-find_sender(struct mon_group *g, const struct sockaddr_storage *src, bool add)
+struct mon_sender *mon_find_sender(struct mon_group *g,
+				   const struct sockaddr_storage *src, bool add)
 {
 	for (size_t i = 0; i < g->nsenders; i++)
 		if (same_source(&g->senders[i].src, src))
@@ -111,31 +107,6 @@ static void join_iface(struct mon_group *g, const char *opt_iface)
 		snprintf(g->iface, sizeof(g->iface), "%s", "");
 }
 
-/* The tracker for a stream type, made the first time a group asks. */
-static mcast_tracker_t *tracker_for(struct monitor *mon,
-				    const struct mon_spec *spec)
-{
-	struct mcast_tracker_opts to;
-	mcast_tracker_t *t;
-	int rc;
-
-	for (size_t i = 0; i < mon->ntrackers; i++)
-		if (mon_same_stream(&mon->trackers[i].type, spec))
-			return mon->trackers[i].t;
-	mcast_tracker_opts_init(&to);
-	to.max_sessions = MON_TRACKER_ENTRIES;
-	to.stream = spec->stream;
-	to.seq = spec->seq;
-	if ((rc = mcast_tracker_new(&t, &to)) < 0)
-		cli_die(EXIT_RUNTIME, "cannot allocate statistics for %s: %s",
-			spec->text, mcast_strerror(rc));
-	cli_grow(&mon->trackers, &mon->tcap, mon->ntrackers,
-		 sizeof(*mon->trackers));
-	mon->trackers[mon->ntrackers++] =
-		(struct mon_tracker){ .type = *spec, .t = t };
-	return t;
-}
-
 static bool join_group(struct monitor *mon, struct mon_group *g)
 {
 	const struct mon_spec *s = &g->spec;
@@ -151,7 +122,7 @@ static bool join_group(struct monitor *mon, struct mon_group *g)
 		return false;
 	}
 	g->joined = true;
-	g->tracker = tracker_for(mon, s);
+	g->tracker = mon_tracker_for(mon, s);
 	g->joined_at = cli_now();
 	join_iface(g, mon->cfg->opts.iface);
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -301,7 +272,7 @@ static void reload(struct monitor *mon)
 static void take(struct monitor *mon, const struct mcast_dgram *d)
 {
 	const struct mcast_meta *meta = d->meta;
-	struct mon_group *g = find_group(mon, &meta->dst);
+	struct mon_group *g = mon_find_group(mon, &meta->dst);
 	struct mon_sender *s;
 
 	if (!g)
@@ -309,7 +280,7 @@ static void take(struct monitor *mon, const struct mcast_dgram *d)
 	mcast_tracker_feed(g->tracker, d->buf, d->len, meta);
 	g->datagrams++;
 	g->bytes += meta->len;
-	s = find_sender(g, &meta->src, true);
+	s = mon_find_sender(g, &meta->src, true);
 	s->datagrams++;
 	s->bytes += meta->len;
 	if (!g->first_at) {
@@ -353,93 +324,6 @@ static void check_silence(struct monitor *mon)
 			mon_event(mon, g, "silent", "silent_s",
 				  mon->now - since);
 		}
-	}
-}
-
-/* Entries whose sequence the tracker follows: loss means something. */
-static bool sequenced(int stream)
-{
-	return stream == MCAST_STREAM_MCAST || stream == MCAST_STREAM_RTP ||
-	       stream == MCAST_STREAM_RTP_TS || stream == MCAST_STREAM_SEQ;
-}
-
-static void probe_add(struct mon_probe *to, const struct mcast_stream_stats *s)
-{
-	if (sequenced(s->stream)) {
-		to->received += s->received;
-		to->lost += s->lost;
-		to->duplicates += s->duplicates;
-		to->reordered += s->reordered;
-		if (s->jitter_ns / 1e6 > to->jitter_ms)
-			to->jitter_ms = s->jitter_ns / 1e6;
-	}
-	to->ts_packets += s->ts_packets;
-	to->ts_lost += s->ts_lost;
-	to->ts_cc_errors += s->ts_cc_errors;
-}
-
-static void grow_to(uint64_t *have, uint64_t sum)
-{
-	if (sum > *have)
-		*have = sum;
-}
-
-/* Counters only grow: a sum that fell (an entry retired) keeps the old. */
-static void probe_take(struct mon_probe *p, const struct mon_probe *sum)
-{
-	grow_to(&p->received, sum->received);
-	grow_to(&p->lost, sum->lost);
-	grow_to(&p->duplicates, sum->duplicates);
-	grow_to(&p->reordered, sum->reordered);
-	grow_to(&p->ts_packets, sum->ts_packets);
-	grow_to(&p->ts_lost, sum->ts_lost);
-	grow_to(&p->ts_cc_errors, sum->ts_cc_errors);
-	p->jitter_ms = sum->jitter_ms;
-}
-
-/* One tracker's entries into the sums of its groups and senders. */
-static void sum_tracker(struct monitor *mon, mcast_tracker_t *t)
-{
-	struct mcast_stream_stats s = { .size = sizeof(s) };
-	size_t n = mcast_tracker_count(t);
-
-	for (size_t i = 0; i < n; i++) {
-		struct mon_group *g;
-		struct mon_sender *snd;
-
-		/* A group's entries in another tracker are from before its
-		 * stream type changed: it is a new group since. */
-		if (mcast_tracker_get(t, i, &s) < 0 ||
-		    !(g = find_group(mon, &s.group)) || g->tracker != t)
-			continue;
-		probe_add(&g->sum, &s);
-		snd = find_sender(g, &s.source, false);
-		if (snd && s.stream != MCAST_STREAM_UNKNOWN)
-			snd->stream = s.stream;
-		probe_add(snd ? &snd->sum : &g->other.sum, &s);
-	}
-}
-
-/* The trackers' counters into the groups and senders. */
-static void from_tracker(struct monitor *mon)
-{
-	for (size_t i = 0; i < mon->ng; i++) {
-		struct mon_group *g = mon->g[i];
-
-		memset(&g->sum, 0, sizeof(g->sum));
-		for (size_t k = 0; k < g->nsenders; k++)
-			memset(&g->senders[k].sum, 0, sizeof(g->sum));
-		memset(&g->other.sum, 0, sizeof(g->sum));
-	}
-	for (size_t i = 0; i < mon->ntrackers; i++)
-		sum_tracker(mon, mon->trackers[i].t);
-	for (size_t i = 0; i < mon->ng; i++) {
-		struct mon_group *g = mon->g[i];
-
-		probe_take(&g->p, &g->sum);
-		for (size_t k = 0; k < g->nsenders; k++)
-			probe_take(&g->senders[k].p, &g->senders[k].sum);
-		probe_take(&g->other.p, &g->other.sum);
 	}
 }
 
@@ -493,7 +377,7 @@ struct timers {
 
 static void second(struct monitor *mon, const struct timers *t)
 {
-	from_tracker(mon);
+	mon_from_tracker(mon);
 	if (mon->cfg->metrics.text)
 		mon_metrics_publish(mon);
 	if (!t->table)
@@ -515,7 +399,7 @@ static void interval(struct monitor *mon, double to)
 {
 	double from = mon->interval_from;
 
-	from_tracker(mon);
+	mon_from_tracker(mon);
 	interval_rates(mon, to - from > 0 ? to - from : 1);
 	mon_report_interval(mon, stdout, from, to);
 	mon_report_sockets(mon, stdout, to);

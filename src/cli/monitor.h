@@ -89,6 +89,21 @@ struct monitor {
 	bool table;	      /* text on a terminal: a table, not lines */
 };
 
+/* monitor.c: the group a datagram or entry belongs to (NULL if none);
+ * a sender's entry in g, added when add (past MON_SENDERS_MAX the
+ * "other" one), or NULL */
+struct mon_group *mon_find_group(const struct monitor *mon,
+				 const struct sockaddr_storage *dst);
+struct mon_sender *mon_find_sender(struct mon_group *g,
+				   const struct sockaddr_storage *src,
+				   bool add);
+
+/* monitor_tracker.c: the tracker of a stream type (made on first use);
+ * the trackers' counters into the groups and senders */
+mcast_tracker_t *mon_tracker_for(struct monitor *mon,
+				 const struct mon_spec *spec);
+void mon_from_tracker(struct monitor *mon);
+
 /* monitor_args.c */
 void monitor_parse_args(int argc, char **argv, struct mon_cfg *c);
 

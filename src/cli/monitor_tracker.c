@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mcast monitor's trackers: one per stream type in use (the library's
+ * type is the tracker's), and their counters summed per group and per
+ * sender, never going back when a tracker retires an entry for space.
+ */
+#include "monitor.h"
+
+#include <string.h>
+
+/* Entries of a tracker: sessions and plain senders of every group of its
+ * type.  All allocated up front (the library's rule against made-up
+ * sources); the least recently fed is retired past it. */
+#define MON_TRACKER_ENTRIES 4096
+
+/* The tracker for a stream type, made the first time a group asks. */
+mcast_tracker_t *mon_tracker_for(struct monitor *mon,
+				 const struct mon_spec *spec)
+{
+	struct mcast_tracker_opts to;
+	mcast_tracker_t *t;
+	int rc;
+
+	for (size_t i = 0; i < mon->ntrackers; i++)
+		if (mon_same_stream(&mon->trackers[i].type, spec))
+			return mon->trackers[i].t;
+	mcast_tracker_opts_init(&to);
+	to.max_sessions = MON_TRACKER_ENTRIES;
+	to.stream = spec->stream;
+	to.seq = spec->seq;
+	if ((rc = mcast_tracker_new(&t, &to)) < 0)
+		cli_die(EXIT_RUNTIME, "cannot allocate statistics for %s: %s",
+			spec->text, mcast_strerror(rc));
+	cli_grow(&mon->trackers, &mon->tcap, mon->ntrackers,
+		 sizeof(*mon->trackers));
+	mon->trackers[mon->ntrackers++] =
+		(struct mon_tracker){ .type = *spec, .t = t };
+	return t;
+}
+
+/* Entries whose sequence the tracker follows: loss means something. */
+static bool sequenced(int stream)
+{
+	return stream == MCAST_STREAM_MCAST || stream == MCAST_STREAM_RTP ||
+	       stream == MCAST_STREAM_RTP_TS || stream == MCAST_STREAM_SEQ;
+}
+
+static void probe_add(struct mon_probe *to, const struct mcast_stream_stats *s)
+{
+	if (sequenced(s->stream)) {
+		to->received += s->received;
+		to->lost += s->lost;
+		to->duplicates += s->duplicates;
+		to->reordered += s->reordered;
+		if (s->jitter_ns / 1e6 > to->jitter_ms)
+			to->jitter_ms = s->jitter_ns / 1e6;
+	}
+	to->ts_packets += s->ts_packets;
+	to->ts_lost += s->ts_lost;
+	to->ts_cc_errors += s->ts_cc_errors;
+}
+
+static void grow_to(uint64_t *have, uint64_t sum)
+{
+	if (sum > *have)
+		*have = sum;
+}
+
+/* Counters only grow: a sum that fell (an entry retired) keeps the old. */
+static void probe_take(struct mon_probe *p, const struct mon_probe *sum)
+{
+	grow_to(&p->received, sum->received);
+	grow_to(&p->lost, sum->lost);
+	grow_to(&p->duplicates, sum->duplicates);
+	grow_to(&p->reordered, sum->reordered);
+	grow_to(&p->ts_packets, sum->ts_packets);
+	grow_to(&p->ts_lost, sum->ts_lost);
+	grow_to(&p->ts_cc_errors, sum->ts_cc_errors);
+	p->jitter_ms = sum->jitter_ms;
+}
+
+/* One tracker's entries into the sums of its groups and senders. */
+static void sum_tracker(struct monitor *mon, mcast_tracker_t *t)
+{
+	struct mcast_stream_stats s = { .size = sizeof(s) };
+	size_t n = mcast_tracker_count(t);
+
+	for (size_t i = 0; i < n; i++) {
+		struct mon_group *g;
+		struct mon_sender *snd;
+
+		/* A group's entries in another tracker are from before its
+		 * stream type changed: it is a new group since. */
+		if (mcast_tracker_get(t, i, &s) < 0 ||
+		    !(g = mon_find_group(mon, &s.group)) || g->tracker != t)
+			continue;
+		probe_add(&g->sum, &s);
+		snd = mon_find_sender(g, &s.source, false);
+		if (snd && s.stream != MCAST_STREAM_UNKNOWN)
+			snd->stream = s.stream;
+		probe_add(snd ? &snd->sum : &g->other.sum, &s);
+	}
+}
+
+/* The trackers' counters into the groups and senders. */
+void mon_from_tracker(struct monitor *mon)
+{
+	for (size_t i = 0; i < mon->ng; i++) {
+		struct mon_group *g = mon->g[i];
+
+		memset(&g->sum, 0, sizeof(g->sum));
+		for (size_t k = 0; k < g->nsenders; k++)
+			memset(&g->senders[k].sum, 0, sizeof(g->sum));
+		memset(&g->other.sum, 0, sizeof(g->sum));
+	}
+	for (size_t i = 0; i < mon->ntrackers; i++)
+		sum_tracker(mon, mon->trackers[i].t);
+	for (size_t i = 0; i < mon->ng; i++) {
+		struct mon_group *g = mon->g[i];
+
+		probe_take(&g->p, &g->sum);
+		for (size_t k = 0; k < g->nsenders; k++)
+			probe_take(&g->senders[k].p, &g->senders[k].sum);
+		probe_take(&g->other.p, &g->other.sum);
+	}
+}
