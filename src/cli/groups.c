@@ -111,3 +111,20 @@ void groups_free(struct group_list *l)
 	free(l->addr);
 	*l = (struct group_list){ 0 };
 }
+
+const char *groups_split_source(const char *text, char *src, size_t cap)
+{
+	const char *at = strchr(text, '@');
+	size_t n;
+
+	src[0] = '\0';
+	if (!at)
+		return text;
+	n = (size_t)(at - text);
+	if (n == 0 || n >= cap)
+		cli_bad_value("SOURCE@GROUP:PORT", text,
+			      "a unicast source, '@', then GROUP:PORT");
+	memcpy(src, text, n);
+	src[n] = '\0';
+	return at + 1;
+}

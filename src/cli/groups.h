@@ -25,4 +25,11 @@ int groups_parse(struct group_list *l, const char *text, bool quiet);
 
 void groups_free(struct group_list *l);
 
+/*
+ * SOURCE@GROUP:PORT: copy SOURCE into src (cap bytes; "" when text has no
+ * '@') and return what follows the '@', or text itself.  An empty or
+ * overlong source ends the program with status 2.
+ */
+const char *groups_split_source(const char *text, char *src, size_t cap);
+
 #endif /* MCAST_CLI_GROUPS_H */

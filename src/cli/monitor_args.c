@@ -87,20 +87,12 @@ const struct cli_spec monitor_spec = {
 static void add_arg(struct mon_cfg *c, const char *text)
 {
 	struct group_list l = { 0 };
-	const char *at = strchr(text, '@');
-	char src[MCAST_ADDRSTRLEN + 1] = "";
+	char src[MCAST_ADDRSTRLEN + 1];
+	const char *groups = groups_split_source(text, src, sizeof(src));
+	bool at = groups != text;
 
-	if (at) {
-		size_t n = (size_t)(at - text);
-
-		if (n == 0 || n >= sizeof(src))
-			cli_bad_value("SOURCE@GROUP:PORT", text,
-				      "a unicast source, '@', then GROUP:PORT");
-		memcpy(src, text, n);
-		src[n] = '\0';
-	}
 	/* Ranges as for recv; each group then parses as a file line would. */
-	groups_parse(&l, at ? at + 1 : text, false);
+	groups_parse(&l, groups, false);
 	for (size_t i = 0; i < l.n; i++) {
 		char line[MON_TEXT_MAX + 8], a[MCAST_ADDRSTRLEN], why[200];
 

@@ -29,18 +29,10 @@ void group_args_add(struct group_arg **arr, size_t *count, size_t *cap,
 		    const char *text)
 {
 	struct group_list l = { 0 };
-	const char *at = strchr(text, '@'), *groups = at ? at + 1 : text;
 	char src[MCAST_ADDRSTRLEN];
+	const char *groups = groups_split_source(text, src, sizeof(src));
+	bool at = groups != text;
 
-	if (at) {
-		size_t n = (size_t)(at - text);
-
-		if (n == 0 || n >= sizeof(src))
-			cli_bad_value("SOURCE@GROUP:PORT", text,
-				      "a unicast source, '@', then GROUP:PORT");
-		memcpy(src, text, n);
-		src[n] = '\0';
-	}
 	groups_parse(&l, groups, false);
 	for (size_t i = 0; i < l.n; i++) {
 		struct group_arg *g = new_group(arr, count, cap);
