@@ -32,6 +32,8 @@
  * yardstick in bench/compare.sh: 1 / (1/unsealed + 1/aead).
  */
 #define _GNU_SOURCE
+#include "aead_one.h"
+
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -69,31 +71,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "aead: %s\n", what);
 	exit(1);
-}
-
-/* Seal (enc 1) or open (enc 0) datagram d of size bytes with the calls
- * libmcast makes (src/lib/seal.c, mc_aead()); the payload goes to out. */
-static int one(EVP_CIPHER_CTX *ctx, int enc, uint64_t seq, unsigned char *d,
-	       unsigned char *out, size_t size, int auth_only)
-{
-	unsigned char nonce[NONCE] = { 0 }, fin[16];
-	size_t plen = size - HDR - TAG;
-	size_t aad = auth_only ? HDR + plen : HDR;
-	int outl;
-	OSSL_PARAM p[2] = { OSSL_PARAM_construct_octet_string(
-				    OSSL_CIPHER_PARAM_AEAD_TAG, d + size - TAG,
-				    TAG),
-			    OSSL_PARAM_construct_end() };
-
-	for (int i = 0; i < 8; i++)
-		nonce[4 + i] = (uint8_t)(seq >> (56 - 8 * i));
-	return EVP_CipherInit_ex2(ctx, NULL, NULL, nonce, enc, NULL) == 1 &&
-	       (enc || EVP_CIPHER_CTX_set_params(ctx, p) == 1) &&
-	       EVP_CipherUpdate(ctx, NULL, &outl, d, (int)aad) == 1 &&
-	       (auth_only ||
-		EVP_CipherUpdate(ctx, out, &outl, d + HDR, (int)plen) == 1) &&
-	       EVP_CipherFinal_ex(ctx, fin, &outl) == 1 &&
-	       (!enc || EVP_CIPHER_CTX_get_params(ctx, p) == 1);
 }
 
 int main(int argc, char **argv)
@@ -152,8 +129,8 @@ int main(int argc, char **argv)
 		die("libcrypto set-up failed");
 	for (size_t i = 0; i < OPEN_RING; i++) {
 		memset(ring[i], 0x5a, size);
-		if (open &&
-		    !one(ctx, 1, i, ring[i], ring[i] + HDR, size, auth_only))
+		if (open && !bench_aead_one(ctx, 1, i, ring[i], ring[i] + HDR,
+					    size, auth_only))
 			die("sealing failed");
 	}
 
@@ -165,8 +142,9 @@ int main(int argc, char **argv)
 			 * opening goes round the ring sealed above. */
 			size_t r = open ? n % OPEN_RING : 0;
 
-			if (!one(ctx, !open, open ? r : n, ring[r],
-				 open ? out : ring[r] + HDR, size, auth_only))
+			if (!bench_aead_one(ctx, !open, open ? r : n, ring[r],
+					    open ? out : ring[r] + HDR, size,
+					    auth_only))
 				die(open ? "opening failed" : "sealing failed");
 		}
 		t = now();

@@ -18,6 +18,7 @@
  * built by CMake as build/bench/bench_rx_cost; not run by compare.sh.
  */
 #define _GNU_SOURCE
+#include "aead_one.h"
 #include "mcast.h"
 
 #include <netinet/in.h>
@@ -66,25 +67,10 @@ static double cpu_ns(void)
 	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
-/* The EVP calls of mc_aead() in src/lib/seal.c for one datagram. */
+/* The EVP calls libmcast makes for one datagram, in place. */
 static int evp(EVP_CIPHER_CTX *ctx, int enc, uint64_t seq, unsigned char *d)
 {
-	unsigned char nonce[12] = { 0 }, fin[16];
-	int outl;
-	OSSL_PARAM p[2] = { OSSL_PARAM_construct_octet_string(
-				    OSSL_CIPHER_PARAM_AEAD_TAG, d + SIZE - TAG,
-				    TAG),
-			    OSSL_PARAM_construct_end() };
-
-	for (int i = 0; i < 8; i++)
-		nonce[4 + i] = (uint8_t)(seq >> (56 - 8 * i));
-	return EVP_CipherInit_ex2(ctx, NULL, NULL, nonce, enc, NULL) == 1 &&
-	       (enc || EVP_CIPHER_CTX_set_params(ctx, p) == 1) &&
-	       EVP_CipherUpdate(ctx, NULL, &outl, d, HDR) == 1 &&
-	       EVP_CipherUpdate(ctx, d + HDR, &outl, d + HDR,
-				SIZE - HDR - TAG) == 1 &&
-	       EVP_CipherFinal_ex(ctx, fin, &outl) == 1 &&
-	       (!enc || EVP_CIPHER_CTX_get_params(ctx, p) == 1);
+	return bench_aead_one(ctx, enc, seq, d, d + HDR, SIZE, 0);
 }
 
 static const unsigned char *pool_for(int step, int i)
@@ -134,8 +120,7 @@ int main(int argc, char **argv)
 			      NULL, key, NULL, 1) != 1 ||
 	    mcast_keyring_parse(&k, keys, strlen(keys), NULL, 0) < 0 ||
 	    mcast_sealer_new(&s, k, cipher, 0) < 0 ||
-	    mcast_bind_tunnel(&to, 1) < 0 ||
-	    mcast_session_new(h.session) < 0)
+	    mcast_bind_tunnel(&to, 1) < 0 || mcast_session_new(h.session) < 0)
 		die("set-up failed");
 	/* send_ns 0 is decades old: max_age is turned off below. */
 	for (uint64_t i = 0; i < POOL; i++) {
@@ -200,8 +185,8 @@ int main(int argc, char **argv)
 					break;
 				case UNSEAL:
 				case UNSEAL_TRACK:
-					n = mcast_unseal(op, &to, buf, SIZE, NULL,
-							 &d);
+					n = mcast_unseal(op, &to, buf, SIZE,
+							 NULL, &d);
 					if (n >= 0 && st == UNSEAL_TRACK)
 						n = mcast_tracker_feed_hdr(
 							tr, buf, (size_t)n,
