@@ -949,6 +949,23 @@ MCAST_API size_t mcast_tracker_count(const mcast_tracker_t *t);
  * (size set: mcast_stream_stats_init()).  Returns 0, -ERANGE, or -EINVAL. */
 MCAST_API int mcast_tracker_get(const mcast_tracker_t *t, size_t i,
 				struct mcast_stream_stats *out);
+/*
+ * Let the tracker's clock move without a datagram: the time-dependent
+ * checks of ETSI TR 101 290 (PAT_error and PMT_error for a table more
+ * than 0.5 s overdue, PID_error for a referenced PID absent longer than
+ * opts.pid_timeout_ms) run for every live MPEG-TS session at `now`,
+ * which is on the clock of mcast_meta.ts (CLOCK_REALTIME, as the kernel
+ * stamps arrivals).  Datagrams run them too, but only when they arrive:
+ * a receiver calls this at least once a second and once before reading
+ * the final counters, so that a stream that stops altogether is counted.
+ * Each absence is counted once, whichever call notices it.  Sessions
+ * fed without arrival times are skipped; a `now` before a session's
+ * first datagram does nothing.  Nothing is allocated.  Returns 0, or
+ * -EINVAL (NULL t or now, tv_nsec out of range).
+ */
+MCAST_API int mcast_tracker_tick(mcast_tracker_t *t,
+				 const struct timespec *now);
+
 /* Per-PID counters of an MPEG-TS session (TS or RTP_TS entries). */
 enum mcast_pid_flags {
 	MCAST_PID_PMT = 1 << 0,	       /* carries a program's PMT */

@@ -170,6 +170,10 @@ uint32_t mc_order_nth(const struct mcast_tracker *t, uint32_t n);
  * Returns false for a session the origin sent last (an entry retired
  * for space and heard again), true for a new one. */
 bool mc_origin_note(struct mcast_tracker *t, const struct mc_key *k);
+/* stats_table.c: a stream without session ids (MPEG-TS, a sequence
+ * field, a plain source) from a (group, source address and port): true
+ * the first time, false while the origins remember it. */
+bool mc_origin_first(struct mcast_tracker *t, const struct mc_key *k);
 
 /* stats_head.c: where the accounting of a new session starts (enum
  * mcast_head), from its first datagram's header and arrival time ts. */

@@ -353,6 +353,28 @@ bool mc_origin_note(struct mcast_tracker *t, const struct mc_key *k)
 	return true;
 }
 
+/* Keyed by the whole sender: unlike the origins of probes and RTP
+ * (source port 0), so the two never meet. */
+bool mc_origin_first(struct mcast_tracker *t, const struct mc_key *k)
+{
+	struct mc_pool *p = &t->origins;
+	struct mc_key ok = *k;
+	uint32_t hash, i;
+
+	memset(ok.session, 0, sizeof(ok.session));
+	ok.is_probe = 0;
+	hash = mc_hash(t, &ok);
+	i = mc_pool_find(p, &ok, hash);
+	if (i != MC_NONE) {
+		mc_lru_touch(p, i);
+		return false;
+	}
+	if (p->used == p->max)
+		mc_pool_remove(p, p->tail);
+	mc_pool_add(p, &ok, hash);
+	return true;
+}
+
 /* ---------------------------------------------------------------- */
 /* Life cycle                                                        */
 

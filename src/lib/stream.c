@@ -100,20 +100,28 @@ void mc_stream_free(struct mcast_tracker *t)
 }
 
 /* A fresh entry i (its key set): its state starts empty.  An SSRC is a
- * session, and a new one from the same sender is counted as a restart. */
+ * session, and a new one from the same sender is counted as a restart.
+ * A TS or sequence-field stream and a plain (unknown) source are a
+ * session each, counted once: a sender whose entry was retired for space
+ * and is heard again is not a new one (as far as the origins remember). */
 void mc_stream_reset(struct mcast_tracker *t, uint32_t i)
 {
 	struct mc_entry *e = mc_entry(t, i);
 	struct mc_stream *s = mc_stream(t, i);
+	int kind = e->it.key.kind;
 
 	memset(&s->rtp, 0, sizeof(s->rtp));
 	memset(&s->ts, 0, offsetof(struct mc_ts, sec));
 	s->ts.pid_head = s->ts.pid_tail = MC_NONE;
-	if (!e->it.key.kind)
+	if (e->it.key.is_probe)
+		return; /* counted by the probe tracker */
+	if (kind != MCAST_STREAM_RTP && kind != MCAST_STREAM_RTP_TS &&
+	    mc_origin_first(t, &e->it.key))
+		t->st->other_sessions++;
+	if (!kind)
 		return;
 	memset(mc_bits(t, i), 0, t->words * sizeof(*t->bits));
-	if ((e->it.key.kind == MCAST_STREAM_RTP ||
-	     e->it.key.kind == MCAST_STREAM_RTP_TS) &&
+	if ((kind == MCAST_STREAM_RTP || kind == MCAST_STREAM_RTP_TS) &&
 	    mc_origin_note(t, &e->it.key))
 		t->st->rtp_sessions++;
 }
@@ -412,8 +420,10 @@ void mc_stream_totals(const struct mcast_tracker *t,
 	if (!t->st)
 		return;
 	s->stream_malformed = t->st->malformed;
-	/* sessions counts SSRCs too; is_probe still means probes. */
+	/* sessions counts SSRCs too; is_probe still means probes.  The
+	 * other streams and plain sources are sessions here too. */
 	s->is_probe = t->sessions > t->st->rtp_sessions;
+	s->sessions += t->st->other_sessions;
 	mc_ts_out(s, t->st->gone_ts);
 	for (uint32_t i = p->head; i != MC_NONE; i = mc_item(p, i)->next) {
 		const struct mc_stream *st = mc_stream(t, i);
@@ -429,6 +439,15 @@ void mc_stream_totals(const struct mcast_tracker *t,
 		if (jmax > s->jitter_max_ns)
 			s->jitter_max_ns = jmax;
 	}
+}
+
+int mcast_tracker_tick(mcast_tracker_t *t, const struct timespec *now)
+{
+	if (!t || !now || now->tv_nsec < 0 || now->tv_nsec >= 1000000000)
+		return -EINVAL;
+	if (t->st && t->st->pids.index)
+		mc_ts_tick(t, mc_ns(now));
+	return 0;
 }
 
 static struct timespec mc_timespec(int64_t ns)

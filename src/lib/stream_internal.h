@@ -137,6 +137,8 @@ struct mc_pid *mc_ts_pid_add(struct mcast_tracker *t, uint32_t i, unsigned pid,
 void mc_ts_account(struct mcast_tracker *t, uint32_t i, const uint8_t *p,
 		   size_t len, int64_t now_ns);
 bool mc_ts_looks(const uint8_t *p, size_t len);
+/* The overdue checks of every live TS session at now_ns. */
+void mc_ts_tick(struct mcast_tracker *t, int64_t now_ns);
 /* ts_psi.c: one TS packet's payload on a PSI PID (0 or a PMT's). */
 void mc_psi_payload(struct mcast_tracker *t, uint32_t i, unsigned pid,
 		    bool unit_start, const uint8_t *p, size_t len,
@@ -181,7 +183,9 @@ struct mc_streams {
 	struct mc_pool senders;		/* struct mc_sender, AUTO only */
 	uint64_t gone_ts[MC_TS_NCOUNT]; /* sums of retired entries */
 	uint64_t malformed;
-	uint64_t rtp_sessions; /* of the tracker's sessions */
+	uint64_t rtp_sessions;	 /* of the tracker's sessions */
+	uint64_t other_sessions; /* TS, SEQ and plain: not in t->sessions,
+				  * which decides the totals' is_probe */
 };
 
 static inline int64_t mc_ns(const struct timespec *ts)

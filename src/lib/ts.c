@@ -361,3 +361,22 @@ void mc_ts_account(struct mcast_tracker *t, uint32_t i, const uint8_t *p,
 		ts->check_ns = now_ns + MC_TS_CHECK_EVERY;
 	}
 }
+
+/* The clock moves without datagrams: a stream that stopped altogether
+ * still has its PAT, PMTs and PIDs missed.  Sessions without arrival
+ * times (start 0) have no clock to judge by. */
+void mc_ts_tick(struct mcast_tracker *t, int64_t now_ns)
+{
+	const struct mc_pool *p = &t->entries;
+
+	for (uint32_t i = p->head; i != MC_NONE; i = mc_item(p, i)->next) {
+		int kind = mc_entry(t, i)->it.key.kind;
+		struct mc_ts *ts = &mc_stream(t, i)->ts;
+
+		if ((kind != MCAST_STREAM_TS && kind != MCAST_STREAM_RTP_TS) ||
+		    !ts->start_ns || now_ns < ts->start_ns)
+			continue;
+		mc_ts_overdue(t, i, now_ns);
+		ts->check_ns = now_ns + MC_TS_CHECK_EVERY;
+	}
+}
