@@ -18,117 +18,8 @@
 
 /* Distinct senders remembered for the summary; more are only counted. */
 #define MAX_SEEN 256
-
-/* The interface a group was joined on, by index; the last one looked up
- * is kept, as most groups of a receiver share it. */
-struct iface_memo {
-	int index;
-	char name[IF_NAMESIZE];
-};
-
-/* Name of the interface a group was joined on, for the "joined" line. */
-static const char *joined_iface(const struct group_arg *g,
-				const struct mcast_info *info,
-				struct iface_memo *memo)
-{
-	const struct sockaddr *ga = (const struct sockaddr *)&g->addr;
-	struct mcast_iface ifc;
-	int idx;
-
-	if (mcast_addr_scope(ga))
-		idx = (int)mcast_addr_scope(ga);
-	else if (info->iface.index)
-		idx = (int)info->iface.index;
-	else
-		idx = mcast_route_iface((const struct sockaddr *)&g->addr);
-	if (idx > 0 && idx == memo->index)
-		return memo->name;
-	if (idx > 0 && mcast_iface_by_index((unsigned)idx, &ifc) == 0) {
-		memo->index = idx;
-		memcpy(memo->name, ifc.name, IF_NAMESIZE);
-		return memo->name;
-	}
-	return "(route)";
-}
-
-/* Listed one by one in the "joined" line up to this many; more are
- * summed up as how many, from which to which. */
-#define JOINED_LISTED 8
-
-/* The kernel grants at most net.core.rmem_max without CAP_NET_ADMIN: a
- * default request that gets less is as good as it gets here (doctor and
- * the summary say how much), while an explicit --rcvbuf deserves to hear. */
-static void join_all(mcast_t *m, const struct recv_cfg *c)
-{
-	struct mcast_info info;
-	char line[4096] = "joined", a[MCAST_ADDRSTRLEN], b[MCAST_ADDRSTRLEN];
-	char first_if[IF_NAMESIZE] = "";
-	struct iface_memo memo = { 0 };
-	size_t used = strlen(line), ssm = 0;
-	bool listed = c->ngroups <= JOINED_LISTED, one_iface = true;
-
-	mcast_info_init(&info);
-	mcast_get_info(m, &info);
-	for (size_t i = 0; i < c->ngroups; i++) {
-		const struct group_arg *g = &c->groups[i];
-		int rc = mcast_join(m, (const struct sockaddr *)&g->addr,
-				    g->sources, g->nsources);
-
-		if (rc < 0) {
-			char what[2 * MCAST_ADDRSTRLEN + 32];
-
-			snprintf(what, sizeof(what), "cannot join %s", g->text);
-			/* The step ("join GROUP") would repeat what. */
-			cli_fail_step(rc == MCAST_ENOIFACE ? EXIT_USAGE
-							   : EXIT_RUNTIME,
-				      "", rc, what);
-		}
-		if (mcast_addr_is_ssm((const struct sockaddr *)&g->addr) &&
-		    !g->nsources && ssm++ == 0)
-			cli_warn(
-				"%s is in the source-specific range; joined without --source, most networks deliver nothing to it",
-				g->text);
-		const char *on = joined_iface(g, &info, &memo);
-
-		if (i == 0)
-			snprintf(first_if, sizeof(first_if), "%s", on);
-		else if (strcmp(first_if, on) != 0)
-			one_iface = false;
-		if (!listed)
-			continue;
-		cli_append(line, sizeof(line), &used, "%s ", i ? "," : "");
-		for (size_t k = 0; k < g->nsources; k++)
-			cli_append(line, sizeof(line), &used, "%s%s",
-				   k ? "," : "",
-				   cli_addr_only(&g->sources[k], a, sizeof(a)));
-		cli_append(line, sizeof(line), &used, "%s%s on %s",
-			   g->nsources ? "@" : "",
-			   cli_addr(&g->addr, a, sizeof(a)), on);
-	}
-	/* Sockets, and so their warnings, came with the joins. */
-	mcast_get_info(m, &info);
-	if (listed)
-		cli_info("%s", line);
-	else
-		cli_info(
-			"joined %zu groups, %s to %s, on %s (%u sockets)",
-			c->ngroups, cli_addr(&c->groups[0].addr, a, sizeof(a)),
-			cli_addr(&c->groups[c->ngroups - 1].addr, b, sizeof(b)),
-			one_iface ? first_if : "several interfaces",
-			info.nsockets);
-	if (ssm > 1)
-		cli_warn("and %zu more groups in the source-specific range",
-			 ssm - 1);
-	if (info.warnings & MCAST_WARN_GRO_OFF)
-		cli_warn(
-			"the kernel refused coalesced receive (UDP_GRO); receiving datagram by datagram");
-	if (c->rcvbuf_set && (info.warnings & MCAST_WARN_RCVBUF_CLAMPED)) {
-		/* The kernel reports twice what it grants (bookkeeping). */
-		cli_warn(
-			"receive buffer clamped to %d bytes by net.core.rmem_max (asked for %d); raise net.core.rmem_max or run with CAP_NET_ADMIN",
-			info.rcvbuf_effective / 2, info.rcvbuf_requested);
-	}
-}
+/* Sessions (streams, SSRCs, plain sources) tracked with --stats. */
+#define RECV_STATS_SESSIONS 1024
 
 struct tally {
 	long long datagrams, bytes;
@@ -253,7 +144,8 @@ struct run {
 	mcast_t *m;
 	mcast_tracker_t *tracker;
 	double start, deadline, next_report, next_live;
-	bool live; /* a status line on a terminal */
+	double next_tick; /* the streams' clock (mcast_tracker_tick()) */
+	bool live;	  /* a status line on a terminal */
 	struct mcast_stream_stats prev;
 	const char *why;
 	struct ends ends;
@@ -276,14 +168,32 @@ static int wait_ms(const struct run *r)
 		due = r->next_report;
 	if (r->live && (due == 0 || r->next_live < due))
 		due = r->next_live;
+	if (r->next_tick > 0 && (due == 0 || r->next_tick < due))
+		due = r->next_tick;
 	if (due == 0)
 		return -1;
 	return due <= now ? 0 : cli_poll_ms(due - now);
 }
 
+/* The streams' time-dependent checks (a PAT overdue, a PID gone) run
+ * when their datagrams arrive; a stream that stopped altogether sends
+ * none, so the clock is given to the tracker once a second too. */
+static void tick(mcast_tracker_t *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	mcast_tracker_tick(t, &now);
+}
+
 static void periodic(const struct recv_cfg *c, struct run *r)
 {
 	double now = cli_now();
+
+	if (r->next_tick > 0 && now >= r->next_tick) {
+		tick(r->tracker);
+		r->next_tick = now + 1.0;
+	}
 
 	if (r->next_report > 0 && now >= r->next_report) {
 		double to = r->next_report - r->start;
@@ -489,6 +399,9 @@ int cmd_recv(int argc, char **argv)
 		topts.stream = c.stream.type;
 		topts.seq = c.stream.seq;
 		topts.rtp_clock = (unsigned)c.rtp_clock;
+		/* docs/STREAMS.md: 1024 sessions, 8192 PIDs; more retire
+		 * the oldest idle ones into the totals (retired). */
+		topts.max_sessions = RECV_STATS_SESSIONS;
 	}
 	r.max_sessions = topts.max_sessions;
 	if ((rc = mcast_tracker_new(&r.tracker, &topts)) < 0)
@@ -496,7 +409,7 @@ int cmd_recv(int argc, char **argv)
 			mcast_strerror(rc));
 	cli_signals();
 	cli_stdout_lines();
-	join_all(r.m, &c);
+	recv_join_all(r.m, &c);
 	listening(r.tracker, &c);
 	r.start = cli_now();
 	r.watch.events = c.opts.flags & MCAST_OPT_WATCH;
@@ -511,6 +424,8 @@ int cmd_recv(int argc, char **argv)
 		r.next_report = r.start + c.interval_report;
 	r.live = c.stats && isatty(STDERR_FILENO);
 	r.next_live = r.start + 1.0;
+	if (c.stats)
+		r.next_tick = r.start + 1.0;
 	if (c.stats)
 		report_totals(r.tracker, &r.prev);
 	for (size_t i = 0; i < CLI_RECV_BATCH; i++) {
@@ -550,10 +465,16 @@ int cmd_recv(int argc, char **argv)
 	struct mcast_info info;
 	struct mcast_rejects rej;
 	struct report_host host;
+	struct mcast_socket_info *socks;
+	size_t nsocks = recv_sockets(r.m, &socks);
 
 	mcast_info_init(&info);
 	mcast_get_info(r.m, &info);
 	host = (struct report_host){
+		.sockets = socks,
+		.nsockets = nsocks,
+		.iface = info.iface.index ? info.iface.name : NULL,
+		.table = isatty(STDOUT_FILENO),
 		.kernel_drops = info.kernel_drops,
 		.end_missed = ends_missed(&r.ends),
 		.gro = (c.opts.flags & MCAST_OPT_GRO) &&
@@ -568,6 +489,7 @@ int cmd_recv(int argc, char **argv)
 	if (c.stats) {
 		double end = cli_now();
 
+		tick(r.tracker);
 		/* The last, partial interval too: the reports add up to the
 		 * totals. */
 		if (r.next_report > 0 &&
@@ -594,5 +516,6 @@ int cmd_recv(int argc, char **argv)
 			status = verdict;
 	}
 	mcast_tracker_free(r.tracker);
+	free(socks);
 	return status;
 }

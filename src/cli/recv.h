@@ -53,4 +53,11 @@ struct recv_cfg {
 /* Parse argv into c (exits 2 with one line on bad usage, 0 after --help). */
 void recv_parse_args(int argc, char **argv, struct recv_cfg *c);
 
+/* recv_join.c: join every group of c, saying so on stderr with the
+ * interfaces and the kernel's warnings (exits on a failed join). */
+void recv_join_all(mcast_t *m, const struct recv_cfg *c);
+/* The receiver's sockets, in the order they opened, into *out (free()
+ * it); returns how many.  The kernel counts drops per socket. */
+size_t recv_sockets(const mcast_t *m, struct mcast_socket_info **out);
+
 #endif /* MCAST_CLI_RECV_H */

@@ -164,6 +164,7 @@ static void json_session(struct json *j, const mcast_tracker_t *t, size_t i,
 		       (const struct sockaddr *)&s->source);
 	json_bool(j, "probe", s->is_probe);
 	if (s->is_probe) {
+		json_string(j, "stream", mcast_stream_name(s->stream));
 		json_hex(j, "session", s->session, MCAST_SESSION_LEN);
 		json_uint(j, "first_seq", s->first_seq);
 		json_uint(j, "max_seq", s->max_seq);
@@ -213,6 +214,35 @@ static uint64_t network_lost(const struct mcast_stream_stats *tot,
 	return tot->lost > own ? tot->lost - own : 0;
 }
 
+/* The wildcard a receiver's socket is bound to, with its port. */
+static const char *bound_any(const struct mcast_socket_info *si)
+{
+	return si->family == AF_INET6 ? "::" : "0.0.0.0";
+}
+
+static void json_sockets(struct json *j, const struct report_host *host)
+{
+	json_array(j, "sockets");
+	for (size_t i = 0; i < host->nsockets; i++) {
+		const struct mcast_socket_info *si = &host->sockets[i];
+
+		json_object(j, NULL);
+		json_uint(j, "socket", i);
+		json_string(j, "family",
+			    si->family == AF_INET6 ? "ipv6" : "ipv4");
+		json_string(j, "bound", bound_any(si));
+		json_uint(j, "port", si->port);
+		if (host->iface)
+			json_string(j, "iface", host->iface);
+		else
+			json_null(j, "iface");
+		json_uint(j, "groups", si->ngroups);
+		json_uint(j, "kernel_drops", si->kernel_drops);
+		json_end(j);
+	}
+	json_end(j);
+}
+
 static void summary_json(FILE *out, const mcast_tracker_t *t,
 			 const struct report_host *host, double elapsed,
 			 const char *ended_by)
@@ -254,6 +284,7 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 	if (tot.stream_malformed)
 		json_uint(&j, "stream_malformed", tot.stream_malformed);
 	json_end(&j);
+	json_sockets(&j, host);
 	json_array(&j, "sessions");
 	for (size_t i = 0; i < n; i++) {
 		mcast_stream_stats_init(&s);
@@ -269,6 +300,36 @@ static void fmt_us(char *buf, size_t len, double ns)
 	snprintf(buf, len, "%.1f", ns / 1000.0);
 }
 
+/* Sockets listed one by one in the text summary; more are summed. */
+#define SOCKETS_LISTED 8
+
+/* The kernel counts drops per socket, and a socket serves every group of
+ * its port: this is as close to a stream as drops can be put. */
+static void text_sockets(FILE *out, const struct report_host *host)
+{
+	uint64_t rest = 0;
+
+	for (size_t i = 0; i < host->nsockets; i++) {
+		const struct mcast_socket_info *si = &host->sockets[i];
+
+		if (i >= SOCKETS_LISTED) {
+			rest += si->kernel_drops;
+			continue;
+		}
+		fprintf(out,
+			"socket %zu: %s%s%s:%u on %s, %u group%s: kernel drops %llu\n",
+			i, si->family == AF_INET6 ? "[" : "", bound_any(si),
+			si->family == AF_INET6 ? "]" : "", si->port,
+			host->iface ? host->iface : "(route)", si->ngroups,
+			si->ngroups == 1 ? "" : "s",
+			(unsigned long long)si->kernel_drops);
+	}
+	if (host->nsockets > SOCKETS_LISTED)
+		fprintf(out, "and %zu more sockets: kernel drops %llu\n",
+			host->nsockets - SOCKETS_LISTED,
+			(unsigned long long)rest);
+}
+
 /* Losses this host caused itself are not the network's: say which. */
 static void text_drops(FILE *out, const struct mcast_stream_stats *tot,
 		       const struct report_host *host)
@@ -276,6 +337,7 @@ static void text_drops(FILE *out, const struct mcast_stream_stats *tot,
 	fprintf(out,
 		"receive buffer %d bytes as the kernel counts it (twice what --rcvbuf asked for, default 4M; at most twice net.core.rmem_max without CAP_NET_ADMIN); kernel drops %llu\n",
 		host->rcvbuf, (unsigned long long)host->kernel_drops);
+	text_sockets(out, host);
 	if (!host->kernel_drops)
 		return;
 	if (host->gro)
@@ -374,7 +436,7 @@ static void summary_text(FILE *out, const mcast_tracker_t *t,
 			rate_pps(&s) * avg_bits(&s) / 1e6, p50, p99, jit, hops);
 	}
 	text_notes(out, t);
-	report_stream_text(out, t);
+	report_stream_text(out, t, host->table);
 	report_totals(t, &tot);
 	double pct = report_run_loss_pct(t, &tot, &lost);
 

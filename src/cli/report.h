@@ -32,6 +32,12 @@ struct report_host {
 	int rcvbuf; /* bytes, as the kernel reports it */
 	/* sealed streams: what was opened and rejected; NULL without --key */
 	const struct mcast_rejects *rejects;
+	/* the receiver's sockets, whose drops add up to kernel_drops: a
+	 * socket may serve many groups, so drops are never a stream's */
+	const struct mcast_socket_info *sockets;
+	size_t nsockets;
+	const char *iface; /* the receiver's --iface; NULL: by route */
+	bool table;	   /* text for a terminal: streams as one table */
 };
 
 /* The final table, or one JSON object of "type":"summary". */

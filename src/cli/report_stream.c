@@ -2,6 +2,7 @@
 /* mcast recv --stats: RTP, MPEG-TS and sequence-field streams. */
 #include "report_stream.h"
 #include "cli.h"
+#include "report.h"
 
 #include <string.h>
 
@@ -22,6 +23,16 @@ static double seconds(const struct timespec *from, const struct timespec *to)
 {
 	return (double)(to->tv_sec - from->tv_sec) +
 	       (double)(to->tv_nsec - from->tv_nsec) / 1e9;
+}
+
+/* "SOURCE:PORT" and "GROUP:PORT" of an entry, for its lines. */
+static void ends_format(const struct mcast_stream_stats *s,
+			char src[MCAST_ADDRSTRLEN], char g[MCAST_ADDRSTRLEN])
+{
+	mcast_addr_format((const struct sockaddr *)&s->source, MCAST_FMT_PORT,
+			  src, MCAST_ADDRSTRLEN);
+	mcast_addr_format((const struct sockaddr *)&s->group, MCAST_FMT_PORT, g,
+			  MCAST_ADDRSTRLEN);
 }
 
 void report_loss_units(const mcast_tracker_t *t,
@@ -60,10 +71,7 @@ static void say_decided(const struct mcast_stream_stats *s)
 {
 	char g[MCAST_ADDRSTRLEN], src[MCAST_ADDRSTRLEN];
 
-	mcast_addr_format((const struct sockaddr *)&s->group, MCAST_FMT_PORT, g,
-			  sizeof(g));
-	mcast_addr_format((const struct sockaddr *)&s->source, MCAST_FMT_PORT,
-			  src, sizeof(src));
+	ends_format(s, src, g);
 	if (is_rtp(s->stream))
 		cli_info("stream %s -> %s: %s (ssrc 0x%08x, payload type %d)",
 			 src, g, mcast_stream_name(s->stream),
@@ -272,10 +280,7 @@ static void text_one(FILE *out, const mcast_tracker_t *t, size_t i,
 	char g[MCAST_ADDRSTRLEN], src[MCAST_ADDRSTRLEN];
 	uint64_t expected = s->received + s->lost;
 
-	mcast_addr_format((const struct sockaddr *)&s->group, MCAST_FMT_PORT, g,
-			  sizeof(g));
-	mcast_addr_format((const struct sockaddr *)&s->source, MCAST_FMT_PORT,
-			  src, sizeof(src));
+	ends_format(s, src, g);
 	fprintf(out, "%s %s -> %s", mcast_stream_name(s->stream), src, g);
 	if (is_rtp(s->stream))
 		fprintf(out, " ssrc 0x%08x payload type %d", (unsigned)s->ssrc,
@@ -325,10 +330,43 @@ static void text_one(FILE *out, const mcast_tracker_t *t, size_t i,
 	text_pids(out, t, i, seconds(&s->first, &s->last));
 }
 
-void report_stream_text(FILE *out, const mcast_tracker_t *t)
+/* One row of the terminal's table: what text_one() says, in columns. */
+static void table_row(FILE *out, const struct mcast_stream_stats *s)
+{
+	char src[MCAST_ADDRSTRLEN], g[MCAST_ADDRSTRLEN], id[16] = "-",
+							 jit[24] = "-";
+	char ts[80] = "-";
+
+	ends_format(s, src, g);
+	if (is_rtp(s->stream)) {
+		snprintf(id, sizeof(id), "%08x/%d", (unsigned)s->ssrc,
+			 s->payload_type);
+		if (s->clock_rate)
+			snprintf(jit, sizeof(jit), "%.3f", s->jitter_ns / 1e6);
+	}
+	if (has_ts(s->stream))
+		snprintf(ts, sizeof(ts), "%llu/%llu %llu %llu/%llu/%llu",
+			 (unsigned long long)s->ts_lost,
+			 (unsigned long long)s->ts_packets,
+			 (unsigned long long)s->ts_cc_errors,
+			 (unsigned long long)s->ts_pat_errors,
+			 (unsigned long long)s->ts_pmt_errors,
+			 (unsigned long long)s->ts_pid_errors);
+	fprintf(out,
+		"%-7s %-22s %-22s %-11s %9llu %7llu %6.2f %5llu %5llu %9s %s\n",
+		mcast_stream_name(s->stream), src, g, id,
+		(unsigned long long)s->received, (unsigned long long)s->lost,
+		report_loss_pct(s), (unsigned long long)s->duplicates,
+		(unsigned long long)s->reordered, jit, ts);
+}
+
+/* On a terminal: the streams as one table, a row each, then the PIDs of
+ * each MPEG-TS stream; elsewhere (a file, a pipe, a log) a block of
+ * lines per stream, for grep. */
+void report_stream_text(FILE *out, const mcast_tracker_t *t, bool table)
 {
 	struct mcast_stream_stats s;
-	size_t n = mcast_tracker_count(t);
+	size_t n = mcast_tracker_count(t), rows = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		mcast_stream_stats_init(&s);
@@ -336,6 +374,30 @@ void report_stream_text(FILE *out, const mcast_tracker_t *t)
 		    s.stream == MCAST_STREAM_MCAST ||
 		    s.stream == MCAST_STREAM_UNKNOWN)
 			continue;
-		text_one(out, t, i, &s);
+		if (!table) {
+			text_one(out, t, i, &s);
+			continue;
+		}
+		if (rows++ == 0)
+			fprintf(out,
+				"%-7s %-22s %-22s %-11s %9s %7s %6s %5s %5s %9s %s\n",
+				"stream", "source", "group", "ssrc/pt",
+				"received", "lost", "loss%", "dup", "reord",
+				"jitter_ms",
+				"ts_lost/ts_packets cc_errors pat/pmt/pid_errors");
+		table_row(out, &s);
+	}
+	if (!table)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char src[MCAST_ADDRSTRLEN], g[MCAST_ADDRSTRLEN];
+
+		mcast_stream_stats_init(&s);
+		if (mcast_tracker_get(t, i, &s) < 0 || !has_ts(s.stream))
+			continue;
+		ends_format(&s, src, g);
+		fprintf(out, "%s %s -> %s:\n", mcast_stream_name(s.stream), src,
+			g);
+		text_pids(out, t, i, seconds(&s.first, &s.last));
 	}
 }

@@ -41,7 +41,9 @@ void report_stream_json_head(struct json *j,
 			     const struct mcast_stream_stats *s);
 void report_stream_json_tail(struct json *j, const mcast_tracker_t *t, size_t i,
 			     const struct mcast_stream_stats *s);
-/* After the summary table: a block per RTP, MPEG-TS or sequence stream. */
-void report_stream_text(FILE *out, const mcast_tracker_t *t);
+/* After the summary table: a block of lines per RTP, MPEG-TS or
+ * sequence stream; with table (a terminal), one table of them, a row
+ * each, and the PIDs of each MPEG-TS stream. */
+void report_stream_text(FILE *out, const mcast_tracker_t *t, bool table);
 
 #endif /* MCAST_CLI_REPORT_STREAM_H */

@@ -37,8 +37,8 @@ expect "numbers" "[${S}[k] for k in ('first_seq', 'max_seq')]" "[1000, 1099]"
 expect "counters" "[${S}[k] for k in ('received', 'lost', 'duplicates', 'reordered', 'late')]" \
 	"[98, 2, 2, 1, 0]"
 expect "loss_pct" "${S}['loss_pct']" 2.0
-expect "totals" "[s['totals'][k] for k in ('received', 'lost', 'duplicates', 'reordered')]" \
-	"[98, 2, 2, 1]"
+expect "totals" "[s['totals'][k] for k in ('received', 'lost', 'duplicates', 'reordered', 'sessions')]" \
+	"[98, 2, 2, 1, 1]"
 
 run text
 grep -q '^seq 10.0.0.1:1701 -> 239.1.2.3:1700: seq 1000..1099, received 98, lost 2 (2.00%), duplicates 2, reordered 1, late 0$' \
