@@ -7,7 +7,8 @@
  * 4 sessions, 1 to 64 PIDs (so the shared PID table fills and is given
  * back on retirement), a PID timeout of 1 s or the default.  Each record
  * is a datagram of up to 7 packets from one of four senders, its arrival
- * moved by the input (the TR 101 290 checks run on it).  A packet is raw
+ * moved by the input (the TR 101 290 checks run on it, and, when the
+ * first bytes say so, on mcast_tracker_tick() between datagrams).  A packet is raw
  * bytes, or a header built from input bytes (one of a few PIDs, counter,
  * flags, adaptation field) around a payload that may be a PAT or PMT
  * section with a correct CRC_32, so the section parser is reached.
@@ -135,6 +136,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		feed_one(t, &r, &clock_ns, &seq);
 		if (mcast_tracker_count(t) > o.max_sessions)
 			abort();
+		if (cfg & 0x800) { /* a receiver's clock between datagrams */
+			struct timespec now = {
+				.tv_sec = (time_t)(clock_ns / 1000000000u) +
+					  (time_t)(take(&r, 1) % 8),
+				.tv_nsec = (long)(clock_ns % 1000000000u),
+			};
+
+			if (mcast_tracker_tick(t, &now) != 0)
+				abort();
+		}
 	}
 	if (mcast_tracker_totals(t, &tot) != 0 || check_pids(t, size) != 0)
 		abort();

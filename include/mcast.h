@@ -868,7 +868,9 @@ struct mcast_stream_stats {
 	uint64_t latency_p50_ns, latency_p99_ns;
 	uint64_t latency_count;
 	uint64_t retired;  /* totals: entries retired for space */
-	uint64_t sessions; /* totals: sessions seen (RTP SSRCs too) */
+	uint64_t sessions; /* totals: sessions seen; with opts.stream
+			    * other than MCAST every entry's (RTP SSRCs,
+			    * TS, SEQ, plain sources), each once */
 	uint64_t plain;	   /* totals: plain datagrams, part of received */
 	/* Appended in 0.2 (header version 2, docs/PROTOCOL.md "Head"): */
 	int head;	      /* enum mcast_head; totals: 0 */

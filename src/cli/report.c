@@ -280,6 +280,9 @@ static void summary_json(FILE *out, const mcast_tracker_t *t,
 		json_uint(&j, "ts_packets", tot.ts_packets);
 		json_uint(&j, "ts_lost", tot.ts_lost);
 		json_uint(&j, "cc_errors", tot.ts_cc_errors);
+		/* The shared PID table was full: counted, not dropped. */
+		json_uint(&j, "pid_overflow", tot.ts_pid_overflow);
+		json_uint(&j, "ref_overflow", tot.ts_ref_overflow);
 	}
 	if (tot.stream_malformed)
 		json_uint(&j, "stream_malformed", tot.stream_malformed);

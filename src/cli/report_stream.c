@@ -231,6 +231,7 @@ void report_stream_json_tail(struct json *j, const mcast_tracker_t *t, size_t i,
 	json_uint(j, "crc_errors", s->ts_crc_errors);
 	json_uint(j, "bad_length", s->ts_bad_length);
 	json_uint(j, "pid_overflow", s->ts_pid_overflow);
+	json_uint(j, "ref_overflow", s->ts_ref_overflow);
 	json_uint(j, "programs", s->ts_programs);
 	/* ETSI TR 101 290 priority 1, by the indicators' own names. */
 	json_object(j, "tr101290");

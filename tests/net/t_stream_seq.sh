@@ -11,19 +11,24 @@ need_cmd python3 python3
 topo_pair left right || skip "cannot create network namespaces"
 G=239.1.2.3:1700
 
-# run FORMAT: the receiver in `right`, the feed from `left`.
+# run FORMAT [ARGS...]: the receiver in `right`, the feed from `left`;
+# the receiver's exit status in $rc.
 run() {
-	in_ns right mcast recv --iface veth0 --stream seq:10:8 --format "$1" \
-		--count 98 --timeout 20 $G >"$T/$1.out" 2>"$T/$1.err" &
+	local f=$1
+	shift
+	in_ns right mcast recv --iface veth0 --stream seq:10:8 --format "$f" \
+		--count 98 --timeout 20 "$@" $G >"$T/$f.out" 2>"$T/$f.err" &
 	recv=$!
-	wait_for "$T/$1.err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/$1.err")"
+	wait_for "$T/$f.err" '^joined ' 5 || fail "receiver never joined: $(cat "$T/$f.err")"
 	in_ns left python3 "$NET_DIR/peers/seqfeed.py" --iface-addr 10.0.0.1 \
 		--bind-port 1701 239.1.2.3 1700 1000-1009 1012-1019 1020 1020 \
 		1021-1039 1041 1040 1042-1098 1030 1099 2>"$T/feed.err" ||
 		fail "feed failed: $(cat "$T/feed.err")"
-	wait $recv || fail "receiver exit $?: $(cat "$T/$1.err")"
+	wait $recv
+	rc=$?
 }
 run json
+[ $rc = 0 ] || fail "receiver exit $rc: $(cat "$T/json.err")"
 expect() {
 	local got
 	got=$(json_get "$T/json.out" "(lambda s: $2)(d[-1])") || fail "$1: cannot evaluate $2"
@@ -40,7 +45,13 @@ expect "loss_pct" "${S}['loss_pct']" 2.0
 expect "totals" "[s['totals'][k] for k in ('received', 'lost', 'duplicates', 'reordered', 'sessions')]" \
 	"[98, 2, 2, 1, 1]"
 
-run text
+# --max-loss and --expect judge the feed's numbers: 2 of 100 lost.
+run text --max-loss 1.5 --expect 99
+[ $rc = 1 ] || fail "receiver exit $rc with --max-loss 1.5 --expect 99, expected 1: $(cat "$T/text.err")"
+grep -q 'loss 2\.000% (2 datagrams) exceeds --max-loss 1\.5% by 0\.500 points$' "$T/text.err" ||
+	fail "no --max-loss verdict: $(cat "$T/text.err")"
+grep -q 'expected 99 datagrams, received 98 (1 short)$' "$T/text.err" ||
+	fail "no --expect verdict: $(cat "$T/text.err")"
 grep -q '^seq 10.0.0.1:1701 -> 239.1.2.3:1700: seq 1000..1099, received 98, lost 2 (2.00%), duplicates 2, reordered 1, late 0$' \
 	"$T/text.out" || fail "no seq line in the text summary: $(cat "$T/text.out")"
 grep -q '^total: received 98, lost 2 (2.00%), duplicates 2, reordered 1,' "$T/text.out" ||

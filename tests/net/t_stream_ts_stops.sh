@@ -30,6 +30,9 @@ expect "TR 101 290 after the stream stopped" \
 	'["sessions"][0]["tr101290"]' \
 	"{'ts_sync_loss': 0, 'sync_byte_error': 0, 'pat_error': 1, 'continuity_count_error': 0, 'pmt_error': 1, 'pid_error': 0}"
 expect "sessions in the totals" '["totals"]["sessions"]' 1
+expect "PID table overflow, counted" '["totals"]["pid_overflow"]' 0
+expect "PIDs named, not tracked" '["totals"]["ref_overflow"]' 0
+expect "and per session" '["sessions"][0]["ref_overflow"]' 0
 # socks EXPR: EXPR over each socket s of the summary, as a list.
 socks() { json_get "$T/out" "[$1 for s in [r for r in d if r['type'] == 'summary'][0]['sockets']]"; }
 [ "$(socks '(s["socket"], s["family"], s["bound"], s["port"], s["iface"], s["groups"])')" = \

@@ -2,8 +2,10 @@
 /*
  * test_ts_tick.c - mcast_tracker_tick(): the time-dependent TR 101 290
  * checks (PAT and PMT every 0.5 s, a PID gone for 5 s) for a stream that
- * stops altogether, on crafted packets with their own clock; and the
- * totals' sessions, which count every stream type.
+ * stops altogether, on crafted packets with their own clock; the
+ * totals' sessions, which count every stream type; and the end of a run
+ * (recv --until-end), which streams without an end marker neither hold
+ * up nor bring.
  */
 #include "media.h"
 
@@ -213,6 +215,28 @@ static void test_sessions_retired(void)
 	mcast_tracker_free(t);
 }
 
+/* RTP, TS and sequence feeds have no end-of-stream marker. */
+static void test_all_ended(void)
+{
+	mcast_tracker_t *t = stream_tracker(MCAST_STREAM_AUTO, NULL);
+	struct sender p = sender("10.0.0.5:5000", GROUP, 5),
+		      r = sender("10.0.0.6:5000", GROUP, 6);
+
+	one_ts(t, &src, T0);
+	for (uint16_t i = 0; i < 4; i++)
+		rtp_at(t, &r, 33, i, i * 3000u, 9, T0 + i * MS);
+	CHECK_EQ_INT(mcast_tracker_count(t), 2);
+	CHECK_EQ_INT(mcast_tracker_all_ended(t), 0); /* they never end */
+	probe(t, &p, 0);
+	probe(t, &p, 1);
+	CHECK_EQ_INT(mcast_tracker_all_ended(t), 0);
+	end_msg(t, &p, 0, 2);
+	CHECK_EQ_INT(mcast_tracker_all_ended(t), 1); /* nor hold it up */
+	one_ts(t, &src, T0 + 10 * MS);
+	CHECK_EQ_INT(mcast_tracker_all_ended(t), 1);
+	mcast_tracker_free(t);
+}
+
 int main(void)
 {
 	src = sender(SRC, GROUP, 1);
@@ -221,5 +245,6 @@ int main(void)
 	test_args();
 	test_sessions();
 	test_sessions_retired();
+	test_all_ended();
 	return check_done();
 }
