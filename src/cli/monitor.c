@@ -173,6 +173,7 @@ static size_t reconcile(struct monitor *mon, const struct mon_spec *want,
 		if (old[i]->present)
 			continue;
 		leave_group(mon, old[i]);
+		free(old[i]->ts);
 		free(old[i]);
 		left++;
 	}
@@ -345,6 +346,7 @@ static void interval_rates(struct monitor *mon, double len)
 				(double)(s->bytes - s->prev_bytes) * 8 / len;
 			s->prev_bytes = s->bytes;
 		}
+		mon_ts_rates(g->ts, len);
 	}
 }
 
@@ -537,8 +539,10 @@ int cmd_monitor(int argc, char **argv)
 	for (size_t i = 0; i < mon.ntrackers; i++)
 		mcast_tracker_free(mon.trackers[i].t);
 	free(mon.trackers);
-	for (size_t i = 0; i < mon.ng; i++)
+	for (size_t i = 0; i < mon.ng; i++) {
+		free(mon.g[i]->ts);
 		free(mon.g[i]);
+	}
 	free(mon.g);
 	return status;
 }

@@ -11,6 +11,9 @@
 /* Senders shown per group; more are summed into one "other" entry, so
  * that made-up sources cannot grow the output or the metrics' labels. */
 #define MON_SENDERS_MAX 16
+/* PIDs shown per MPEG-TS group, by first sight; the packets of the others
+ * (and of PIDs the tracker's table had no room for) go to pid="other". */
+#define MON_PIDS_MAX 32
 
 /* What the tracker counts where there is a sequence (mcast probes, RTP,
  * sequence fields) and for MPEG-TS. */
@@ -29,6 +32,45 @@ struct mon_sender {
 	/* from the tracker, summed over its sessions; never going back
 	 * (a session the tracker retired for space leaves its sums) */
 	struct mon_probe p, sum;
+	/* RTP, in the group's first sender of each address: the newest
+	 * SSRC of that address (any port: a restarted encoder has a new
+	 * socket), by first arrival, and where it came from */
+	uint32_t ssrc, tick_ssrc;
+	bool has_ssrc, tick_has_ssrc;
+	struct sockaddr_storage ssrc_src, tick_src;
+};
+
+/* TR 101 290 priority 1 indicators (1.1 to 1.6), in the standard's order */
+enum mon_p1 {
+	MON_P1_SYNC_LOSS,
+	MON_P1_SYNC_BYTE,
+	MON_P1_PAT,
+	MON_P1_CC,
+	MON_P1_PMT,
+	MON_P1_PID,
+	MON_P1_N
+};
+extern const char *const mon_p1_names[MON_P1_N];
+
+struct mon_pid_counts {
+	uint64_t packets, lost, cc_errors;
+};
+
+struct mon_pid {
+	unsigned pid;
+	struct mon_pid_counts c, sum; /* never going back; this second's */
+	uint64_t prev_packets;	      /* at the start of the interval */
+	double bitrate;		      /* bit/s over the last interval */
+};
+
+/* An MPEG-TS group's PIDs and TR 101 290 counts, made on first TS entry. */
+struct mon_ts {
+	uint64_t p1[MON_P1_N], p1_sum[MON_P1_N];
+	struct mon_pid pids[MON_PIDS_MAX];
+	size_t npids;
+	struct mon_pid other;	    /* pid="other": the rest */
+	uint64_t other_pids;	    /* PIDs that went there */
+	uint8_t in_other[8192 / 8]; /* which, so each counts once */
 };
 
 struct mon_group {
@@ -53,6 +95,9 @@ struct mon_group {
 	size_t nsenders;
 	struct mon_sender other; /* senders past MON_SENDERS_MAX */
 	uint64_t other_senders;	 /* how many went there */
+	struct mon_ts *ts;	 /* NULL until an MPEG-TS entry shows up */
+	uint64_t ssrc_changes;	 /* of its senders */
+	uint64_t pat_reported;	 /* PAT_error count last said in an event */
 };
 
 struct mon_cfg {
@@ -104,6 +149,16 @@ mcast_tracker_t *mon_tracker_for(struct monitor *mon,
 				 const struct mon_spec *spec);
 void mon_from_tracker(struct monitor *mon);
 
+/* monitor_ts.c: an MPEG-TS entry's PIDs and TR 101 290 counts into its
+ * group's sums; the sums taken (counters never going back); PID bitrates
+ * over an interval of len seconds; the group's TS part of a JSON record */
+void mon_ts_add(struct mon_group *g, const mcast_tracker_t *t, size_t i,
+		const struct mcast_stream_stats *s);
+void mon_ts_take(struct mon_ts *ts);
+void mon_ts_rates(struct mon_ts *ts, double len);
+struct json;
+void mon_ts_json(struct json *j, const struct mon_ts *ts);
+
 /* monitor_args.c */
 void monitor_parse_args(int argc, char **argv, struct mon_cfg *c);
 
@@ -113,6 +168,11 @@ void mon_report_interval(struct monitor *mon, FILE *out, double from,
 void mon_report_table(struct monitor *mon, FILE *out);
 void mon_event(struct monitor *mon, const struct mon_group *g,
 	       const char *event, const char *num_key, double num);
+/* An RTP sender's new SSRC; a group's PAT_error count rising. */
+void mon_event_ssrc(struct monitor *mon, const struct mon_group *g,
+		    const struct mon_sender *s, uint32_t old);
+void mon_event_pat(struct monitor *mon, const struct mon_group *g,
+		   uint64_t pat_errors);
 void mon_report_sockets(struct monitor *mon, FILE *out, double to);
 double mon_loss_pct(const struct mon_group *g);
 

@@ -82,9 +82,7 @@ enum gm {
 	GM_OUTAGE_S,
 	GM_JOIN,
 	GM_SENDERS_OTHER,
-	GM_TS_PACKETS,
-	GM_TS_LOST,
-	GM_TS_CC
+	GM_SSRC
 };
 
 static const struct family {
@@ -115,12 +113,8 @@ static const struct family {
 		      "From the join to the first datagram" },
 	[GM_SENDERS_OTHER] = { "mcast_senders_overflow_total", "counter",
 			       "Senders beyond the per-group limit, counted as source=\"other\"" },
-	[GM_TS_PACKETS] = { "mcast_ts_packets_received_total", "counter",
-			    "MPEG-TS packets received" },
-	[GM_TS_LOST] = { "mcast_ts_packets_lost_total", "counter",
-			 "MPEG-TS packets lost, estimated from continuity gaps" },
-	[GM_TS_CC] = { "mcast_ts_cc_errors_total", "counter",
-		       "MPEG-TS continuity count errors (TR 101 290 1.4)" },
+	[GM_SSRC] = { "mcast_rtp_ssrc_changes_total", "counter",
+		      "RTP senders of the group that took a new SSRC" },
 };
 
 static double group_value(const struct monitor *mon, const struct mon_group *g,
@@ -152,12 +146,8 @@ static double group_value(const struct monitor *mon, const struct mon_group *g,
 		return g->join_latency;
 	case GM_SENDERS_OTHER:
 		return (double)g->other_senders;
-	case GM_TS_PACKETS:
-		return (double)g->p.ts_packets;
-	case GM_TS_LOST:
-		return (double)g->p.ts_lost;
-	case GM_TS_CC:
-		return (double)g->p.ts_cc_errors;
+	case GM_SSRC:
+		return (double)g->ssrc_changes;
 	}
 	return NAN;
 }
@@ -185,6 +175,84 @@ static void head(FILE *out, const struct family *f)
 {
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
 		f->type);
+}
+
+/* MPEG-TS series, of the groups where TS was seen: per PID (a pid label,
+ * "other" for the rest), and the TR 101 290 priority 1 indicators as one
+ * family with an indicator label, so that their sum is the group's
+ * priority 1 error count. */
+enum tsm { TM_PACKETS, TM_LOST, TM_CC, TM_RATE, TM_PIDS_OTHER, TM_P1 };
+
+static const struct family ts_families[] = {
+	[TM_PACKETS] = { "mcast_ts_packets_received_total", "counter",
+			 "MPEG-TS packets received, per PID" },
+	[TM_LOST] = { "mcast_ts_packets_lost_total", "counter",
+		      "MPEG-TS packets lost, estimated from continuity gaps, per PID" },
+	[TM_CC] = { "mcast_ts_cc_errors_total", "counter",
+		    "MPEG-TS continuity count errors (TR 101 290 1.4), per PID" },
+	[TM_RATE] = { "mcast_ts_receive_bytes_per_second", "gauge",
+		      "MPEG-TS bytes per second of the PID over the last --interval-report" },
+	[TM_PIDS_OTHER] = { "mcast_ts_pids_overflow_total", "counter",
+			    "PIDs beyond the per-group limit, counted as pid=\"other\"" },
+	[TM_P1] = { "mcast_ts_tr101290_priority1_errors_total", "counter",
+		    "ETSI TR 101 290 priority 1 errors, by indicator" },
+};
+
+static double pid_value(const struct mon_pid *p, enum tsm m)
+{
+	return m == TM_PACKETS ? (double)p->c.packets
+	       : m == TM_LOST  ? (double)p->c.lost
+	       : m == TM_CC    ? (double)p->c.cc_errors
+			       : p->bitrate / 8;
+}
+
+static void pid_sample(FILE *out, const struct mon_group *g,
+		       const struct mon_pid *p, enum tsm m)
+{
+	char pid[16];
+
+	if (p == &g->ts->other)
+		snprintf(pid, sizeof(pid), "other");
+	else
+		snprintf(pid, sizeof(pid), "%u", p->pid);
+	fprintf(out, "%s{", ts_families[m].name);
+	group_labels(out, g);
+	label(out, "pid", pid, true);
+	fputc('}', out);
+	value(out, pid_value(p, m));
+}
+
+static void ts_family(const struct monitor *mon, FILE *out, enum tsm m)
+{
+	head(out, &ts_families[m]);
+	for (size_t i = 0; i < mon->ng; i++) {
+		const struct mon_group *g = mon->g[i];
+		const struct mon_ts *ts = g->ts;
+
+		if (!ts)
+			continue;
+		if (m == TM_P1) {
+			for (int k = 0; k < MON_P1_N; k++) {
+				fprintf(out, "%s{", ts_families[m].name);
+				group_labels(out, g);
+				label(out, "indicator", mon_p1_names[k], true);
+				fputc('}', out);
+				value(out, (double)ts->p1[k]);
+			}
+			continue;
+		}
+		if (m == TM_PIDS_OTHER) {
+			fprintf(out, "%s{", ts_families[m].name);
+			group_labels(out, g);
+			fputc('}', out);
+			value(out, (double)ts->other_pids);
+			continue;
+		}
+		for (size_t k = 0; k < ts->npids; k++)
+			pid_sample(out, g, &ts->pids[k], m);
+		if (ts->other_pids || ts->other.c.packets)
+			pid_sample(out, g, &ts->other, m);
+	}
 }
 
 static void kernel_drops(const struct monitor *mon, FILE *out)
@@ -258,6 +326,8 @@ void mon_metrics_write(struct monitor *mon, FILE *out)
 			}
 		}
 	}
+	for (size_t m = 0; m < sizeof(ts_families) / sizeof(*ts_families); m++)
+		ts_family(mon, out, (enum tsm)m);
 	kernel_drops(mon, out);
 }
 

@@ -93,6 +93,8 @@ static void interval_json(const struct monitor *mon, FILE *out,
 	json_double(&j, "loss_pct", mon_loss_pct(g), 4);
 	json_uint(&j, "outages", g->outages);
 	json_double(&j, "outage_s", outage_total(mon, g), 3);
+	json_uint(&j, "ssrc_changes", g->ssrc_changes);
+	mon_ts_json(&j, g->ts);
 	if (g->first_at)
 		json_double(&j, "join_latency_s", g->join_latency, 6);
 	else
@@ -178,25 +180,75 @@ void mon_report_sockets(struct monitor *mon, FILE *out, double to)
 	fflush(out);
 }
 
-void mon_event(struct monitor *mon, const struct mon_group *g,
-	       const char *event, const char *num_key, double num)
+/* The head every event record (or line) starts with. */
+static bool event_head(const struct monitor *mon, struct json *j,
+		       const struct mon_group *g, const char *event,
+		       const char *detail)
 {
 	struct timespec ts;
 	char name[4 * MON_NAME_MAX];
 
 	if (!mon->cfg->json) {
-		cli_info("event: %s %s%s%s: %s %.3f", event, g->spec.text,
+		cli_info("event: %s %s%s%s: %s", event, g->spec.text,
 			 g->spec.name[0] ? " " : "",
-			 safe(g->spec.name, name, sizeof(name)), num_key, num);
-		return;
+			 safe(g->spec.name, name, sizeof(name)), detail);
+		return false;
 	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	json_record(j, stdout, "event");
+	json_time(j, "ts", &ts);
+	json_string(j, "event", event);
+	json_group_id(j, g);
+	return true;
+}
+
+/* A sender's RTP SSRC changed: an encoder restarted, or another took over. */
+void mon_event_ssrc(struct monitor *mon, const struct mon_group *g,
+		    const struct mon_sender *s, uint32_t old)
+{
+	char a[MCAST_ADDRSTRLEN], d[MCAST_ADDRSTRLEN + 64];
 	struct json j;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	json_record(&j, stdout, "event");
-	json_time(&j, "ts", &ts);
-	json_string(&j, "event", event);
-	json_group_id(&j, g);
+	mcast_addr_format((const struct sockaddr *)&s->ssrc_src, MCAST_FMT_PORT,
+			  a, sizeof(a));
+	snprintf(d, sizeof(d), "sender %s ssrc 0x%08x -> 0x%08x", a,
+		 (unsigned)old, (unsigned)s->ssrc);
+	if (!event_head(mon, &j, g, "ssrc_change", d))
+		return;
+	json_addr_port(&j, "sender", "sender_port",
+		       (const struct sockaddr *)&s->ssrc_src);
+	json_uint(&j, "ssrc_old", old);
+	json_uint(&j, "ssrc", s->ssrc);
+	json_uint(&j, "ssrc_changes", g->ssrc_changes);
+	json_end(&j);
+	fflush(stdout);
+}
+
+/* TR 101 290 PAT_error rose: most often the PAT missing for 0.5 s. */
+void mon_event_pat(struct monitor *mon, const struct mon_group *g,
+		   uint64_t pat_errors)
+{
+	char d[64];
+	struct json j;
+
+	snprintf(d, sizeof(d), "pat_errors %llu",
+		 (unsigned long long)pat_errors);
+	if (!event_head(mon, &j, g, "pat_lost", d))
+		return;
+	json_uint(&j, "pat_errors", pat_errors);
+	json_end(&j);
+	fflush(stdout);
+}
+
+void mon_event(struct monitor *mon, const struct mon_group *g,
+	       const char *event, const char *num_key, double num)
+{
+	char d[64];
+	struct json j;
+
+	snprintf(d, sizeof(d), "%s %.3f", num_key, num);
+	if (!event_head(mon, &j, g, event, d))
+		return;
 	json_double(&j, num_key, num, 3);
 	json_end(&j);
 	fflush(stdout);

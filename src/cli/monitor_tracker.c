@@ -79,6 +79,23 @@ static void probe_take(struct mon_probe *p, const struct mon_probe *sum)
 	p->jitter_ms = sum->jitter_ms;
 }
 
+/* Entries come by first arrival: the last RTP one of an address holds
+ * its newest SSRC, noted in the group's first sender of that address. */
+static void ssrc_note(struct mon_group *g, const struct mcast_stream_stats *s)
+{
+	for (size_t k = 0; k < g->nsenders; k++) {
+		struct mon_sender *o = &g->senders[k];
+
+		if (!mcast_addr_same((const struct sockaddr *)&o->src,
+				     (const struct sockaddr *)&s->source, 0))
+			continue;
+		o->tick_ssrc = s->ssrc;
+		o->tick_src = s->source;
+		o->tick_has_ssrc = true;
+		return;
+	}
+}
+
 /* One tracker's entries into the sums of its groups and senders. */
 static void sum_tracker(struct monitor *mon, mcast_tracker_t *t)
 {
@@ -95,11 +112,52 @@ static void sum_tracker(struct monitor *mon, mcast_tracker_t *t)
 		    !(g = mon_find_group(mon, &s.group)) || g->tracker != t)
 			continue;
 		probe_add(&g->sum, &s);
+		if (s.stream == MCAST_STREAM_TS ||
+		    s.stream == MCAST_STREAM_RTP_TS)
+			mon_ts_add(g, t, i, &s);
 		snd = mon_find_sender(g, &s.source, false);
 		if (snd && s.stream != MCAST_STREAM_UNKNOWN)
 			snd->stream = s.stream;
+		if (s.stream == MCAST_STREAM_RTP ||
+		    s.stream == MCAST_STREAM_RTP_TS)
+			ssrc_note(g, &s);
 		probe_add(snd ? &snd->sum : &g->other.sum, &s);
 	}
+}
+
+/* An address whose newest SSRC is another than last second's: an event.
+ * (An SSRC it had before and takes up again goes unnoticed: its entry
+ * keeps its place in the order.) */
+static void ssrc_check(struct monitor *mon, struct mon_group *g,
+		       struct mon_sender *s)
+{
+	uint32_t old = s->ssrc;
+
+	if (!s->tick_has_ssrc)
+		return;
+	s->tick_has_ssrc = false;
+	if (s->has_ssrc && s->tick_ssrc == old)
+		return;
+	s->ssrc = s->tick_ssrc;
+	s->ssrc_src = s->tick_src;
+	if (!s->has_ssrc) {
+		s->has_ssrc = true;
+		return;
+	}
+	g->ssrc_changes++;
+	mon_event_ssrc(mon, g, s, old);
+}
+
+/* The group's PAT_error count rose: once per rise (the tracker counts a
+ * PAT's absence once, when it passes 0.5 s, not for every packet). */
+static void pat_check(struct monitor *mon, struct mon_group *g)
+{
+	uint64_t n = g->ts ? g->ts->p1[MON_P1_PAT] : 0;
+
+	if (n <= g->pat_reported)
+		return;
+	g->pat_reported = n;
+	mon_event_pat(mon, g, n);
 }
 
 /* The trackers' counters into the groups and senders. */
@@ -119,8 +177,12 @@ void mon_from_tracker(struct monitor *mon)
 		struct mon_group *g = mon->g[i];
 
 		probe_take(&g->p, &g->sum);
-		for (size_t k = 0; k < g->nsenders; k++)
+		for (size_t k = 0; k < g->nsenders; k++) {
 			probe_take(&g->senders[k].p, &g->senders[k].sum);
+			ssrc_check(mon, g, &g->senders[k]);
+		}
 		probe_take(&g->other.p, &g->other.sum);
+		mon_ts_take(g->ts);
+		pat_check(mon, g);
 	}
 }
