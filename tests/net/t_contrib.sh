@@ -83,22 +83,26 @@ grep -qx 'DynamicUser=yes' "$unit" && grep -qx 'CapabilityBoundingSet=' "$unit" 
 	grep -qx 'RestrictAddressFamilies=AF_INET AF_INET6 AF_NETLINK AF_UNIX' "$unit" ||
 	fail "the unit lost its hardening"
 
-# Its command line, on lo with the example groups, for a second; the
-# metrics it serves name every metric the rules use.
+# Its command line, on lo with the example groups, stopped as systemd
+# does (SIGTERM); the metrics it serves name every metric the rules use.
 cmd=$(sed -n 's/^ExecStart=//p' "$unit" | sed "s|/etc/mcast/groups|$C/groups.example|; s|127.0.0.1:9611|127.0.0.1:9612|")
 ip link set lo up
 ip -6 route add local ff00::/8 dev lo table local 2>/dev/null
-$cmd --iface lo --duration 3 >"$T/mon.out" 2>"$T/mon.err" &
+$cmd --iface lo --duration 60 >"$T/mon.out" 2>"$T/mon.err" &
 mon=$!
 wait_for "$T/mon.err" '^monitoring 4 groups$' 5 || fail "the unit's command: $(cat "$T/mon.err")"
 if ! mcast monitor --help | grep -q 'this build is without'; then
 	need_cmd python3 python3
-	python3 -c 'import urllib.request
-print(urllib.request.urlopen("http://127.0.0.1:9612/metrics", timeout=5).read().decode(), end="")' >"$T/metrics" ||
-		fail "cannot scrape the unit's monitor"
+	_scrape() {
+		python3 -c 'import urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:9612/metrics", timeout=5).read().decode(), end="")' >"$T/metrics" 2>/dev/null &&
+			grep -q '^# TYPE mcast_up gauge' "$T/metrics"
+	}
+	wait_until 10 _scrape || fail "cannot scrape the unit's monitor: $(cat "$T/mon.err")"
 	for name in $(grep -oE 'mcast_[a-z0-9_]+' "$C/mcast-alerts.yml" | sort -u); do
 		grep -q "^# TYPE $name " "$T/metrics" || fail "the rules use $name, which the monitor does not serve"
 	done
 fi
-wait $mon || fail "the unit's command exited $?: $(cat "$T/mon.err")"
+kill -TERM $mon
+wait $mon || fail "the unit's command exited $? on SIGTERM: $(cat "$T/mon.err")"
 exit 0
