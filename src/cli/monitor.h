@@ -71,6 +71,11 @@ struct mon_ts {
 	struct mon_pid other;	    /* pid="other": the rest */
 	uint64_t other_pids;	    /* PIDs that went there */
 	uint8_t in_other[8192 / 8]; /* which, so each counts once */
+	/* The PID walk is skipped while nothing can be new: one entry, as
+	 * many PIDs as at the last walk, all of them seen. */
+	unsigned entries, entries_prev; /* TS entries this second, the last */
+	unsigned walked_pids;		/* ts_pids at the last walk */
+	bool walked_all_seen;
 };
 
 struct mon_group {

@@ -52,6 +52,58 @@ static uint64_t less(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
+static void pid_add(struct mon_pid *p, const struct mcast_pid_stats *ps,
+		    struct mon_pid_counts *in_slots)
+{
+	p->sum.packets += ps->packets;
+	p->sum.lost += ps->lost;
+	p->sum.cc_errors += ps->cc_errors;
+	in_slots->packets += ps->packets;
+	in_slots->lost += ps->lost;
+	in_slots->cc_errors += ps->cc_errors;
+}
+
+/* Every PID of entry i, slots given to new ones.  They come in ascending
+ * order, and ts_pids says when all were had; but the null PID (8191) is
+ * common, so the walk costs 8192 lookups - hence slotted_pids(). */
+static void walk_pids(struct mon_ts *ts, const mcast_tracker_t *t, size_t i,
+		      const struct mcast_stream_stats *s,
+		      struct mon_pid_counts *in_slots)
+{
+	struct mcast_pid_stats ps;
+	unsigned found = 0;
+	bool all_seen = true;
+
+	for (unsigned pid = 0; pid < TS_PIDS && found < s->ts_pids; pid++) {
+		struct mon_pid *p;
+
+		mcast_pid_stats_init(&ps);
+		if (mcast_tracker_get_pid(t, i, pid, &ps) != 0)
+			continue;
+		found++;
+		if (!(ps.flags & MCAST_PID_SEEN))
+			all_seen = false;
+		else if ((p = slot(ts, pid)))
+			pid_add(p, &ps, in_slots);
+	}
+	ts->walked_pids = s->ts_pids;
+	ts->walked_all_seen = all_seen;
+}
+
+/* The PIDs that have slots, when no other can be new: at most
+ * MON_PIDS_MAX lookups a second instead of 8192. */
+static void slotted_pids(struct mon_ts *ts, const mcast_tracker_t *t, size_t i,
+			 struct mon_pid_counts *in_slots)
+{
+	struct mcast_pid_stats ps;
+
+	for (size_t k = 0; k < ts->npids; k++) {
+		mcast_pid_stats_init(&ps);
+		if (mcast_tracker_get_pid(t, i, ts->pids[k].pid, &ps) == 0)
+			pid_add(&ts->pids[k], &ps, in_slots);
+	}
+}
+
 /* Entry i (of stream TS or RTP_TS, group g) into g's sums this second. */
 void mon_ts_add(struct mon_group *g, const mcast_tracker_t *t, size_t i,
 		const struct mcast_stream_stats *s)
@@ -65,32 +117,18 @@ void mon_ts_add(struct mon_group *g, const mcast_tracker_t *t, size_t i,
 		[MON_P1_PID] = s->ts_pid_errors,
 	};
 	struct mon_pid_counts in_slots = { 0 };
-	struct mcast_pid_stats ps;
 	struct mon_ts *ts;
-	unsigned found = 0;
 
 	if (!g->ts && !(g->ts = calloc(1, sizeof(*g->ts))))
 		cli_die(EXIT_RUNTIME, "out of memory");
 	ts = g->ts;
 	for (int k = 0; k < MON_P1_N; k++)
 		ts->p1_sum[k] += p1[k];
-	/* PIDs come in ascending order; ts_pids says when all were had. */
-	for (unsigned pid = 0; pid < TS_PIDS && found < s->ts_pids; pid++) {
-		struct mon_pid *p;
-
-		mcast_pid_stats_init(&ps);
-		if (mcast_tracker_get_pid(t, i, pid, &ps) != 0)
-			continue;
-		found++;
-		if (!(ps.flags & MCAST_PID_SEEN) || !(p = slot(ts, pid)))
-			continue;
-		p->sum.packets += ps.packets;
-		p->sum.lost += ps.lost;
-		p->sum.cc_errors += ps.cc_errors;
-		in_slots.packets += ps.packets;
-		in_slots.lost += ps.lost;
-		in_slots.cc_errors += ps.cc_errors;
-	}
+	if (ts->entries++ == 0 && ts->entries_prev == 1 &&
+	    s->ts_pids == ts->walked_pids && ts->walked_all_seen)
+		slotted_pids(ts, t, i, &in_slots);
+	else
+		walk_pids(ts, t, i, s, &in_slots);
 	ts->other.sum.packets += less(s->ts_packets, in_slots.packets);
 	ts->other.sum.lost += less(s->ts_lost, in_slots.lost);
 	ts->other.sum.cc_errors += less(s->ts_cc_errors, in_slots.cc_errors);
@@ -116,6 +154,8 @@ void mon_ts_take(struct mon_ts *ts)
 {
 	if (!ts)
 		return;
+	ts->entries_prev = ts->entries;
+	ts->entries = 0;
 	for (int k = 0; k < MON_P1_N; k++) {
 		grow_to(&ts->p1[k], ts->p1_sum[k]);
 		ts->p1_sum[k] = 0;
