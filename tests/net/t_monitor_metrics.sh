@@ -1,8 +1,9 @@
 # mcast monitor --metrics serves the Prometheus text format at /metrics:
 # HELP and TYPE for every family, counters named *_total, label values
 # escaped, the counts equal to the monitor's own JSON and the loss equal
-# to what nftables dropped, kernel drops per socket; promtool accepts it
-# when installed.  A port already in use makes the monitor exit 1.
+# to what nftables dropped, kernel drops per socket, every metric issue
+# 17 names, senders past 16 a group in one "other" series; promtool
+# accepts it when installed.  A port already in use makes the monitor exit 1.
 # Skipped (77) in a build without libmicrohttpd.
 . "$(dirname "$0")/lib.sh"
 mcast monitor --help | grep -q 'this build is without' &&
@@ -77,7 +78,15 @@ for line in open(sys.argv[1]):
     assert name in help_ and name in type_, "no HELP/TYPE for " + name
     assert (type_[name] == "counter") == name.endswith("_total"), name
     float(m.group(3))
-assert "mcast_kernel_drops_total" in type_
+# What issue 17 names, with the type it must have.
+for name, t in [("mcast_up", "gauge"), ("mcast_datagrams_received_total", "counter"),
+                ("mcast_bytes_received_total", "counter"), ("mcast_datagrams_lost_total", "counter"),
+                ("mcast_datagrams_duplicate_total", "counter"), ("mcast_kernel_drops_total", "counter"),
+                ("mcast_outages_total", "counter"), ("mcast_outage_seconds_total", "counter"),
+                ("mcast_join_latency_seconds", "gauge"), ("mcast_jitter_seconds", "gauge"),
+                ("mcast_ts_cc_errors_total", "counter"),
+                ("mcast_ts_tr101290_priority1_errors_total", "counter")]:
+    assert type_.get(name) == t and name in help_, "missing or mistyped: " + name
 PY
 if command -v promtool >/dev/null; then
 	sed '/^# content-type/d' "$T/metrics" | promtool check metrics ||
@@ -85,6 +94,20 @@ if command -v promtool >/dev/null; then
 else
 	echo "promtool (Debian package prometheus) not installed: its check is skipped" >&2
 fi
+# Made-up senders cannot grow the labels: 20 more sources (ports) than
+# the probe sender, 16 kept apart, the other 5 one "other" series.
+in_ns left python3 -c 'import socket
+for n in range(20):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("10.0.0.1"))
+    s.sendto(b"x", ("239.1.3.1", 1600))
+    s.close()' || fail "the many senders failed"
+_capped() { [ "$(value mcast_senders_overflow_total "$A")" = 5 ]; }
+wait_until 5 _capped || fail "senders overflow: $(grep -F "$A" "$T/metrics" | grep senders)"
+n=$(grep -cF "mcast_sender_datagrams_received_total{$A" "$T/metrics")
+[ "$n" = 17 ] || fail "$n sender series, want 16 and other"
+[ "$(value mcast_sender_datagrams_received_total "$A,source=\"other\"")" = 5 ] ||
+	fail "other: $(grep -F 'source="other"' "$T/metrics")"
 scrape /other
 [ "$(cat "$T/metrics")" = "status 404" ] || fail "/other: $(cat "$T/metrics")"
 
