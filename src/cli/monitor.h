@@ -34,10 +34,10 @@ struct mon_sender {
 	struct mon_probe p, sum;
 	/* RTP, in the group's first sender of each address: the newest
 	 * SSRC of that address (any port: a restarted encoder has a new
-	 * socket), by first arrival, and where it came from */
+	 * socket), by first arrival, and the port it came from */
 	uint32_t ssrc, tick_ssrc;
+	uint16_t ssrc_port, tick_port;
 	bool has_ssrc, tick_has_ssrc;
-	struct sockaddr_storage ssrc_src, tick_src;
 };
 
 /* TR 101 290 priority 1 indicators (1.1 to 1.6), in the standard's order */

@@ -209,14 +209,14 @@ void mon_event_ssrc(struct monitor *mon, const struct mon_group *g,
 	char a[MCAST_ADDRSTRLEN], d[MCAST_ADDRSTRLEN + 64];
 	struct json j;
 
-	mcast_addr_format((const struct sockaddr *)&s->ssrc_src, MCAST_FMT_PORT,
-			  a, sizeof(a));
-	snprintf(d, sizeof(d), "sender %s ssrc 0x%08x -> 0x%08x", a,
-		 (unsigned)old, (unsigned)s->ssrc);
+	/* s is the address's first sender; the new SSRC's port is its own */
+	mcast_addr_format((const struct sockaddr *)&s->src, 0, a, sizeof(a));
+	snprintf(d, sizeof(d), "sender %s port %u ssrc 0x%08x -> 0x%08x", a,
+		 (unsigned)s->ssrc_port, (unsigned)old, (unsigned)s->ssrc);
 	if (!event_head(mon, &j, g, "ssrc_change", d))
 		return;
-	json_addr_port(&j, "sender", "sender_port",
-		       (const struct sockaddr *)&s->ssrc_src);
+	json_addr(&j, "sender", (const struct sockaddr *)&s->src);
+	json_uint(&j, "sender_port", s->ssrc_port);
 	json_uint(&j, "ssrc_old", old);
 	json_uint(&j, "ssrc", s->ssrc);
 	json_uint(&j, "ssrc_changes", g->ssrc_changes);

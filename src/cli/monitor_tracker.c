@@ -90,7 +90,8 @@ static void ssrc_note(struct mon_group *g, const struct mcast_stream_stats *s)
 				     (const struct sockaddr *)&s->source, 0))
 			continue;
 		o->tick_ssrc = s->ssrc;
-		o->tick_src = s->source;
+		o->tick_port = (uint16_t)mcast_addr_port(
+			(const struct sockaddr *)&s->source);
 		o->tick_has_ssrc = true;
 		return;
 	}
@@ -139,7 +140,7 @@ static void ssrc_check(struct monitor *mon, struct mon_group *g,
 	if (s->has_ssrc && s->tick_ssrc == old)
 		return;
 	s->ssrc = s->tick_ssrc;
-	s->ssrc_src = s->tick_src;
+	s->ssrc_port = s->tick_port;
 	if (!s->has_ssrc) {
 		s->has_ssrc = true;
 		return;

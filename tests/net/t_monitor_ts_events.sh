@@ -103,6 +103,10 @@ got=$(events "('sender', 'ssrc_old', 'ssrc', 'ssrc_changes')" ssrc_change)
 [ "$got" = "[('ssrc_change', 'cam', '10.0.0.1', $((0x1234abcd)), $((0x5678ef01)), 1)]" ] ||
 	fail "ssrc_change events: $got"
 [ "$(last 239.1.6.2 "['ssrc_changes']")" = 1 ] || fail "no SSRC change counted: $(tail -3 "$T/out")"
+# The new SSRC came from the second sender's port (a new socket).
+got=$(json_get "$T/out" "[r['sender_port'] for r in d if r['type'] == 'event' and r['event'] == 'ssrc_change']")
+want=$(last 239.1.6.2 "['senders'][1]['source_port']")
+[ "$got" = "[$want]" ] || fail "ssrc_change's sender_port $got, the second sender's $want"
 
 if [ -n "$metrics" ]; then
 	in_ns right python3 -c 'import urllib.request
