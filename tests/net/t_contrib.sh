@@ -86,12 +86,14 @@ grep -qx 'DynamicUser=yes' "$unit" && grep -qx 'CapabilityBoundingSet=' "$unit" 
 # Its command line, on lo with the example groups, stopped as systemd
 # does (SIGTERM); the metrics it serves name every metric the rules use.
 cmd=$(sed -n 's/^ExecStart=//p' "$unit" | sed "s|/etc/mcast/groups|$C/groups.example|; s|127.0.0.1:9611|127.0.0.1:9612|")
+mhd=yes
+mcast monitor --help | grep -q 'this build is without' && mhd= && cmd=${cmd/--metrics 127.0.0.1:9612/}
 ip link set lo up
 ip -6 route add local ff00::/8 dev lo table local 2>/dev/null
 $cmd --iface lo --duration 60 >"$T/mon.out" 2>"$T/mon.err" &
 mon=$!
 wait_for "$T/mon.err" '^monitoring 4 groups$' 5 || fail "the unit's command: $(cat "$T/mon.err")"
-if ! mcast monitor --help | grep -q 'this build is without'; then
+if [ -n "$mhd" ]; then
 	need_cmd python3 python3
 	_scrape() {
 		python3 -c 'import urllib.request
