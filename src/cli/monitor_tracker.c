@@ -161,9 +161,17 @@ static void pat_check(struct monitor *mon, struct mon_group *g)
 	mon_event_pat(mon, g, n);
 }
 
-/* The trackers' counters into the groups and senders. */
+/* The trackers' counters into the groups and senders.  First the
+ * trackers' clocks move: the TR 101 290 time checks (a PAT overdue, a
+ * PID gone) otherwise run only when a datagram arrives, and a stream
+ * that stopped altogether sends none. */
 void mon_from_tracker(struct monitor *mon)
 {
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (size_t i = 0; i < mon->ntrackers; i++)
+		mcast_tracker_tick(mon->trackers[i].t, &now);
 	for (size_t i = 0; i < mon->ng; i++) {
 		struct mon_group *g = mon->g[i];
 

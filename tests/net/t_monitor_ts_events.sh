@@ -1,10 +1,12 @@
 # mcast monitor's MPEG-TS and RTP view, from crafted senders whose every
 # packet is known: a TS stream (PAT, PMT, one video PID with one
 # continuity jump of 3, 40 more PIDs of one packet each, then the PAT
-# missing for a second) and an RTP sender that changes its SSRC.  The JSON
-# records count per PID (32 PIDs, the other 11 under "other", adding up to
-# the group's TS packets) and TR 101 290 priority 1 by indicator, with one
-# "pat_lost" and one "ssrc_change" event; /metrics has the same figures
+# missing for a second, then all of it stopping) and an RTP sender that
+# changes its SSRC.  The JSON records count per PID (32 PIDs, the other
+# 11 under "other", adding up to the group's TS packets) and TR 101 290
+# priority 1 by indicator (the stopped stream's PAT, PMT and PID errors
+# too), with a "pat_lost" event for each PAT error and one "ssrc_change"
+# event; /metrics has the same figures
 # as series with pid and indicator labels (when built with libmicrohttpd).
 . "$(dirname "$0")/lib.sh"
 need_cmd python3 python3
@@ -84,21 +86,23 @@ in_ns left python3 "$T/send.py" rtp 5678ef01 7000 || fail "the RTP sender failed
 # 160 datagrams of TS with 7 packets, 100 of them 6, and the extra PIDs'.
 ts_done() {
 	[ "$(last 239.1.6.1 "['ts_packets']")" = $((60 * 7 + 100 * 6 + 40)) ] &&
-		[ "$(last 239.1.6.2 "['sequenced']")" = 60 ] &&
-		[ "$(last 239.1.6.1 "['tr101290']['pat_error']")" = 1 ]
+		[ "$(last 239.1.6.2 "['sequenced']")" = 60 ]
 }
 wait_until 5 ts_done || fail "not every TS packet or RTP datagram counted: $(tail -3 "$T/out")"
 
-got=$(last 239.1.6.1 "['tr101290']")
-want="{'ts_sync_loss': 0, 'sync_byte_error': 0, 'pat_error': 1, 'continuity_count_error': 1, 'pmt_error': 0, 'pid_error': 0}"
-[ "$got" = "$want" ] || fail "tr101290: got $got, want $want"
+# Then the stream stopped altogether: the monitor moves the tracker's
+# clock, so the PAT and the PMT are overdue (0.5 s) and the video PID is
+# gone (5 s), each counted once, without a datagram to notice it.
+want="{'ts_sync_loss': 0, 'sync_byte_error': 0, 'pat_error': 2, 'continuity_count_error': 1, 'pmt_error': 1, 'pid_error': 1}"
+_stopped() { [ "$(last 239.1.6.1 "['tr101290']")" = "$want" ]; }
+wait_until 10 _stopped || fail "tr101290: got $(last 239.1.6.1 "['tr101290']"), want $want"
 got=$(json_get "$T/out" "(lambda r: (len(r['pids']), r['pids_other'], [(p['pid'], p['packets'], p['lost'], p['cc_errors']) for p in r['pids'] if p['pid'] in (0, 256, 257, 'other')], sum(p['packets'] for p in r['pids']) == r['ts_packets']))([r for r in d if r['type'] == 'interval' and r['group'] == '239.1.6.1'][-1])")
 want="(33, 11, [(0, 60, 0, 0), (256, 160, 0, 0), (257, 800, 3, 1), ('other', 11, 0, 0)], True)"
 [ "$got" = "$want" ] || fail "pids: got $got, want $want"
 
 events() { json_get "$T/out" "[(r['event'], r['name']) + tuple(r.get(k) for k in $1) for r in d if r['type'] == 'event' and r['event'] == '$2']"; }
 got=$(events "('pat_errors',)" pat_lost)
-[ "$got" = "[('pat_lost', 'tv', 1)]" ] || fail "pat_lost events: $got"
+[ "$got" = "[('pat_lost', 'tv', 1), ('pat_lost', 'tv', 2)]" ] || fail "pat_lost events: $got"
 got=$(events "('sender', 'ssrc_old', 'ssrc', 'ssrc_changes')" ssrc_change)
 [ "$got" = "[('ssrc_change', 'cam', '10.0.0.1', $((0x1234abcd)), $((0x5678ef01)), 1)]" ] ||
 	fail "ssrc_change events: $got"
@@ -119,9 +123,11 @@ print(urllib.request.urlopen("http://127.0.0.1:9613/metrics", timeout=5).read().
 		"mcast_ts_cc_errors_total{$TV,pid=\"257\"} 1" \
 		"mcast_ts_packets_received_total{$TV,pid=\"other\"} 11" \
 		"mcast_ts_pids_overflow_total{$TV} 11" \
-		"mcast_ts_tr101290_priority1_errors_total{$TV,indicator=\"pat_error\"} 1" \
+		"mcast_ts_tr101290_priority1_errors_total{$TV,indicator=\"pat_error\"} 2" \
 		"mcast_ts_tr101290_priority1_errors_total{$TV,indicator=\"continuity_count_error\"} 1" \
-		"mcast_ts_tr101290_priority1_errors_total{$TV,indicator=\"pmt_error\"} 0" \
+		"mcast_ts_tr101290_priority1_errors_total{$TV,indicator=\"pmt_error\"} 1" \
+		"mcast_ts_tr101290_priority1_errors_total{$TV,indicator=\"pid_error\"} 1" \
+		"mcast_ts_tr101290_priority1_errors_total{$TV,indicator=\"ts_sync_loss\"} 0" \
 		'mcast_rtp_ssrc_changes_total{group="239.1.6.2",port="5006",iface="veth0",name="cam"} 1'; do
 		grep -qxF -- "$want" "$T/metrics" || fail "no '$want' in:
 $(grep -E 'mcast_(ts|rtp)_' "$T/metrics")"
