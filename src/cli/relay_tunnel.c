@@ -4,9 +4,9 @@
  * a tunnel message (docs/PROTOCOL.md, type 5) - a session per peer, so
  * the far end counts what the tunnel lost - and the far end
  * (--tunnel-listen) checks who sent it, feeds it to a stream tracker and
- * sends the payload to its group out of --to.  Both ends use library
- * senders opened with MCAST_OPT_REPLIES, which send to any address and
- * read the unicast datagrams sent to their own port.
+ * sends the payload to its group out of --to.  Both ends use the
+ * library's unicast handles, which send to any address and read the
+ * unicast datagrams sent to their own (any local address, loopback too).
  */
 #include "relay.h"
 #include "events.h"
@@ -21,22 +21,9 @@
 #define UDP_MAX 65507 /* the largest UDP payload over IPv4 */
 #define TUN_TTL 64    /* unicast hops between the two ends */
 
-/* A group that is never sent to: a library sender needs one to open, and
- * every datagram of these sockets names its own destination. */
-static struct sockaddr_storage placeholder(int family)
-{
-	struct sockaddr_storage g;
-
-	mcast_addr_parse(family == AF_INET6 ? "[ff15::7e1a]:9"
-					    : "239.255.126.26:9",
-			 MCAST_PARSE_GROUP | MCAST_PARSE_PORT, &g);
-	return g;
-}
-
 static int open_sock(mcast_t **m, int family, const char *iface,
 		     const struct sockaddr_storage *bind, unsigned meta)
 {
-	struct sockaddr_storage g = placeholder(family);
 	char step[MCAST_ERRMSG_MAX] = "";
 	struct mcast_opts o;
 	int rc;
@@ -45,14 +32,14 @@ static int open_sock(mcast_t **m, int family, const char *iface,
 	o.iface = iface;
 	o.ttl = TUN_TTL;
 	o.loop = 0;
-	o.flags = MCAST_OPT_REPLIES | (bind ? MCAST_OPT_NO_REUSEADDR : 0);
+	o.flags = bind ? MCAST_OPT_NO_REUSEADDR : 0;
 	o.meta = meta;
 	o.rcvbuf = CLI_RCVBUF_DEFAULT;
 	if (bind)
 		o.bind = *bind;
 	o.errbuf = step;
 	o.errlen = sizeof(step);
-	rc = mcast_sender_open(m, (struct sockaddr *)&g, &o);
+	rc = mcast_unicast_open(m, family, &o);
 	if (rc == -EADDRINUSE)
 		cli_die(EXIT_RUNTIME,
 			"cannot listen: the port is in use (%s); choose another --tunnel-listen port",

@@ -2,18 +2,19 @@
 # key file and a tunnel id; probes arrive exactly.  A near relay bound to
 # another tunnel id, or one that does not seal, is rejected by reason
 # (bad tag, not sealed) and nothing of it reaches the far link.  Both
-# ends run on the relay host here, the tunnel to its own address.
+# ends run on the relay host here, the tunnel over its loopback: the
+# listener binds 127.0.0.1, a unicast address no group is routed from.
 . "$(dirname "$0")/lib.sh"
 topo_line src relay dst || skip "cannot create network namespaces"
 G=239.1.2.3:1600
 mcast keygen "$T/k" 2>/dev/null || fail "keygen failed"
 
-in_ns relay mcast relay --tunnel-listen 10.0.2.2:7000 --to b0 2>"$T/u.err"
+in_ns relay mcast relay --tunnel-listen 127.0.0.1:7000 --to b0 2>"$T/u.err"
 [ $? = 2 ] && grep -q 'without --key FILE or --allow ADDR' "$T/u.err" || fail "listener without --key or --allow: $(cat "$T/u.err")"
 in_ns relay mcast relay --from a0 --to b0 --key "$T/k" $G 2>/dev/null
 [ $? = 2 ] || fail "--key without a tunnel was accepted"
 
-start_relay far relay --tunnel-listen 10.0.2.2:7000 --key "$T/k" --tunnel-id 7 --to b0 $G
+start_relay far relay --tunnel-listen 127.0.0.1:7000 --key "$T/k" --tunnel-id 7 --to b0 $G
 
 # probes N: N probes from src; dst's summary in $T/recv.out.
 probes() {
@@ -26,15 +27,15 @@ probes() {
 	wait $recv
 }
 
-start_relay near relay --from a0 --peer 10.0.2.2:7000 --key "$T/k" --tunnel-id 7 $G
+start_relay near relay --from a0 --peer 127.0.0.1:7000 --key "$T/k" --tunnel-id 7 $G
 probes 200 20 || fail "sealed tunnel: receiver exited $?: $(cat "$T/recv.out")"
 one_session_intact "$T/recv.out" 200
 stop_relay near
 
-start_relay wrongid relay --from a0 --peer 10.0.2.2:7000 --key "$T/k" --tunnel-id 8 $G
+start_relay wrongid relay --from a0 --peer 127.0.0.1:7000 --key "$T/k" --tunnel-id 8 $G
 probes 50 2 && fail "a tunnel bound to another id reached the far link: $(cat "$T/recv.out")"
 stop_relay wrongid
-start_relay bare relay --from a0 --peer 10.0.2.2:7000 $G
+start_relay bare relay --from a0 --peer 127.0.0.1:7000 $G
 probes 50 2 && fail "an unsealed tunnel reached the far link: $(cat "$T/recv.out")"
 stop_relay bare
 stop_relay far
