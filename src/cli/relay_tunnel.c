@@ -196,6 +196,7 @@ struct listener {
 	struct sealing sealing; /* --key */
 	struct mcast_bind bind;
 	struct mcast_rejects rejects;
+	struct addr_index groups; /* the groups named, when any are */
 };
 
 static bool allowed(const struct relay_cfg *c, const struct mcast_meta *m)
@@ -209,15 +210,9 @@ static bool allowed(const struct relay_cfg *c, const struct mcast_meta *m)
 	return false;
 }
 
-static bool named(const struct relay_cfg *c, const struct sockaddr_storage *g)
+static bool named(const struct listener *l, const struct sockaddr_storage *g)
 {
-	if (!c->ngroups)
-		return true;
-	for (size_t i = 0; i < c->ngroups; i++)
-		if (mcast_addr_same((const void *)g,
-				    (const void *)&c->groups[i].addr, 1))
-			return true;
-	return false;
+	return !l->c->ngroups || addr_index_find(&l->groups, g) >= 0;
 }
 
 /* One datagram from the tunnel: checked, accounted, sent on. */
@@ -265,7 +260,7 @@ static void take(struct listener *l, struct mcast_dgram *v)
 	}
 	if (h.type != MCAST_MSG_TUNNEL || rc < 0)
 		return;
-	if (!named(l->c, &tb.group)) {
+	if (!named(l, &tb.group)) {
 		l->n.unknown++;
 		return;
 	}
@@ -319,6 +314,10 @@ static void listener_open(struct listener *l, const struct relay_cfg *c)
 				 f ? "IPv6" : "IPv4", c->to);
 	sealing_start(&l->sealing, &c->sealing, SEALING_OPEN);
 	mcast_bind_tunnel(&l->bind, (uint64_t)c->tunnel_id);
+	if (addr_index_init(&l->groups, c->ngroups) < 0)
+		cli_die(EXIT_RUNTIME, "out of memory");
+	for (size_t i = 0; i < c->ngroups; i++)
+		addr_index_add(&l->groups, &c->groups[i].addr, i);
 	if ((rc = mcast_tracker_new(&l->tracker, NULL)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
 			mcast_strerror(rc));
@@ -373,6 +372,7 @@ int relay_listen(const struct relay_cfg *c)
 		 cli_addr(&c->listen, a, sizeof(a)), c->to);
 	relay_summary(c, names, &l.n, 1);
 	mcast_tracker_free(l.tracker);
+	addr_index_free(&l.groups);
 	sealing_stop(&l.sealing);
 	mcast_close(l.in);
 	mcast_close(l.emit[0]);
