@@ -155,12 +155,6 @@ static long find_group(const struct relay *r,
 	return addr_index_find(&r->group, dst);
 }
 
-static bool link_error(int rc)
-{
-	return rc == -ENODEV || rc == -ENXIO || rc == -ENETDOWN ||
-	       rc == -ENETUNREACH || rc == -EADDRNOTAVAIL;
-}
-
 /* Send the run v[0..n) to group g's sender; count what went. */
 static void send_run(struct relay *r, struct relay_dir *d, size_t g,
 		     struct mcast_dgram *v, size_t n, const uint64_t *hash,
@@ -175,12 +169,17 @@ static void send_run(struct relay *r, struct relay_dir *d, size_t g,
 		d->n.bytes += v[i].len;
 	}
 	d->n.send_fail += n - sent;
-	if (rc >= 0 && d->down) {
-		d->down = false;
-		event_print("send_resumed", d->to, "relaying again");
-	} else if (rc < 0 && link_error(rc) && !d->down) {
-		d->down = true;
-		event_print("send_failed", d->to,
+	relay_send_state(&d->down, d->to, rc);
+}
+
+void relay_send_state(bool *down, const char *what, int rc)
+{
+	if (rc >= 0 && *down) {
+		*down = false;
+		event_print("send_resumed", what, "relaying again");
+	} else if (rc < 0 && relay_link_error(rc) && !*down) {
+		*down = true;
+		event_print("send_failed", what,
 			    "%s; dropping until it is back",
 			    mcast_strerror(rc));
 	}

@@ -4,6 +4,7 @@
 #define MCAST_CLI_RELAY_H
 
 #include "recv.h"
+#include <errno.h>
 #include "sealing.h"
 
 /*
@@ -118,14 +119,28 @@ void relay_slots(struct mcast_dgram *v, struct mcast_meta *metas,
  * returns the exit status. */
 int relay_listen(const struct relay_cfg *c);
 
+/* Errors that mean the link (or the route over it) is away for now. */
+static inline bool relay_link_error(int rc)
+{
+	return rc == -ENODEV || rc == -ENXIO || rc == -ENETDOWN ||
+	       rc == -ENETUNREACH || rc == -EADDRNOTAVAIL ||
+	       rc == -EHOSTUNREACH;
+}
+
+/* Say once when sends through what (an interface, a peer) start failing
+ * for a link error and once when they go through again; *down holds the
+ * state.  rc: what the send returned. */
+void relay_send_state(bool *down, const char *what, int rc);
+
 /* The near end, --peer: a session per peer, over one socket per family. */
 struct tunnel_out {
 	mcast_t *sock[2];		       /* [0] IPv4 peers, [1] IPv6 */
 	uint8_t (*session)[MCAST_SESSION_LEN]; /* per peer */
 	uint64_t *seq;			       /* next, per peer */
-	uint64_t t0;			       /* monotonic ns at start */
-	struct sealing sealing;		       /* --key */
-	struct mcast_bind bind;		       /* the tunnel id */
+	bool *down;		/* per peer: sends fail for a link error */
+	uint64_t t0;		/* monotonic ns at start */
+	struct sealing sealing; /* --key */
+	struct mcast_bind bind; /* the tunnel id */
 };
 void tunnel_out_open(struct tunnel_out *t, const struct relay_cfg *c);
 /* Send v[0..n) (meta: arrival TTL, source and group) to every peer;

@@ -17,9 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TUN_HDR (MCAST_WIRE_HDR_LEN + MCAST_TUNNEL_BODY_LEN)
-#define UDP_MAX 65507 /* the largest UDP payload over IPv4 */
-#define TUN_TTL 64    /* unicast hops between the two ends */
+#define TUN_HDR		(MCAST_WIRE_HDR_LEN + MCAST_TUNNEL_BODY_LEN)
+#define UDP_MAX		65507 /* the largest UDP payload over IPv4 */
+#define TUN_TTL		64    /* unicast hops between the two ends */
+#define LISTEN_SESSIONS 64    /* tunnel sessions a listener remembers */
 
 static int open_sock(mcast_t **m, int family, const char *iface,
 		     const struct sockaddr_storage *bind, unsigned meta)
@@ -56,7 +57,8 @@ void tunnel_out_open(struct tunnel_out *t, const struct relay_cfg *c)
 {
 	t->session = calloc(c->peers.n, sizeof(*t->session));
 	t->seq = calloc(c->peers.n, sizeof(*t->seq));
-	if (!t->session || !t->seq)
+	t->down = calloc(c->peers.n, sizeof(*t->down));
+	if (!t->session || !t->seq || !t->down)
 		cli_die(EXIT_RUNTIME, "out of memory");
 	t->t0 = cli_monotonic_ns();
 	sealing_start(&t->sealing, &c->sealing, SEALING_SEAL);
@@ -138,6 +140,13 @@ void tunnel_out_send(struct tunnel_out *t, const struct relay_cfg *c,
 			d[i].to = (const struct sockaddr *)&c->peers.a[p];
 		}
 		rc = mcast_send_batch(s, d, k);
+		if ((rc < 0) != t->down[p]) {
+			char a[MCAST_ADDRSTRLEN];
+
+			relay_send_state(&t->down[p],
+					 cli_addr(&c->peers.a[p], a, sizeof(a)),
+					 rc);
+		}
 		if (p == 0) {
 			size_t sent = rc > 0 ? (size_t)rc : 0;
 
@@ -180,6 +189,7 @@ void tunnel_out_close(struct tunnel_out *t, const struct relay_cfg *c)
 	mcast_close(t->sock[1]);
 	free(t->session);
 	free(t->seq);
+	free(t->down);
 	sealing_stop(&t->sealing);
 }
 
@@ -197,7 +207,41 @@ struct listener {
 	struct mcast_bind bind;
 	struct mcast_rejects rejects;
 	struct addr_index groups; /* the groups named, when any are */
+	bool down;		  /* sends out of --to fail */
+	double next_refresh;
+	/* the tunnel sessions heard, newest at [next - 1] */
+	uint8_t session[LISTEN_SESSIONS][MCAST_SESSION_LEN];
+	size_t nsessions, next;
 };
+
+/* Say so when a tunnel session is heard first: a near relay that started
+ * (sequence 0), or one that was running before this listener (a restart
+ * of this end): the datagrams it sent before are not counted as lost. */
+static void heard(struct listener *l, const struct mcast_hdr *h,
+		  const struct mcast_meta *m)
+{
+	char a[MCAST_ADDRSTRLEN];
+	size_t last = (l->next + LISTEN_SESSIONS - 1) % LISTEN_SESSIONS;
+
+	if (l->nsessions &&
+	    !memcmp(l->session[last], h->session, MCAST_SESSION_LEN))
+		return;
+	for (size_t i = 0; i < l->nsessions; i++)
+		if (!memcmp(l->session[i], h->session, MCAST_SESSION_LEN))
+			return;
+	memcpy(l->session[l->next], h->session, MCAST_SESSION_LEN);
+	l->next = (l->next + 1) % LISTEN_SESSIONS;
+	if (l->nsessions < LISTEN_SESSIONS)
+		l->nsessions++;
+	cli_addr(&m->src, a, sizeof(a));
+	if (h->seq == 0)
+		event_print("tunnel_session", NULL, "a new session from %s", a);
+	else
+		event_print(
+			"tunnel_session", NULL,
+			"a session from %s under way, at sequence %llu: what it sent before is not counted as lost",
+			a, (unsigned long long)h->seq);
+}
 
 static bool allowed(const struct relay_cfg *c, const struct mcast_meta *m)
 {
@@ -260,6 +304,7 @@ static void take(struct listener *l, struct mcast_dgram *v)
 	}
 	if (h.type != MCAST_MSG_TUNNEL || rc < 0)
 		return;
+	heard(l, &h, m);
 	if (!named(l, &tb.group)) {
 		l->n.unknown++;
 		return;
@@ -284,12 +329,26 @@ static void take(struct listener *l, struct mcast_dgram *v)
 				 .to = (struct sockaddr *)&tb.group };
 	mcast_t *e = l->emit[fam_slot(&tb.group)];
 
-	if (e && mcast_send_batch(e, &d, 1) == 1) {
+	rc = e ? mcast_send_batch(e, &d, 1) : -EAFNOSUPPORT;
+	if (rc == 1) {
 		l->n.relayed++;
 		l->n.bytes += d.len;
 	} else {
 		l->n.send_fail++;
 	}
+	if ((rc < 0) != l->down)
+		relay_send_state(&l->down, l->c->to, rc);
+}
+
+/* While --to is away, apply it again every 100 ms (see relay.c). */
+static void listener_refresh(struct listener *l, double now)
+{
+	if (!l->down || now < l->next_refresh)
+		return;
+	l->next_refresh = now + 0.1;
+	for (int f = 0; f < 2; f++)
+		if (l->emit[f])
+			mcast_sender_refresh(l->emit[f]);
 }
 
 static void listener_open(struct listener *l, const struct relay_cfg *c)
@@ -351,6 +410,7 @@ int relay_listen(const struct relay_cfg *c)
 			break;
 		if (deadline > 0 && deadline - now < wait)
 			wait = deadline - now;
+		listener_refresh(&l, now);
 		if (poll(p, 2, cli_poll_ms(wait)) <= 0 ||
 		    !(p[0].revents & POLLIN))
 			continue;
