@@ -36,27 +36,22 @@ flowing "at first"
 [ "$(grep -c '"event":"tunnel_session"' "$T/far1.out")" = 1 ] &&
 	grep -q 'a new session from 10\.0\.2\.2' "$T/far1.out" || fail "far1 session event: $(cat "$T/far1.out")"
 
-# 1. The tunnel's path goes down and up.
-ip -n relay link set b0 down
-wait_for "$T/near.out" '"event":"send_failed","iface":"10\.0\.2\.3:7000"' 10 ||
-	fail "no send_failed event for the peer: $(cat "$T/near.out" "$T/near.err")"
-ip -n relay link set b0 up
-wait_up relay b0
-wait_up dst veth0
-wait_for "$T/near.out" '"event":"send_resumed","iface":"10\.0\.2\.3:7000"' 10 ||
-	fail "no send_resumed event for the peer: $(cat "$T/near.out")"
-flowing "after the tunnel's path flapped"
-
-# 2. The listener's --to goes down and up.
-ip -n dst link set c0 down
-wait_for "$T/far1.out" '"event":"send_failed","iface":"c0"' 10 ||
-	fail "no send_failed event at the listener: $(cat "$T/far1.out" "$T/far1.err")"
-ip -n dst link set c0 up
-wait_up dst c0
-wait_up rx veth0
-wait_for "$T/far1.out" '"event":"send_resumed","iface":"c0"' 10 ||
-	fail "no send_resumed event at the listener: $(cat "$T/far1.out")"
-flowing "after the listener's link flapped"
+# flap NS IF LOG WHAT PEER-NS PEER-IF: IF of NS goes down and up; relay
+# LOG says its sends to WHAT failed, then that they resumed.
+flap() {
+	ip -n "$1" link set "$2" down
+	wait_for "$T/$3.out" "\"event\":\"send_failed\",\"iface\":\"$4\"" 10 ||
+		fail "no send_failed event for $4: $(cat "$T/$3.out" "$T/$3.err")"
+	ip -n "$1" link set "$2" up
+	wait_up "$1" "$2"
+	wait_up "$5" "$6"
+	wait_for "$T/$3.out" "\"event\":\"send_resumed\",\"iface\":\"$4\"" 10 ||
+		fail "no send_resumed event for $4: $(cat "$T/$3.out")"
+	flowing "after $2 in $1 flapped"
+}
+# 1. The tunnel's path goes down and up; 2. the listener's --to does.
+flap relay b0 near '10\.0\.2\.3:7000' dst veth0
+flap dst c0 far1 c0 rx veth0
 
 # 3. The far end restarts.
 stop_relay far1
