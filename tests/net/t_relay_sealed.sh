@@ -1,7 +1,9 @@
 # A sealed relay tunnel (--key): the near relay and the listener share a
 # key file and a tunnel id; probes arrive exactly.  A near relay bound to
 # another tunnel id, or one that does not seal, is rejected by reason
-# (bad tag, not sealed) and nothing of it reaches the far link.  Both
+# (bad tag, not sealed) and nothing of it reaches the far link; every
+# message replayed (nftables duplicates each) is rejected as replayed
+# and delivered once.  Both
 # ends run on the relay host here, the tunnel over its loopback: the
 # listener binds 127.0.0.1, a unicast address no group is routed from.
 . "$(dirname "$0")/lib.sh"
@@ -27,10 +29,17 @@ probes() {
 	wait $recv
 }
 
+# Every tunnel message is sent twice (nftables dup): each copy is a replay.
+in_ns relay nft -f - <<-NFT || fail "cannot load the duplication"
+	table ip replay {
+		chain out { type filter hook output priority 0; udp dport 7000 dup to 127.0.0.1; }
+	}
+NFT
 start_relay near relay --from a0 --peer 127.0.0.1:7000 --key "$T/k" --tunnel-id 7 $G
 probes 200 20 || fail "sealed tunnel: receiver exited $?: $(cat "$T/recv.out")"
 one_session_intact "$T/recv.out" 200
 stop_relay near
+in_ns relay nft delete table ip replay
 
 start_relay wrongid relay --from a0 --peer 127.0.0.1:7000 --key "$T/k" --tunnel-id 8 $G
 probes 50 2 && fail "a tunnel bound to another id reached the far link: $(cat "$T/recv.out")"
@@ -45,4 +54,5 @@ stop_relay far
 [ "$(relay_get far 0 '["sealing"]["accepted"]')" = 206 ] || fail "accepted: $(cat "$T/far.out")"
 [ "$(relay_get far 0 '["sealing"]["rejected"]["bad_tag"]')" = 56 ] || fail "bad tag: $(cat "$T/far.out")"
 [ "$(relay_get far 0 '["sealing"]["rejected"]["unsealed"]')" = 56 ] || fail "unsealed: $(cat "$T/far.out")"
+[ "$(relay_get far 0 '["sealing"]["rejected"]["replayed"]')" = 206 ] || fail "replayed: $(cat "$T/far.out")"
 exit 0
