@@ -1,5 +1,5 @@
-# mcast relay over a tunnel rides out faults: the tunnel's own path
-# flapping (sends to the peer fail: the near relay says so once, and once
+# mcast relay over a tunnel rides out faults: the near relay's --from
+# flapping (its joins stay), the tunnel's own path flapping (sends to the peer fail: the near relay says so once, and once
 # more when they go through again), the listener's --to flapping (the
 # same, at the far end), and the far end restarting: the new listener
 # says it joined a session under way, counts nothing sent before it as
@@ -52,6 +52,13 @@ flap() {
 # 1. The tunnel's path goes down and up; 2. the listener's --to does.
 flap relay b0 near '10\.0\.2\.3:7000' dst veth0
 flap dst c0 far1 c0 rx veth0
+
+# The near relay's --from goes down and up: the kernel keeps its joins.
+ip -n relay link set a0 down
+ip -n relay link set a0 up
+wait_up relay a0
+wait_up src veth0
+flowing "after the near relay's --from flapped"
 
 # 3. The far end restarts.
 stop_relay far1
