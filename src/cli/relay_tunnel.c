@@ -216,7 +216,7 @@ struct listener {
 
 /* Say so when a tunnel session is heard first: a near relay that started
  * (sequence 0), or one that was running before this listener (a restart
- * of this end): the datagrams it sent before are not counted as lost. */
+ * of this end; the tracker counts nothing sent before it as lost). */
 static void heard(struct listener *l, const struct mcast_hdr *h,
 		  const struct mcast_meta *m)
 {
@@ -239,7 +239,7 @@ static void heard(struct listener *l, const struct mcast_hdr *h,
 	else
 		event_print(
 			"tunnel_session", NULL,
-			"a session from %s under way, at sequence %llu: what it sent before is not counted as lost",
+			"a session from %s already under way, first heard at sequence %llu",
 			a, (unsigned long long)h->seq);
 }
 

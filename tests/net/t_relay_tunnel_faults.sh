@@ -64,7 +64,7 @@ flowing "after the near relay's --from flapped"
 stop_relay far1
 listen far2
 flowing "after the listener restarted"
-wait_for "$T/far2.out" '"event":"tunnel_session".*under way, at sequence [1-9]' 5 ||
+wait_for "$T/far2.out" '"event":"tunnel_session".*already under way, first heard at sequence [1-9]' 5 ||
 	fail "the new listener did not say it joined a session under way: $(cat "$T/far2.out")"
 kill $send 2>/dev/null
 wait $send
