@@ -6,7 +6,7 @@
 # Run on demand, not in CI; docs/BENCHMARKS.md explains every row, and
 # bench/compare_report.py turns the measurements into the report.
 #
-#   sudo bench/compare.sh [--rounds N] [--quick] [--markdown] [--sealed]
+#   sudo bench/compare.sh [--rounds N] [--quick] [--markdown] [--sealed] [--relay]
 #
 # Safety: everything that sends multicast runs in a fresh network (and
 # mount, and PID where possible) namespace created by unshare; when none
@@ -23,19 +23,20 @@ set -u
 
 usage() {
 	cat <<'EOF'
-usage: bench/compare.sh [--rounds N] [--quick] [--markdown] [--sealed]
+usage: bench/compare.sh [--rounds N] [--quick] [--markdown] [--sealed] [--relay]
 
   --rounds N   rounds of every measurement, programs alternating (default 3)
   --quick      1 round of 1-second runs, to try the script
   --markdown   print the report as Markdown tables (for docs/BENCHMARKS.md)
   --sealed     only the sealed streams against their yardstick (2 minutes)
+  --relay      only the relay rows: bench/relay.sh (about 3 minutes a round)
   -h, --help   this help
 Environment: MCAST (default build/mcast), LIBMCAST (default build/libmcast.a).
 EOF
 }
 
 ARGS=("$@")
-ROUNDS=3 QUICK=0 MARKDOWN=0 SEALED_ONLY=0
+ROUNDS=3 QUICK=0 MARKDOWN=0 SEALED_ONLY=0 RELAY_ONLY=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds)
@@ -46,12 +47,29 @@ while [ $# -gt 0 ]; do
 	--quick) QUICK=1; shift ;;
 	--markdown) MARKDOWN=1; shift ;;
 	--sealed) SEALED_ONLY=1; shift ;;
+	--relay) RELAY_ONLY=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
 done
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# ------------------------------------------------------------------
+# Relay rows (issue 18): mcast relay link to link beside socat and beside
+# mcast bench, and the sealed tunnel, in three namespaces of their own -
+# bench/relay.sh builds them, alternates the programs within each round
+# and prints medians with PASS/MISS.  Run after the other rows, or alone
+# with --relay.
+relay_rows() {	# SECONDS ROUNDS
+	echo
+	MCAST=${MCAST:-$SRC/build/mcast} bash "$SRC/bench/relay.sh" "$1" "$2"
+}
+if [ "$RELAY_ONLY" = 1 ] && [ -z "${MCAST_BENCH_INNER:-}" ]; then
+	[ "$QUICK" = 1 ] && { relay_rows 1 1; exit $?; }
+	relay_rows 3 "$ROUNDS"
+	exit $?
+fi
 
 # ------------------------------------------------------------------
 # Outside: build the helpers, then run this script again in namespaces.
@@ -523,4 +541,5 @@ SOCKPERF_VERSION=$(sockperf --version 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/
 OPENSSL_VERSION=$(openssl version 2>/dev/null)
 CAPS=$([ "$(id -u)" = 0 ] && echo root || echo "user namespace")
 export MACHINE_NPROC MACHINE_CPU MACHINE_KERNEL MACHINE_MEM MACHINE_RMEM MCAST_COMMIT IPERF_VERSION SOCKPERF_VERSION OPENSSL_VERSION CAPS
-python3 "$SRC/bench/compare_report.py" "$R" "$W/alloc.json"
+python3 "$SRC/bench/compare_report.py" "$R" "$W/alloc.json" || exit $?
+[ "$SEALED_ONLY" = 1 ] || relay_rows "$TD" "$ROUNDS"

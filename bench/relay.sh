@@ -2,13 +2,18 @@
 # SPDX-License-Identifier: MIT
 #
 # bench/relay.sh: datagrams per second through `mcast relay` link to link,
-# beside socat relaying the same group and beside the same sender and
-# receiver on one link without a relay.  Three hosts in a line (sender --
-# relay -- receiver, veth pairs) in a private network namespace; the
-# sender sends probes as fast as it can for SECONDS, the receiver counts
-# what arrives (mcast recv --stats).  Run on demand, not in CI.
+# beside socat relaying the same group (target: at least 5x), beside
+# `mcast bench` on the relay's link without a relay (target: at least
+# 50%), beside the same sender and receiver on one link (direct), and
+# through a sealed tunnel (over the relay host's loopback, --key).  Three
+# hosts in a line (sender -- relay -- receiver, veth pairs) in a private
+# network namespace; the sender sends probes as fast as it can for
+# SECONDS, the receiver counts what arrives (mcast recv --stats).  The
+# programs alternate within each of ROUNDS rounds; the medians are
+# compared with the targets (PASS/MISS).  Run on demand, not in CI;
+# bench/compare.sh --relay runs it.
 #
-#   sudo bench/relay.sh [SECONDS]      (default 3)
+#   sudo bench/relay.sh [SECONDS [ROUNDS]]      (default 3 3)
 #
 # Safety: everything runs in fresh network and mount namespaces (unshare);
 # when they cannot be made the script exits 77 having sent nothing.  Every
@@ -16,8 +21,9 @@
 set -u
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MCAST=${MCAST:-$SRC/build/mcast}
-SECS=${1:-3}
+SECS=${1:-3} ROUNDS=${2:-3}
 [[ $SECS =~ ^[1-9][0-9]?$ ]] || { echo "relay.sh: SECONDS must be 1-99" >&2; exit 2; }
+[[ $ROUNDS =~ ^[1-9][0-9]?$ ]] || { echo "relay.sh: ROUNDS must be 1-99" >&2; exit 2; }
 if [ -z "${MCAST_RELAY_INNER:-}" ]; then
 	[ -x "$MCAST" ] || { echo "relay.sh: build first: $MCAST" >&2; exit 1; }
 	command -v socat >/dev/null || { echo "relay.sh: SKIP: socat missing" >&2; exit 77; }
@@ -41,15 +47,27 @@ for i in $(seq 100); do
 done
 G=239.1.2.3:1600
 
-# measure NAME SIZE RECV-NS RECV-IF [RELAY-CMD...]: the receiver's rate.
+"$MCAST" keygen "$W/key" 2>/dev/null || exit 1
+R=$W/results
+: >"$R"
+
+# measure NAME SIZE RECV-NS RECV-IF [RELAY-CMD...]: the receiver's rate,
+# appended to $R as "NAME SIZE RATE".  A relay command may hold `;;`:
+# what follows it is a second relay process (a tunnel's near end).
 measure() {
-	local name=$1 size=$2 rns=$3 rif=$4 rp=
+	local name=$1 size=$2 rns=$3 rif=$4 rp=() a=() rate
 	shift 4
-	if [ $# -gt 0 ]; then
-		ip netns exec r timeout $((SECS + 20)) "$@" >"$W/relay" 2>&1 &
-		rp=$!
-		sleep 0.5
-	fi
+	while [ $# -gt 0 ]; do
+		if [ "$1" = ";;" ] || { [ $# = 1 ] && a+=("$1"); }; then
+			ip netns exec r timeout $((SECS + 20)) "${a[@]}" >"$W/relay${#rp[@]}" 2>&1 &
+			rp+=($!)
+			a=()
+			sleep 0.5
+		else
+			a+=("$1")
+		fi
+		shift
+	done
 	ip netns exec "$rns" timeout $((SECS + 20)) "$MCAST" recv --iface "$rif" --stats \
 		--format json --rcvbuf 8M --timeout $((SECS + 3)) $G >"$W/recv" 2>&1 &
 	local recv=$!
@@ -57,25 +75,74 @@ measure() {
 	ip netns exec s timeout $((SECS + 10)) "$MCAST" send --probe --iface veth0 --ttl 5 \
 		--rate max --duration "$SECS" -s "$size" -q $G >/dev/null 2>&1
 	wait $recv
-	[ -n "$rp" ] && { kill -INT $rp; wait $rp; }
-	python3 - "$name" "$size" "$W/recv" <<'PY'
+	for p in "${rp[@]}"; do kill -INT "$p"; wait "$p"; done
+	rate=$(python3 - "$W/recv" <<'PY'
 import json, sys
-name, size, path = sys.argv[1:]
 try:
-    d = [json.loads(l) for l in open(path) if l.startswith("{")]
+    d = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
     s = [r for r in d if r["type"] == "summary"][0]
-    ses = s["sessions"][0] if s["sessions"] else {}
-    t = s["totals"]
-    print(f"{name:10} {size:>5} B  {ses.get('rate_pps', 0):>10.0f} datagrams/s received"
-          f"  ({t['received']} received, {t['lost']} lost)")
-except Exception as e:
-    print(f"{name:10} {size:>5} B  failed: {e}")
+    print(int(s["sessions"][0]["rate_pps"]) if s["sessions"] else 0)
+except Exception:
+    print(0)
 PY
+)
+	echo "$name $size $rate" >>"$R"
 }
-for size in 64 1316; do
-	measure direct "$size" r a0
-	measure relay "$size" d veth0 "$MCAST" relay --from a0 --to b0 $G
-	measure socat "$size" d veth0 socat -u \
+# bench SIZE: `mcast bench` on the relay's a0, sender and receiver in one
+# process: what the link's host delivers without a relay.
+bench() {
+	local rate
+	rate=$(ip netns exec r timeout $((SECS + 20)) "$MCAST" bench -i a0 -D "$SECS" \
+		-s "$1" -F json 2>/dev/null | sed -n 's/.*"rx_pps":\([0-9]*\).*/\1/p')
+	echo "bench $1 ${rate:-0}" >>"$R"
+}
+one() {	# NAME SIZE
+	case $1 in
+	direct) measure direct "$2" r a0 ;;
+	bench) bench "$2" ;;
+	relay) measure relay "$2" d veth0 "$MCAST" relay --from a0 --to b0 $G ;;
+	socat) measure socat "$2" d veth0 socat -u \
 		UDP4-RECV:1600,ip-add-membership=239.1.2.3:a0,reuseaddr \
-		UDP4-SENDTO:239.1.2.3:1600,ip-multicast-if=10.0.2.2,ip-multicast-ttl=4
+		UDP4-SENDTO:239.1.2.3:1600,ip-multicast-if=10.0.2.2,ip-multicast-ttl=4 ;;
+	sealed) measure sealed "$2" d veth0 "$MCAST" relay --tunnel-listen 127.0.0.1:7000 \
+		--key "$W/key" --to b0 $G ";;" "$MCAST" relay --from a0 \
+		--peer 127.0.0.1:7000 --key "$W/key" $G ;;
+	esac
+}
+NAMES=(relay socat bench direct sealed)
+for ((round = 1; round <= ROUNDS; round++)); do
+	for size in 64 1316; do
+		for ((k = 0; k < ${#NAMES[@]}; k++)); do
+			p=${NAMES[$(((k + round - 1) % ${#NAMES[@]}))]}
+			echo "relay.sh: round $round/$ROUNDS: $p $size B" >&2
+			one "$p" "$size"
+		done
+	done
 done
+python3 - "$R" "$ROUNDS" "$SECS" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, size, rate = line.split()
+    rows.setdefault((name, int(size)), []).append(int(rate))
+print(f"relay rows: medians of {sys.argv[2]} alternated rounds of {sys.argv[3]} s"
+      " (datagrams/s received)")
+for size in (64, 1316):
+    med = {n: statistics.median(rows.get((n, size), [0])) for n in
+           ("relay", "socat", "bench", "direct", "sealed")}
+    for n, v in med.items():
+        r = rows.get((n, size), [0])
+        spread = max(r) / min(r) if min(r) > 0 else float("inf")
+        note = "  (rounds spread > 2x: noise)" if spread > 2 else ""
+        print(f"  {size:>5} B  {n:7} {v:>10.0f}   rounds {r}{note}")
+    for what, ref, target in (("socat", "socat", 5.0), ("mcast bench", "bench", 0.5)):
+        if med[ref] <= 0 or med["relay"] <= 0:
+            print(f"  {size:>5} B  relay vs {what}: no figure (a run failed)")
+            continue
+        ratio = med["relay"] / med[ref]
+        verdict = "PASS" if ratio >= target else "MISS"
+        noise = "; inside the 2x noise" if target / 2 <= ratio <= target * 2 else ""
+        print(f"  {size:>5} B  relay vs {what}: {ratio:.2f}x, target >= {target:g}x: {verdict}{noise}")
+    if med["relay"] > 0:
+        print(f"  {size:>5} B  sealed tunnel vs relay: {med['sealed'] / med['relay']:.2f}x")
+PY

@@ -347,6 +347,26 @@ MCAST_API int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
 				const struct mcast_opts *opts);
 
 /*
+ * Open a UDP handle with no group, for unicast: a relay tunnel's ends.  It
+ * sends each datagram to its own struct mcast_dgram.to (required; a send
+ * without one fails with -EDESTADDRREQ) - to a multicast address too,
+ * then out of opts.iface with opts.ttl, and per datagram a meta TTL as
+ * mcast_send_batch() says - and receives (mcast_recv_batch(), with
+ * opts.meta) the unicast datagrams sent to its own address.  That address
+ * is opts.bind, which may be any local unicast address, loopback
+ * included, with a port (0: any); family AF_UNSPEC binds the wildcard of
+ * family and a free port.  opts.ttl sets the unicast TTL / hop limit too;
+ * opts.rcvbuf the receive buffer.  mcast_get_info() reports the bound
+ * address as local and no group; mcast_sender_refresh() applies opts.iface
+ * again.  On success *mp owns the handle (mcast_close()).
+ * Errors: MCAST_EFAMILY (family not AF_INET or AF_INET6, or a bind address
+ * of the other), MCAST_ENOIFACE, -EADDRINUSE (with MCAST_OPT_NO_REUSEADDR,
+ * the port is taken), -EADDRNOTAVAIL (not a local address), -errno.
+ */
+MCAST_API int mcast_unicast_open(mcast_t **mp, int family,
+				 const struct mcast_opts *opts);
+
+/*
  * Open a receiver with no groups yet; add them with mcast_join().
  * The handle's fd (mcast_fd()) is valid at once.
  */

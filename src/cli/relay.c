@@ -33,8 +33,9 @@ struct relay {
 	struct relay_dir dir[2];
 	size_t ndir;
 	struct relay_seen seen;
-	struct tunnel_out tun; /* --peer */
-	size_t last_group;     /* where the group lookup starts */
+	struct tunnel_out tun;	 /* --peer */
+	struct addr_index group; /* group address -> index in c->groups */
+	struct addr_index own;	 /* every sender's own source address */
 };
 
 static unsigned iface_index(const char *name)
@@ -144,37 +145,14 @@ static void open_dir(struct relay *r, struct relay_dir *d)
 /* Sent by one of this relay's senders: a loop brought it back. */
 static bool own(const struct relay *r, const struct sockaddr_storage *src)
 {
-	for (size_t k = 0; k < r->ndir; k++)
-		for (size_t i = 0; i < r->c->ngroups; i++)
-			if (r->dir[k].tx[i] &&
-			    mcast_addr_same((const void *)src,
-					    (const void *)&r->dir[k].local[i],
-					    1))
-				return true;
-	return false;
+	return addr_index_find(&r->own, src) >= 0;
 }
 
 /* The group a datagram was sent to, among the relay's; -1 if none. */
-static long find_group(struct relay *r, const struct sockaddr_storage *dst)
+static long find_group(const struct relay *r,
+		       const struct sockaddr_storage *dst)
 {
-	size_t n = r->c->ngroups;
-
-	for (size_t k = 0; k < n; k++) {
-		size_t i = (r->last_group + k) % n;
-
-		if (mcast_addr_same((const void *)dst,
-				    (const void *)&r->c->groups[i].addr, 1)) {
-			r->last_group = i;
-			return (long)i;
-		}
-	}
-	return -1;
-}
-
-static bool link_error(int rc)
-{
-	return rc == -ENODEV || rc == -ENXIO || rc == -ENETDOWN ||
-	       rc == -ENETUNREACH || rc == -EADDRNOTAVAIL;
+	return addr_index_find(&r->group, dst);
 }
 
 /* Send the run v[0..n) to group g's sender; count what went. */
@@ -191,12 +169,17 @@ static void send_run(struct relay *r, struct relay_dir *d, size_t g,
 		d->n.bytes += v[i].len;
 	}
 	d->n.send_fail += n - sent;
-	if (rc >= 0 && d->down) {
-		d->down = false;
-		event_print("send_resumed", d->to, "relaying again");
-	} else if (rc < 0 && link_error(rc) && !d->down) {
-		d->down = true;
-		event_print("send_failed", d->to,
+	relay_send_state(&d->down, d->to, rc);
+}
+
+void relay_send_state(bool *down, const char *what, int rc)
+{
+	if (rc >= 0 && *down) {
+		*down = false;
+		event_print("send_resumed", what, "relaying again");
+	} else if (rc < 0 && relay_link_error(rc) && !*down) {
+		*down = true;
+		event_print("send_failed", what,
 			    "%s; dropping until it is back",
 			    mcast_strerror(rc));
 	}
@@ -307,6 +290,15 @@ int cmd_relay(int argc, char **argv)
 		tunnel_out_open(&r.tun, &c);
 	for (size_t k = 0; k < r.ndir; k++)
 		open_dir(&r, &r.dir[k]);
+	if (addr_index_init(&r.group, c.ngroups) < 0 ||
+	    addr_index_init(&r.own, r.ndir * c.ngroups) < 0)
+		cli_die(EXIT_RUNTIME, "out of memory");
+	for (size_t i = 0; i < c.ngroups; i++) {
+		addr_index_add(&r.group, &c.groups[i].addr, i);
+		for (size_t k = 0; k < r.ndir; k++)
+			if (r.dir[k].tx[i])
+				addr_index_add(&r.own, &r.dir[k].local[i], 0);
+	}
 	if (c.duration > 0)
 		deadline = cli_now() + c.duration;
 	relay_slots(v, metas, bufs);
@@ -361,5 +353,7 @@ int cmd_relay(int argc, char **argv)
 	}
 	relay_summary(&c, names, counts, r.ndir);
 	relay_seen_free(&r.seen);
+	addr_index_free(&r.group);
+	addr_index_free(&r.own);
 	return EXIT_OK;
 }

@@ -4,6 +4,7 @@
 #define MCAST_CLI_RELAY_H
 
 #include "recv.h"
+#include <errno.h>
 #include "sealing.h"
 
 /*
@@ -27,6 +28,14 @@ struct relay_seen {
 	uint64_t *when; /* monotonic ns it was relayed */
 };
 
+/* Multiply-xorshift over 8-byte words: a relay hashes every payload it
+ * forwards, so this must cost far less than the copy the kernel makes. */
+static inline uint64_t relay_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
+
 int relay_seen_init(struct relay_seen *s);
 void relay_seen_free(struct relay_seen *s);
 /* The hash of a datagram to group (address and port). */
@@ -38,7 +47,27 @@ bool relay_seen_recent(const struct relay_seen *s, uint64_t h, uint64_t now);
 /* Remember h as relayed at now. */
 void relay_seen_add(struct relay_seen *s, uint64_t h, uint64_t now);
 
-#endif /* MCAST_CLI_RELAY_H */
+/* Addresses (family, address, port) to indexes: the relay's groups, its
+ * own senders.  Built once at start; lookups cost one hash. */
+struct addr_key {
+	uint8_t addr[16];
+	uint16_t port;
+	uint8_t family, used;
+};
+struct addr_index {
+	struct addr_key *key;
+	size_t *val;
+	size_t mask, n;
+};
+/* Room for n addresses; 0, or -1 out of memory. */
+int addr_index_init(struct addr_index *x, size_t n);
+void addr_index_free(struct addr_index *x);
+/* a -> val; an address added again keeps its first val. */
+void addr_index_add(struct addr_index *x, const struct sockaddr_storage *a,
+		    size_t val);
+/* a's val, or -1. */
+long addr_index_find(const struct addr_index *x,
+		     const struct sockaddr_storage *a);
 
 /* What one direction (or a tunnel end) did with what it received. */
 struct relay_counts {
@@ -90,14 +119,28 @@ void relay_slots(struct mcast_dgram *v, struct mcast_meta *metas,
  * returns the exit status. */
 int relay_listen(const struct relay_cfg *c);
 
+/* Errors that mean the link (or the route over it) is away for now. */
+static inline bool relay_link_error(int rc)
+{
+	return rc == -ENODEV || rc == -ENXIO || rc == -ENETDOWN ||
+	       rc == -ENETUNREACH || rc == -EADDRNOTAVAIL ||
+	       rc == -EHOSTUNREACH;
+}
+
+/* Say once when sends through what (an interface, a peer) start failing
+ * for a link error and once when they go through again; *down holds the
+ * state.  rc: what the send returned. */
+void relay_send_state(bool *down, const char *what, int rc);
+
 /* The near end, --peer: a session per peer, over one socket per family. */
 struct tunnel_out {
 	mcast_t *sock[2];		       /* [0] IPv4 peers, [1] IPv6 */
 	uint8_t (*session)[MCAST_SESSION_LEN]; /* per peer */
 	uint64_t *seq;			       /* next, per peer */
-	uint64_t t0;			       /* monotonic ns at start */
-	struct sealing sealing;		       /* --key */
-	struct mcast_bind bind;		       /* the tunnel id */
+	bool *down;		/* per peer: sends fail for a link error */
+	uint64_t t0;		/* monotonic ns at start */
+	struct sealing sealing; /* --key */
+	struct mcast_bind bind; /* the tunnel id */
 };
 void tunnel_out_open(struct tunnel_out *t, const struct relay_cfg *c);
 /* Send v[0..n) (meta: arrival TTL, source and group) to every peer;
@@ -110,3 +153,5 @@ void tunnel_out_close(struct tunnel_out *t, const struct relay_cfg *c);
 /* The summary of the directions (or tunnel ends), on stdout. */
 void relay_summary(const struct relay_cfg *c, const char *const *names,
 		   const struct relay_counts *n, size_t count);
+
+#endif /* MCAST_CLI_RELAY_H */

@@ -24,41 +24,34 @@ void relay_seen_free(struct relay_seen *s)
 	free(s->when);
 }
 
-/* Multiply-xorshift over 8-byte words: a relay hashes every payload it
- * forwards, so this must cost far less than the copy the kernel makes. */
-static uint64_t mix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-	return h ^ (h >> 29);
-}
-
 uint64_t relay_seen_hash(const struct relay_seen *s,
 			 const struct sockaddr_storage *group, const void *buf,
 			 size_t len)
 {
 	const unsigned char *p = buf;
-	uint64_t h = mix(s->seed, len), w;
+	uint64_t h = relay_mix(s->seed, len), w;
 
 	if (group->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *a = (const void *)group;
 
 		memcpy(&w, &a->sin6_addr, 8);
-		h = mix(h, w);
+		h = relay_mix(h, w);
 		memcpy(&w, (const char *)&a->sin6_addr + 8, 8);
-		h = mix(h, w);
-		h = mix(h, a->sin6_port);
+		h = relay_mix(h, w);
+		h = relay_mix(h, a->sin6_port);
 	} else {
 		const struct sockaddr_in *a = (const void *)group;
 
-		h = mix(h, ((uint64_t)a->sin_addr.s_addr << 16) | a->sin_port);
+		h = relay_mix(h, ((uint64_t)a->sin_addr.s_addr << 16) |
+					 a->sin_port);
 	}
 	for (; len >= 8; p += 8, len -= 8) {
 		memcpy(&w, p, 8);
-		h = mix(h, w);
+		h = relay_mix(h, w);
 	}
 	w = 0;
 	memcpy(&w, p, len);
-	h = mix(h, w);
+	h = relay_mix(h, w);
 	return h ? h : 1; /* 0 marks a free slot */
 }
 

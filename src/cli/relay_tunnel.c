@@ -4,9 +4,9 @@
  * a tunnel message (docs/PROTOCOL.md, type 5) - a session per peer, so
  * the far end counts what the tunnel lost - and the far end
  * (--tunnel-listen) checks who sent it, feeds it to a stream tracker and
- * sends the payload to its group out of --to.  Both ends use library
- * senders opened with MCAST_OPT_REPLIES, which send to any address and
- * read the unicast datagrams sent to their own port.
+ * sends the payload to its group out of --to.  Both ends use the
+ * library's unicast handles, which send to any address and read the
+ * unicast datagrams sent to their own (any local address, loopback too).
  */
 #include "relay.h"
 #include "events.h"
@@ -17,26 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TUN_HDR (MCAST_WIRE_HDR_LEN + MCAST_TUNNEL_BODY_LEN)
-#define UDP_MAX 65507 /* the largest UDP payload over IPv4 */
-#define TUN_TTL 64    /* unicast hops between the two ends */
-
-/* A group that is never sent to: a library sender needs one to open, and
- * every datagram of these sockets names its own destination. */
-static struct sockaddr_storage placeholder(int family)
-{
-	struct sockaddr_storage g;
-
-	mcast_addr_parse(family == AF_INET6 ? "[ff15::7e1a]:9"
-					    : "239.255.126.26:9",
-			 MCAST_PARSE_GROUP | MCAST_PARSE_PORT, &g);
-	return g;
-}
+#define TUN_HDR		(MCAST_WIRE_HDR_LEN + MCAST_TUNNEL_BODY_LEN)
+#define UDP_MAX		65507 /* the largest UDP payload over IPv4 */
+#define TUN_TTL		64    /* unicast hops between the two ends */
+#define LISTEN_SESSIONS 64    /* tunnel sessions a listener remembers */
 
 static int open_sock(mcast_t **m, int family, const char *iface,
 		     const struct sockaddr_storage *bind, unsigned meta)
 {
-	struct sockaddr_storage g = placeholder(family);
 	char step[MCAST_ERRMSG_MAX] = "";
 	struct mcast_opts o;
 	int rc;
@@ -45,14 +33,14 @@ static int open_sock(mcast_t **m, int family, const char *iface,
 	o.iface = iface;
 	o.ttl = TUN_TTL;
 	o.loop = 0;
-	o.flags = MCAST_OPT_REPLIES | (bind ? MCAST_OPT_NO_REUSEADDR : 0);
+	o.flags = bind ? MCAST_OPT_NO_REUSEADDR : 0;
 	o.meta = meta;
 	o.rcvbuf = CLI_RCVBUF_DEFAULT;
 	if (bind)
 		o.bind = *bind;
 	o.errbuf = step;
 	o.errlen = sizeof(step);
-	rc = mcast_sender_open(m, (struct sockaddr *)&g, &o);
+	rc = mcast_unicast_open(m, family, &o);
 	if (rc == -EADDRINUSE)
 		cli_die(EXIT_RUNTIME,
 			"cannot listen: the port is in use (%s); choose another --tunnel-listen port",
@@ -69,7 +57,8 @@ void tunnel_out_open(struct tunnel_out *t, const struct relay_cfg *c)
 {
 	t->session = calloc(c->peers.n, sizeof(*t->session));
 	t->seq = calloc(c->peers.n, sizeof(*t->seq));
-	if (!t->session || !t->seq)
+	t->down = calloc(c->peers.n, sizeof(*t->down));
+	if (!t->session || !t->seq || !t->down)
 		cli_die(EXIT_RUNTIME, "out of memory");
 	t->t0 = cli_monotonic_ns();
 	sealing_start(&t->sealing, &c->sealing, SEALING_SEAL);
@@ -151,6 +140,13 @@ void tunnel_out_send(struct tunnel_out *t, const struct relay_cfg *c,
 			d[i].to = (const struct sockaddr *)&c->peers.a[p];
 		}
 		rc = mcast_send_batch(s, d, k);
+		if ((rc < 0) != t->down[p]) {
+			char a[MCAST_ADDRSTRLEN];
+
+			relay_send_state(&t->down[p],
+					 cli_addr(&c->peers.a[p], a, sizeof(a)),
+					 rc);
+		}
 		if (p == 0) {
 			size_t sent = rc > 0 ? (size_t)rc : 0;
 
@@ -193,6 +189,7 @@ void tunnel_out_close(struct tunnel_out *t, const struct relay_cfg *c)
 	mcast_close(t->sock[1]);
 	free(t->session);
 	free(t->seq);
+	free(t->down);
 	sealing_stop(&t->sealing);
 }
 
@@ -209,7 +206,42 @@ struct listener {
 	struct sealing sealing; /* --key */
 	struct mcast_bind bind;
 	struct mcast_rejects rejects;
+	struct addr_index groups; /* the groups named, when any are */
+	bool down;		  /* sends out of --to fail */
+	double next_refresh;
+	/* the tunnel sessions heard, newest at [next - 1] */
+	uint8_t session[LISTEN_SESSIONS][MCAST_SESSION_LEN];
+	size_t nsessions, next;
 };
+
+/* Say so when a tunnel session is heard first: a near relay that started
+ * (sequence 0), or one that was running before this listener (a restart
+ * of this end; the tracker counts nothing sent before it as lost). */
+static void heard(struct listener *l, const struct mcast_hdr *h,
+		  const struct mcast_meta *m)
+{
+	char a[MCAST_ADDRSTRLEN];
+	size_t last = (l->next + LISTEN_SESSIONS - 1) % LISTEN_SESSIONS;
+
+	if (l->nsessions &&
+	    !memcmp(l->session[last], h->session, MCAST_SESSION_LEN))
+		return;
+	for (size_t i = 0; i < l->nsessions; i++)
+		if (!memcmp(l->session[i], h->session, MCAST_SESSION_LEN))
+			return;
+	memcpy(l->session[l->next], h->session, MCAST_SESSION_LEN);
+	l->next = (l->next + 1) % LISTEN_SESSIONS;
+	if (l->nsessions < LISTEN_SESSIONS)
+		l->nsessions++;
+	cli_addr(&m->src, a, sizeof(a));
+	if (h->seq == 0)
+		event_print("tunnel_session", NULL, "a new session from %s", a);
+	else
+		event_print(
+			"tunnel_session", NULL,
+			"a session from %s already under way, first heard at sequence %llu",
+			a, (unsigned long long)h->seq);
+}
 
 static bool allowed(const struct relay_cfg *c, const struct mcast_meta *m)
 {
@@ -222,15 +254,9 @@ static bool allowed(const struct relay_cfg *c, const struct mcast_meta *m)
 	return false;
 }
 
-static bool named(const struct relay_cfg *c, const struct sockaddr_storage *g)
+static bool named(const struct listener *l, const struct sockaddr_storage *g)
 {
-	if (!c->ngroups)
-		return true;
-	for (size_t i = 0; i < c->ngroups; i++)
-		if (mcast_addr_same((const void *)g,
-				    (const void *)&c->groups[i].addr, 1))
-			return true;
-	return false;
+	return !l->c->ngroups || addr_index_find(&l->groups, g) >= 0;
 }
 
 /* One datagram from the tunnel: checked, accounted, sent on. */
@@ -278,7 +304,8 @@ static void take(struct listener *l, struct mcast_dgram *v)
 	}
 	if (h.type != MCAST_MSG_TUNNEL || rc < 0)
 		return;
-	if (!named(l->c, &tb.group)) {
+	heard(l, &h, m);
+	if (!named(l, &tb.group)) {
 		l->n.unknown++;
 		return;
 	}
@@ -302,12 +329,26 @@ static void take(struct listener *l, struct mcast_dgram *v)
 				 .to = (struct sockaddr *)&tb.group };
 	mcast_t *e = l->emit[fam_slot(&tb.group)];
 
-	if (e && mcast_send_batch(e, &d, 1) == 1) {
+	rc = e ? mcast_send_batch(e, &d, 1) : -EAFNOSUPPORT;
+	if (rc == 1) {
 		l->n.relayed++;
 		l->n.bytes += d.len;
 	} else {
 		l->n.send_fail++;
 	}
+	if ((rc < 0) != l->down)
+		relay_send_state(&l->down, l->c->to, rc);
+}
+
+/* While --to is away, apply it again every 100 ms (see relay.c). */
+static void listener_refresh(struct listener *l, double now)
+{
+	if (!l->down || now < l->next_refresh)
+		return;
+	l->next_refresh = now + 0.1;
+	for (int f = 0; f < 2; f++)
+		if (l->emit[f])
+			mcast_sender_refresh(l->emit[f]);
 }
 
 static void listener_open(struct listener *l, const struct relay_cfg *c)
@@ -332,6 +373,10 @@ static void listener_open(struct listener *l, const struct relay_cfg *c)
 				 f ? "IPv6" : "IPv4", c->to);
 	sealing_start(&l->sealing, &c->sealing, SEALING_OPEN);
 	mcast_bind_tunnel(&l->bind, (uint64_t)c->tunnel_id);
+	if (addr_index_init(&l->groups, c->ngroups) < 0)
+		cli_die(EXIT_RUNTIME, "out of memory");
+	for (size_t i = 0; i < c->ngroups; i++)
+		addr_index_add(&l->groups, &c->groups[i].addr, i);
 	if ((rc = mcast_tracker_new(&l->tracker, NULL)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
 			mcast_strerror(rc));
@@ -365,6 +410,7 @@ int relay_listen(const struct relay_cfg *c)
 			break;
 		if (deadline > 0 && deadline - now < wait)
 			wait = deadline - now;
+		listener_refresh(&l, now);
 		if (poll(p, 2, cli_poll_ms(wait)) <= 0 ||
 		    !(p[0].revents & POLLIN))
 			continue;
@@ -386,6 +432,7 @@ int relay_listen(const struct relay_cfg *c)
 		 cli_addr(&c->listen, a, sizeof(a)), c->to);
 	relay_summary(c, names, &l.n, 1);
 	mcast_tracker_free(l.tracker);
+	addr_index_free(&l.groups);
 	sealing_stop(&l.sealing);
 	mcast_close(l.in);
 	mcast_close(l.emit[0]);

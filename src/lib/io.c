@@ -62,6 +62,12 @@ int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n)
 		return -EINVAL;
 	if (!m->is_sender)
 		return mc_fail(m, MCAST_EROLE, "send on a receiver");
+	/* A unicast handle has no group to send to by default. */
+	if (m->group.ss_family == AF_UNSPEC)
+		for (size_t i = 0; i < n; i++)
+			if (!v[i].to)
+				return mc_fail(m, -EDESTADDRREQ,
+					       "send without a destination");
 	/* A segmented buffer has one TTL for all its datagrams. */
 	if (m->gso && n > 1 && !any_ttl(v, n)) {
 		int rc = mc_send_gso(m, v, n);
@@ -94,7 +100,7 @@ int mcast_send_batch(mcast_t *m, const struct mcast_dgram *v, size_t n)
 			msgs[i].msg_hdr.msg_namelen = mcast_addr_len(to);
 			if (send_ttl(&v[done + i]))
 				put_ttl(&msgs[i].msg_hdr, &ctl[i],
-					m->group.ss_family,
+					to ? to->sa_family : m->group.ss_family,
 					send_ttl(&v[done + i]));
 		}
 		do {

@@ -126,8 +126,14 @@ int mc_fail(struct mcast *m, int code, const char *fmt, ...)
 /* iface.c: by name or decimal index only (no address match). */
 int mc_iface_name_or_index(const char *spec, struct mcast_iface *out);
 
-/* sock.c */
+/* sock.c: the steps of opening a handle, shared with unicast.c. */
 int mc_setopt_int(int fd, int level, int name, int value);
+int mc_open_failed(struct mcast *m, const struct mcast_opts *opts, int rc);
+/* A sender's handle, its TTL checked and opts.iface resolved; on failure
+ * *mp is NULL and opts.errbuf says why. */
+int mc_sender_new(struct mcast **mp, const struct mcast_opts *opts);
+int mc_sender_bind(struct mcast *m, int family);
+int mc_sender_mcast_opts(struct mcast *m, int family, unsigned ifindex);
 int mc_socket_buffers(int fd, int optname, int forced, int request,
 		      int *effective);
 

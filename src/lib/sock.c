@@ -50,7 +50,7 @@ int mc_socket_buffers(int fd, int optname, int forced, int request,
 	return 0;
 }
 
-static struct mcast *handle_new(const struct mcast_opts *opts)
+static struct mcast *mc_handle_new(const struct mcast_opts *opts)
 {
 	struct mcast *m = calloc(1, sizeof(*m));
 
@@ -67,7 +67,7 @@ static struct mcast *handle_new(const struct mcast_opts *opts)
 }
 
 /* Close a handle that failed to open, leaving its message for the caller. */
-static int open_failed(struct mcast *m, const struct mcast_opts *opts, int rc)
+int mc_open_failed(struct mcast *m, const struct mcast_opts *opts, int rc)
 {
 	if (opts && MC_HAS(opts, errlen) && opts->errbuf && opts->errlen)
 		snprintf(opts->errbuf, opts->errlen, "%s", m->errmsg);
@@ -76,7 +76,7 @@ static int open_failed(struct mcast *m, const struct mcast_opts *opts, int rc)
 }
 
 /* Resolve opts.iface once per handle; m->iface.index stays 0 without one. */
-static int resolve_iface(struct mcast *m)
+static int mc_resolve_iface(struct mcast *m)
 {
 	int rc;
 
@@ -86,6 +86,23 @@ static int resolve_iface(struct mcast *m)
 	if (rc < 0)
 		return mc_fail(m, rc, "find interface %s", m->opts.iface);
 	return 0;
+}
+
+int mc_sender_new(struct mcast **mp, const struct mcast_opts *opts)
+{
+	struct mcast *m = mc_handle_new(opts);
+	int rc;
+
+	*mp = NULL;
+	if (!m)
+		return -ENOMEM;
+	m->is_sender = true;
+	m->ttl = m->opts.ttl < 0 ? 1 : m->opts.ttl;
+	if (m->ttl > 255)
+		rc = mc_fail(m, -EINVAL, "TTL %d is above 255", m->ttl);
+	else if ((rc = mc_resolve_iface(m)) >= 0)
+		*mp = m;
+	return rc < 0 ? mc_open_failed(m, opts, rc) : 0;
 }
 
 /* Send multicast out of ifindex (0: leave it to the route). */
@@ -115,7 +132,7 @@ static unsigned sender_ifindex(const struct mcast *m)
 }
 
 /* Pick the outgoing interface and TTL for the sender's socket. */
-static int sender_mcast_opts(struct mcast *m, int family, unsigned ifindex)
+int mc_sender_mcast_opts(struct mcast *m, int family, unsigned ifindex)
 {
 	int v6 = family == AF_INET6;
 	int rc = 0;
@@ -147,7 +164,7 @@ static int sender_mcast_opts(struct mcast *m, int family, unsigned ifindex)
 }
 
 /* Bind the sender's source address/port; ":PORT" adapts to the family. */
-static int sender_bind(struct mcast *m, int family)
+int mc_sender_bind(struct mcast *m, int family)
 {
 	struct sockaddr_storage b = m->opts.bind;
 	int rc;
@@ -294,18 +311,10 @@ int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
 	*mp = NULL;
 	if (!group || !mcast_addr_is_multicast(group))
 		return group ? MCAST_ENOTMCAST : -EINVAL;
-	if (!(m = handle_new(opts)))
-		return -ENOMEM;
-	m->is_sender = true;
+	if ((rc = mc_sender_new(&m, opts)) < 0)
+		return rc;
 	family = group->sa_family;
 	memcpy(&m->group, group, mcast_addr_len(group));
-	m->ttl = m->opts.ttl < 0 ? 1 : m->opts.ttl;
-	if (m->ttl > 255) {
-		rc = mc_fail(m, -EINVAL, "TTL %d is above 255", m->ttl);
-		goto fail;
-	}
-	if ((rc = resolve_iface(m)) < 0)
-		goto fail;
 	ifindex = m->iface.index;
 	if (family == AF_INET6) {
 		struct sockaddr_in6 *g6 = mc_sin6(&m->group);
@@ -329,8 +338,8 @@ int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
 		rc = mc_fail(m, -errno, "create socket");
 		goto fail;
 	}
-	if ((rc = sender_bind(m, family)) < 0 ||
-	    (rc = sender_mcast_opts(m, family, ifindex)) < 0)
+	if ((rc = mc_sender_bind(m, family)) < 0 ||
+	    (rc = mc_sender_mcast_opts(m, family, ifindex)) < 0)
 		goto fail;
 	rc = mc_socket_buffers(m->fd, SO_SNDBUF, SO_SNDBUFFORCE, m->opts.sndbuf,
 			       &m->sndbuf_effective);
@@ -359,7 +368,7 @@ int mcast_sender_open(mcast_t **mp, const struct sockaddr *group,
 	*mp = m;
 	return 0;
 fail:
-	return open_failed(m, opts, rc);
+	return mc_open_failed(m, opts, rc);
 }
 
 int mcast_sender_refresh(mcast_t *m)
@@ -372,7 +381,9 @@ int mcast_sender_refresh(mcast_t *m)
 		return -EINVAL;
 	if (!m->is_sender)
 		return mc_fail(m, MCAST_EROLE, "refresh a receiver");
-	family = m->group.ss_family;
+	/* A unicast handle (mcast_unicast_open()) has no group. */
+	family = m->group.ss_family != AF_UNSPEC ? m->group.ss_family
+						 : m->reply.family;
 	if (m->opts.iface && *m->opts.iface) {
 		rc = mcast_iface_lookup(m->opts.iface, &ifc);
 		if (rc < 0)
@@ -382,9 +393,11 @@ int mcast_sender_refresh(mcast_t *m)
 		    mc_sin6(&m->group)->sin6_scope_id == m->iface.index)
 			mc_sin6(&m->group)->sin6_scope_id = ifc.index;
 		m->iface = ifc;
-		if ((rc = sender_mcast_opts(m, family, ifc.index)) < 0)
+		if ((rc = mc_sender_mcast_opts(m, family, ifc.index)) < 0)
 			return rc;
 	}
+	if (m->group.ss_family == AF_UNSPEC)
+		return 0;
 	/* Connecting again routes afresh, and so picks the source anew. */
 	if (m->reply.fd >= 0)
 		return route_source(m);
@@ -403,9 +416,9 @@ int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts)
 	if (!mp)
 		return -EINVAL;
 	*mp = NULL;
-	if (!(m = handle_new(opts)))
+	if (!(m = mc_handle_new(opts)))
 		return -ENOMEM;
-	if ((rc = resolve_iface(m)) < 0)
+	if ((rc = mc_resolve_iface(m)) < 0)
 		goto fail;
 	m->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (m->epfd < 0) {
@@ -425,7 +438,7 @@ int mcast_receiver_open(mcast_t **mp, const struct mcast_opts *opts)
 	*mp = m;
 	return 0;
 fail:
-	return open_failed(m, opts, rc);
+	return mc_open_failed(m, opts, rc);
 }
 
 /*

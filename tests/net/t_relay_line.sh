@@ -111,4 +111,23 @@ wait $recv || fail "IPv6 receiver exited $?: $(cat "$T/recv.out") $(cat "$T/recv
 [ "$(json_get "$T/recv.out" '[s["hops"] for r in d if r["type"] == "summary" for s in r["sessions"]]')" = "[1, 1]" ] ||
 	fail "IPv6 hop limit not decreased by one: $(cat "$T/recv.out")"
 stop_relay r
+
+# 7. A range of 100 groups, both ways: each datagram's group is found
+# among them (by hash), and nothing comes back from the relay's own 200
+# senders.
+start_relay r relay --from a0 --to b0 --both 239.2.0.1-239.2.0.100:1600
+grep -q '^joined 239\.2\.0\.1:1600 on a0, .* and 92 more, relayed out of b0$' "$T/r.err" ||
+	fail "range join line: $(cat "$T/r.err")"
+R3="239.2.0.1:1600 239.2.0.57:1600 239.2.0.100:1600"
+in_ns dst mcast recv --iface veth0 --stats --format json --timeout 20 \
+	--expect 300 --count 300 $R3 >"$T/recv.out" 2>"$T/recv.err" &
+recv=$!
+wait_for "$T/recv.err" '^joined ' 5 || fail "receiver never joined"
+in_ns src mcast send --probe --iface veth0 --ttl 5 --count 100 --rate 2000 \
+	$R3 2>"$T/send.err" || fail "sender failed: $(cat "$T/send.err")"
+wait $recv || fail "range receiver exited $?: $(cat "$T/recv.out") $(cat "$T/recv.err")"
+[ "$(summary_get "$T/recv.out" '["totals"]["received"]')" = 300 ] || fail "range: $(cat "$T/recv.out")"
+stop_relay r
+[ "$(relay_get r 0 '["relayed"]') $(relay_get r 1 '["relayed"]')" = "309 0" ] ||
+	fail "range relayed: $(cat "$T/r.out")"
 exit 0

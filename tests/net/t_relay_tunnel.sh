@@ -5,6 +5,8 @@
 # only the groups it names.  Probes arrive exactly; loss injected in the
 # tunnel is counted exactly at the far end; tunnel datagrams from an
 # address not --allow'ed are rejected and counted, and reach no one.
+# Sealed over the same path, replayed and forged messages are rejected
+# by reason and reach no one either.
 . "$(dirname "$0")/lib.sh"
 need_cmd nft nftables
 for h in src ra mid rb dst; do new_host $h || skip "cannot create network namespaces"; done
@@ -113,4 +115,45 @@ stop_relay l6
 	fail "l6: $(cat "$T/l6.out")"
 [ "$(( $(relay_get l4 0 '["relayed"]') + $(relay_get l4 0 '["rejected"]["unknown_group"]') + dropped ))" = $((4 * 306)) ] ||
 	fail "l4 relayed + unknown + dropped is not everything sent: $(cat "$T/l4.out")"
+
+# A sealed tunnel over the same path: every message the middle forwards
+# it also sends again (nftables dup: a replay), and a forger there sends
+# messages with the key's id but no key.  Each is rejected by reason and
+# none reaches the far LAN; the probes arrive once each.
+mcast keygen "$T/k" 2>/dev/null || fail "keygen failed"
+start_relay ls rb --tunnel-listen 10.9.2.1:7002 --key "$T/k" --to b0 239.1.2.3:1600
+start_relay ns ra --from a0 --peer 10.9.2.1:7002 --key "$T/k" 239.1.2.3:1600
+in_ns mid nft -f - <<-NFT || fail "cannot load the replay"
+	table ip replay {
+		chain again { type filter hook forward priority 0; ip daddr 10.9.2.1 udp dport 7002 dup to 10.9.2.1; }
+	}
+NFT
+in_ns dst mcast recv --iface veth0 --stats --until-end --format json --timeout 20 \
+	239.1.2.3:1600 >"$T/recv.out" 2>"$T/recv.err" &
+recv=$!
+wait_for "$T/recv.err" '^joined ' 5 || fail "receiver never joined"
+in_ns src mcast send --probe --iface veth0 --ttl 5 --count 100 --rate 2000 \
+	239.1.2.3:1600 2>"$T/send.err" || fail "sender failed: $(cat "$T/send.err")"
+stop_relay ns
+wait $recv || fail "sealed: receiver exited $?: $(cat "$T/recv.out" "$T"/ls.*)"
+one_session_intact "$T/recv.out" 100
+in_ns mid nft delete table ip replay
+in_ns dst mcast recv --iface veth0 --timeout 1 239.1.2.3:1600 >"$T/forged.out" 2>&1 &
+recv=$!
+wait_for "$T/forged.out" '^joined ' 5 || fail "receiver never joined"
+in_ns mid python3 - <<-'PY'
+	import os, socket, struct
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	for i in range(7):
+	    body = os.urandom(200)  # payload and a 16-byte tag
+	    hdr = struct.pack(">IBBHI16sQQBBHQ", 0x4d435354, 2, 5, 0, 1, b"F" * 16, i, 0, 64, 56, len(body) - 16, 0)
+	    s.sendto(hdr + body, ("10.9.2.1", 7002))
+	PY
+wait $recv && fail "a forged sealed message reached the far LAN: $(cat "$T/forged.out")"
+stop_relay ls
+# 100 probes and 3 end markers relayed; 3 tunnel end markers besides.
+[ "$(relay_get ls 0 '["relayed"]') $(relay_get ls 0 '["sealing"]["accepted"]')" = "103 106" ] ||
+	fail "sealed listener relayed/accepted: $(cat "$T/ls.out" "$T/ls.err")"
+[ "$(relay_get ls 0 '["sealing"]["rejected"]["replayed"]')" = 106 ] || fail "replayed: $(cat "$T/ls.out")"
+[ "$(relay_get ls 0 '["sealing"]["rejected"]["bad_tag"]')" = 7 ] || fail "forged: $(cat "$T/ls.out")"
 exit 0

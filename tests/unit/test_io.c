@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Sending and receiving for real: metadata, timeouts, batches,
- * truncation, several sockets behind one handle, and source filters.
+ * truncation, several sockets behind one handle, source filters, and a
+ * unicast handle.
  *
  * SAFETY: this test joins groups and sends datagrams, so before anything
  * else it moves into a private network namespace (unshare(CLONE_NEWNET)),
@@ -379,6 +380,83 @@ static void test_no_source(void)
 	}
 }
 
+/* A handle with no group (mcast_unicast_open): bound to a loopback
+ * address - where a sender opened for a placeholder group failed with
+ * EINVAL - it sends to and hears unicast, and sends to a group too. */
+static mcast_t *unicast_on(const char *bind_text, int ttl, unsigned flags)
+{
+	struct mcast_opts o;
+	mcast_t *m = NULL;
+
+	mcast_opts_init(&o);
+	o.iface = "lo";
+	o.ttl = ttl;
+	o.flags = flags;
+	o.meta = MCAST_META_DST | MCAST_META_TTL;
+	o.bind = addr(bind_text,
+		      MCAST_PARSE_UNICAST |
+			      (strchr(bind_text, ':') ? MCAST_PARSE_PORT : 0));
+	if (!CHECK_CODE(mcast_unicast_open(&m, o.bind.ss_family, &o), 0))
+		return NULL;
+	return m;
+}
+
+static void test_unicast(void)
+{
+	mcast_t *a = unicast_on("127.0.0.1:7300", 9, MCAST_OPT_NO_REUSEADDR);
+	mcast_t *b = unicast_on("127.0.0.1", 5, 0), *dup = NULL;
+	mcast_t *r = receiver_on("239.1.2.3:1605");
+	struct sockaddr_storage g = group("239.1.2.3:1605");
+	struct mcast_info ia, ib;
+	struct mcast_meta meta;
+	struct mcast_opts o;
+	struct mcast_dgram d = { .buf = "tunnel", .len = 6, .meta = NULL };
+	char buf[64];
+
+	if (!a || !b || !r)
+		goto out;
+	mcast_info_init(&ia);
+	mcast_info_init(&ib);
+	CHECK_CODE(mcast_get_info(a, &ia), 0);
+	CHECK_CODE(mcast_get_info(b, &ib), 0);
+	CHECK(is_v4(&ia.local, "127.0.0.1", 7300));
+	CHECK_EQ_INT(ia.group.ss_family, AF_UNSPEC);
+	CHECK(mcast_addr_port((struct sockaddr *)&ib.local) != 0);
+
+	/* No destination: refused, nothing sent. */
+	CHECK_CODE(mcast_send_batch(b, &d, 1), -EDESTADDRREQ);
+	d.to = SA(ia.local);
+	CHECK_CODE(mcast_send_batch(b, &d, 1), 1);
+	mcast_meta_init(&meta);
+	if (CHECK_CODE(mcast_recv(a, buf, sizeof(buf), &meta, WAIT_MS), 6)) {
+		CHECK(memcmp(buf, "tunnel", 6) == 0);
+		CHECK(is_v4(&meta.src, "127.0.0.1",
+			    mcast_addr_port((struct sockaddr *)&ib.local)));
+		CHECK(is_v4(&meta.dst, "127.0.0.1", 7300));
+		CHECK_EQ_INT(meta.ttl, 5);
+	}
+	/* To a group, out of opts.iface. */
+	d.to = SA(g);
+	CHECK_CODE(mcast_send_batch(a, &d, 1), 1);
+	mcast_meta_init(&meta);
+	if (CHECK_CODE(mcast_recv(r, buf, sizeof(buf), &meta, WAIT_MS), 6))
+		CHECK_EQ_INT(meta.ttl, 9);
+
+	/* The listening port is its own; a bad family is refused. */
+	mcast_opts_init(&o);
+	o.flags = MCAST_OPT_NO_REUSEADDR;
+	o.bind = ia.local;
+	CHECK_CODE(mcast_unicast_open(&dup, AF_INET, &o), -EADDRINUSE);
+	CHECK(dup == NULL);
+	CHECK_CODE(mcast_unicast_open(&dup, AF_UNIX, NULL), MCAST_EFAMILY);
+	CHECK_CODE(mcast_unicast_open(&dup, AF_INET6, &o), MCAST_EFAMILY);
+	CHECK_CODE(mcast_sender_refresh(a), 0);
+out:
+	mcast_close(a);
+	mcast_close(b);
+	mcast_close(r);
+}
+
 int main(void)
 {
 	/* Never touch the host's network: a private namespace or nothing. */
@@ -392,5 +470,6 @@ int main(void)
 	test_multi_socket();
 	test_ssm();
 	test_no_source();
+	test_unicast();
 	return check_done();
 }
