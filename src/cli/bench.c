@@ -42,8 +42,9 @@ struct bench {
 	size_t size;
 	enum bench_mode mode;
 	bool gro, json, busy_poll;
-	double rate; /* datagrams/s; 0: as fast as the sender can */
-	int stream;  /* MCAST_STREAM_MCAST, _RTP, _TS or _RTP_TS */
+	bool no_analysis; /* --stream traffic counted, not analyzed */
+	double rate;	  /* datagrams/s; 0: as fast as the sender can */
+	int stream;	  /* MCAST_STREAM_MCAST, _RTP, _TS or _RTP_TS */
 	int rcvbuf;
 	struct sealing_cfg sealing_cfg;
 	struct sealing tx_sealing, rx_sealing; /* one per thread */
@@ -327,10 +328,11 @@ static int bench_report(const struct bench *b)
 	double cpu_tx = b->tx_secs > 0 ? 100 * b->tx_cpu / b->tx_secs : 0;
 	double cpu_rx = b->rx_secs > 0 ? 100 * b->rx_cpu / b->rx_secs : 0;
 	const char *mode = mode_names[b->mode];
-	/* Streams without a sequence per datagram (MPEG-TS over UDP): the
-	 * sender's count says what was lost. */
+	/* Streams without a sequence per datagram (MPEG-TS over UDP), or
+	 * whose sequence is not read (--no-analysis): the sender's count says
+	 * what was lost. */
 	uint64_t lost =
-		b->stream == MCAST_STREAM_TS
+		b->stream == MCAST_STREAM_TS || b->no_analysis
 			? (b->sent > tot.received ? b->sent - tot.received : 0)
 			: tot.lost;
 
@@ -364,8 +366,10 @@ static int bench_report(const struct bench *b)
 		json_bool(&j, "auth_only", sealed && b->sealing_cfg.auth_only);
 		json_uint(&j, "rejected", bad);
 		json_string(&j, "mode", mode);
-		if (b->stream != MCAST_STREAM_MCAST)
+		if (b->stream != MCAST_STREAM_MCAST) {
 			json_string(&j, "stream", mcast_stream_name(b->stream));
+			json_bool(&j, "analysis", !b->no_analysis);
+		}
 		json_bool(&j, "gro", gro);
 		json_double(&j, "duration", b->tx_secs, 3);
 		json_uint(&j, "sent", b->sent);
@@ -379,7 +383,8 @@ static int bench_report(const struct bench *b)
 		json_double(&j, "cpu_tx_pct", cpu_tx, 1);
 		json_double(&j, "cpu_rx_pct", cpu_rx, 1);
 		json_int(&j, "rcvbuf", b->rx_info.rcvbuf_effective);
-		if (tot.ts_packets || b->stream == MCAST_STREAM_TS) {
+		if (!b->no_analysis &&
+		    (tot.ts_packets || b->stream == MCAST_STREAM_TS)) {
 			json_uint(&j, "ts_packets", tot.ts_packets);
 			json_uint(&j, "cc_errors", tot.ts_cc_errors);
 		}
@@ -388,12 +393,13 @@ static int bench_report(const struct bench *b)
 		char iface[4 * IF_NAMESIZE + 8];
 
 		fmt_text_safe(iface, sizeof(iface), b->iface, strlen(b->iface));
-		printf("%s, %zu-byte %s%sdatagrams, send %s, receive %s, %.1f s%s\n",
+		printf("%s, %zu-byte %s%sdatagrams%s, send %s, receive %s, %.1f s%s\n",
 		       iface, b->size,
 		       b->stream == MCAST_STREAM_MCAST
 			       ? ""
 			       : mcast_stream_name(b->stream),
-		       b->stream == MCAST_STREAM_MCAST ? "" : " ", mode,
+		       b->stream == MCAST_STREAM_MCAST ? "" : " ",
+		       b->no_analysis ? " (not analyzed)" : "", mode,
 		       gro ? "gro" : "recvmmsg", b->tx_secs, how);
 		printf("sent      %12llu  %10.0f datagrams/s  %7.3f Gbit/s  cpu %5.1f%%\n",
 		       (unsigned long long)b->sent, tx_pps, tx_pps * bits / 1e9,
@@ -455,6 +461,10 @@ static const struct cli_opt bench_opts[] = {
 	  .help = "datagrams of mcast probes (default), rtp, ts or\n"
 		  "rtp-ts, analyzed as recv --stream does (size 1328,\n"
 		  "ts 1316)" },
+	{ OPT("no-analysis", CLI_FLAG, no_analysis),
+	  .help = "with --stream: the receiver counts the datagrams\n"
+		  "without analyzing them (recv --stream none), the\n"
+		  "baseline of what the analysis costs" },
 	{ OPT("rate", CLI_RATE, rate), .min = 1, .max = 1e9, .arg = "PPS",
 	  .help = "pace the sender (k, M suffixes); default: full speed" },
 	CLI_OPT_RCVBUF(struct bench, rcvbuf, 4096,
@@ -491,6 +501,9 @@ static void parse_args(int argc, char **argv, struct bench *b)
 	if (b->stream != MCAST_STREAM_MCAST && !cli_given(&p, "size"))
 		b->size = (b->stream == MCAST_STREAM_TS ? 0 : RTP_HDR_LEN) +
 			  7 * TS_LEN;
+	if (b->no_analysis && b->stream == MCAST_STREAM_MCAST)
+		cli_die(EXIT_USAGE,
+			"--no-analysis needs --stream rtp, ts or rtp-ts: mcast probes are always counted by their sequence");
 	if (b->stream != MCAST_STREAM_MCAST && b->sealing_cfg.key_file)
 		cli_die(EXIT_USAGE,
 			"--stream %s measures a stream's analysis, not sealing: give --stream or --key, not both",
@@ -527,7 +540,10 @@ int cmd_bench(int argc, char **argv)
 	struct mcast_tracker_opts topts;
 
 	mcast_tracker_opts_init(&topts);
-	topts.stream = b.stream;
+	/* Without analysis the same datagrams arrive the same way, with
+	 * arrival times, and each is counted as a plain one: what is left is
+	 * the analyzers' own cost. */
+	topts.stream = b.no_analysis ? MCAST_STREAM_NONE : b.stream;
 	if ((rc = mcast_tracker_new(&b.tracker, &topts)) < 0)
 		cli_die(EXIT_RUNTIME, "cannot allocate statistics: %s",
 			mcast_strerror(rc));
