@@ -11,13 +11,19 @@
  * The counts are read after setup, after 10k and after N datagrams
  * (default 1M); nothing is printed in between (stdio allocates).
  *
- * usage: alloc_count [-n DATAGRAMS] [-s SIZE] [-g] [-G] [-j]
- *   -g receives with UDP_GRO, -G sends with UDP_SEGMENT.
+ * usage: alloc_count [-n DATAGRAMS] [-s SIZE] [-t TYPE] [-g] [-G] [-j]
+ *   -g receives with UDP_GRO, -G sends with UDP_SEGMENT; -t rtp, ts or
+ *   rtp-ts sends the datagrams of mcast bench --stream TYPE (1328 bytes,
+ *   ts 1316) and the tracker analyzes them as recv --stream TYPE does.
  * Only ever run it inside a private network namespace (compare.sh does):
  * it sends to 239.255.77.79:7779 on lo.
  */
 #define _GNU_SOURCE
 #include <mcast.h>
+
+#include "alloc_wrap.h"
+
+#include "bench_stream.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -31,42 +37,6 @@
 #define GROUP "239.255.77.79:7779"
 #define BATCH 64
 #define CAP   2048
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t k, size_t n);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t k, size_t n);
-void *__wrap_realloc(void *p, size_t n);
-void __wrap_free(void *p);
-
-static unsigned long long allocs, frees;
-
-void *__wrap_malloc(size_t n)
-{
-	allocs++;
-	return __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t k, size_t n)
-{
-	allocs++;
-	return __real_calloc(k, n);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	allocs++;
-	return __real_realloc(p, n);
-}
-
-void __wrap_free(void *p)
-{
-	if (p)
-		frees++;
-	__real_free(p);
-}
 
 struct snap {
 	unsigned long long allocs, frees, datagrams;
@@ -111,8 +81,10 @@ int main(int argc, char **argv)
 	size_t size = 64;
 	struct snap s[3];
 	int json = 0, gro = 0, gso = 0, k = 0, rc, c;
+	int stream = MCAST_STREAM_MCAST;
+	struct mcast_tracker_opts topts;
 
-	while ((c = getopt(argc, argv, "n:s:gGj")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:t:gGj")) != -1) {
 		switch (c) {
 		case 'n':
 			total = strtoull(optarg, NULL, 10);
@@ -126,12 +98,29 @@ int main(int argc, char **argv)
 		case 'G':
 			gso = 1;
 			break;
+		case 't':
+			for (stream = MCAST_STREAM_RTP;
+			     stream <= MCAST_STREAM_RTP_TS &&
+			     strcmp(optarg, mcast_stream_name(stream)) != 0;
+			     stream++)
+				;
+			if (stream > MCAST_STREAM_RTP_TS) {
+				fprintf(stderr,
+					"alloc_count: -t rtp, ts or rtp-ts\n");
+				return 2;
+			}
+			if (size == 64)
+				size = (stream == MCAST_STREAM_TS
+						? 0
+						: RTP_HDR_LEN) +
+				       7 * TS_LEN;
+			break;
 		case 'j':
 			json = 1;
 			break;
 		default:
 			fprintf(stderr,
-				"usage: alloc_count [-n DATAGRAMS] [-s SIZE] [-g] [-G] [-j]\n");
+				"usage: alloc_count [-n DATAGRAMS] [-s SIZE] [-t TYPE] [-g] [-G] [-j]\n");
 			return 2;
 		}
 	}
@@ -152,7 +141,9 @@ int main(int argc, char **argv)
 		die("receiver", rc, NULL);
 	if ((rc = mcast_join(rcv, (struct sockaddr *)&group, NULL, 0)) < 0)
 		die("join", rc, rcv);
-	if ((rc = mcast_tracker_new(&trk, NULL)) < 0)
+	mcast_tracker_opts_init(&topts);
+	topts.stream = stream;
+	if ((rc = mcast_tracker_new(&trk, &topts)) < 0)
 		die("tracker", rc, NULL);
 	mcast_opts_init(&o);
 	o.iface = "lo";
@@ -179,6 +170,11 @@ int main(int argc, char **argv)
 		unsigned long long want;
 
 		for (size_t i = 0; i < n; i++) {
+			if (stream != MCAST_STREAM_MCAST) {
+				bench_stream_stamp(stream, txbuf[i], size,
+						   sent + i);
+				continue;
+			}
 			h.seq = sent + i;
 			h.send_ns = now_ns();
 			mcast_hdr_encode(&h, txbuf[i], CAP);
@@ -218,9 +214,10 @@ int main(int argc, char **argv)
 	mcast_close(snd);
 	mcast_close(rcv);
 	if (json) {
-		printf("{\"type\":\"alloc_count\",\"size\":%zu,\"gro\":%s,"
-		       "\"gso\":%s",
-		       size, gro ? "true" : "false", gso ? "true" : "false");
+		printf("{\"type\":\"alloc_count\",\"stream\":\"%s\","
+		       "\"size\":%zu,\"gro\":%s,\"gso\":%s",
+		       mcast_stream_name(stream), size, gro ? "true" : "false",
+		       gso ? "true" : "false");
 		for (int i = 0; i < 3; i++)
 			printf(",\"at_%llu\":{\"allocs\":%llu,\"frees\":%llu,"
 			       "\"in_use\":%zu}",
