@@ -7,6 +7,7 @@
 # bench/compare_report.py turns the measurements into the report.
 #
 #   sudo bench/compare.sh [--rounds N] [--quick] [--markdown] [--sealed] [--relay]
+#                         [--stream]
 #
 # Safety: everything that sends multicast runs in a fresh network (and
 # mount, and PID where possible) namespace created by unshare; when none
@@ -16,27 +17,31 @@
 # Needs: a built tree (cmake --preset default && cmake --build --preset
 # default: build/mcast, build/libmcast.a and build/bench/bench_*),
 # openssl, iperf (2.x), sockperf, python3, ip, unshare,
-# timeout (--sealed needs neither iperf nor sockperf).  Exit: 0 done, 1 a
+# timeout (--sealed and --stream need neither iperf nor sockperf); for the
+# stream rows' peers tcpdump (or dumpcap), tshark and ffprobe, each row
+# skipped with a message when its tool is missing.  Exit: 0 done, 1 a
 # tool failed, 2 misuse, 77 skipped (no namespace, or a tool missing).
 
 set -u
 
 usage() {
 	cat <<'EOF'
-usage: bench/compare.sh [--rounds N] [--quick] [--markdown] [--sealed] [--relay]
+usage: bench/compare.sh [--rounds N] [--quick] [--markdown] [--sealed] [--relay] [--stream]
 
   --rounds N   rounds of every measurement, programs alternating (default 3)
   --quick      1 round of 1-second runs, to try the script
   --markdown   print the report as Markdown tables (for docs/BENCHMARKS.md)
   --sealed     only the sealed streams against their yardstick (2 minutes)
   --relay      only the relay rows: bench/relay.sh (about 3 minutes a round)
+  --stream     only the stream analysis rows: its cost, allocations, memory,
+               tshark and ffprobe for scale (3 minutes)
   -h, --help   this help
 Environment: MCAST (default build/mcast), LIBMCAST (default build/libmcast.a).
 EOF
 }
 
 ARGS=("$@")
-ROUNDS=3 QUICK=0 MARKDOWN=0 SEALED_ONLY=0 RELAY_ONLY=0
+ROUNDS=3 QUICK=0 MARKDOWN=0 SEALED_ONLY=0 RELAY_ONLY=0 STREAM_ONLY=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds)
@@ -48,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--markdown) MARKDOWN=1; shift ;;
 	--sealed) SEALED_ONLY=1; shift ;;
 	--relay) RELAY_ONLY=1; shift ;;
+	--stream) STREAM_ONLY=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -83,7 +89,7 @@ if [ -z "${MCAST_BENCH_INNER:-}" ]; then
 		exit 1
 	fi
 	tools="openssl python3 ip unshare timeout"
-	[ "$SEALED_ONLY" = 1 ] || tools="$tools iperf sockperf"
+	[ "$SEALED_ONLY$STREAM_ONLY" = 00 ] && tools="$tools iperf sockperf"
 	for tool in $tools; do
 		command -v "$tool" >/dev/null 2>&1 ||
 			{ echo "compare.sh: SKIP: $tool not installed" >&2; exit 77; }
@@ -97,7 +103,7 @@ if [ -z "${MCAST_BENCH_INNER:-}" ]; then
 	trap 'rm -rf "$W"' EXIT
 	# The helper programs are CMake targets (bench/CMakeLists.txt), built
 	# with the project's warnings beside the library being measured.
-	for prog in ceiling aead alloc_count; do
+	for prog in ceiling aead alloc_count stream_mem; do
 		bin=$(dirname "$LIBMCAST")/bench/bench_$prog
 		[ -x "$bin" ] || {
 			echo "compare.sh: $bin missing; build the tree first (cmake --build --preset default)" >&2
@@ -127,6 +133,7 @@ fi
 # Inside the namespaces from here on.
 
 W=$MCAST_BENCH_WORK
+LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ "$(readlink /proc/self/ns/net)" = "$MCAST_BENCH_HOSTNS" ]; then
 	echo "compare.sh: SKIP: still in the host's network namespace; refusing to run" >&2
 	exit 77
@@ -136,8 +143,9 @@ ip link set lo up || exit 1
 ip route add 224.0.0.0/4 dev lo || exit 1
 
 if [ "$QUICK" = 1 ]; then
-	ROUNDS=1 TD=1 ZD=1 LD=1
+	ROUNDS=1 TD=1 ZD=1 LD=1 STREAM_ALLOC_N=100000
 else
+	STREAM_ALLOC_N=1000000
 	TD=3 ZD=2 LD=3	# seconds: throughput, zero-loss step, latency runs
 fi
 SIZES="64 1400"
@@ -439,9 +447,15 @@ latency_one() {	# NAME
 	esac
 }
 
+# The stream analysis rows (issue #16): bench/compare_stream.sh.
+. "$SRC/bench/compare_stream.sh"
+STREAMS=1
+[ "$SEALED_ONLY" = 1 ] && STREAMS=0
+
 declare -A FULL
 "$MCAST" keygen "$W/bench.key" 2>/dev/null || { say "mcast keygen failed"; exit 1; }
 [ "$SEALED_ONLY" = 1 ] && SIZES= LATENCY=()
+[ "$STREAM_ONLY" = 1 ] && SIZES= LATENCY=() SEALED=()
 for ((round = 1; round <= ROUNDS; round++)); do
 	for size in $SIZES; do
 		n=${#THROUGHPUT[@]}
@@ -484,13 +498,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		latency_one "$p"
 		record "lat.$p" "$round" "$P50" "$P99" "$LOST" "$COUNT"
 	done
+	[ "$STREAMS" = 1 ] && stream_round "$round"
 done
 
 # ---- allocations and resident memory (once)
 
 : >"$W/alloc.json"
 for a in "" "-g -G"; do
-	[ "$SEALED_ONLY" = 1 ] && break
+	[ "$SEALED_ONLY$STREAM_ONLY" != 00 ] && break
 	say "allocation count ${a:-(recvmmsg, sendmmsg)}"
 	if timeout 120 "$W/alloc_count" -j $a >"$W/out" 2>"$W/err"; then
 		cat "$W/out" >>"$W/alloc.json"
@@ -518,7 +533,13 @@ rss_one() {	# NAME SEND-OPTIONS...
 	v=$(sed -n 's/^total: received \([0-9]*\), lost \([0-9]*\).*/\1 \2/p' "$W/rsrv")
 	record "rss.$name" 1 "${rss:-0}" "${hwm:-0}" "${v% *}" "${v#* }"
 }
-if [ "$SEALED_ONLY" = 0 ]; then
+: >"$W/stream.json"
+if [ "$STREAMS" = 1 ]; then
+	stream_alloc_mem "$W/stream.json"
+	stream_peers
+fi
+
+if [ "$SEALED_ONLY$STREAM_ONLY" = 00 ]; then
 	say "receiver memory: mcast recv against mcast send --probe --rate max"
 	rss_one plain
 	rss_one gso --gso
@@ -526,7 +547,7 @@ fi
 
 # ---- report
 
-export ROUNDS TD ZD LD PING_SIZE PING_RATE MARKDOWN QUICK SEALED_ONLY
+export ROUNDS TD ZD LD PING_SIZE PING_RATE MARKDOWN QUICK SEALED_ONLY STREAM_ONLY
 MACHINE_NPROC=$(nproc)
 MACHINE_CPU=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
 # Virtual machines often hide the model behind a generic name; family and
@@ -541,5 +562,11 @@ SOCKPERF_VERSION=$(sockperf --version 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/
 OPENSSL_VERSION=$(openssl version 2>/dev/null)
 CAPS=$([ "$(id -u)" = 0 ] && echo root || echo "user namespace")
 export MACHINE_NPROC MACHINE_CPU MACHINE_KERNEL MACHINE_MEM MACHINE_RMEM MCAST_COMMIT IPERF_VERSION SOCKPERF_VERSION OPENSSL_VERSION CAPS
-python3 "$SRC/bench/compare_report.py" "$R" "$W/alloc.json" || exit $?
-[ "$SEALED_ONLY" = 1 ] || relay_rows "$TD" "$ROUNDS"
+LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+TSHARK_VERSION=$(tshark --version 2>/dev/null | head -1)
+FFPROBE_VERSION=$(ffprobe -version 2>/dev/null | head -1 | cut -d' ' -f1-3)
+export LOADAVG LOADAVG_START TSHARK_VERSION FFPROBE_VERSION
+python3 "$SRC/bench/compare_report.py" "$R" "$W/alloc.json" "$W/stream.json" || exit $?
+if [ "$SEALED_ONLY$STREAM_ONLY" = 00 ]; then
+	relay_rows "$TD" "$ROUNDS"
+fi

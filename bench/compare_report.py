@@ -7,9 +7,13 @@ measurement and round; ALLOC: the JSON lines of bench/alloc_count) and the
 machine's description from the environment compare.sh exports, and prints
 the tables, ratios and target verdicts (Markdown with MARKDOWN=1).
 
-usage: compare_report.py RESULTS ALLOC
+usage: compare_report.py RESULTS ALLOC [STREAM]
+(STREAM: the JSON lines of bench_alloc_count -t and bench_stream_mem)
 """
 import json, os, statistics, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compare_stream
 
 rows, by_round = {}, {}
 for line in open(sys.argv[1]):
@@ -80,13 +84,20 @@ print("mcast compare: multicast over lo in a private network namespace")
 print(f"machine: {E['MACHINE_NPROC']} CPUs, {E['MACHINE_CPU']}, {E['MACHINE_MEM']} RAM, "
       f"kernel {E['MACHINE_KERNEL']}, net.core.rmem_max {E['MACHINE_RMEM']} (untouched)")
 sealed_only = E.get("SEALED_ONLY") == "1"
-peers = "" if sealed_only else f"{E['IPERF_VERSION']}, sockperf {E['SOCKPERF_VERSION']}, "
+stream_only = E.get("STREAM_ONLY") == "1"
+peers = "" if sealed_only or stream_only else f"{E['IPERF_VERSION']}, sockperf {E['SOCKPERF_VERSION']}, "
+if E.get("TSHARK_VERSION") or E.get("FFPROBE_VERSION"):
+    peers += f"{E.get('TSHARK_VERSION') or 'no tshark'}, {E.get('FFPROBE_VERSION') or 'no ffprobe'}, "
 print(f"mcast {E['MCAST_COMMIT']} ({E.get('MCAST_BENCH_BUILD') or 'unknown build type'}), "
       f"{peers}{E.get('OPENSSL_VERSION') or 'openssl'}; run as {E['CAPS']}")
 print(f"{E['ROUNDS']} round(s); runs of {E['TD']} s (full speed), {E['ZD']} s (zero-loss steps), "
       f"{E['LD']} s (latency); medians over rounds{' (--quick)' if E['QUICK'] == '1' else ''}")
+# A shared machine swings up to 2x between runs: the load says how
+# shared it was (1, 5, 15-minute averages, at the start and at the end).
+print(f"load average at the start {E.get('LOADAVG_START', '?')}, at the end {E.get('LOADAVG', '?')} "
+      f"on {E['MACHINE_NPROC']} CPUs")
 
-if not sealed_only:
+if not sealed_only and not stream_only:
     peer_best = {}
     ceil_tp, ceil_zl = {}, {}
     for s in SIZES:
@@ -165,104 +176,105 @@ if not sealed_only:
     table("Receiver resident memory, 1M probes of 64 B (socket buffers are kernel memory)",
           ["run", "VmRSS", "VmHWM", "receiver counted"], body)
 
-# Sealed streams, 1400 B.  A receiving core that opens every datagram pays
-# the receive path and the cipher one after the other, so its limit is
-# 1 / (1/unsealed + 1/aead): "unsealed" the same path without --key and
-# "aead" bench/aead -o (the cipher alone opening one datagram at a time),
-# both measured in the same rounds as the sealed run.  `openssl speed`
-# times other loops (see bench/aead.c) and is shown for reference only.
-SEAL_ROWS = (("mcast_gro_aes", "aes", "mcast_gro", "AES-256-GCM, gso --gro"),
-             ("mcast_gso_aes", "aes", "mcast_gso", "AES-256-GCM, gso (recvmmsg)"),
-             ("mcast_gro_chacha", "chacha", "mcast_gro", "ChaCha20-Poly1305, gso --gro"),
-             ("mcast_gso_chacha", "chacha", "mcast_gso", "ChaCha20-Poly1305, gso (recvmmsg)"))
-SEAL_TARGET = 0.80
-pos = lambda r: r[0] > 0
+if not stream_only:
+    # Sealed streams, 1400 B.  A receiving core that opens every datagram pays
+    # the receive path and the cipher one after the other, so its limit is
+    # 1 / (1/unsealed + 1/aead): "unsealed" the same path without --key and
+    # "aead" bench/aead -o (the cipher alone opening one datagram at a time),
+    # both measured in the same rounds as the sealed run.  `openssl speed`
+    # times other loops (see bench/aead.c) and is shown for reference only.
+    SEAL_ROWS = (("mcast_gro_aes", "aes", "mcast_gro", "AES-256-GCM, gso --gro"),
+                 ("mcast_gso_aes", "aes", "mcast_gso", "AES-256-GCM, gso (recvmmsg)"),
+                 ("mcast_gro_chacha", "chacha", "mcast_gro", "ChaCha20-Poly1305, gso --gro"),
+                 ("mcast_gso_chacha", "chacha", "mcast_gso", "ChaCha20-Poly1305, gso (recvmmsg)"))
+    SEAL_TARGET = 0.80
+    pos = lambda r: r[0] > 0
 
-def limit(u, a):
-    return 1 / (1 / u + 1 / a) if u and a else None
+    def limit(u, a):
+        return 1 / (1 / u + 1 / a) if u and a else None
 
-def round_ratios(k, c, plain):
-    # Each round against its own unsealed and aead figures: the load of a
-    # shared machine drifts more between rounds than within one.
-    out = []
-    for r in sorted(by_round.get(f"seal.{k}", {})):
-        v = by_round[f"seal.{k}"][r][0]
-        lim = limit(by_round.get(f"seal.{plain}", {}).get(r, [0])[0],
-                    by_round.get(f"seal.aead_{c}", {}).get(r, [0])[0])
-        out.append(v / lim if v and lim else None)
-    return out
+    def round_ratios(k, c, plain):
+        # Each round against its own unsealed and aead figures: the load of a
+        # shared machine drifts more between rounds than within one.
+        out = []
+        for r in sorted(by_round.get(f"seal.{k}", {})):
+            v = by_round[f"seal.{k}"][r][0]
+            lim = limit(by_round.get(f"seal.{plain}", {}).get(r, [0])[0],
+                        by_round.get(f"seal.aead_{c}", {}).get(r, [0])[0])
+            out.append(v / lim if v and lim else None)
+        return out
 
-cipher = {c: med(f"seal.openssl_{c}", ok=pos) for c in ("aes", "chacha")}
-aead = {c: med(f"seal.aead_{c}", ok=pos) for c in ("aes", "chacha")}
-body = []
-for c, name in (("aes", "aes-256-gcm"), ("chacha", "chacha20-poly1305")):
-    body.append([f"1400 B  openssl speed -evp {name} (one core, reference)", fnum(cipher[c]), "",
-                 " ".join(fnum(x) for x in runs(f"seal.openssl_{c}")), "", "", "", "", ""])
-    body.append([f"1400 B  bench/aead -o {name} (one core, opening per datagram)", fnum(aead[c]), "",
-                 " ".join(fnum(x) for x in runs(f"seal.aead_{c}")), "", "", "", "", ""])
-for p in ("mcast_gro", "mcast_gso"):
-    key = f"seal.{p}"
-    lp = [loss_pct(r) for r in rows.get(key, []) if loss_pct(r) is not None]
-    body.append([f"1400 B  {NAMES[p]}, unsealed", fnum(med(key, ok=pos)),
-                 f"{statistics.median(lp):.2f}%" if lp else "n/a",
-                 " ".join(fnum(x) for x in runs(key)), "", "", "", "",
-                 " ".join(f"{x:.0f}" for x in runs(f"cpu.{p}"))])
-sealed = {}
-for k, c, plain, name in SEAL_ROWS:
-    key = f"seal.{k}"
-    v = med(key, ok=pos)
-    u = med(f"seal.{plain}", ok=pos)
-    lim = limit(u, aead[c])
-    rr = round_ratios(k, c, plain)
-    sealed[k] = (v, u, aead[c], lim, rr, cipher[c])
-    lp = [loss_pct(r) for r in rows.get(key, []) if loss_pct(r) is not None]
-    body.append([f"1400 B  mcast bench --key, {name}", fnum(v),
-                 f"{statistics.median(lp):.2f}%" if lp else "n/a",
-                 " ".join(fnum(x) for x in runs(key)), fnum(lim), ratio(v, lim),
-                 " ".join(f"{x:.2f}" if x else "n/a" for x in rr), ratio(v, u),
-                 " ".join(f"{x:.0f}" for x in runs(f"cpu.{k}"))])
-# The same yardstick in the receiving core's CPU time per datagram: on a
-# machine shared with other work a thread gets a varying share of a core,
-# which moves every rate above, but hardly what a datagram costs the core
-# that handles it.  Sealed, the receiver should pay what it pays unsealed
-# plus bench/aead's opening: the ratio (unsealed + aead) / sealed is the
-# same as sealed/limit on a machine with the cores to itself.
-def rx_ns(k, r):
-    rate = by_round.get(f"seal.{k}", {}).get(r, [0])[0]
-    cpu = by_round.get(f"cpu.{k}", {}).get(r, [0])[0]
-    return cpu / 100 / rate * 1e9 if rate and cpu else None
+    cipher = {c: med(f"seal.openssl_{c}", ok=pos) for c in ("aes", "chacha")}
+    aead = {c: med(f"seal.aead_{c}", ok=pos) for c in ("aes", "chacha")}
+    body = []
+    for c, name in (("aes", "aes-256-gcm"), ("chacha", "chacha20-poly1305")):
+        body.append([f"1400 B  openssl speed -evp {name} (one core, reference)", fnum(cipher[c]), "",
+                     " ".join(fnum(x) for x in runs(f"seal.openssl_{c}")), "", "", "", "", ""])
+        body.append([f"1400 B  bench/aead -o {name} (one core, opening per datagram)", fnum(aead[c]), "",
+                     " ".join(fnum(x) for x in runs(f"seal.aead_{c}")), "", "", "", "", ""])
+    for p in ("mcast_gro", "mcast_gso"):
+        key = f"seal.{p}"
+        lp = [loss_pct(r) for r in rows.get(key, []) if loss_pct(r) is not None]
+        body.append([f"1400 B  {NAMES[p]}, unsealed", fnum(med(key, ok=pos)),
+                     f"{statistics.median(lp):.2f}%" if lp else "n/a",
+                     " ".join(fnum(x) for x in runs(key)), "", "", "", "",
+                     " ".join(f"{x:.0f}" for x in runs(f"cpu.{p}"))])
+    sealed = {}
+    for k, c, plain, name in SEAL_ROWS:
+        key = f"seal.{k}"
+        v = med(key, ok=pos)
+        u = med(f"seal.{plain}", ok=pos)
+        lim = limit(u, aead[c])
+        rr = round_ratios(k, c, plain)
+        sealed[k] = (v, u, aead[c], lim, rr, cipher[c])
+        lp = [loss_pct(r) for r in rows.get(key, []) if loss_pct(r) is not None]
+        body.append([f"1400 B  mcast bench --key, {name}", fnum(v),
+                     f"{statistics.median(lp):.2f}%" if lp else "n/a",
+                     " ".join(fnum(x) for x in runs(key)), fnum(lim), ratio(v, lim),
+                     " ".join(f"{x:.2f}" if x else "n/a" for x in rr), ratio(v, u),
+                     " ".join(f"{x:.0f}" for x in runs(f"cpu.{k}"))])
+    # The same yardstick in the receiving core's CPU time per datagram: on a
+    # machine shared with other work a thread gets a varying share of a core,
+    # which moves every rate above, but hardly what a datagram costs the core
+    # that handles it.  Sealed, the receiver should pay what it pays unsealed
+    # plus bench/aead's opening: the ratio (unsealed + aead) / sealed is the
+    # same as sealed/limit on a machine with the cores to itself.
+    def rx_ns(k, r):
+        rate = by_round.get(f"seal.{k}", {}).get(r, [0])[0]
+        cpu = by_round.get(f"cpu.{k}", {}).get(r, [0])[0]
+        return cpu / 100 / rate * 1e9 if rate and cpu else None
 
-def ns_med(k, f):
-    v = [x for x in (f(k, r) for r in sorted(by_round.get(f"seal.{k}", {}))) if x]
-    return statistics.median(v) if v else None
+    def ns_med(k, f):
+        v = [x for x in (f(k, r) for r in sorted(by_round.get(f"seal.{k}", {}))) if x]
+        return statistics.median(v) if v else None
 
-def aead_cpu_ns(k, r):
-    return by_round.get(f"cpu.{k}", {}).get(r, [0, 0, 0])[2] or None
+    def aead_cpu_ns(k, r):
+        return by_round.get(f"cpu.{k}", {}).get(r, [0, 0, 0])[2] or None
 
-aead_ns = {c: ns_med(f"aead_{c}", aead_cpu_ns) for c in ("aes", "chacha")}
-cpu_view = {}
-table("Sealed streams, 1400 B: datagrams/s delivered at full speed (median), against the limit "
-      "1/(1/unsealed + 1/aead) of one receiving core (same path unsealed, bench/aead -o, same rounds)",
-      ["row", "delivered/s", "loss", "per round", "limit", "sealed/limit", "per round ratio",
-       "sealed/unsealed", "receiver cpu %"], body)
+    aead_ns = {c: ns_med(f"aead_{c}", aead_cpu_ns) for c in ("aes", "chacha")}
+    cpu_view = {}
+    table("Sealed streams, 1400 B: datagrams/s delivered at full speed (median), against the limit "
+          "1/(1/unsealed + 1/aead) of one receiving core (same path unsealed, bench/aead -o, same rounds)",
+          ["row", "delivered/s", "loss", "per round", "limit", "sealed/limit", "per round ratio",
+           "sealed/unsealed", "receiver cpu %"], body)
 
-body = []
-for c, name in (("aes", "aes-256-gcm"), ("chacha", "chacha20-poly1305")):
-    body.append([f"bench/aead -o {name}: the cipher opening one datagram", nsf(aead_ns[c]), "", ""])
-for p in ("mcast_gro", "mcast_gso"):
-    body.append([f"{NAMES[p]}, unsealed", nsf(ns_med(p, rx_ns)), "", ""])
-for k, c, plain, name in SEAL_ROWS:
-    got, u = ns_med(k, rx_ns), ns_med(plain, rx_ns)
-    want = u + aead_ns[c] if u and aead_ns[c] else None
-    cpu_view[k] = (got, u, aead_ns[c], want)
-    body.append([f"mcast bench --key, {name}", nsf(got), nsf(want), ratio(want, got)])
-table("Sealed streams, 1400 B: CPU time per datagram of the receiving thread (ns, median of rounds), "
-      "against unsealed + opening",
-      ["row", "ns/datagram", "unsealed + aead", "(unsealed + aead)/sealed"], body)
+    body = []
+    for c, name in (("aes", "aes-256-gcm"), ("chacha", "chacha20-poly1305")):
+        body.append([f"bench/aead -o {name}: the cipher opening one datagram", nsf(aead_ns[c]), "", ""])
+    for p in ("mcast_gro", "mcast_gso"):
+        body.append([f"{NAMES[p]}, unsealed", nsf(ns_med(p, rx_ns)), "", ""])
+    for k, c, plain, name in SEAL_ROWS:
+        got, u = ns_med(k, rx_ns), ns_med(plain, rx_ns)
+        want = u + aead_ns[c] if u and aead_ns[c] else None
+        cpu_view[k] = (got, u, aead_ns[c], want)
+        body.append([f"mcast bench --key, {name}", nsf(got), nsf(want), ratio(want, got)])
+    table("Sealed streams, 1400 B: CPU time per datagram of the receiving thread (ns, median of rounds), "
+          "against unsealed + opening",
+          ["row", "ns/datagram", "unsealed + aead", "(unsealed + aead)/sealed"], body)
 
 # Targets from the issue
 t = []
-if not sealed_only:
+if not sealed_only and not stream_only:
     for s in SIZES:
         iperf = med(f"tp.iperf.{s}", ok=lambda r: r[0] > 0)
         if not ceil_zl[s]:
@@ -320,7 +332,7 @@ if not sealed_only:
         if r:
             t.append([f"receiver RSS < 8 MiB (send {name})", f"VmHWM {r[0][1] / 1024:.2f} MiB",
                       verdict(0 < r[0][1] < 8192)])
-for k, c, plain, name in SEAL_ROWS:
+for k, c, plain, name in SEAL_ROWS if not stream_only else ():
     v, u, ad, lim, rr, ci = sealed[k]
     if v and lim:
         per = " ".join(f"{x * 100:.0f}" for x in rr if x)
@@ -336,4 +348,7 @@ for k, c, plain, name in SEAL_ROWS:
         t.append([f"  for reference, against openssl speed in the same formula: {name}",
                   f"{fnum(v)} vs {fnum(limit(u, ci))} (openssl speed {fnum(ci)}): "
                   f"{v / limit(u, ci) * 100:.0f}%", "reference"])
+# Issue #16's stream analysis: its tables, then its rows of the targets
+# (PASS/MISS, with a note when the target lies inside the noise).
+t += compare_stream.report(rows, by_round, sys.argv[3] if len(sys.argv) > 3 else None, table, fnum)
 table("Targets", ["target", "this run", "verdict"], t)
