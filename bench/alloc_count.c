@@ -99,12 +99,8 @@ int main(int argc, char **argv)
 			gso = 1;
 			break;
 		case 't':
-			for (stream = MCAST_STREAM_RTP;
-			     stream <= MCAST_STREAM_RTP_TS &&
-			     strcmp(optarg, mcast_stream_name(stream)) != 0;
-			     stream++)
-				;
-			if (stream > MCAST_STREAM_RTP_TS) {
+			if ((stream = bench_stream_type(optarg)) <=
+			    MCAST_STREAM_MCAST) {
 				fprintf(stderr,
 					"alloc_count: -t rtp, ts or rtp-ts\n");
 				return 2;

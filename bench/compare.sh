@@ -103,7 +103,7 @@ if [ -z "${MCAST_BENCH_INNER:-}" ]; then
 	trap 'rm -rf "$W"' EXIT
 	# The helper programs are CMake targets (bench/CMakeLists.txt), built
 	# with the project's warnings beside the library being measured.
-	for prog in ceiling aead alloc_count stream_mem; do
+	for prog in ceiling aead alloc_count stream_mem stream_cost; do
 		bin=$(dirname "$LIBMCAST")/bench/bench_$prog
 		[ -x "$bin" ] || {
 			echo "compare.sh: $bin missing; build the tree first (cmake --build --preset default)" >&2
@@ -149,7 +149,7 @@ else
 	TD=3 ZD=2 LD=3	# seconds: throughput, zero-loss step, latency runs
 fi
 SIZES="64 1400"
-PING_SIZE=80		# mcast ping's smallest datagram (48 B header + 32)
+PING_SIZE=88		# mcast ping's smallest datagram (56 B header + 32)
 PING_RATE=10000		# probes/s for both pingers
 ZL_STEPS=6		# zero-loss search: steps of 5% ...
 ZL_MORE=3		# ... then steps of 25%

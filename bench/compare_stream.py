@@ -25,9 +25,9 @@ def load_json(path):
 
 
 def report(rows, by_round, stream_json, table, fnum):
-    out, alloc_t, mem_t = [], [], []
+    out, alloc_t, mem_t, yard_t = [], [], [], []
     if not any(k.startswith("str.") for k in rows):
-        return out + alloc_t + mem_t
+        return out + yard_t + alloc_t + mem_t
     med = lambda v: statistics.median(v) if v else None
 
     def rnd(key, col=0):
@@ -67,6 +67,35 @@ def report(rows, by_round, stream_json, table, fnum):
            "loss on/off", "receiver ns/datagram on/off"], body)
 
     js = load_json(stream_json)
+    # The analysis alone (bench_stream_cost, no kernel): what it adds to a
+    # datagram, and so the ratio each path would have on a core of its
+    # own, the receiver being the slower side: off / (off + added).
+    alone = {c["stream"]: c for c in js if c.get("type") == "stream_cost"}
+    body = []
+    for t in TYPES:
+        c = alone.get(t)
+        if not c:
+            continue
+        add = c["on_ns"] - c["off_ns"]
+        row = [f"{t:6} {c['size']} B", f"{c['on_ns']:.0f}", f"{c['on_min_ns']:.0f}-{c['on_max_ns']:.0f}",
+               f"{c['off_ns']:.0f}", f"{add:.0f}"]
+        for path, how in PATHS:
+            off_ns = cost.get((t, path), (None,) * 7)[6]
+            row.append(f"{off_ns / (off_ns + add):.2f}" if off_ns and add > 0 else "n/a")
+        body.append(row)
+        for path, how in PATHS:
+            off_ns = cost.get((t, path), (None,) * 7)[6]
+            if off_ns and add > 0:
+                yard_t.append([f"  for reference, the yardstick off/(off + analysis alone): {t}, {how}",
+                               f"{off_ns:.0f} / ({off_ns:.0f} + {add:.0f}) ns = {off_ns / (off_ns + add):.2f}",
+                               "reference"])
+    if body:
+        table("Stream analysis alone, CPU ns per datagram without sockets (bench_stream_cost: median of "
+              "rounds alternating with a tracker counting plain datagrams), and the on/off ratio it "
+              "predicts with the receiving thread's off figure of each path",
+              ["row", "analysis", "range", "plain counting", "added", "predicted on/off, recvmmsg",
+               "predicted on/off, GRO"], body)
+
     body = []
     for a in (x for x in js if x.get("type") == "alloc_count"):
         pts = sorted((k for k in a if k.startswith("at_")), key=lambda k: int(k[3:]))
@@ -157,4 +186,4 @@ def report(rows, by_round, stream_json, table, fnum):
             out.append([f"  for reference, receiver CPU per datagram: {t}, {dict(PATHS)[path]}",
                         f"{ns_on:.0f} vs {ns_off:.0f} ns: the analysis adds {ns_on - ns_off:.0f} ns "
                         f"({(ns_on / ns_off - 1) * 100:+.0f}%), off/on {ns_off / ns_on:.2f}", "reference"])
-    return out + alloc_t + mem_t
+    return out + yard_t + alloc_t + mem_t

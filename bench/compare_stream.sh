@@ -8,6 +8,7 @@
 #   (UDP_SEGMENT sender), the two runs of a pair back to back with their
 #   order swapped every round.  compare_report.py judges each pair's
 #   ratio against the 15% target.
+# - The analysis alone per datagram, no kernel: bench_stream_cost.
 # - Allocations per datagram: bench_alloc_count -t TYPE.
 # - Memory at the bounds: bench_stream_mem (1024 sessions, 8192 PIDs).
 # - For scale: the same traffic captured to a pcap and analyzed by tshark
@@ -71,6 +72,12 @@ stream_alloc_mem() {	# FILE
 				say "alloc_count -t $t $a: exit $?: $(cat "$W/err")"
 			cat "$W/out" >>"$1"
 		done
+		if [ -x "$W/stream_cost" ]; then
+			say "stream analysis alone, CPU per datagram: $t"
+			timeout 120 "$W/stream_cost" -j -t "$t" -r 9 >"$W/out" 2>"$W/err" ||
+				say "stream_cost -t $t: exit $?: $(cat "$W/err")"
+			cat "$W/out" >>"$1"
+		fi
 		say "stream analyzers' memory at 1024 sessions, 8192 PIDs: $t"
 		timeout 60 "$W/stream_mem" -j -t "$t" >"$W/out" 2>"$W/err" ||
 			say "stream_mem -t $t: exit $?: $(cat "$W/err")"

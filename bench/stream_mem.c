@@ -18,6 +18,7 @@
 #include <mcast.h>
 
 #include "alloc_wrap.h"
+#include "bench_stream.h"
 
 #include <arpa/inet.h>
 #include <malloc.h>
@@ -28,9 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define RTP_HDR 12
-#define TS_LEN	188
-#define ROUNDS	8 /* datagrams per session while filling: 56 TS packets */
+#define ROUNDS 8 /* datagrams per session while filling: 56 TS packets */
 
 struct snap {
 	unsigned long long allocs;
@@ -75,7 +74,7 @@ struct feed {
 static void feed_one(struct feed *f, unsigned k, unsigned round,
 		     unsigned extra_pid)
 {
-	unsigned char d[RTP_HDR + 7 * TS_LEN] = { 0 };
+	unsigned char d[RTP_HDR_LEN + 7 * TS_LEN] = { 0 };
 	struct sockaddr_in *src = (struct sockaddr_in *)&f->meta.src;
 	size_t off = 0;
 
@@ -91,7 +90,7 @@ static void feed_one(struct feed *f, unsigned k, unsigned round,
 		d[9] = (unsigned char)(k >> 16);
 		d[10] = (unsigned char)(k >> 8);
 		d[11] = (unsigned char)k;
-		off = RTP_HDR;
+		off = RTP_HDR_LEN;
 	}
 	if (f->type != MCAST_STREAM_RTP)
 		for (unsigned j = 0; j < 7; j++, off += TS_LEN) {
@@ -126,12 +125,8 @@ int main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "t:S:P:j")) != -1) {
 		switch (c) {
 		case 't':
-			for (f.type = MCAST_STREAM_RTP;
-			     f.type <= MCAST_STREAM_RTP_TS &&
-			     strcmp(optarg, mcast_stream_name(f.type)) != 0;
-			     f.type++)
-				;
-			if (f.type > MCAST_STREAM_RTP_TS)
+			if ((f.type = bench_stream_type(optarg)) <=
+			    MCAST_STREAM_MCAST)
 				goto usage;
 			break;
 		case 'S':

@@ -441,15 +441,8 @@ static void bench_mode(void *mode, const char *value)
 
 static void bench_stream_parse(void *field, const char *value)
 {
-	static const int types[] = { MCAST_STREAM_MCAST, MCAST_STREAM_RTP,
-				     MCAST_STREAM_TS, MCAST_STREAM_RTP_TS };
-
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(value, mcast_stream_name(types[i])) == 0) {
-			*(int *)field = types[i];
-			return;
-		}
-	cli_bad_value("--stream", value, "mcast, rtp, ts or rtp-ts");
+	if ((*(int *)field = bench_stream_type(value)) < 0)
+		cli_bad_value("--stream", value, "mcast, rtp, ts or rtp-ts");
 }
 
 #define OPT(name, kind, field) CLI_OPT(name, kind, struct bench, field)

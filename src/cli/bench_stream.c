@@ -86,3 +86,14 @@ void bench_stream_stamp(int stream, unsigned char *p, size_t size, uint64_t seq)
 		p[off + 12] = 0; /* PES_header_data_length */
 	}
 }
+
+int bench_stream_type(const char *name)
+{
+	static const int types[] = { MCAST_STREAM_MCAST, MCAST_STREAM_RTP,
+				     MCAST_STREAM_TS, MCAST_STREAM_RTP_TS };
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(name, mcast_stream_name(types[i])) == 0)
+			return types[i];
+	return -1;
+}

@@ -28,4 +28,7 @@
 void bench_stream_stamp(int stream, unsigned char *p, size_t size,
 			uint64_t seq);
 
+/* The type named "mcast", "rtp", "ts" or "rtp-ts"; -1 for another name. */
+int bench_stream_type(const char *name);
+
 #endif /* MCAST_CLI_BENCH_STREAM_H */
