@@ -177,7 +177,7 @@ def report(rows, by_round, stream_json, table, fnum):
         if spread > 1 - TARGET:
             noise.append(f"the off runs alone spread {spread * 100:.0f}%")
         out.append([f"analysis on >= {TARGET * 100:.0f}% of off: {t}, {dict(PATHS)[path]}",
-                    f"{fnum(von)} vs {fnum(voff)}/s: ratio {r:.2f} (median of the rounds' ratios; "
+                    f"{fnum(von)} vs {fnum(voff)}/s: ratio {r:.3f} (median of the rounds' ratios; "
                     f"rounds {' '.join(f'{x:.2f}' for x in pr)})",
                     verdict(r >= TARGET) + (f" (inside the noise: {'; '.join(noise)})" if noise else "")])
         if ns_on and ns_off:
