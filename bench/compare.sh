@@ -34,7 +34,7 @@ usage: bench/compare.sh [--rounds N] [--quick] [--markdown] [--sealed] [--relay]
   --sealed     only the sealed streams against their yardstick (2 minutes)
   --relay      only the relay rows: bench/relay.sh (about 3 minutes a round)
   --stream     only the stream analysis rows: its cost, allocations, memory,
-               tshark and ffprobe for scale (3 minutes)
+               tshark and ffprobe for scale (5 minutes)
   -h, --help   this help
 Environment: MCAST (default build/mcast), LIBMCAST (default build/libmcast.a).
 EOF

@@ -157,7 +157,7 @@ stream_peers() {
 		if command -v tcpdump >/dev/null 2>&1; then
 			start "$W/cap.err" tcpdump -i lo -Q in -B 65536 -s 0 -U -w "$cap" udp port 7777
 		elif command -v dumpcap >/dev/null 2>&1; then
-			start "$W/cap.err" dumpcap -i lo -B 64 -s 0 -w "$cap" -f "udp port 7777"
+			start "$W/cap.err" dumpcap -P -i lo -B 64 -s 0 -w "$cap" -f "udp port 7777"
 		else
 			say "SKIP: the tshark and ffprobe rows: neither tcpdump nor dumpcap installed"
 			return
