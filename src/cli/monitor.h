@@ -14,6 +14,9 @@
 /* PIDs shown per MPEG-TS group, by first sight; the packets of the others
  * (and of PIDs the tracker's table had no room for) go to pid="other". */
 #define MON_PIDS_MAX 32
+/* group="...",port="...",iface="...",name="..." with every byte of the
+ * name escaped: room for the longest. */
+#define MON_LABELS_MAX (96 + MCAST_ADDRSTRLEN + IF_NAMESIZE + 2 * MON_NAME_MAX)
 
 /* What the tracker counts where there is a sequence (mcast probes, RTP,
  * sequence fields) and for MPEG-TS. */
@@ -103,6 +106,10 @@ struct mon_group {
 	struct mon_ts *ts;	 /* NULL until an MPEG-TS entry shows up */
 	uint64_t ssrc_changes;	 /* of its senders */
 	uint64_t pat_reported;	 /* PAT_error count last said in an event */
+	/* Its metric labels, escaped, remade at each publish: every series
+	 * repeats them, and making them for each (~20 a group) was most of
+	 * a publish's work at 1000 groups. */
+	char labels[MON_LABELS_MAX];
 };
 
 struct mon_cfg {

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,17 +32,37 @@ static void label(FILE *out, const char *key, const char *v, bool comma)
 	fputc('"', out);
 }
 
-static void group_labels(FILE *out, const struct mon_group *g)
+/* v escaped as label() does it, into d: room for 2 * strlen(v) + 1
+ * (every byte may double). */
+static const char *escaped(char *d, const char *v)
 {
-	char a[MCAST_ADDRSTRLEN], p[16];
+	char *p = d;
+
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"' || *v == '\n')
+			*p++ = '\\';
+		*p++ = *v == '\n' ? 'n' : *v;
+	}
+	*p = '\0';
+	return d;
+}
+
+/* The group's labels into g->labels, once per publish. */
+static void make_labels(struct mon_group *g)
+{
+	char a[MCAST_ADDRSTRLEN], ifc[2 * IF_NAMESIZE], name[2 * MON_NAME_MAX];
 	const struct sockaddr *ga = (const struct sockaddr *)&g->spec.group;
 
 	mcast_addr_format(ga, 0, a, sizeof(a));
-	snprintf(p, sizeof(p), "%u", mcast_addr_port(ga));
-	label(out, "group", a, false);
-	label(out, "port", p, true);
-	label(out, "iface", g->iface, true);
-	label(out, "name", g->spec.name, true);
+	snprintf(g->labels, sizeof(g->labels),
+		 "group=\"%s\",port=\"%u\",iface=\"%s\",name=\"%s\"", a,
+		 mcast_addr_port(ga), escaped(ifc, g->iface),
+		 escaped(name, g->spec.name));
+}
+
+static void group_labels(FILE *out, const struct mon_group *g)
+{
+	fputs(g->labels, out);
 }
 
 static void sender_labels(FILE *out, const struct mon_group *g,
@@ -58,15 +79,28 @@ static void sender_labels(FILE *out, const struct mon_group *g,
 	label(out, "source", a, true);
 }
 
-/* A number as the format wants it: integers exact, NaN spelled. */
+/* A number as the format wants it: integers exact (and written by hand:
+ * printf was a good part of a publish), NaN spelled. */
 static void value(FILE *out, double v)
 {
-	if (isnan(v))
+	if (isnan(v)) {
 		fputs(" NaN\n", out);
-	else if (v > -1e15 && v < 1e15 && (double)(long long)v == v)
+	} else if (v >= 0 && v < 1e15 && (double)(uint64_t)v == v) {
+		char d[24], *p = d + sizeof(d);
+		uint64_t n = (uint64_t)v;
+
+		*--p = '\0';
+		*--p = '\n';
+		do
+			*--p = (char)('0' + n % 10);
+		while (n /= 10);
+		*--p = ' ';
+		fputs(p, out);
+	} else if (v > -1e15 && v < 1e15 && (double)(long long)v == v) {
 		fprintf(out, " %.0f\n", v);
-	else
+	} else {
 		fprintf(out, " %.9g\n", v);
+	}
 }
 
 enum gm {
@@ -289,6 +323,8 @@ static void kernel_drops(const struct monitor *mon, FILE *out)
 
 void mon_metrics_write(struct monitor *mon, FILE *out)
 {
+	for (size_t i = 0; i < mon->ng; i++)
+		make_labels(mon->g[i]);
 	fputs("# HELP mcast_groups Groups joined\n# TYPE mcast_groups gauge\n",
 	      out);
 	fprintf(out, "mcast_groups %zu\n", mon->ng);
@@ -336,10 +372,42 @@ void mon_metrics_write(struct monitor *mon, FILE *out)
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+/* A text that grows and is written again from the start, never shrunk:
+ * the exposition is megabytes at thousands of groups, and a fresh buffer
+ * each second (open_memstream) spent more time faulting in and zeroing
+ * new pages than writing the text. */
+struct text {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static ssize_t text_write(void *cookie, const char *data, size_t n)
+{
+	struct text *t = cookie;
+
+	if (n > t->cap - t->len) {
+		size_t cap = t->cap ? t->cap : 65536;
+		char *p;
+
+		while (cap - t->len < n)
+			cap *= 2;
+		if (!(p = realloc(t->p, cap))) {
+			t->failed = true;
+			return 0;
+		}
+		t->p = p;
+		t->cap = cap;
+	}
+	memcpy(t->p + t->len, data, n);
+	t->len += n;
+	return (ssize_t)n;
+}
+
 static struct {
 	pthread_mutex_t lock;
-	char *text; /* what /metrics serves; owned here */
-	size_t len;
+	struct text served; /* what /metrics serves, under lock */
+	struct text spare;  /* the next, written by the receive loop */
 	struct MHD_Daemon *daemon;
 	int fd;
 } srv = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
@@ -364,8 +432,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn,
 		return MHD_NO;
 	if (strcmp(url, "/metrics") == 0) {
 		pthread_mutex_lock(&srv.lock);
-		r = MHD_create_response_from_buffer(srv.len, srv.text,
-						    MHD_RESPMEM_MUST_COPY);
+		r = MHD_create_response_from_buffer(
+			srv.served.len, srv.served.p, MHD_RESPMEM_MUST_COPY);
 		pthread_mutex_unlock(&srv.lock);
 	} else {
 		code = MHD_HTTP_NOT_FOUND;
@@ -422,23 +490,24 @@ int mon_metrics_start(const struct sockaddr_storage *addr, char *err,
 
 void mon_metrics_publish(struct monitor *mon)
 {
-	char *text = NULL, *old;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	static const cookie_io_functions_t io = { .write = text_write };
+	struct text t;
+	FILE *f;
 
-	if (!f)
+	srv.spare.len = 0;
+	srv.spare.failed = false;
+	if (!(f = fopencookie(&srv.spare, "w", io)))
 		return;
+	/* Ours alone: no lock taken for each of its ~10^5 writes. */
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
 	mon_metrics_write(mon, f);
-	if (fclose(f) != 0) {
-		free(text);
-		return;
-	}
+	if (fclose(f) != 0 || srv.spare.failed)
+		return; /* out of memory: the last text stays */
 	pthread_mutex_lock(&srv.lock);
-	old = srv.text;
-	srv.text = text;
-	srv.len = len;
+	t = srv.served;
+	srv.served = srv.spare;
+	srv.spare = t;
 	pthread_mutex_unlock(&srv.lock);
-	free(old);
 }
 
 void mon_metrics_stop(void)
@@ -450,8 +519,9 @@ void mon_metrics_stop(void)
 		close(srv.fd);
 	srv.daemon = NULL;
 	srv.fd = -1;
-	free(srv.text);
-	srv.text = NULL;
+	free(srv.served.p);
+	free(srv.spare.p);
+	srv.served = srv.spare = (struct text){ 0 };
 }
 
 #else /* !MCAST_HAVE_MICROHTTPD */
