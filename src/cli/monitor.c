@@ -88,8 +88,17 @@ struct mon_sender *mon_find_sender(struct mon_group *g,
 	if (!add)
 		return NULL;
 	if (g->nsenders == MON_SENDERS_MAX) {
-		g->other_senders++;
+		mon_count_other(g, src);
 		return &g->other;
+	}
+	if (g->nsenders == g->senders_cap) {
+		size_t cap = g->senders_cap ? 2 * g->senders_cap : 1;
+		void *p = realloc(g->senders, cap * sizeof(*g->senders));
+
+		if (!p)
+			cli_die(EXIT_RUNTIME, "out of memory");
+		g->senders = p;
+		g->senders_cap = cap;
 	}
 	struct mon_sender *s = &g->senders[g->nsenders++];
 
@@ -183,6 +192,8 @@ static size_t reconcile(struct monitor *mon, const struct mon_spec *want,
 			continue;
 		leave_group(mon, old[i]);
 		free(old[i]->ts);
+		free(old[i]->senders);
+		free(old[i]->other_seen);
 		free(old[i]);
 		left++;
 	}
@@ -553,6 +564,8 @@ int cmd_monitor(int argc, char **argv)
 	free(mon.trackers);
 	for (size_t i = 0; i < mon.ng; i++) {
 		free(mon.g[i]->ts);
+		free(mon.g[i]->senders);
+		free(mon.g[i]->other_seen);
 		free(mon.g[i]);
 	}
 	free(mon.g);

@@ -14,6 +14,10 @@
 /* PIDs shown per MPEG-TS group, by first sight; the packets of the others
  * (and of PIDs the tracker's table had no room for) go to pid="other". */
 #define MON_PIDS_MAX 32
+/* Those are counted once each by a bit per hash of address and port:
+ * memory stays bounded whatever comes (two that share a bit count once,
+ * so past a few hundred the count is an estimate, and low). */
+#define MON_OTHER_BITS 4096
 /* group="...",port="...",iface="...",name="..." with every byte of the
  * name escaped: room for the longest. */
 #define MON_LABELS_MAX (96 + MCAST_ADDRSTRLEN + IF_NAMESIZE + 2 * MON_NAME_MAX)
@@ -99,13 +103,16 @@ struct mon_group {
 	uint64_t sec_bytes;
 	double sec_bitrate, sec_at;
 	struct mon_probe p, sum; /* as for senders */
-	struct mon_sender senders[MON_SENDERS_MAX];
-	size_t nsenders;
+	/* grown as senders come, to at most MON_SENDERS_MAX: most groups
+	 * have one, and room for 16 in each of 2048 groups was 10 MB */
+	struct mon_sender *senders;
+	size_t nsenders, senders_cap;
 	struct mon_sender other; /* senders past MON_SENDERS_MAX */
 	uint64_t other_senders;	 /* how many went there */
 	struct mon_ts *ts;	 /* NULL until an MPEG-TS entry shows up */
 	uint64_t ssrc_changes;	 /* of its senders */
 	uint64_t pat_reported;	 /* PAT_error count last said in an event */
+	uint8_t *other_seen;	 /* MON_OTHER_BITS, made on the first */
 	/* Its metric labels, escaped, remade at each publish: every series
 	 * repeats them, and making them for each (~20 a group) was most of
 	 * a publish's work at 1000 groups. */
@@ -160,6 +167,8 @@ struct mon_sender *mon_find_sender(struct mon_group *g,
 mcast_tracker_t *mon_tracker_for(struct monitor *mon,
 				 const struct mon_spec *spec);
 void mon_from_tracker(struct monitor *mon);
+/* A sender of g past MON_SENDERS_MAX, in other_senders once. */
+void mon_count_other(struct mon_group *g, const struct sockaddr_storage *src);
 
 /* monitor_ts.c: an MPEG-TS entry's PIDs and TR 101 290 counts into its
  * group's sums; the sums taken (counters never going back); PID bitrates

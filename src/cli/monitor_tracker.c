@@ -2,10 +2,13 @@
 /*
  * mcast monitor's trackers: one per stream type in use (the library's
  * type is the tracker's), and their counters summed per group and per
- * sender, never going back when a tracker retires an entry for space.
+ * sender, never going back when a tracker retires an entry for space;
+ * and the senders past the per-group limit, counted once each.
  */
 #include "monitor.h"
 
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Entries of a tracker: sessions and plain senders of every group of its
@@ -194,4 +197,32 @@ void mon_from_tracker(struct monitor *mon)
 		mon_ts_take(g->ts);
 		pat_check(mon, g);
 	}
+}
+
+/* A sender past MON_SENDERS_MAX: counted the first time it comes. */
+void mon_count_other(struct mon_group *g, const struct sockaddr_storage *src)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)src;
+	const unsigned char *b;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	unsigned port = mcast_addr_port(sa), n;
+
+	if (src->ss_family == AF_INET6) {
+		b = ((const struct sockaddr_in6 *)src)->sin6_addr.s6_addr;
+		n = 16;
+	} else {
+		b = (const unsigned char *)&((const struct sockaddr_in *)src)
+			    ->sin_addr;
+		n = 4;
+	}
+	for (unsigned i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	h = ((h ^ (port & 0xff)) * 16777619u ^ (port >> 8)) * 16777619u;
+	h %= MON_OTHER_BITS;
+	if (!g->other_seen && !(g->other_seen = calloc(MON_OTHER_BITS / 8, 1)))
+		cli_die(EXIT_RUNTIME, "out of memory");
+	if (g->other_seen[h / 8] & (1u << (h % 8)))
+		return;
+	g->other_seen[h / 8] |= (uint8_t)(1u << (h % 8));
+	g->other_senders++;
 }
