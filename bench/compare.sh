@@ -166,15 +166,8 @@ trap 'exit 1' INT TERM
 
 say() { echo "compare.sh: $*" >&2; }
 
-# wait_for FILE REGEX SECONDS
-wait_for() {
-	local i
-	for ((i = 0; i < $3 * 50; i++)); do
-		grep -qE -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.02
-	done
-	return 1
-}
+# wait_for FILE REGEX SECONDS, cpu_ticks PID
+. "$SRC/bench/lib.sh"
 
 # start OUT CMD...: run CMD in the background, its output in OUT; $PID.
 # Not under timeout(1): stop() must reach the program itself.  Its life is

@@ -80,15 +80,8 @@ G=239.77.0.1 PORT=7700
 cd "$W" || exit 1
 "$MCAST" keygen k 2>/dev/null || exit 1
 
-wait_for() {	# FILE REGEX SECONDS
-	local i
-	for ((i = 0; i < $3 * 50; i++)); do
-		grep -qE -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.02
-	done
-	return 1
-}
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# wait_for FILE REGEX SECONDS, cpu_ticks PID
+. "$SRC/bench/lib.sh"
 
 # run BIN FLOOD: one run; prints "lost received bad_tag cpu_ticks forged"
 run() {
