@@ -2,10 +2,10 @@
 /*
  * mcast monitor --metrics: the Prometheus text exposition format (0.0.4)
  * at /metrics, served by libmicrohttpd's own thread.  The receive loop
- * writes the whole text once a second into a new buffer and swaps it in
- * under a mutex; the HTTP thread only ever copies the current buffer
- * under that mutex, so a slow scraper never holds up a datagram, and the
- * monitor's state is touched by one thread only.
+ * writes the whole text once a second into the spare of two buffers and
+ * swaps it in under a mutex; the HTTP thread only ever copies the current
+ * buffer under that mutex, so a slow scraper never holds up a datagram,
+ * and the monitor's state is touched by one thread only.
  */
 #include "monitor.h"
 
