@@ -200,7 +200,7 @@ int relay_amt(const struct relay_cfg *c)
 	r.raw[1] = amt_open_raw(&r, AF_INET6);
 	amt_open_port(&r);
 	cli_info(
-		"AMT relay listening on %s, joining on %s what gateways ask for (query interval %g s)",
+		"listening for AMT gateways on %s, joining on %s what they ask for (query interval %g s)",
 		cli_addr(&c->amt, a, sizeof(a)), c->from,
 		c->amt_query_interval);
 	if (c->duration > 0)
