@@ -13,11 +13,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <unistd.h>
 
 static int on(int fd, int level, int opt)
 {
