@@ -35,6 +35,13 @@ in_ns ra mcast relay --amt-listen :2268 --from a0 239.1.2.3:1600 2>/dev/null; [ 
 in_ns ra mcast relay --amt-query-interval 1 --from a0 --to u0 239.1.2.3:1600 2>/dev/null; [ $? = 2 ] || fail "--amt-query-interval alone"
 in_ns gw mcast recv --amt 10.9.1.1 --iface u0 239.1.2.3:1600 2>/dev/null; [ $? = 2 ] || fail "--amt --iface"
 
+# Without CAP_NET_RAW the relay cannot read the groups: exit 1, saying so.
+if command -v setpriv >/dev/null; then
+	in_ns ra setpriv --bounding-set=-net_raw --inh-caps=-net_raw \
+		mcast relay --amt-listen :2268 --from a0 --duration 1 2>"$T/cap.err"
+	[ $? = 1 ] && grep -q 'needs CAP_NET_RAW' "$T/cap.err" || fail "without CAP_NET_RAW: $(cat "$T/cap.err")"
+fi
+
 shark=false
 if command -v tshark >/dev/null; then
 	in_ns gw tshark -i u0 -w "$T/amt.pcap" -f 'udp port 2268' >"$T/shark.err" 2>&1 &
