@@ -235,11 +235,12 @@ static int take(struct amt_gw *g, const struct mcast_amt *m,
 }
 
 static int handle(struct amt_gw *g, const uint8_t *buf, size_t n,
-		  struct mcast_dgram *v, double now)
+		  bool from_relay, struct mcast_dgram *v, double now)
 {
 	struct mcast_amt m;
 
-	if (mcast_amt_decode(&m, buf, n) < 0)
+	if (mcast_amt_decode(&m, buf, n) < 0 ||
+	    (!from_relay && m.type != MCAST_AMT_ADVERTISEMENT))
 		return 0;
 	switch (m.type) {
 	case MCAST_AMT_ADVERTISEMENT:
@@ -301,18 +302,20 @@ int amt_gw_recv(struct amt_gw *g, struct mcast_dgram *v, size_t n, int ms)
 	while (got < n) {
 		struct sockaddr_storage from;
 		socklen_t fl = sizeof(from);
+		bool from_relay;
 		ssize_t k = recvfrom(g->fd, buf, sizeof(buf), MSG_DONTWAIT,
 				     (void *)&from, &fl);
 
 		if (k < 0)
 			break;
-		/* Only the relay (or, while discovering, who answers the
-		 * discovery nonce) may speak to us. */
-		if (g->state != AMT_DISCOVER &&
-		    !mcast_addr_same((const void *)&from,
-				     (const void *)&g->relay, 1))
+		/* Only the relay speaks to us; while discovering, whoever
+		 * answers the discovery's nonce may advertise one. */
+		from_relay = mcast_addr_same((const void *)&from,
+					     (const void *)&g->relay, 1);
+		if (!from_relay && g->state != AMT_DISCOVER)
 			continue;
-		got += (size_t)handle(g, buf, (size_t)k, &v[got], now);
+		got += (size_t)handle(g, buf, (size_t)k, from_relay, &v[got],
+				      now);
 	}
 	if (now >= g->next) {
 		if (g->state == AMT_DISCOVER)

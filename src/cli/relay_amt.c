@@ -305,23 +305,88 @@ static bool mac_ok(const struct amt_relay *r, const struct mcast_amt *m,
 	       memcmp(mac, m->mac, sizeof(mac)) == 0;
 }
 
+static bool is_any(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+			&((const struct sockaddr_in6 *)a)->sin6_addr);
+	return ((const struct sockaddr_in *)a)->sin_addr.s_addr == INADDR_ANY;
+}
+
+int amt_send(struct amt_relay *r, const void *buf, size_t len,
+	     const struct sockaddr_storage *to,
+	     const struct sockaddr_storage *local)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_name = (void *)to,
+			     .msg_namelen =
+				     to->ss_family == AF_INET6
+					     ? sizeof(struct sockaddr_in6)
+					     : sizeof(struct sockaddr_in),
+			     .msg_iov = &iov,
+			     .msg_iovlen = 1 };
+
+	/* Listening on every address, answer from the one the gateway
+	 * wrote to: it takes only what comes from there. */
+	if (is_any(&r->c->amt) && local->ss_family == to->ss_family) {
+		struct cmsghdr *c;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		if (local->ss_family == AF_INET6) {
+			struct in6_pktinfo pi = {
+				.ipi6_addr =
+					((const struct sockaddr_in6 *)local)
+						->sin6_addr
+			};
+
+			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+			c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = IPPROTO_IPV6;
+			c->cmsg_type = IPV6_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		} else {
+			struct in_pktinfo pi = {
+				.ipi_spec_dst =
+					((const struct sockaddr_in *)local)
+						->sin_addr
+			};
+
+			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+			c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = IPPROTO_IP;
+			c->cmsg_type = IP_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		}
+	}
+	if (sendmsg(r->us, &mh, 0) < 0) {
+		r->n.send_fail++;
+		return -1;
+	}
+	return 0;
+}
+
 static void reply(struct amt_relay *r, const struct mcast_amt *m,
-		  const struct sockaddr_storage *to)
+		  const struct sockaddr_storage *to,
+		  const struct sockaddr_storage *here)
 {
 	uint8_t out[512];
 	int n = mcast_amt_encode(m, out, sizeof(out));
 
-	if (n < 0 ||
-	    sendto(r->us, out, (size_t)n, 0, (const void *)to,
-		   to->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-					     : sizeof(struct sockaddr_in)) < 0)
+	if (n < 0)
 		r->n.send_fail++;
+	else
+		amt_send(r, out, (size_t)n, to, here);
 }
 
 /* A general query of the family the request asks for, with the MAC of
  * the gateway's address, port and nonce, and that address and port. */
 static void query(struct amt_relay *r, const struct mcast_amt *req,
-		  const struct sockaddr_storage *from)
+		  const struct sockaddr_storage *from,
+		  const struct sockaddr_storage *here)
 {
 	struct mcast_amt_memb q;
 	struct mcast_amt m;
@@ -347,11 +412,12 @@ static void query(struct amt_relay *r, const struct mcast_amt *req,
 	m.ip_len = (size_t)n;
 	mcast_amt_mac(r->key, sizeof(r->key), (const void *)from, req->nonce,
 		      m.mac);
-	reply(r, &m, from);
+	reply(r, &m, from, here);
 }
 
 static void update(struct amt_relay *r, const struct mcast_amt *m,
-		   const struct sockaddr_storage *from, double now)
+		   const struct sockaddr_storage *from,
+		   const struct sockaddr_storage *here, double now)
 {
 	static struct mcast_amt_record rec[AMT_RECORDS];
 	struct mcast_amt_memb u;
@@ -373,6 +439,7 @@ static void update(struct amt_relay *r, const struct mcast_amt *m,
 	known = find_gw(r, from, false) != NULL;
 	if (!(w = find_gw(r, from, true)))
 		return;
+	w->local = *here;
 	if (!known) {
 		char a[MCAST_ADDRSTRLEN + 8];
 
@@ -382,14 +449,6 @@ static void update(struct amt_relay *r, const struct mcast_amt *m,
 	apply(r, w, rec, u.nrecords, now);
 	if (!w->n)
 		drop_gw(r, w, "left every group");
-}
-
-static bool is_any(const struct sockaddr_storage *a)
-{
-	if (a->ss_family == AF_INET6)
-		return IN6_IS_ADDR_UNSPECIFIED(
-			&((const struct sockaddr_in6 *)a)->sin6_addr);
-	return ((const struct sockaddr_in *)a)->sin_addr.s_addr == INADDR_ANY;
 }
 
 /* The local address a datagram came to, from IP(V6)_PKTINFO. */
@@ -437,22 +496,22 @@ void amt_from_gateway(struct amt_relay *r, double now)
 		return;
 	}
 	memset(&out, 0, sizeof(out));
+	if (is_any(&here))
+		local_addr(&mh, &here);
 	switch (m.type) {
 	case MCAST_AMT_DISCOVERY:
 		r->n.discoveries++;
-		if (is_any(&here))
-			local_addr(&mh, &here);
 		out.type = MCAST_AMT_ADVERTISEMENT;
 		out.nonce = m.nonce;
 		out.addr = here;
-		reply(r, &out, &from);
+		reply(r, &out, &from, &here);
 		break;
 	case MCAST_AMT_REQUEST:
 		r->n.requests++;
-		query(r, &m, &from);
+		query(r, &m, &from, &here);
 		break;
 	case MCAST_AMT_UPDATE:
-		update(r, &m, &from, now);
+		update(r, &m, &from, &here, now);
 		break;
 	case MCAST_AMT_TEARDOWN: {
 		/* From the gateway's new address, about its old one. */

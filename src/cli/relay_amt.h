@@ -18,7 +18,8 @@ struct memb {
 };
 
 struct gateway {
-	struct sockaddr_storage addr; /* as seen here, after any NAT */
+	struct sockaddr_storage addr;  /* as seen here, after any NAT */
+	struct sockaddr_storage local; /* where its messages came to */
 	size_t n;
 	struct memb m[AMT_MEMBS];
 };
@@ -55,6 +56,11 @@ void amt_open_port(struct amt_relay *r);
 int amt_open_raw(struct amt_relay *r, int fam);
 /* Read and answer one message on the AMT port. */
 void amt_from_gateway(struct amt_relay *r, double now);
+/* Send to a gateway from local (the address its messages came to);
+ * 0, or -1 counted as a failed send. */
+int amt_send(struct amt_relay *r, const void *buf, size_t len,
+	     const struct sockaddr_storage *to,
+	     const struct sockaddr_storage *local);
 /* Forget memberships not reported again in time, and their gateways. */
 void amt_expire(struct amt_relay *r, double now);
 

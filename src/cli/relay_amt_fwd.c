@@ -119,14 +119,9 @@ static void forward(struct amt_relay *r, int fam)
 
 			if (!wants(&r->gw[i], &src, &dst))
 				continue;
-			if (sendto(r->us, pkt, (size_t)n + 2, 0,
-				   (const void *)to,
-				   to->ss_family == AF_INET6
-					   ? sizeof(struct sockaddr_in6)
-					   : sizeof(struct sockaddr_in)) < 0) {
-				r->n.send_fail++;
+			if (amt_send(r, pkt, (size_t)n + 2, to,
+				     &r->gw[i].local) < 0)
 				continue;
-			}
 			r->n.relayed++;
 			r->n.bytes += (uint64_t)n;
 		}

@@ -2,8 +2,9 @@
 # (RFC 7450) across a link that drops all multicast (an nftables counter
 # proves it).  Sender LAN -- relay host -- gateway host: probes to IPv4
 # and IPv6, ASM and SSM groups arrive exactly, over an IPv4 and an IPv6
-# tunnel; a gateway answering with a wrong MAC or nonce is rejected and
-# counted and gets nothing; when the gateway's address changes (a NAT
+# tunnel (the relay answering from the address a gateway wrote to); a
+# gateway answering with a wrong MAC or nonce is rejected and counted
+# and gets nothing; when the gateway's address changes (a NAT
 # rebinding) it is back within a query interval and tears down the old
 # one.  tshark's AMT dissector reads all seven message types in the
 # capture of the exchange, and the IGMP and MLD inside, without an error.
@@ -15,6 +16,7 @@ ip link add veth0 netns src type veth peer name a0 netns ra &&
 	ip -n src addr add 10.0.1.1/24 dev veth0 && ip -n src addr add fd01::1/64 dev veth0 nodad &&
 	ip -n ra addr add 10.0.1.2/24 dev a0 && ip -n ra addr add fd01::2/64 dev a0 nodad &&
 	ip -n ra addr add 10.9.1.1/24 dev u0 && ip -n ra addr add fd09:1::1/64 dev u0 nodad &&
+	ip -n ra addr add 10.9.1.9/24 dev u0 &&
 	ip -n gw addr add 10.9.1.2/24 dev u0 && ip -n gw addr add fd09:1::2/64 dev u0 nodad &&
 	ip -n src link set veth0 up && ip -n ra link set a0 up &&
 	ip -n ra link set u0 up && ip -n gw link set u0 up || fail "cannot build the links"
@@ -46,7 +48,7 @@ shark=false
 if command -v tshark >/dev/null; then
 	in_ns gw tshark -i u0 -w "$T/amt.pcap" -f 'udp port 2268' >"$T/shark.err" 2>&1 &
 	shark_pid=$!
-	wait_for "$T/shark.err" "Capturing on" 10 && shark=true || fail "tshark: $(cat "$T/shark.err")"
+	wait_for "$T/shark.err" "Capturing on" 60 && shark=true || fail "tshark: $(cat "$T/shark.err")"
 fi
 start_relay r4 ra --amt-listen :2268 --from a0 --amt-query-interval 1
 start_relay r6 ra --amt-listen '[fd09:1::1]:2268' --from a0 --amt-query-interval 1
@@ -66,10 +68,11 @@ gateway() {
 		2>"$T/send.err" || fail "sender failed: $(cat "$T/send.err")"
 	wait $recv || fail "gateway $name exited $?: $(cat "$T/$name.err" "$T/$name.out")"
 }
-gateway v4 10.9.1.1 200 239.1.2.3:1600 10.0.1.1@232.1.2.3:1602 '[ff15::1:2]:1600'
+# Through the relay's second address: it must answer from that one.
+gateway v4 10.9.1.9 200 239.1.2.3:1600 10.0.1.1@232.1.2.3:1602 '[ff15::1:2]:1600'
 [ "$(summary_get "$T/v4.out" '["totals"]["sessions"]') $(summary_get "$T/v4.out" '["totals"]["received"]') $(summary_get "$T/v4.out" '["totals"]["lost"]')" = "3 600 0" ] ||
 	fail "IPv4 tunnel: want 3 sessions, 600 received, 0 lost: $(cat "$T/v4.out" "$T/v4.err")"
-grep -q '^joined 239.1.2.3:1600, 10.0.1.1@232.1.2.3:1602, \[ff15::1:2\]:1600 through AMT relay 10.9.1.1:2268$' "$T/v4.err" ||
+grep -q '^joined 239.1.2.3:1600, 10.0.1.1@232.1.2.3:1602, \[ff15::1:2\]:1600 through AMT relay 10.9.1.9:2268$' "$T/v4.err" ||
 	fail "gateway's joined line: $(cat "$T/v4.err")"
 # Only IPv6 groups: the gateway asks for MLD queries, over IPv6.
 gateway v6 fd09:1::1 200 '[ff15::1:2]:1600' 'fd01::1@[ff3e::1:2]:1601'
@@ -124,14 +127,15 @@ $shark || { echo "tshark not installed: the dissector check skipped" >&2; exit 0
 kill -INT $shark_pid
 wait $shark_pid
 # (tshark says on stderr that it runs as root: only stdout is read.)
-types=$(tshark -r "$T/amt.pcap" -Y amt -T fields -e amt.type 2>/dev/null | sort -un | tr '\n' ' ')
+tshark -r "$T/amt.pcap" -Y amt -T fields -e amt.type -e igmp.type -e icmpv6.type \
+	>"$T/fields" 2>/dev/null || fail "tshark cannot read the capture"
+types=$(cut -f1 "$T/fields" | sort -un | tr '\n' ' ')
 [ "$types" = "1 2 3 4 5 6 7 " ] || fail "AMT types in the capture: $types"
-for f in 'igmp.type == 0x11' 'igmp.type == 0x22' 'icmpv6.type == 130' 'icmpv6.type == 143'; do
-	[ "$(tshark -r "$T/amt.pcap" -Y "amt && $f" 2>/dev/null | wc -l)" -gt 0 ] || fail "no AMT message with $f"
+# Queries (4) and updates (5) carry IGMPv3 (0x11, 0x22) and MLDv2 (130, 143).
+for want in '4	0x11' '5	0x22' '4		130' '5		143'; do
+	grep -q "^$want\$" "$T/fields" || fail "no AMT $want in: $(sort -u "$T/fields")"
 done
-bad=$(tshark -r "$T/amt.pcap" -Y '_ws.malformed || _ws.expert.severity >= "Warning"' 2>/dev/null) ||
-	fail "tshark cannot read the capture or the filter"
-[ -z "$bad" ] || fail "tshark finds errors: $bad"
+# Malformed packets are errors there, dissector complaints warnings.
 tshark -r "$T/amt.pcap" -q -z expert,warn >"$T/expert" 2>/dev/null || fail "tshark -z expert failed"
 ! grep -qE '^(Errors|Warnings) ' "$T/expert" || fail "tshark expert: $(cat "$T/expert")"
 exit 0
