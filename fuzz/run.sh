@@ -16,7 +16,7 @@ list=false
 [ "${1:-}" = --list ] && { list=true; shift; }
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-fuzz_wire fuzz_unseal fuzz_addr fuzz_keyfile fuzz_tracker fuzz_rtp fuzz_ts fuzz_seq fuzz_replay_state fuzz_tunnel fuzz_groupfile}
+targets=${*:-fuzz_wire fuzz_unseal fuzz_addr fuzz_keyfile fuzz_tracker fuzz_rtp fuzz_ts fuzz_seq fuzz_replay_state fuzz_tunnel fuzz_groupfile fuzz_amt}
 $list && { echo "$targets"; exit 0; }
 
 command -v clang >/dev/null || { echo "run.sh: clang not found" >&2; exit 2; }

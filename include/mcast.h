@@ -712,6 +712,140 @@ MCAST_API int mcast_tunnel_encode(const struct mcast_tunnel *t, void *buf,
 MCAST_API int mcast_tunnel_decode(struct mcast_tunnel *t, const void *buf,
 				  size_t len);
 
+/* ---------------------------------------------------------------- */
+/* AMT, Automatic Multicast Tunneling (RFC 7450; docs/PROTOCOL.md)  */
+/* ---------------------------------------------------------------- */
+
+#define MCAST_AMT_PORT 2268	/* the relay's UDP port */
+#define MCAST_AMT_MAC_LEN 6	/* the response MAC: 48 bits */
+#define MCAST_AMT_GW_LEN 18	/* gateway port and 16-byte address */
+
+enum mcast_amt_type {
+	MCAST_AMT_DISCOVERY = 1,     /* gateway -> anycast/relay address */
+	MCAST_AMT_ADVERTISEMENT = 2, /* relay: the address to use */
+	MCAST_AMT_REQUEST = 3,	     /* gateway: send me a query */
+	MCAST_AMT_QUERY = 4,	     /* relay: MAC, nonce, IGMP/MLD query */
+	MCAST_AMT_UPDATE = 5,	     /* gateway: MAC, nonce, IGMP/MLD report */
+	MCAST_AMT_DATA = 6,	     /* relay: a multicast IP datagram */
+	MCAST_AMT_TEARDOWN = 7,	     /* gateway: forget my old address */
+};
+
+/*
+ * One AMT message.  nonce is the discovery nonce (types 1, 2) or the
+ * request nonce (3, 4, 5, 7); mac the response MAC (4, 5, 7).  addr is
+ * the relay's address (2; no port), or the gateway's address and port as
+ * the relay saw them (4 with gateway set, and 7; an IPv4 address travels
+ * IPv4-mapped in 16 bytes).  ip is the encapsulated IP packet (4: the
+ * general query, 5: the report, 6: the multicast datagram): encode copies
+ * ip_len bytes from it, decode points it into the decoded buffer.
+ */
+struct mcast_amt {
+	uint8_t type; /* enum mcast_amt_type */
+	uint8_t mld;	 /* 3: the P flag, an MLDv2 query is wanted */
+	uint8_t limit;	 /* 4: the L flag */
+	uint8_t gateway; /* 4: the G flag, addr holds the gateway's */
+	uint32_t nonce;
+	uint8_t mac[MCAST_AMT_MAC_LEN];
+	struct sockaddr_storage addr;
+	const uint8_t *ip;
+	size_t ip_len;
+};
+
+/* Encode returns the message's length, or -ENOSPC, MCAST_EMALFORMED (an
+ * unknown type, no ip for 4-6, an address of no family), -EINVAL for
+ * NULL.  Decode returns the bytes it read (len for 4, 5 and 6; bytes
+ * after a 1, 3 or 7 are ignored), or MCAST_ESHORT (shorter than the type's
+ * fixed fields), MCAST_EVERSION (version not 0), MCAST_EMALFORMED (an
+ * unknown type, an advertisement of neither 4 nor 16 address bytes, a
+ * relay address not unicast), -EINVAL for NULL.  Reserved bits are
+ * ignored on receipt, as RFC 7450 says. */
+MCAST_API int mcast_amt_encode(const struct mcast_amt *m, void *buf,
+			       size_t cap);
+MCAST_API int mcast_amt_decode(struct mcast_amt *m, const void *buf,
+			       size_t len);
+
+/* The response MAC a relay gives a gateway (HMAC-SHA256 with key over
+ * the gateway's 16-byte address, port and nonce, its first 48 bits):
+ * the relay needs no state per gateway to check an update.  Returns 0,
+ * -EINVAL (NULL, a key under 16 bytes, gw neither IPv4 nor IPv6) or
+ * -ENOMEM when libcrypto fails. */
+MCAST_API int mcast_amt_mac(const uint8_t *key, size_t keylen,
+			    const struct sockaddr *gw, uint32_t nonce,
+			    uint8_t mac[MCAST_AMT_MAC_LEN]);
+
+/* IGMPv3 / MLDv2 group record types (RFC 3376 4.2.12, RFC 3810 5.2.12). */
+enum mcast_amt_rec {
+	MCAST_REC_IS_INCLUDE = 1,
+	MCAST_REC_IS_EXCLUDE = 2,
+	MCAST_REC_TO_INCLUDE = 3,
+	MCAST_REC_TO_EXCLUDE = 4,
+	MCAST_REC_ALLOW = 5,
+	MCAST_REC_BLOCK = 6,
+};
+
+/* A group record: (S,G) as INCLUDE with sources, (*,G) as EXCLUDE with
+ * none, leaving (*,G) as TO_INCLUDE with none.  Addresses have port 0. */
+struct mcast_amt_record {
+	uint8_t type; /* enum mcast_amt_rec */
+	struct sockaddr_storage group;
+	size_t nsources;
+	struct sockaddr_storage sources[MCAST_MAX_SOURCES];
+};
+
+/*
+ * The IGMP or MLD message an AMT query or update carries, with its IP
+ * header: IPv4 with the Router Alert option, TTL 1 and IGMPv3 (protocol
+ * 2), or IPv6 with a hop-by-hop Router Alert, hop limit 1 and MLDv2
+ * (ICMPv6 130 / 143).  A query is a general one: qrv, qqi (seconds) and
+ * max_resp (IGMP: tenths of a second; MLD: milliseconds).  A report is
+ * nrecords records.  Decoding also takes IGMPv1/v2 reports and leaves
+ * and MLDv1 reports and dones, as one record each (IS_EXCLUDE or
+ * TO_INCLUDE, no sources).  src and dst are the IP header's.
+ */
+struct mcast_amt_memb {
+	int family;    /* AF_INET: IGMP; AF_INET6: MLD */
+	uint8_t query; /* 1: a general query; 0: a report */
+	struct sockaddr_storage src, dst;
+	uint8_t qrv;
+	unsigned qqi, max_resp;
+	size_t nrecords;
+	struct mcast_amt_record *records; /* decode: room for cap */
+	size_t cap;
+};
+
+/* Encode returns the packet's length, or -ENOSPC, MCAST_EFAMILY (family
+ * not AF_INET/AF_INET6, or an address of another), MCAST_ELIMIT (more
+ * than MCAST_MAX_SOURCES in a record), -EINVAL.  Decode returns the IP
+ * packet's length (bytes after it are not read), or MCAST_ESHORT,
+ * MCAST_EMALFORMED (not IPv4/IGMP or IPv6/MLD, a bad checksum, an
+ * unknown message, a record that overruns), MCAST_ELIMIT (more records
+ * than cap or sources than MCAST_MAX_SOURCES), -EINVAL.  A query's
+ * defaults: dst 224.0.0.1 or ff02::1; a report's: 224.0.0.22 or ff02::16
+ * (dst AF_UNSPEC on encode). */
+MCAST_API int mcast_amt_memb_encode(const struct mcast_amt_memb *m,
+				    void *buf, size_t cap);
+MCAST_API int mcast_amt_memb_decode(struct mcast_amt_memb *m,
+				    const void *buf, size_t len);
+
+/*
+ * An IP header (IPv4 without options, or IPv6 without extensions) for a
+ * UDP datagram of udp_len bytes (UDP header included) from src to dst
+ * with TTL ttl: what a relay puts before a datagram an IPv6 raw socket
+ * gave it without one.  Returns 20 or 40, -ENOSPC, MCAST_EFAMILY,
+ * -EINVAL.  mcast_amt_udp_decode() reads such a datagram (Multicast
+ * Data's ip): src and dst get addresses and ports, *ttl the TTL or hop
+ * limit; returns the offset of the UDP payload, whose length is len less
+ * that, or MCAST_ESHORT, MCAST_EMALFORMED (not IPv4/IPv6, not UDP,
+ * lengths that disagree, a destination not multicast), -EINVAL.
+ */
+MCAST_API int mcast_amt_ip_header(void *buf, size_t cap,
+				  const struct sockaddr *src,
+				  const struct sockaddr *dst, int ttl,
+				  size_t udp_len);
+MCAST_API int mcast_amt_udp_decode(const void *ip, size_t len,
+				   struct sockaddr_storage *src,
+				   struct sockaddr_storage *dst, int *ttl);
+
 /* Fill a new random session id (getrandom()), never all zeros.
  * Returns 0, -EINVAL for NULL, or -errno. */
 MCAST_API int mcast_session_new(uint8_t session[MCAST_SESSION_LEN]);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* mcast recv: the Python multicast tutorial's client - join groups, print what arrives. */
 #include "recv.h"
+#include "recv_amt.h"
 #include "dgram.h"
 #include "format.h"
 #include "events.h"
@@ -151,6 +152,7 @@ struct run {
 	struct ends ends;
 	struct stream_seen seen; /* auto-detection's decisions, said */
 	unsigned max_sessions;
+	struct amt_gw amt; /* --amt: datagrams come from it */
 };
 
 /* Wait no longer than the next thing due: deadline, report, live line. */
@@ -409,7 +411,10 @@ int cmd_recv(int argc, char **argv)
 			mcast_strerror(rc));
 	cli_signals();
 	cli_stdout_lines();
-	recv_join_all(r.m, &c);
+	if (c.amt.ss_family)
+		amt_gw_start(&r.amt, &c);
+	else
+		recv_join_all(r.m, &c);
 	listening(r.tracker, &c);
 	r.start = cli_now();
 	r.watch.events = c.opts.flags & MCAST_OPT_WATCH;
@@ -445,7 +450,10 @@ int cmd_recv(int argc, char **argv)
 		size_t want = CLI_RECV_BATCH;
 		if (c.count > 0 && (long long)want > c.count - t.datagrams)
 			want = (size_t)(c.count - t.datagrams);
-		rc = mcast_recv_batch(r.m, v, want, cli_wait_ms(wait_ms(&r)));
+		rc = c.amt.ss_family
+			     ? amt_gw_recv(&r.amt, v, want, wait_ms(&r))
+			     : mcast_recv_batch(r.m, v, want,
+						cli_wait_ms(wait_ms(&r)));
 		if (rc < 0 && rc != -EINTR)
 			cli_fail_call(EXIT_RUNTIME, r.m, rc, "receive");
 		if (rc > 0 && !take(&c, &r, &t, v, rc)) {
@@ -483,6 +491,8 @@ int cmd_recv(int argc, char **argv)
 		.rejects = sealing_rejects(&r.sealing, &rej) ? &rej : NULL,
 	};
 	mcast_close(r.m);
+	if (c.amt.ss_family)
+		amt_gw_stop(&r.amt);
 	watch_free(&r.watch);
 	if (r.live)
 		fputs("\r\033[K", stderr);

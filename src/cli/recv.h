@@ -48,6 +48,9 @@ struct recv_cfg {
 	struct stream_choice stream; /* with --stats; default auto */
 	long long rtp_clock;	     /* Hz; 0: unknown */
 	struct sealing_cfg sealing;
+	/* --amt: an AMT relay instead of joins; AF_UNSPEC: none */
+	struct sockaddr_storage amt;
+	const char *amt_text;
 };
 
 /* Parse argv into c (exits 2 with one line on bad usage, 0 after --help). */

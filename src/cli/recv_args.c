@@ -3,6 +3,7 @@
 #include "recv.h"
 #include "groups.h"
 
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,26 @@ static void recv_stream(void *field, const char *value)
 
 #define OPT(name, kind, field) CLI_OPT(name, kind, struct recv_cfg, field)
 
+/* --amt RELAY[:PORT]: an address, as a relay has no name here. */
+static void recv_amt(void *cfg, const char *value)
+{
+	struct recv_cfg *c = cfg;
+
+	if (mcast_addr_parse(value, MCAST_PARSE_UNICAST | MCAST_PARSE_PORT_OPT,
+			     &c->amt) < 0)
+		cli_bad_value("--amt", value,
+			      "an AMT relay's ADDR[:PORT] or [IPv6][:PORT]");
+	if (!mcast_addr_port((const void *)&c->amt)) {
+		if (c->amt.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&c->amt)->sin6_port =
+				htons(MCAST_AMT_PORT);
+		else
+			((struct sockaddr_in *)&c->amt)->sin_port =
+				htons(MCAST_AMT_PORT);
+	}
+	c->amt_text = value;
+}
+
 static const struct cli_opt recv_opts[] = {
 	CLI_OPT_IFACE(struct recv_cfg, opts.iface,
 		      "interface for the joins (name, index or address)"),
@@ -148,6 +169,12 @@ static const struct cli_opt recv_opts[] = {
 	{ OPT("gro", CLI_BITS, opts.flags), .lo = MCAST_OPT_GRO,
 	  .help = "let the kernel coalesce datagrams (UDP_GRO); they\n"
 		  "are split again, each with its own metadata" },
+	{ .name = "amt",
+	  .kind = CLI_FN,
+	  .fn = recv_amt,
+	  .arg = "RELAY[:PORT]",
+	  .help = "receive through an AMT relay (RFC 7450; port 2268\n"
+		  "by default) instead of joining on an interface" },
 	SEALING_OPT_KEY(struct recv_cfg, sealing,
 			"accept only datagrams sealed with a key of FILE;\n"
 			"print their payloads, count the rest as rejected"),
@@ -190,6 +217,10 @@ void recv_parse_args(int argc, char **argv, struct recv_cfg *c)
 		cli_die(EXIT_USAGE,
 			"--stats prints a summary as text or json, not %s",
 			c->format == FMT_HEX ? "hex" : "raw");
+	if (c->amt.ss_family &&
+	    (c->opts.iface || c->rejoin > 0 || cli_given(&p, "gro")))
+		cli_die(EXIT_USAGE,
+			"--amt receives through the relay: no --iface, --rejoin or --gro");
 	while (next < argc)
 		group_args_add(&c->groups, &c->ngroups, &c->groups_cap,
 			       argv[next++]);

@@ -280,6 +280,8 @@ int cmd_relay(int argc, char **argv)
 	cli_stdout_lines();
 	if (c.listen.ss_family != AF_UNSPEC)
 		return relay_listen(&c);
+	if (c.amt.ss_family != AF_UNSPEC)
+		return relay_amt(&c);
 	r.c = &c;
 	r.dir[0] = (struct relay_dir){ .from = c.from, .to = c.to };
 	r.dir[1] = (struct relay_dir){ .from = c.to, .to = c.from };

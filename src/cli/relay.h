@@ -98,6 +98,8 @@ struct relay_cfg {
 	struct addr_list peers; /* --peer: tunnel listeners to send to */
 	struct addr_list allow; /* --allow: who may send to the listener */
 	struct sockaddr_storage listen; /* --tunnel-listen; AF_UNSPEC: none */
+	struct sockaddr_storage amt;	/* --amt-listen; AF_UNSPEC: none */
+	double amt_query_interval;	/* seconds */
 	struct sealing_cfg sealing;	/* --key: the tunnel is sealed */
 	long long tunnel_id; /* what sealed tunnel messages are bound to */
 	bool both, json;
@@ -131,6 +133,10 @@ static inline bool relay_link_error(int rc)
  * for a link error and once when they go through again; *down holds the
  * state.  rc: what the send returned. */
 void relay_send_state(bool *down, const char *what, int rc);
+
+/* An AMT relay, --amt-listen (relay_amt.c): runs until the end and
+ * returns the exit status. */
+int relay_amt(const struct relay_cfg *c);
 
 /* The near end, --peer: a session per peer, over one socket per family. */
 struct tunnel_out {

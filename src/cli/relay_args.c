@@ -31,7 +31,7 @@ static void opt_allow(void *field, const char *value)
 		 "a unicast address (no port) that may send to the tunnel");
 }
 
-static void opt_listen(void *field, const char *value)
+static void parse_listen(void *field, const char *value, const char *opt)
 {
 	char any[MCAST_ADDRSTRLEN + 8];
 
@@ -45,8 +45,17 @@ static void opt_listen(void *field, const char *value)
 				     MCAST_PARSE_PORT,
 			     field) < 0 ||
 	    mcast_addr_port(field) == 0)
-		cli_bad_value("--tunnel-listen", value,
-			      "[ADDR]:PORT, [IPv6]:PORT or :PORT");
+		cli_bad_value(opt, value, "[ADDR]:PORT, [IPv6]:PORT or :PORT");
+}
+
+static void opt_listen(void *field, const char *value)
+{
+	parse_listen(field, value, "--tunnel-listen");
+}
+
+static void opt_amt(void *field, const char *value)
+{
+	parse_listen(field, value, "--amt-listen");
 }
 
 static const struct cli_opt relay_opts[] = {
@@ -78,6 +87,14 @@ static const struct cli_opt relay_opts[] = {
 	  .needs = "key", .why = "binds sealed tunnel messages", .arg = "N",
 	  .help = "the id sealed tunnel messages are bound to, the same\n"
 		  "at both ends (default 0)" },
+	{ OPT("amt-listen", CLI_FN, amt), .fn = opt_amt, .arg = "[ADDR]:PORT",
+	  .help = "be an AMT relay (RFC 7450, port 2268) for gateways\n"
+		  "such as mcast recv --amt: join what they ask for on\n"
+		  "--from and send it to them (needs CAP_NET_RAW)" },
+	{ OPT("amt-query-interval", CLI_SECONDS, amt_query_interval), .min = 1,
+	  .max = 3600, .needs = "amt-listen", .why = "is the AMT relay's",
+	  .arg = "SECONDS",
+	  .help = "how often gateways are asked to report (default 125)" },
 	CLI_OPT_TTL(struct relay_cfg, ttl,
 		    "send with TTL N whatever arrived (default: the\n"
 		    "arrival TTL less one; TTL 1 is not relayed)"),
@@ -94,7 +111,8 @@ const struct cli_spec relay_spec = {
 	.head = "usage: mcast relay --from IF --to IF [OPTIONS] GROUP:PORT|SOURCE@GROUP:PORT ...\n"
 		"       mcast relay --from IF --peer ADDR:PORT ... [OPTIONS] GROUP:PORT ...\n"
 		"       mcast relay --tunnel-listen [ADDR]:PORT --allow ADDR ... --to IF\n"
-		"                   [OPTIONS] [GROUP:PORT ...]\n\n"
+		"                   [OPTIONS] [GROUP:PORT ...]\n"
+		"       mcast relay --amt-listen [ADDR]:PORT --from IF [OPTIONS]\n\n"
 		"Join the groups on one interface and send what arrives out of another,\n"
 		"for links that multicast routing does not join.  The TTL is decreased by\n"
 		"one, datagrams that arrive with TTL 1 are not relayed, and a datagram\n"
@@ -110,8 +128,20 @@ void relay_parse_args(int argc, char **argv, struct relay_cfg *c)
 
 	c->ttl = -1;
 	c->rcvbuf = CLI_RCVBUF_DEFAULT;
+	c->amt_query_interval = 125;
 	sealing_cfg_init(&c->sealing);
 	next = cli_parse(argc, argv, &relay_spec, c, &p);
+	if (c->amt.ss_family != AF_UNSPEC) {
+		if (!c->from || c->to || c->peers.n || c->both ||
+		    c->listen.ss_family != AF_UNSPEC || c->sealing.key_file ||
+		    c->allow.n || c->ttl > 0)
+			cli_die(EXIT_USAGE,
+				"--amt-listen takes --from IF (where the groups are joined) and no --to, --peer, --both, --tunnel-listen, --key, --allow or --ttl");
+		if (next < argc)
+			cli_die(EXIT_USAGE,
+				"--amt-listen takes no GROUP:PORT: the gateways say which groups they want");
+		return;
+	}
 	if (c->listen.ss_family != AF_UNSPEC) {
 		if (c->from || c->peers.n || c->both)
 			cli_die(EXIT_USAGE,

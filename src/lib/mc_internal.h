@@ -230,4 +230,16 @@ static inline struct sockaddr_in6 *mc_sin6(struct sockaddr_storage *ss)
 	return (struct sockaddr_in6 *)ss;
 }
 
+/* AMT (amt.c, amt_memb.c): the Internet checksum, summed then folded;
+ * 16-byte addresses (IPv4 mapped); an IPv4 header (ra: with the Router
+ * Alert option) for total bytes, returning its length. */
+uint32_t mc_csum_add(uint32_t sum, const uint8_t *p, size_t n);
+uint16_t mc_csum_fold(uint32_t sum);
+int mc_amt_put_addr16(uint8_t *p, const struct sockaddr *a);
+void mc_amt_get_addr16(struct sockaddr_storage *a, const uint8_t *p,
+		       uint16_t port);
+int mc_amt_ip4(uint8_t *p, const struct sockaddr *src,
+	       const struct sockaddr *dst, uint8_t ttl, uint8_t proto, bool ra,
+	       size_t total);
+
 #endif /* MC_INTERNAL_H */
