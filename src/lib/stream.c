@@ -112,7 +112,7 @@ void mc_stream_reset(struct mcast_tracker *t, uint32_t i)
 
 	memset(&s->rtp, 0, sizeof(s->rtp));
 	memset(&s->ts, 0, offsetof(struct mc_ts, sec));
-	s->ts.pid_head = s->ts.pid_tail = MC_NONE;
+	s->ts.pid_head = s->ts.pid_tail = s->ts.pid_last = MC_NONE;
 	if (e->it.key.is_probe)
 		return; /* counted by the probe tracker */
 	if (kind != MCAST_STREAM_RTP && kind != MCAST_STREAM_RTP_TS &&

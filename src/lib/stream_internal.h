@@ -107,6 +107,9 @@ struct mc_pid {
 /* A TS session's state, beside its entry. */
 struct mc_ts {
 	uint32_t pid_head, pid_tail, npids;
+	/* The item of the PID last looked up, MC_NONE: none.  A stream is
+	 * mostly one PID (video), so this spares most packets the hash. */
+	uint32_t pid_last;
 	uint64_t c[MC_TS_NCOUNT];
 	uint32_t programs;
 	uint8_t sync_bad, sync_good;

@@ -131,7 +131,7 @@ void mc_ts_release(struct mcast_tracker *t, uint32_t i)
 		p->used--;
 		j = next;
 	}
-	ts->pid_head = ts->pid_tail = MC_NONE;
+	ts->pid_head = ts->pid_tail = ts->pid_last = MC_NONE;
 	ts->npids = 0;
 }
 
@@ -163,13 +163,15 @@ static bool mc_tsp_parse(struct mc_tsp *k, const uint8_t *p)
 {
 	size_t off = 4;
 
-	memset(k, 0, sizeof(*k));
 	k->tei = p[1] & 0x80;
 	k->pusi = p[1] & 0x40;
 	k->pid = mc_get16(p + 1) & 0x1fff;
 	k->tsc = p[3] >> 6;
 	k->afc = (p[3] >> 4) & 3;
 	k->cc = p[3] & 0x0f;
+	k->discontinuity = k->has_pcr = false;
+	k->payload = NULL;
+	k->payload_len = 0;
 	if (k->afc & 2) {
 		unsigned aflen = p[4];
 
@@ -271,31 +273,33 @@ static bool mc_ts_sync(struct mc_ts *ts, uint8_t b)
 	return true;
 }
 
-static void mc_ts_packet(struct mcast_tracker *t, uint32_t i, const uint8_t *p,
-			 int64_t now_ns)
+/* The entry of a packet's PID in entry i, added if new; NULL when the
+ * table is full.  The last one found is remembered: consecutive packets
+ * and datagrams are mostly of one PID. */
+static struct mc_pid *mc_ts_pid_cached(struct mcast_tracker *t, uint32_t i,
+				       struct mc_ts *ts, unsigned pid,
+				       int64_t now_ns)
 {
-	struct mc_ts *ts = &mc_stream(t, i)->ts;
-	struct mc_tsp k;
-	struct mc_pid *d;
-	bool ok;
+	struct mc_pid *items = t->st->pids.items, *d;
 
-	if (!mc_ts_sync(ts, p[0]))
-		return;
-	ts->c[MC_TS_PACKETS]++;
-	ok = mc_tsp_parse(&k, p);
-	if (k.tei)
-		ts->c[MC_TS_TEI]++;
-	d = mc_ts_pid(t, i, k.pid);
-	if (!d && !(d = mc_ts_pid_add(t, i, k.pid, now_ns))) {
-		ts->c[MC_TS_PID_FULL]++;
-		return;
-	}
-	if (!(d->flags & MC_PID_SEEN))
-		d->first_ns = now_ns;
-	d->flags = (d->flags | MC_PID_SEEN) & ~MC_PID_GONE;
-	d->packets++;
-	d->last_ns = now_ns;
-	if (!ok)
+	if (ts->pid_last != MC_NONE && items[ts->pid_last].pid == pid)
+		return &items[ts->pid_last];
+	d = mc_ts_pid(t, i, pid);
+	if (!d && !(d = mc_ts_pid_add(t, i, pid, now_ns)))
+		return NULL;
+	ts->pid_last = (uint32_t)(d - items);
+	return d;
+}
+
+/* All of a packet past its PID's packet count: continuity, PCR, and the
+ * PAT and PMTs.  The common packet (payload only, the next counter, not
+ * a PSI PID) does not come here: see mc_ts_account(). */
+static void mc_ts_packet(struct mcast_tracker *t, uint32_t i, struct mc_ts *ts,
+			 struct mc_pid *d, const uint8_t *p, int64_t now_ns)
+{
+	struct mc_tsp k;
+
+	if (!mc_tsp_parse(&k, p))
 		return; /* adaptation field past the packet: nothing to trust */
 	mc_ts_cc(ts, d, &k);
 	mc_ts_pcr(d, &k, now_ns);
@@ -343,10 +347,19 @@ static void mc_ts_overdue(struct mcast_tracker *t, uint32_t i, int64_t now_ns)
 	}
 }
 
+/*
+ * The packets of one datagram.  What is the same for every packet of a
+ * PID in one datagram (its arrival time, seen, not gone) is set once per
+ * run of packets of that PID, and a packet with only a payload, the next
+ * counter and no PSI is finished here: mc_ts_packet() would do nothing
+ * else with it.
+ */
 void mc_ts_account(struct mcast_tracker *t, uint32_t i, const uint8_t *p,
 		   size_t len, int64_t now_ns)
 {
 	struct mc_ts *ts = &mc_stream(t, i)->ts;
+	struct mc_pid *d = NULL;
+	uint64_t packets = 0;
 
 	if (!ts->start_ns && !ts->check_ns) {
 		ts->start_ns = ts->pat_ns = now_ns;
@@ -354,8 +367,39 @@ void mc_ts_account(struct mcast_tracker *t, uint32_t i, const uint8_t *p,
 	}
 	if (len % MC_TS_PACKET)
 		ts->c[MC_TS_BAD_LEN]++;
-	for (size_t o = 0; o + MC_TS_PACKET <= len; o += MC_TS_PACKET)
-		mc_ts_packet(t, i, p + o, now_ns);
+	for (size_t o = 0; o + MC_TS_PACKET <= len; o += MC_TS_PACKET) {
+		const uint8_t *q = p + o;
+		unsigned pid = mc_get16(q + 1) & 0x1fff, cc = q[3] & 0x0f;
+
+		if ((q[0] != MC_TS_SYNC || ts->sync_bad || ts->lost_sync) &&
+		    !mc_ts_sync(ts, q[0]))
+			continue;
+		packets++;
+		if (q[1] & 0x80)
+			ts->c[MC_TS_TEI]++;
+		if (!d || d->pid != pid) {
+			d = mc_ts_pid_cached(t, i, ts, pid, now_ns);
+			if (!d) {
+				ts->c[MC_TS_PID_FULL]++;
+				continue;
+			}
+			if (!(d->flags & MC_PID_SEEN))
+				d->first_ns = now_ns;
+			d->flags = (d->flags | MC_PID_SEEN) & ~MC_PID_GONE;
+			d->last_ns = now_ns;
+		}
+		d->packets++;
+		if ((q[3] & 0x30) == 0x10 && pid != 0 &&
+		    (d->flags & (MC_PID_HAVE_CC | MC_PID_PMT)) ==
+			    MC_PID_HAVE_CC &&
+		    cc == ((d->cc + 1u) & 15)) {
+			d->cc = (uint8_t)cc;
+			d->flags &= ~MC_PID_DUP;
+			continue;
+		}
+		mc_ts_packet(t, i, ts, d, q, now_ns);
+	}
+	ts->c[MC_TS_PACKETS] += packets;
 	if (now_ns && now_ns >= ts->check_ns) {
 		mc_ts_overdue(t, i, now_ns);
 		ts->check_ns = now_ns + MC_TS_CHECK_EVERY;

@@ -361,6 +361,71 @@ static void test_pid_table(void)
 	mcast_tracker_free(t);
 }
 
+/* A datagram of packets of several PIDs, interleaved, then a session
+ * that takes over a retired one's entry: each packet counts for its own
+ * PID and session, however the analyzer remembers the last one. */
+static void ts_dgram(mcast_tracker_t *t, const struct sender *s,
+		     const unsigned (*pc)[2], size_t n, int64_t arrive_ns)
+{
+	uint8_t d[188 * 7];
+
+	for (size_t i = 0; i < n; i++) {
+		struct tsp k = { .pid = pc[i][0], .cc = pc[i][1] };
+
+		ts_build(d + 188 * i, &k);
+	}
+	feed_at(t, s, d, 188 * n, arrive_ns);
+}
+
+static void one_session(struct mcast_tracker_opts *o)
+{
+	o->max_sessions = 1;
+}
+
+static void test_pids_mixed(void)
+{
+	static const unsigned a[7][2] = { { VIDEO, 0 }, { VIDEO, 1 },
+					  { AUDIO, 5 }, { VIDEO, 2 },
+					  { VIDEO, 2 }, { VIDEO, 2 },
+					  { AUDIO, 7 } };
+	static const unsigned b[3][2] = { { AUDIO, 8 },
+					  { VIDEO, 3 },
+					  { VIDEO, 4 } };
+	static const unsigned c[2][2] = { { VIDEO, 9 }, { VIDEO, 10 } };
+	mcast_tracker_t *t = stream_tracker(MCAST_STREAM_TS, one_session);
+	struct sender other = sender("10.0.0.2:1234", GROUP, 2);
+	struct mcast_stream_stats s;
+	struct mcast_pid_stats d;
+	int rc;
+
+	ts_dgram(t, &src, a, 7, T0);
+	ts_dgram(t, &src, b, 3, T0 + MS);
+	s = get(t, 0);
+	CHECK_EQ_INT(s.ts_packets, 10);
+	CHECK_EQ_INT(s.ts_duplicates, 1);
+	CHECK_EQ_INT(s.ts_cc_errors, 2); /* VIDEO's third 2, AUDIO's 7 */
+	CHECK_EQ_INT(s.ts_lost, 1);
+	d = pid_get(t, 0, VIDEO, &rc);
+	CHECK_CODE(rc, 0);
+	CHECK_EQ_INT(d.packets, 7);
+	CHECK_EQ_INT(d.cc_errors, 1);
+	CHECK_EQ_INT(d.last.tv_nsec, (T0 + MS) % 1000000000);
+	d = pid_get(t, 0, AUDIO, &rc);
+	CHECK_EQ_INT(d.packets, 3);
+	CHECK_EQ_INT(d.lost, 1);
+	ts_dgram(t, &other, c, 2, T0 + 2 * MS); /* retires src */
+	s = get(t, 0);
+	CHECK_EQ_INT(totals(t).retired, 1);
+	CHECK_EQ_INT(s.ts_pids, 1);
+	CHECK_EQ_INT(s.ts_packets, 2);
+	CHECK_EQ_INT(s.ts_cc_errors, 0);
+	d = pid_get(t, 0, VIDEO, &rc);
+	CHECK_EQ_INT(d.packets, 2);
+	CHECK_EQ_INT(d.first.tv_nsec, (T0 + 2 * MS) % 1000000000);
+	CHECK_EQ_INT(totals(t).ts_packets, 12);
+	mcast_tracker_free(t);
+}
+
 /* MPEG-TS over RTP: both layers, the RTP datagrams for loss. */
 static void test_over_rtp(void)
 {
@@ -403,6 +468,7 @@ int main(void)
 	test_pat_errors();
 	test_section_span();
 	test_pid_table();
+	test_pids_mixed();
 	test_over_rtp();
 	return check_done();
 }
