@@ -32,7 +32,7 @@ usage: bench/compare.sh [--rounds N] [--quick] [--markdown] [--sealed] [--relay]
   --quick      1 round of 1-second runs, to try the script
   --markdown   print the report as Markdown tables (for docs/BENCHMARKS.md)
   --sealed     only the sealed streams against their yardstick (2 minutes)
-  --relay      only the relay rows: bench/relay.sh (about 3 minutes a round)
+  --relay      only the relay rows: bench/relay.sh (about 80 s a round)
   --stream     only the stream analysis rows: its cost, allocations, memory,
                tshark and ffprobe for scale (5 minutes)
   -h, --help   this help
@@ -63,7 +63,7 @@ SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # ------------------------------------------------------------------
 # Relay rows (issue 18): mcast relay link to link beside socat and beside
-# mcast bench, and the sealed tunnel, in three namespaces of their own -
+# mcast bench, the sealed tunnel and AMT, in three namespaces of their own -
 # bench/relay.sh builds them, alternates the programs within each round
 # and prints medians with PASS/MISS.  Run after the other rows, or alone
 # with --relay.
