@@ -21,6 +21,11 @@ struct group_arg {
 void group_args_add(struct group_arg **groups, size_t *n, size_t *cap,
 		    const char *text);
 
+/* Append ", [SOURCES@]GROUP:PORT on IFACE" (no comma when first) to the
+ * "joined" line recv and relay print, with cli_append's truncation. */
+void group_arg_append_joined(char *line, size_t cap, size_t *used, bool first,
+			     const struct group_arg *g, const char *on);
+
 /* --stream: how payloads are read (docs/STREAMS.md). */
 struct stream_choice {
 	int type; /* enum mcast_stream_type */

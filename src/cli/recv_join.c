@@ -82,14 +82,8 @@ void recv_join_all(mcast_t *m, const struct recv_cfg *c)
 			one_iface = false;
 		if (!listed)
 			continue;
-		cli_append(line, sizeof(line), &used, "%s ", i ? "," : "");
-		for (size_t k = 0; k < g->nsources; k++)
-			cli_append(line, sizeof(line), &used, "%s%s",
-				   k ? "," : "",
-				   cli_addr_only(&g->sources[k], a, sizeof(a)));
-		cli_append(line, sizeof(line), &used, "%s%s on %s",
-			   g->nsources ? "@" : "",
-			   cli_addr(&g->addr, a, sizeof(a)), on);
+		group_arg_append_joined(line, sizeof(line), &used, i == 0, g,
+					on);
 	}
 	/* Sockets, and so their warnings, came with the joins. */
 	mcast_get_info(m, &info);
@@ -136,4 +130,17 @@ size_t recv_sockets(const mcast_t *m, struct mcast_socket_info **out)
 	}
 	*out = v;
 	return n;
+}
+
+void group_arg_append_joined(char *line, size_t cap, size_t *used, bool first,
+			     const struct group_arg *g, const char *on)
+{
+	char a[MCAST_ADDRSTRLEN];
+
+	cli_append(line, cap, used, "%s ", first ? "" : ",");
+	for (size_t k = 0; k < g->nsources; k++)
+		cli_append(line, cap, used, "%s%s", k ? "," : "",
+			   cli_addr_only(&g->sources[k], a, sizeof(a)));
+	cli_append(line, cap, used, "%s%s on %s", g->nsources ? "@" : "",
+		   cli_addr(&g->addr, a, sizeof(a)), on);
 }

@@ -65,7 +65,7 @@ static void open_dir(struct relay *r, struct relay_dir *d)
 {
 	const struct relay_cfg *c = r->c;
 	struct mcast_opts o;
-	char step[MCAST_ERRMSG_MAX] = "", line[1024] = "joined", a[80];
+	char step[MCAST_ERRMSG_MAX] = "", line[1024] = "joined";
 	size_t used = strlen(line), joined = 0;
 	unsigned to_index = d->to ? iface_index(d->to) : 0;
 	int rc;
@@ -119,15 +119,8 @@ static void open_dir(struct relay *r, struct relay_dir *d)
 	listed:
 		if (joined++ >= 8)
 			continue;
-		cli_append(line, sizeof(line), &used, "%s ",
-			   joined > 1 ? "," : "");
-		for (size_t k = 0; k < g->nsources; k++)
-			cli_append(line, sizeof(line), &used, "%s%s",
-				   k ? "," : "",
-				   cli_addr_only(&g->sources[k], a, sizeof(a)));
-		cli_append(line, sizeof(line), &used, "%s%s on %s",
-			   g->nsources ? "@" : "",
-			   cli_addr(&g->addr, a, sizeof(a)), d->from);
+		group_arg_append_joined(line, sizeof(line), &used, joined == 1,
+					g, d->from);
 	}
 	if (!joined)
 		cli_die(EXIT_RUNTIME,
